@@ -1,0 +1,2 @@
+// placeholder: the rfs command lands shortly
+print("rfs")

@@ -1,0 +1,2 @@
+// LevelDB's C API, as Debian's libleveldb-dev ships it.
+#include <leveldb/c.h>

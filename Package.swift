@@ -1,0 +1,170 @@
+// swift-tools-version:6.1
+// rfs: an HDFS-compatible distributed filesystem. See docs/ARCHITECTURE.md for the module map:
+// pure cores (no NIO, no files, no clocks) on one side, I/O shells on the other.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "rfs",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rfs", targets: ["rfs"]),
+        .executable(name: "rfs-microbench", targets: ["RFSMicroBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: C libraries (Debian packages, installed by scripts/bootstrap)
+        .target(
+            name: "CChecksum",
+            path: "Common/C/CChecksum",
+            linkerSettings: [.linkedLibrary("isal")]
+        ),
+        .systemLibrary(name: "CLevelDB", path: "Common/C/CLevelDB"),
+        .systemLibrary(name: "CLZ4", path: "Common/C/CLZ4", pkgConfig: "liblz4"),
+        .systemLibrary(name: "CZstd", path: "Common/C/CZstd", pkgConfig: "libzstd"),
+        .systemLibrary(name: "CSnappy", path: "Common/C/CSnappy"),
+        .systemLibrary(name: "CZlib", path: "Common/C/CZlib", pkgConfig: "zlib"),
+
+        // MARK: Common — pure modules
+        .target(name: "RFSModel", path: "Common/RFSModel", swiftSettings: swiftSettings),
+        .target(
+            name: "RFSChecksum",
+            dependencies: ["CChecksum"],
+            path: "Common/RFSChecksum",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RFSCompression",
+            dependencies: ["CLZ4", "CZstd", "CSnappy"],
+            path: "Common/RFSCompression",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RFSProtocol",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Common/RFSProtocol",
+            exclude: ["proto"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RFSConfig",
+            dependencies: ["RFSModel"],
+            path: "Common/RFSConfig",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Common — I/O shells
+        .target(
+            name: "RFSKeyValue",
+            dependencies: ["CLevelDB"],
+            path: "Common/RFSKeyValue",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RFSRPC",
+            dependencies: [
+                "RFSModel", "RFSProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Common/RFSRPC",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RFSMetrics",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Common/RFSMetrics",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: NameNode
+        .target(
+            name: "RFSNameNode",
+            dependencies: [
+                "RFSModel", "RFSProtocol", "RFSRPC", "RFSConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "NameNode/RFSNameNode",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Client side: the `rfs` command
+        .executableTarget(
+            name: "rfs",
+            dependencies: [
+                "RFSNameNode", "RFSConfig", "RFSMetrics", "RFSModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Client/Shell",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Benchmarks
+        .executableTarget(
+            name: "RFSMicroBench",
+            dependencies: [
+                "RFSChecksum", "RFSCompression",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/MicroBench",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "RFSChecksumTests",
+            dependencies: ["RFSChecksum", "CZlib"],
+            path: "Tests/RFSChecksumTests"
+        ),
+        .testTarget(
+            name: "RFSCompressionTests",
+            dependencies: ["RFSCompression"],
+            path: "Tests/RFSCompressionTests"
+        ),
+        .testTarget(
+            name: "RFSKeyValueTests",
+            dependencies: ["RFSKeyValue"],
+            path: "Tests/RFSKeyValueTests"
+        ),
+        .testTarget(
+            name: "RFSConfigTests",
+            dependencies: ["RFSConfig"],
+            path: "Tests/RFSConfigTests"
+        ),
+        .testTarget(
+            name: "RFSRPCTests",
+            dependencies: [
+                "RFSRPC", "RFSProtocol", "RFSNameNode", "RFSConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Tests/RFSRPCTests"
+        ),
+        .testTarget(
+            name: "RFSArchitectureTests",
+            path: "Tests/RFSArchitectureTests"
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+// placeholder: the micro-benchmark driver lands shortly
+print("rfs-microbench")
