@@ -1,0 +1,156 @@
+/// A typed setting: its HDFS key name, default, how to parse it and what a valid value
+/// looks like (for the error message when it is not).
+public struct ConfigKey<Value: Sendable>: Sendable {
+    public let name: String
+    public let defaultValue: Value
+    public let expected: String
+    let parse: @Sendable (String) -> Value?
+
+    public init(_ name: String, default defaultValue: Value, expected: String, parse: @escaping @Sendable (String) -> Value?) {
+        self.name = name
+        self.defaultValue = defaultValue
+        self.expected = expected
+        self.parse = parse
+    }
+}
+
+extension ConfigKey where Value == Int {
+    /// A plain integer within `range`.
+    public static func integer(_ name: String, default value: Int, range: ClosedRange<Int>) -> Self {
+        ConfigKey(name, default: value, expected: "an integer in \(range.lowerBound)...\(range.upperBound)") { text in
+            guard let n = Int(text), range.contains(n) else { return nil }
+            return n
+        }
+    }
+
+    /// A byte count with Hadoop's binary suffixes (`getLongBytes`): k, m, g, t, p, e, in either case.
+    public static func bytes(_ name: String, default value: Int, range: ClosedRange<Int>) -> Self {
+        ConfigKey(name, default: value, expected: "a byte count in \(range.lowerBound)...\(range.upperBound), optionally with a k/m/g/t suffix (e.g. 128m)") { text in
+            guard let n = ValueParsers.byteCount(text), range.contains(n) else { return nil }
+            return n
+        }
+    }
+}
+
+extension ConfigKey where Value == Duration {
+    /// A duration with Hadoop's unit suffixes (`getTimeDuration`): ns, us, ms, s, m, h, d;
+    /// a bare number is in `defaultUnit`.
+    public static func duration(_ name: String, default value: Duration, defaultUnit: Duration, minimum: Duration = .zero) -> Self {
+        ConfigKey(name, default: value, expected: "a duration of at least \(minimum) such as 500ms, 3s, 10m or 1h") { text in
+            guard let d = ValueParsers.duration(text, defaultUnit: defaultUnit), d >= minimum else { return nil }
+            return d
+        }
+    }
+}
+
+extension ConfigKey where Value == Bool {
+    public static func boolean(_ name: String, default value: Bool) -> Self {
+        ConfigKey(name, default: value, expected: "true or false") { text in
+            switch text.lowercased() {
+            case "true": true
+            case "false": false
+            default: nil
+            }
+        }
+    }
+}
+
+extension ConfigKey where Value == String {
+    public static func string(_ name: String, default value: String, nonEmpty: Bool = false) -> Self {
+        ConfigKey(name, default: value, expected: nonEmpty ? "a non-empty string" : "a string") { text in
+            nonEmpty && text.isEmpty ? nil : text
+        }
+    }
+}
+
+extension ConfigKey where Value == [String] {
+    /// A comma-separated list; blanks around items are dropped, as Hadoop's getTrimmedStrings does.
+    public static func list(_ name: String, default value: [String]) -> Self {
+        ConfigKey(name, default: value, expected: "a comma-separated list") { text in
+            ValueParsers.list(text)
+        }
+    }
+}
+
+extension ConfigKey where Value == HostPort {
+    public static func address(_ name: String, default value: HostPort) -> Self {
+        ConfigKey(name, default: value, expected: "host:port with a port in 0...65535") { text in
+            HostPort(parsing: text)
+        }
+    }
+}
+
+/// A `host:port` address; `[v6]:port` for IPv6 literals.
+public struct HostPort: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public init?(parsing text: String) {
+        let text = text.trimmingWhitespace()
+        let hostPart: Substring
+        let portPart: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            hostPart = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { return nil }
+            portPart = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            hostPart = text[..<colon]
+            portPart = text[text.index(after: colon)...]
+        }
+        guard !hostPart.isEmpty, let port = Int(portPart), (0...65_535).contains(port) else { return nil }
+        self.init(host: String(hostPart), port: port)
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// Parsers for Hadoop's value syntaxes.
+public enum ValueParsers {
+    public static func byteCount(_ text: String) -> Int? {
+        let lowered = text.lowercased()
+        guard let last = lowered.last else { return nil }
+        let shift: Int
+        switch last {
+        case "k": shift = 10
+        case "m": shift = 20
+        case "g": shift = 30
+        case "t": shift = 40
+        case "p": shift = 50
+        case "e": shift = 60
+        default: return Int(lowered)
+        }
+        guard let n = Int(lowered.dropLast()), n >= 0 else { return nil }
+        let (product, overflow) = n.multipliedReportingOverflow(by: 1 << shift)
+        return overflow ? nil : product
+    }
+
+    public static func duration(_ text: String, defaultUnit: Duration) -> Duration? {
+        let lowered = text.lowercased()
+        let digits = lowered.prefix { $0.isNumber }
+        guard !digits.isEmpty, let n = Int64(digits) else { return nil }
+        let unit = lowered.dropFirst(digits.count)
+        switch unit {
+        case "": return defaultUnit * n
+        case "ns": return .nanoseconds(n)
+        case "us": return .microseconds(n)
+        case "ms": return .milliseconds(n)
+        case "s": return .seconds(n)
+        case "m": return .seconds(n * 60)
+        case "h": return .seconds(n * 3600)
+        case "d": return .seconds(n * 86_400)
+        default: return nil
+        }
+    }
+
+    public static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+    }
+}

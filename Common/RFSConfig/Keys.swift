@@ -1,0 +1,105 @@
+import RFSModel
+
+/// The settings rfs reads, with HDFS's key names where HDFS has the setting. The shipped
+/// `conf/rfs-site.conf` documents every one of them; keep the two in step
+/// (a test checks that every key here appears there).
+public enum Keys {
+    public static let defaultFS = ConfigKey<String>.string("fs.defaultFS", default: "hdfs://localhost:\(HDFSDefaults.namenodeRPCPort)", nonEmpty: true)
+
+    public static let blockSize = ConfigKey<Int>.bytes("dfs.blocksize", default: Int(HDFSDefaults.blockSizeBytes), range: 1 << 10 ... 1 << 40)
+    public static let minBlockSize = ConfigKey<Int>.bytes("dfs.namenode.fs-limits.min-block-size", default: 1 << 20, range: 0 ... 1 << 40)
+    public static let replication = ConfigKey<Int>.integer("dfs.replication", default: HDFSDefaults.replication, range: 1...512)
+    public static let replicationMax = ConfigKey<Int>.integer("dfs.replication.max", default: 512, range: 1...32_767)
+    public static let bytesPerChecksum = ConfigKey<Int>.bytes("dfs.bytes-per-checksum", default: HDFSDefaults.bytesPerChecksum, range: 1 ... 1 << 20)
+    public static let checksumType = ConfigKey<String>("dfs.checksum.type", default: "CRC32C", expected: "NULL, CRC32 or CRC32C") { text in
+        let upper = text.uppercased()
+        return ["NULL", "CRC32", "CRC32C"].contains(upper) ? upper : nil
+    }
+    public static let writePacketSize = ConfigKey<Int>.bytes("dfs.client-write-packet-size", default: HDFSDefaults.writePacketSizeBytes, range: 512 ... Limits.packetBytesMax)
+    public static let fileBufferSize = ConfigKey<Int>.bytes("io.file.buffer.size", default: HDFSDefaults.fileBufferSizeBytes, range: 512 ... 1 << 24)
+    public static let listingLimit = ConfigKey<Int>.integer("dfs.ls.limit", default: Limits.listingPageEntriesDefault, range: 1...100_000)
+    public static let trashInterval = ConfigKey<Int>.integer("fs.trash.interval", default: 0, range: 0...Int(Int32.max))
+
+    public static let rpcFrameBytesMax = ConfigKey<Int>.bytes("ipc.maximum.data.length", default: Limits.rpcFrameBytesDefault, range: 1 << 10 ... Limits.rpcFrameBytesMax)
+    public static let rpcTimeout = ConfigKey<Duration>.duration("ipc.client.rpc-timeout.ms", default: .seconds(120), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
+    public static let connectTimeout = ConfigKey<Duration>.duration("ipc.client.connect.timeout", default: .seconds(20), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
+    public static let clientRetriesMax = ConfigKey<Int>.integer("dfs.client.retry.max.attempts", default: 10, range: 0...1000)
+    public static let failoverMaxAttempts = ConfigKey<Int>.integer("dfs.client.failover.max.attempts", default: 15, range: 0...1000)
+    public static let failoverSleepBase = ConfigKey<Duration>.duration("dfs.client.failover.sleep.base.millis", default: .milliseconds(500), defaultUnit: .milliseconds(1))
+    public static let failoverSleepMax = ConfigKey<Duration>.duration("dfs.client.failover.sleep.max.millis", default: .seconds(15), defaultUnit: .milliseconds(1))
+
+    public static let namenodeRPCAddress = ConfigKey<HostPort>.address("dfs.namenode.rpc-address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.namenodeRPCPort))
+    public static let namenodeHTTPAddress = ConfigKey<HostPort>.address("dfs.namenode.http-address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.namenodeHTTPPort))
+    public static let namenodeNameDir = ConfigKey<String>.string("dfs.namenode.name.dir", default: "/tmp/rfs/name", nonEmpty: true)
+    public static let namenodeHandlerCount = ConfigKey<Int>.integer("dfs.namenode.handler.count", default: 10, range: 1...1024)
+
+    public static let datanodeAddress = ConfigKey<HostPort>.address("dfs.datanode.address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.datanodeTransferPort))
+    public static let datanodeHTTPAddress = ConfigKey<HostPort>.address("dfs.datanode.http.address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.datanodeHTTPPort))
+    public static let datanodeIPCAddress = ConfigKey<HostPort>.address("dfs.datanode.ipc.address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.datanodeIPCPort))
+    public static let datanodeDataDirs = ConfigKey<[String]>.list("dfs.datanode.data.dir", default: ["/tmp/rfs/data"])
+    public static let heartbeatInterval = ConfigKey<Duration>.duration("dfs.heartbeat.interval", default: .seconds(3), defaultUnit: .seconds(1), minimum: .milliseconds(1))
+    public static let heartbeatRecheckInterval = ConfigKey<Duration>.duration("dfs.namenode.heartbeat.recheck-interval", default: .seconds(300), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
+
+    public static let permissionsEnabled = ConfigKey<Bool>.boolean("dfs.permissions.enabled", default: true)
+    public static let superGroup = ConfigKey<String>.string("dfs.permissions.superusergroup", default: HDFSDefaults.superGroup, nonEmpty: true)
+
+    public static let nameservices = ConfigKey<[String]>.list("dfs.nameservices", default: [])
+    /// `dfs.ha.namenodes.<nameservice>`: the namenode ids of one nameservice.
+    public static let haNamenodesPrefix = "dfs.ha.namenodes."
+    /// `dfs.namenode.rpc-address.<nameservice>.<namenode id>`.
+    public static let namenodeRPCAddressPrefix = "dfs.namenode.rpc-address."
+    /// Shapes used to read the per-nameservice keys above.
+    public static let listShape = ConfigKey<[String]>.list("(list)", default: [])
+    public static let addressShape = ConfigKey<HostPort>.address("(address)", default: HostPort(host: "", port: 0))
+
+    /// The node's name in every log line (defaults to the daemon's role and port).
+    public static let nodeName = ConfigKey<String>.string("rfs.node.name", default: "", nonEmpty: false)
+
+    /// Every fixed key, for environment overrides and the documentation check.
+    public static let all: [String] = [
+        defaultFS.name, blockSize.name, minBlockSize.name, replication.name, replicationMax.name,
+        bytesPerChecksum.name, checksumType.name, writePacketSize.name, fileBufferSize.name,
+        listingLimit.name, trashInterval.name, rpcFrameBytesMax.name, rpcTimeout.name,
+        connectTimeout.name, clientRetriesMax.name, failoverMaxAttempts.name, failoverSleepBase.name,
+        failoverSleepMax.name, namenodeRPCAddress.name, namenodeHTTPAddress.name, namenodeNameDir.name,
+        namenodeHandlerCount.name, datanodeAddress.name, datanodeHTTPAddress.name, datanodeIPCAddress.name,
+        datanodeDataDirs.name, heartbeatInterval.name, heartbeatRecheckInterval.name,
+        permissionsEnabled.name, superGroup.name, nameservices.name, nodeName.name,
+    ]
+}
+
+/// One namenode of an HA nameservice.
+public struct NamenodeEndpoint: Sendable, Hashable {
+    public let id: String
+    public let rpcAddress: HostPort
+}
+
+extension Configuration {
+    /// The namenodes a client should try, in order, for `fs.defaultFS`'s authority: the
+    /// `dfs.ha.namenodes.<ns>` list when the authority names a nameservice, else the
+    /// authority itself as one host:port (port 8020 when omitted).
+    public func namenodeEndpoints(forAuthority authority: String) throws(ConfigError) -> [NamenodeEndpoint] {
+        let services = try get(Keys.nameservices)
+        if services.contains(authority) {
+            let listKey = Keys.haNamenodesPrefix + authority
+            guard let ids = try get(listKey, as: Keys.listShape), !ids.isEmpty else {
+                throw .missing(key: listKey, expected: "the namenode ids of nameservice \(authority), e.g. nn1,nn2,nn3")
+            }
+            var endpoints: [NamenodeEndpoint] = []
+            for id in ids {
+                let addressKey = Keys.namenodeRPCAddressPrefix + authority + "." + id
+                guard let address = try get(addressKey, as: Keys.addressShape) else {
+                    throw .missing(key: addressKey, expected: "host:port of namenode \(id)")
+                }
+                endpoints.append(NamenodeEndpoint(id: id, rpcAddress: address))
+            }
+            return endpoints
+        }
+        let withPort = authority.contains(":") ? authority : authority + ":\(HDFSDefaults.namenodeRPCPort)"
+        guard let address = HostPort(parsing: withPort) else {
+            throw .invalidValue(key: Keys.defaultFS.name, value: authority, source: source(of: Keys.defaultFS.name),
+                                expected: "hdfs://host[:port] or hdfs://<nameservice>")
+        }
+        return [NamenodeEndpoint(id: authority, rpcAddress: address)]
+    }
+}

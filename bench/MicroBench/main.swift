@@ -1,2 +1,0 @@
-// placeholder: the micro-benchmark driver lands shortly
-print("rfs-microbench")
