@@ -75,6 +75,7 @@ let package = Package(
             dependencies: [
                 "RFSModel", "RFSProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -161,6 +162,15 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Tests/RFSRPCTests"
+        ),
+        .testTarget(
+            name: "RFSMetricsTests",
+            dependencies: [
+                "RFSMetrics",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Tests/RFSMetricsTests"
         ),
         .testTarget(
             name: "RFSArchitectureTests",

@@ -1,3 +1,5 @@
+@_exported import RFSModel
+
 /// A typed setting: its HDFS key name, default, how to parse it and what a valid value
 /// looks like (for the error message when it is not).
 public struct ConfigKey<Value: Sendable>: Sendable {
@@ -78,38 +80,6 @@ extension ConfigKey where Value == HostPort {
             HostPort(parsing: text)
         }
     }
-}
-
-/// A `host:port` address; `[v6]:port` for IPv6 literals.
-public struct HostPort: Sendable, Hashable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
-
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    public init?(parsing text: String) {
-        let text = text.trimmingWhitespace()
-        let hostPart: Substring
-        let portPart: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { return nil }
-            hostPart = text[text.index(after: text.startIndex)..<close]
-            let rest = text[text.index(after: close)...]
-            guard rest.hasPrefix(":") else { return nil }
-            portPart = rest.dropFirst()
-        } else {
-            guard let colon = text.lastIndex(of: ":") else { return nil }
-            hostPart = text[..<colon]
-            portPart = text[text.index(after: colon)...]
-        }
-        guard !hostPart.isEmpty, let port = Int(portPart), (0...65_535).contains(port) else { return nil }
-        self.init(host: String(hostPart), port: port)
-    }
-
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 /// Parsers for Hadoop's value syntaxes.

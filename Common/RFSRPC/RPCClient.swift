@@ -1,0 +1,404 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import RFSModel
+import RFSProtocol
+import SwiftProtobuf
+
+/// An error answer from a Hadoop RPC server, carrying its Java exception class name.
+public struct RPCRemoteException: RemoteError, Equatable, CustomStringConvertible {
+    public let exceptionClassName: String
+    public let errorMessage: String
+    public let errorCode: RPCErrorCode
+    public let isFatal: Bool
+
+    public var description: String { "\(exceptionClassName): \(errorMessage)" }
+}
+
+/// Why a call did not get an answer.
+public enum RPCClientError: Error, CustomStringConvertible {
+    case connectFailed(address: String, reason: String)
+    case connectionClosed(address: String)
+    case timedOut(method: String, after: Duration)
+    case malformedReply(String)
+
+    public var description: String {
+        switch self {
+        case .connectFailed(let address, let reason): "cannot connect to \(address): \(reason)"
+        case .connectionClosed(let address): "connection to \(address) closed before the reply"
+        case .timedOut(let method, let after): "\(method) got no reply within \(after)"
+        case .malformedReply(let why): "malformed reply: \(why)"
+        }
+    }
+}
+
+public struct RPCClientConfiguration: Sendable {
+    /// The servers to try, in order; StandbyException and connection errors move to the next.
+    public var addresses: [HostPort]
+    public var user: String
+    /// Protocol named in the connection context and each request header.
+    public var protocolName: String
+    public var clientProtocolVersion: UInt64 = 1
+    public var callTimeout: Duration = .seconds(120)
+    public var connectTimeout: Duration = .seconds(20)
+    public var maxFailovers: Int = 15
+    public var maxRetries: Int = 10
+    public var backoffBase: Duration = .milliseconds(500)
+    public var backoffMax: Duration = .seconds(15)
+    public var maxFrameBytes: Int = Limits.rpcFrameBytesDefault
+
+    public init(addresses: [HostPort], user: String, protocolName: String) {
+        self.addresses = addresses
+        self.user = user
+        self.protocolName = protocolName
+    }
+}
+
+/// A Hadoop RPC client: typed calls over one multiplexed connection per (server, user),
+/// with per-call timeouts, retries with back-off and jitter for idempotent calls, and
+/// fail-over across the configured servers.
+public final class RPCClient: Sendable {
+    public let configuration: RPCClientConfiguration
+    private let pool: RPCConnectionPool
+    private let clientID: [UInt8]
+    /// Index of the server that last answered, where the next call starts.
+    private let activeIndex = NIOLockedValueBox(0)
+    private let logger: Logger
+
+    public init(configuration: RPCClientConfiguration, group: EventLoopGroup, logger: Logger = Logger(label: "rfs.rpc.client")) {
+        precondition(!configuration.addresses.isEmpty, "an RPC client needs at least one server address")
+        self.configuration = configuration
+        self.pool = RPCConnectionPool(group: group, maxFrameBytes: configuration.maxFrameBytes, connectTimeout: configuration.connectTimeout)
+        var generator = SystemRandomNumberGenerator()
+        self.clientID = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        self.logger = logger
+    }
+
+    /// Calls `method` and decodes its reply. `idempotent` calls may be sent again after a
+    /// broken connection or a timeout; others are sent again only when they provably did not run.
+    public func call<Request: Message, Response: Message>(
+        _ method: String, _ request: Request, returning: Response.Type = Response.self, idempotent: Bool
+    ) async throws -> Response {
+        let body: [UInt8] = try request.serializedBytes()
+        let replyBytes = try await callRaw(method, body: body, idempotent: idempotent)
+        do {
+            return try Response(serializedBytes: replyBytes, partial: true)
+        } catch {
+            throw RPCClientError.malformedReply("cannot decode \(Response.protoMessageName): \(error)")
+        }
+    }
+
+    public func callRaw(_ method: String, body: [UInt8], idempotent: Bool) async throws -> [UInt8] {
+        var policy = RetryPolicy(maxFailovers: configuration.maxFailovers, maxRetries: configuration.maxRetries,
+                                 baseDelay: configuration.backoffBase, maxDelay: configuration.backoffMax)
+        var index = activeIndex.withLockedValue { $0 } % configuration.addresses.count
+        var retryCount: Int32 = 0
+        while true {
+            let address = configuration.addresses[index]
+            let failure: CallFailure
+            let error: any Error
+            do {
+                let connection = try await pool.connection(to: address, user: configuration.user, protocolName: configuration.protocolName, clientID: clientID)
+                let reply = try await connection.call(
+                    protocolName: configuration.protocolName, method: method, body: body,
+                    clientProtocolVersion: configuration.clientProtocolVersion, retryCount: retryCount,
+                    timeout: configuration.callTimeout)
+                activeIndex.withLockedValue { $0 = index }
+                return reply
+            } catch let caught {
+                error = caught
+                failure = Self.classify(caught)
+            }
+            let decision = policy.decide(after: failure, idempotent: idempotent, serverCount: configuration.addresses.count,
+                                         jitter: Double.random(in: 0..<1))
+            switch decision {
+            case .giveUp:
+                throw error
+            case .retrySameServer(let delay):
+                logger.debug("rpc retry", metadata: ["method": "\(method)", "server": "\(address)", "error": "\(error)", "delay": "\(delay)"])
+                try await Task.sleep(for: delay)
+            case .failOver(let delay):
+                index = (index + 1) % configuration.addresses.count
+                logger.info("rpc fail-over", metadata: ["method": "\(method)", "from": "\(address)", "to": "\(configuration.addresses[index])", "error": "\(error)"])
+                if delay > .zero { try await Task.sleep(for: delay) }
+            }
+            retryCount += 1
+        }
+    }
+
+    static func classify(_ error: any Error) -> CallFailure {
+        switch error {
+        case let remote as RPCRemoteException:
+            switch remote.exceptionClassName {
+            case HadoopException.standby.rawValue: return .standby
+            case HadoopException.retriable.rawValue: return .retriable
+            default: return .final
+            }
+        case RPCClientError.connectFailed: return .connectFailed
+        case RPCClientError.connectionClosed, RPCClientError.timedOut: return .lostAfterSend
+        default: return .final
+        }
+    }
+
+    /// Closes every connection this client opened.
+    public func close() async {
+        await pool.closeAll()
+    }
+}
+
+/// Connections by (server, user), made once and shared by every call.
+actor RPCConnectionPool {
+    struct Key: Hashable {
+        var address: HostPort
+        var user: String
+    }
+
+    private let group: EventLoopGroup
+    private let maxFrameBytes: Int
+    private let connectTimeout: Duration
+    private var connections: [Key: RPCConnection] = [:]
+    private var pending: [Key: Task<RPCConnection, any Error>] = [:]
+
+    init(group: EventLoopGroup, maxFrameBytes: Int, connectTimeout: Duration) {
+        self.group = group
+        self.maxFrameBytes = maxFrameBytes
+        self.connectTimeout = connectTimeout
+    }
+
+    func connection(to address: HostPort, user: String, protocolName: String, clientID: [UInt8]) async throws -> RPCConnection {
+        let key = Key(address: address, user: user)
+        if let existing = connections[key], existing.isActive { return existing }
+        if let task = pending[key] { return try await task.value }
+        let task = Task { [group, maxFrameBytes, connectTimeout] in
+            try await RPCConnection.connect(to: address, user: user, protocolName: protocolName, clientID: clientID,
+                                            group: group, maxFrameBytes: maxFrameBytes, connectTimeout: connectTimeout)
+        }
+        pending[key] = task
+        defer { pending[key] = nil }
+        let connection = try await task.value
+        connections[key] = connection
+        return connection
+    }
+
+    func closeAll() async {
+        let all = Array(connections.values)
+        connections.removeAll()
+        for connection in all { await connection.close() }
+    }
+}
+
+/// One client connection: preamble and connection context sent on connect, then calls
+/// multiplexed by call id.
+final class RPCConnection: Sendable {
+    private let channel: Channel
+    private let address: HostPort
+    private let clientID: [UInt8]
+    private let nextCallID = NIOLockedValueBox<Int32>(0)
+
+    private init(channel: Channel, address: HostPort, clientID: [UInt8]) {
+        self.channel = channel
+        self.address = address
+        self.clientID = clientID
+    }
+
+    var isActive: Bool { channel.isActive }
+
+    static func connect(to address: HostPort, user: String, protocolName: String, clientID: [UInt8],
+                        group: EventLoopGroup, maxFrameBytes: Int, connectTimeout: Duration) async throws -> RPCConnection {
+        let channel: Channel
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000
+                                             + connectTimeout.components.attoseconds / 1_000_000_000))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            ByteToMessageHandler(HadoopFrameDecoder(expectingPreamble: false, maxFrameBytes: maxFrameBytes)),
+                            RPCClientHandler(address: "\(address)"),
+                        ])
+                    }
+                }
+                .connect(host: address.host, port: address.port)
+                .get()
+        } catch {
+            throw RPCClientError.connectFailed(address: "\(address)", reason: "\(error)")
+        }
+        // Preamble, then the connection context as call -3 (no reply is sent for it).
+        var header = Hadoop_Common_RpcRequestHeaderProto()
+        header.rpcKind = .rpcProtocolBuffer
+        header.rpcOp = .rpcFinalPacket
+        header.callID = ReservedCallID.connectionContext
+        header.clientID = Data(clientID)
+        header.retryCount = -1
+        var context = Hadoop_Common_IpcConnectionContextProto()
+        context.protocol = protocolName
+        context.userInfo.effectiveUser = user
+        var frame = OutboundFrame()
+        try frame.append(header)
+        try frame.append(context)
+        var buffer = channel.allocator.buffer(capacity: 128)
+        buffer.writeBytes(HadoopPreamble().bytes)
+        frame.write(into: &buffer)
+        try await channel.writeAndFlush(RPCClientHandler.Outbound.raw(buffer))
+        return RPCConnection(channel: channel, address: address, clientID: clientID)
+    }
+
+    func call(protocolName: String, method: String, body: [UInt8], clientProtocolVersion: UInt64,
+              retryCount: Int32, timeout: Duration) async throws -> [UInt8] {
+        let callID = nextCallID.withLockedValue { id -> Int32 in
+            let current = id
+            id = id == Int32.max ? 0 : id + 1
+            return current
+        }
+        var header = Hadoop_Common_RpcRequestHeaderProto()
+        header.rpcKind = .rpcProtocolBuffer
+        header.rpcOp = .rpcFinalPacket
+        header.callID = callID
+        header.clientID = Data(clientID)
+        header.retryCount = retryCount
+        var requestHeader = Hadoop_Common_RequestHeaderProto()
+        requestHeader.methodName = method
+        requestHeader.declaringClassProtocolName = protocolName
+        requestHeader.clientProtocolVersion = clientProtocolVersion
+        var frame = OutboundFrame()
+        try frame.append(header)
+        try frame.append(requestHeader)
+        frame.append(serialized: body)
+        let promise = channel.eventLoop.makePromise(of: [UInt8].self)
+        let call = RPCClientHandler.PendingCall(callID: callID, method: method, frame: frame.buffer(allocator: channel.allocator),
+                                                promise: promise, timeout: timeout)
+        channel.writeAndFlush(RPCClientHandler.Outbound.call(call), promise: nil)
+        return try await promise.futureResult.get()
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+}
+
+import struct Foundation.Data
+
+/// Matches replies to pending calls by call id; fails every pending call when the
+/// connection closes, and each one whose timeout passes.
+final class RPCClientHandler: ChannelDuplexHandler {
+    typealias InboundIn = HadoopFrameDecoder.InboundOut
+    typealias OutboundIn = Outbound
+    typealias OutboundOut = ByteBuffer
+
+    struct PendingCall: Sendable {
+        var callID: Int32
+        var method: String
+        var frame: ByteBuffer
+        var promise: EventLoopPromise<[UInt8]>
+        var timeout: Duration
+    }
+
+    enum Outbound: Sendable {
+        case raw(ByteBuffer)
+        case call(PendingCall)
+    }
+
+    private struct Waiting {
+        var promise: EventLoopPromise<[UInt8]>
+        var timer: Scheduled<Void>?
+    }
+
+    private let address: String
+    private var waiting: [Int32: Waiting] = [:]
+    private var closed = false
+
+    init(address: String) {
+        self.address = address
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .raw(let buffer):
+            context.write(wrapOutboundOut(buffer), promise: promise)
+        case .call(let call):
+            guard !closed else {
+                call.promise.fail(RPCClientError.connectionClosed(address: address))
+                promise?.succeed(())
+                return
+            }
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let nanos = Int64(call.timeout.components.seconds) * 1_000_000_000 + call.timeout.components.attoseconds / 1_000_000_000
+            let timer = context.eventLoop.scheduleTask(in: .nanoseconds(nanos)) {
+                loopBound.value.expire(callID: call.callID, method: call.method, after: call.timeout)
+            }
+            waiting[call.callID] = Waiting(promise: call.promise, timer: timer)
+            context.write(wrapOutboundOut(call.frame), promise: promise)
+        }
+    }
+
+    private func expire(callID: Int32, method: String, after: Duration) {
+        waiting.removeValue(forKey: callID)?.promise.fail(RPCClientError.timedOut(method: method, after: after))
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .frame(var frame) = unwrapInboundIn(data) else { return }
+        let header: Hadoop_Common_RpcResponseHeaderProto
+        do {
+            header = try frame.readDelimited(Hadoop_Common_RpcResponseHeaderProto.self)
+        } catch {
+            context.fireErrorCaught(RPCClientError.malformedReply("\(error)"))
+            context.close(promise: nil)
+            return
+        }
+        let callID = Int32(bitPattern: header.callID)
+        let remoteError = RPCRemoteException(
+            exceptionClassName: header.exceptionClassName, errorMessage: header.errorMsg,
+            errorCode: RPCErrorCode(rawValue: header.errorDetail.rawValue) ?? .applicationError,
+            isFatal: header.status == .fatal)
+        guard let entry = waiting.removeValue(forKey: callID) else {
+            // A fatal reply about the connection itself fails every call on it.
+            if header.status == .fatal {
+                failAll(with: remoteError)
+                context.close(promise: nil)
+            }
+            return
+        }
+        entry.timer?.cancel()
+        switch header.status {
+        case .success:
+            do {
+                if frame.readableBytes == 0 {
+                    entry.promise.succeed([])
+                } else if let length = try frame.readVarint(), length <= UInt64(frame.readableBytes) {
+                    entry.promise.succeed(frame.readBytes(length: Int(length))!)
+                } else {
+                    entry.promise.fail(RPCClientError.malformedReply("reply body longer than its frame"))
+                }
+            } catch {
+                entry.promise.fail(RPCClientError.malformedReply("\(error)"))
+            }
+        case .error:
+            entry.promise.fail(remoteError)
+        case .fatal:
+            entry.promise.fail(remoteError)
+            failAll(with: remoteError)
+            context.close(promise: nil)
+        }
+    }
+
+    private func failAll(with error: any Error) {
+        let all = waiting
+        waiting.removeAll()
+        for (_, entry) in all {
+            entry.timer?.cancel()
+            entry.promise.fail(error)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        failAll(with: RPCClientError.connectionClosed(address: address))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

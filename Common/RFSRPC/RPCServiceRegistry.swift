@@ -1,0 +1,68 @@
+import NIOCore
+import RFSModel
+import SwiftProtobuf
+
+/// Who is calling, and about which call: handed to every handler.
+public struct RPCCallContext: Sendable {
+    /// The effective user from the connection context (simple auth).
+    public let user: String
+    public let clientID: [UInt8]
+    public let callID: Int32
+    public let retryCount: Int32
+    public let protocolName: String
+    public let methodName: String
+    public let remoteAddress: String
+}
+
+/// The methods a server answers, by (protocol name, method name), registered before the
+/// server starts and immutable afterwards.
+public struct RPCServiceRegistry: Sendable {
+    /// A handler over serialized bytes: request in, response out.
+    public typealias RawHandler = @Sendable ([UInt8], RPCCallContext) async throws -> [UInt8]
+
+    private var methods: [String: [String: RawHandler]] = [:]
+
+    public init() {}
+
+    /// Registers a typed handler. The request is decoded leniently (missing proto2
+    /// `required` fields are the handler's to judge); the response is encoded strictly.
+    public mutating func register<Request: Message, Response: Message>(
+        protocol protocolName: String,
+        method: String,
+        _ handler: @escaping @Sendable (Request, RPCCallContext) async throws -> Response
+    ) {
+        methods[protocolName, default: [:]][method] = { bytes, context in
+            let request: Request
+            do {
+                request = try Request(serializedBytes: bytes, partial: true)
+            } catch {
+                throw HadoopRemoteError(.rpcServer, "cannot decode \(Request.protoMessageName) for \(method): \(error)",
+                                        code: .fatalDeserializingRequest)
+            }
+            let response = try await handler(request, context)
+            return try response.serializedBytes()
+        }
+    }
+
+    /// Registers a handler that works on serialized bytes itself.
+    public mutating func registerRaw(protocol protocolName: String, method: String, _ handler: @escaping RawHandler) {
+        methods[protocolName, default: [:]][method] = handler
+    }
+
+    public func handler(protocol protocolName: String, method: String) -> Result<RawHandler, HadoopRemoteError> {
+        guard let table = methods[protocolName] else {
+            return .failure(HadoopRemoteError(.noSuchProtocol, "Unknown protocol: \(protocolName)", code: .noSuchProtocol))
+        }
+        guard let handler = table[method] else {
+            return .failure(HadoopRemoteError(.noSuchMethod, "Unknown method \(method) called on \(protocolName) protocol.",
+                                              code: .noSuchMethod))
+        }
+        return .success(handler)
+    }
+
+    public var protocols: [String] { methods.keys.sorted() }
+
+    public func methodNames(protocol protocolName: String) -> [String] {
+        methods[protocolName]?.keys.sorted() ?? []
+    }
+}
