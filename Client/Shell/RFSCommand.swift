@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NIOPosix
+import RFSConfig
+import RFSMetrics
+import RFSNameNode
+
+/// `rfs`: one binary for every daemon and command, as `hdfs` is for HDFS.
+@main
+struct RFSCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rfs",
+        abstract: "rfs: an HDFS-compatible distributed filesystem.",
+        version: RFSVersion.current,
+        subcommands: [NameNodeCommand.self, VersionCommand.self])
+}
+
+enum RFSVersion {
+    static let current = "0.1.0"
+}
+
+/// Options every daemon takes: a configuration file and Hadoop-style `-D key=value`.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(name: [.customShort("c"), .long], help: "Configuration file (default: $RFS_CONF_DIR/rfs-site.conf).")
+    var conf: String?
+
+    @Option(name: [.customShort("D")], parsing: .unconditionalSingleValue, help: ArgumentHelp("Set a configuration key, e.g. -D dfs.replication=1.", valueName: "key=value"))
+    var definitions: [String] = []
+
+    func load() throws -> Configuration {
+        do {
+            return try Configuration.load(file: conf, environment: ProcessInfo.processInfo.environment, flags: definitions)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+}
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the rfs version.")
+
+    func run() {
+        print("rfs \(RFSVersion.current)")
+    }
+}
+
+struct NameNodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "namenode",
+        abstract: "Run a namenode in the foreground until SIGTERM or SIGINT.")
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() async throws {
+        let configuration = try options.load()
+        let address: HostPort
+        do { address = try configuration.get(Keys.namenodeRPCAddress) } catch { throw ValidationError("\(error)") }
+        let name = (try? configuration.get(Keys.nodeName)).flatMap { $0.isEmpty ? nil : $0 } ?? "namenode:\(address.port)"
+        RFSLogging.bootstrap(nodeName: name)
+        RFSMetrics.bootstrap()
+        let logger = Logger(label: "rfs.namenode")
+        let superuser = ProcessInfo.processInfo.environment["HADOOP_USER_NAME"] ?? ProcessInfo.processInfo.userName
+        let daemon: NameNodeDaemon
+        do {
+            daemon = try await NameNodeDaemon.start(configuration: configuration, superuser: superuser,
+                                                    group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        } catch let error as ConfigError {
+            throw ValidationError("\(error)")
+        }
+        logger.info("namenode started", metadata: ["rpc": "\(daemon.rpcServer.localAddress)", "superuser": "\(superuser)"])
+        let signal = await ShutdownSignal.wait()
+        logger.info("namenode stopping", metadata: ["signal": "\(signal)"])
+        try await daemon.shutdown()
+        logger.info("namenode stopped")
+    }
+}
+
+/// Waits for SIGTERM or SIGINT, the graceful-stop signals.
+enum ShutdownSignal {
+    static func wait() async -> String {
+        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            let queue = DispatchQueue(label: "rfs.signals")
+            let resumed = ResumeOnce(continuation)
+            var sources: [DispatchSourceSignal] = []
+            for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+                source.setEventHandler { resumed.resume(name) }
+                source.resume()
+                sources.append(source)
+            }
+            // The sources must outlive this scope; they live as long as the process.
+            SignalSources.keep(sources)
+        }
+    }
+}
+
+final class ResumeOnce: @unchecked Sendable {
+    // Only touched on the serial signal queue.
+    private var continuation: CheckedContinuation<String, Never>?
+    init(_ continuation: CheckedContinuation<String, Never>) { self.continuation = continuation }
+    func resume(_ value: String) {
+        continuation?.resume(returning: value)
+        continuation = nil
+    }
+}
+
+enum SignalSources {
+    nonisolated(unsafe) private static var kept: [DispatchSourceSignal] = []
+    static func keep(_ sources: [DispatchSourceSignal]) { kept += sources }
+}

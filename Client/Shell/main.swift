@@ -1,2 +1,0 @@
-// placeholder: the rfs command lands shortly
-print("rfs")
