@@ -72,3 +72,32 @@ def namenode(tmp_path):
         port, tmp_path / "namenode.log")
     yield daemon
     daemon.stop()
+
+
+def _pyspark_jars() -> Path:
+    import pyspark  # installed in the project venv by scripts/bootstrap
+
+    return Path(pyspark.__file__).parent / "jars"
+
+
+@pytest.fixture(scope="session")
+def hadoop_conf_dir(tmp_path_factory):
+    """Hadoop's client insists on a core-site.xml on its classpath, even an empty one."""
+    conf = tmp_path_factory.mktemp("hadoop-conf")
+    (conf / "core-site.xml").write_text("<configuration/>\n")
+    return conf
+
+
+@pytest.fixture
+def fsshell(hadoop_conf_dir):
+    """Runs Hadoop's own FsShell (the 3.5.0 client jars from pyspark) as `hdfs dfs` would."""
+    java_home = os.environ.get("JAVA_HOME")
+    java = str(Path(java_home) / "bin" / "java") if java_home else "java"
+    classpath = f"{hadoop_conf_dir}:{_pyspark_jars()}/*"
+
+    def run(fs_url: str, *args: str, timeout: float = 120):
+        return subprocess.run(
+            [java, "-cp", classpath, "org.apache.hadoop.fs.FsShell", "-fs", fs_url, *args],
+            capture_output=True, text=True, timeout=timeout)
+
+    return run
