@@ -4,7 +4,7 @@ SWIFT ?= swift
 PYTHON := .venv/bin/python
 RUN_DIR ?= run
 
-.PHONY: all bootstrap build release run test unit-test conformance bench proto clean
+.PHONY: all bootstrap build release run test unit-test conformance bench bench-10m proto clean
 
 all: build
 
@@ -38,10 +38,20 @@ conformance:
 	$(SWIFT) build --product rfs
 	RFS_BIN=$(CURDIR)/.build/debug/rfs $(PYTHON) -m pytest -q Tests/Conformance
 
-## Micro-benchmarks (release build): checksums and codecs, each next to memcpy in the same run.
+## Benchmarks (release build), each next to a baseline from the same run: checksums and
+## codecs (memcpy), the WAL and namenode creates with 1 and 64 clients (the disk's fsync rate).
 bench: bootstrap
+	$(SWIFT) build -c release --product rfs
 	$(SWIFT) build -c release --product rfs-microbench
 	.build/release/rfs-microbench all
+
+## The namenode scale run: 10 million files in directories of 1,000; prints peak memory
+## and on-disk size. Tens of minutes; not part of `make test`. FILES=... to change the count.
+FILES ?= 10000000
+bench-10m: bootstrap
+	$(SWIFT) build -c release --product rfs
+	$(SWIFT) build -c release --product rfs-microbench
+	.build/release/rfs-microbench namespace-scale --files $(FILES)
 
 ## Regenerate Common/RFSProtocol/Generated from Common/RFSProtocol/proto.
 proto: bootstrap

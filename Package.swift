@@ -95,11 +95,37 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "RFSWAL",
+            dependencies: [
+                "RFSChecksum", "RFSModel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Common/RFSWAL",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: NameNode
+        .target(
+            name: "RFSNamespace",
+            dependencies: [
+                "RFSModel", "RFSKeyValue", "RFSProtocol",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "NameNode/RFSNamespace",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RFSBlockManagement",
+            dependencies: ["RFSModel"],
+            path: "NameNode/RFSBlockManagement",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "RFSNameNode",
             dependencies: [
-                "RFSModel", "RFSProtocol", "RFSRPC", "RFSConfig",
+                "RFSModel", "RFSProtocol", "RFSRPC", "RFSConfig", "RFSWAL", "RFSNamespace",
+                "RFSBlockManagement", "RFSKeyValue",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,8 +151,10 @@ let package = Package(
         .executableTarget(
             name: "RFSMicroBench",
             dependencies: [
-                "RFSChecksum", "RFSCompression",
+                "RFSChecksum", "RFSCompression", "RFSWAL", "RFSRPC", "RFSProtocol", "RFSModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/MicroBench",
             swiftSettings: swiftSettings
@@ -171,6 +199,24 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Tests/RFSMetricsTests"
+        ),
+        .testTarget(
+            name: "RFSWALTests",
+            dependencies: ["RFSWAL", "RFSChecksum"],
+            path: "Tests/RFSWALTests"
+        ),
+        .testTarget(
+            name: "RFSNamespaceTests",
+            dependencies: [
+                "RFSNamespace", "RFSKeyValue", "RFSModel", "RFSProtocol",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Tests/RFSNamespaceTests"
+        ),
+        .testTarget(
+            name: "RFSBlockManagementTests",
+            dependencies: ["RFSBlockManagement", "RFSModel"],
+            path: "Tests/RFSBlockManagementTests"
         ),
         .testTarget(
             name: "RFSArchitectureTests",

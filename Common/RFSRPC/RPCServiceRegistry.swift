@@ -12,6 +12,17 @@ public struct RPCCallContext: Sendable {
     public let protocolName: String
     public let methodName: String
     public let remoteAddress: String
+
+    public init(user: String, clientID: [UInt8], callID: Int32, retryCount: Int32, protocolName: String,
+                methodName: String, remoteAddress: String) {
+        self.user = user
+        self.clientID = clientID
+        self.callID = callID
+        self.retryCount = retryCount
+        self.protocolName = protocolName
+        self.methodName = methodName
+        self.remoteAddress = remoteAddress
+    }
 }
 
 /// The methods a server answers, by (protocol name, method name), registered before the

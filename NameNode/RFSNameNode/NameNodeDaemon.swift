@@ -4,37 +4,84 @@ import NIOCore
 import NIOPosix
 import RFSConfig
 import RFSModel
+import RFSNamespace
 import RFSProtocol
 import RFSRPC
 
-/// A running namenode: its RPC server and what it serves.
+/// A running namenode: the namespace engine (WAL + LevelDB), block management, and the
+/// RPC server that serves ClientProtocol, DatanodeProtocol and HAServiceProtocol on one port.
 public final class NameNodeDaemon: Sendable {
     public let rpcServer: RPCServer
+    public let engine: NamespaceEngine
+    public let datanodes: DatanodeProtocolService
+    let clientProtocol: ClientProtocolService
+    private let monitor: Task<Void, Never>
     private let logger: Logger
 
-    private init(rpcServer: RPCServer, logger: Logger) {
+    private init(rpcServer: RPCServer, engine: NamespaceEngine, datanodes: DatanodeProtocolService,
+                 clientProtocol: ClientProtocolService, monitor: Task<Void, Never>, logger: Logger) {
         self.rpcServer = rpcServer
+        self.engine = engine
+        self.datanodes = datanodes
+        self.clientProtocol = clientProtocol
+        self.monitor = monitor
         self.logger = logger
     }
 
-    /// Starts serving on `dfs.namenode.rpc-address`. The user who starts the namenode is
-    /// its superuser, as in HDFS.
+    /// Opens (formatting on first start) `dfs.namenode.name.dir` and serves on
+    /// `dfs.namenode.rpc-address`. The user who starts the namenode is its superuser.
     public static func start(configuration: Configuration, superuser: String, group: EventLoopGroup, logger: Logger) async throws -> NameNodeDaemon {
         let address = try configuration.get(Keys.namenodeRPCAddress)
         var serverConfiguration = RPCServerConfiguration()
         serverConfiguration.maxFrameBytes = try configuration.get(Keys.rpcFrameBytesMax)
 
-        var registry = RPCServiceRegistry()
-        let namespace = EmptyNamespaceService(
-            superuser: superuser, superGroup: try configuration.get(Keys.superGroup),
-            formattedAtMillis: UInt64(Date().timeIntervalSince1970 * 1000),
-            serverDefaults: try ServerDefaults(configuration: configuration))
-        namespace.register(into: &registry)
-        registerHAService(into: &registry)
+        var namespaceConfiguration = NamespaceConfiguration()
+        namespaceConfiguration.superGroup = try configuration.get(Keys.superGroup)
+        namespaceConfiguration.permissionsEnabled = try configuration.get(Keys.permissionsEnabled)
+        namespaceConfiguration.minBlockSizeBytes = UInt64(try configuration.get(Keys.minBlockSize))
+        namespaceConfiguration.maxReplication = UInt32(try configuration.get(Keys.replicationMax))
 
+        var format = Rfs_Namenode_Format()
+        format.namespaceID = UInt64.random(in: 1...UInt64(Int32.max))
+        format.clusterID = "CID-" + UUID().uuidString.lowercased()
+        format.blockPoolID = "BP-\(format.namespaceID)-\(address.host)-\(Int64(Date().timeIntervalSince1970 * 1000))"
+        format.superuser = superuser
+        format.supergroup = namespaceConfiguration.superGroup
+
+        let directory = try configuration.get(Keys.namenodeNameDir)
+        let engine = try await NamespaceEngine.open(directory: directory, configuration: namespaceConfiguration,
+                                                    format: format, logger: logger)
+        let counters = try engine.reads.counters()!
+        let datanodes = DatanodeProtocolService(
+            configuration: try blockManagerConfiguration(configuration),
+            namespaceInfo: (namespaceID: counters.namespaceID, clusterID: counters.clusterID, blockPoolID: counters.blockPoolID),
+            logger: logger)
+        try datanodes.loadBlocks(from: engine)
+        let safeMode = SafeMode()
+        safeMode.update(safeBlockFraction: datanodes.safeBlockFraction())
+        let clientProtocol = ClientProtocolService(
+            engine: engine, blocks: datanodes, leases: LeaseManager(),
+            serverDefaults: try ServerDefaults(configuration: configuration),
+            listingLimit: try configuration.get(Keys.listingLimit), safeMode: safeMode, logger: logger)
+        try clientProtocol.restoreLeases()
+
+        var registry = RPCServiceRegistry()
+        clientProtocol.register(into: &registry)
+        datanodes.register(into: &registry)
+        registerHAService(into: &registry)
         let server = try await RPCServer.start(host: address.host, port: address.port, registry: registry,
                                                configuration: serverConfiguration, group: group, logger: logger)
-        return NameNodeDaemon(rpcServer: server, logger: logger)
+        let heartbeat = try configuration.get(Keys.heartbeatInterval)
+        let monitor = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: heartbeat)
+                datanodes.runMonitors()
+                safeMode.update(safeBlockFraction: datanodes.safeBlockFraction())
+                await clientProtocol.recoverExpiredLeases()
+            }
+        }
+        return NameNodeDaemon(rpcServer: server, engine: engine, datanodes: datanodes, clientProtocol: clientProtocol,
+                              monitor: monitor, logger: logger)
     }
 
     /// A single namenode is always the active one; `hdfs haadmin -getServiceState` says so.
@@ -52,7 +99,41 @@ public final class NameNodeDaemon: Sendable {
         }
     }
 
+    /// Stops serving, then makes LevelDB durable and closes the WAL.
     public func shutdown() async throws {
+        monitor.cancel()
         try await rpcServer.close()
+        try engine.close()
+    }
+}
+
+extension ClientProtocolService {
+    /// After a restart, every file under construction gets a fresh lease for its holder.
+    func restoreLeases() throws {
+        let now = clock()
+        for file in try reads().filesUnderConstruction() {
+            leases.opened(fileID: file.id, holder: file.underConstruction.clientName, nowMillis: now)
+        }
+    }
+
+    /// Closes the files of writers silent past the hard limit.
+    func recoverExpiredLeases() async {
+        for (holder, fileID) in leases.hardExpired(nowMillis: clock()) {
+            do {
+                guard let file = try reads().inode(id: fileID), file.hasUnderConstruction else {
+                    leases.closed(fileID: fileID, holder: holder)
+                    continue
+                }
+                let path = try reads().path(of: file)
+                let superuser = try reads().counters()?.superuser ?? "hdfs"
+                let context = RPCCallContext(user: superuser, clientID: [], callID: -1, retryCount: 0,
+                                             protocolName: ProtocolNames.clientProtocol, methodName: "recoverLease",
+                                             remoteAddress: "namenode")
+                let closed = try await recoverLease(path: path, context: context)
+                logger.info("lease expired", metadata: ["holder": "\(holder)", "path": "\(path)", "closed": "\(closed)"])
+            } catch {
+                logger.warning("lease recovery failed", metadata: ["holder": "\(holder)", "file": "\(fileID)", "error": "\(error)"])
+            }
+        }
     }
 }

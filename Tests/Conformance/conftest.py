@@ -38,7 +38,13 @@ class Daemon:
         self.log_path = log_path
         self.log = open(log_path, "w")
         self.proc = subprocess.Popen([RFS_BIN, *args], stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for_port(port, self.proc)
+        try:
+            wait_for_port(port, self.proc)
+        except BaseException:
+            # Leave no stray process behind a daemon that failed to come up.
+            self.kill()
+            self.log.close()
+            raise
 
     @property
     def url(self) -> str:
@@ -48,7 +54,8 @@ class Daemon:
         return self.proc.poll() is None
 
     def log_text(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return Path(self.log_path).read_text()
 
     def stop(self) -> int:
@@ -62,6 +69,11 @@ class Daemon:
         self.log.close()
         return self.proc.returncode
 
+    def kill(self) -> None:
+        """SIGKILL: a crash, with no chance to flush or close anything."""
+        self.proc.kill()
+        self.proc.wait()
+
 
 @pytest.fixture
 def namenode(tmp_path):
@@ -72,6 +84,41 @@ def namenode(tmp_path):
         port, tmp_path / "namenode.log")
     yield daemon
     daemon.stop()
+
+
+class NameNodeFactory:
+    """Starts (and restarts) `rfs namenode` on one name directory and one port, so a test can
+    crash it and start it again on the same state."""
+
+    def __init__(self, tmp_path: Path):
+        self.tmp_path = tmp_path
+        self.port = free_port()
+        self.name_dir = tmp_path / "name"
+        self.daemons = []
+        self.starts = 0
+        self.last_log = None
+
+    def start(self, *extra_conf: str) -> Daemon:
+        args = ["namenode", "-D", f"dfs.namenode.rpc-address=127.0.0.1:{self.port}",
+                "-D", f"dfs.namenode.name.dir={self.name_dir}"]
+        for setting in extra_conf:
+            args += ["-D", setting]
+        self.last_log = self.tmp_path / f"namenode-{self.starts}.log"
+        self.starts += 1
+        daemon = Daemon(args, self.port, self.last_log)
+        self.daemons.append(daemon)
+        return daemon
+
+    def stop_all(self) -> None:
+        for daemon in self.daemons:
+            daemon.stop()
+
+
+@pytest.fixture
+def namenode_factory(tmp_path):
+    factory = NameNodeFactory(tmp_path)
+    yield factory
+    factory.stop_all()
 
 
 def _pyspark_jars() -> Path:
@@ -95,9 +142,11 @@ def fsshell(hadoop_conf_dir):
     java = str(Path(java_home) / "bin" / "java") if java_home else "java"
     classpath = f"{hadoop_conf_dir}:{_pyspark_jars()}/*"
 
-    def run(fs_url: str, *args: str, timeout: float = 120):
+    def run(fs_url: str, *args: str, timeout: float = 120, user: str = None):
+        """`user` acts as that user (HADOOP_USER_NAME, which Hadoop's UGI reads with SIMPLE auth)."""
+        env = dict(os.environ, HADOOP_USER_NAME=user) if user else None
         return subprocess.run(
             [java, "-cp", classpath, "org.apache.hadoop.fs.FsShell", "-fs", fs_url, *args],
-            capture_output=True, text=True, timeout=timeout)
+            capture_output=True, text=True, timeout=timeout, env=env)
 
     return run

@@ -8,7 +8,8 @@ struct ModuleGraphTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Modules that must stay deterministic: no I/O, no clocks, no concurrency runtime of their own.
-    static let pureModules = ["Common/RFSModel", "Common/RFSChecksum", "Common/RFSCompression", "Common/RFSProtocol"]
+    static let pureModules = ["Common/RFSModel", "Common/RFSChecksum", "Common/RFSCompression", "Common/RFSProtocol",
+                              "NameNode/RFSNamespace", "NameNode/RFSBlockManagement"]
 
     static let forbiddenImports = ["NIO", "NIOCore", "NIOPosix", "Foundation", "FoundationEssentials", "Dispatch", "Logging", "Metrics"]
     static let forbiddenCalls = ["Date()", "ContinuousClock", "SuspendingClock", "DispatchQueue", "Task.sleep", "FileManager", "clock_gettime", "gettimeofday"]

@@ -1,0 +1,105 @@
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Opening a WAL directory: find the segments, check every record, cut a torn tail of the last
+/// segment, and refuse anything else that is damaged.
+enum Recovery {
+    struct Result {
+        var segments: [Segment]
+        var report: WALRecovery
+    }
+
+    static func run(directory: String, logger: Logger) throws(WALError) -> Result {
+        let names = try segmentNames(in: directory)
+        guard !names.isEmpty else {
+            let segment = try Segment.create(directory: directory, firstIndex: 1)
+            let report = WALRecovery(firstIndex: 1, lastIndex: 0, lastTerm: 0, segmentCount: 1, bytesCut: 0,
+                                     cutSegment: nil, cutOffset: nil, cutReason: nil, createdFresh: true)
+            return Result(segments: [segment], report: report)
+        }
+        var segments: [Segment] = []
+        var report = WALRecovery(firstIndex: names[0].index, lastIndex: names[0].index - 1, lastTerm: 0,
+                                 segmentCount: names.count, bytesCut: 0, cutSegment: nil, cutOffset: nil,
+                                 cutReason: nil, createdFresh: false)
+        for (position, name) in names.enumerated() {
+            let path = directory + "/" + name.fileName
+            let isLast = position == names.count - 1
+            if let previous = segments.last {
+                guard !previous.isEmpty else {
+                    throw .corruption(segment: previous.path, offset: 0, reason: "an empty segment before the last one")
+                }
+                guard name.index == previous.lastIndex + 1 else {
+                    throw .corruption(segment: path, offset: 0, reason: "the segment starts at index \(name.index) but "
+                        + "the previous one (\(previous.path)) ends at index \(previous.lastIndex)")
+                }
+            }
+            let segment = try recover(path: path, firstIndex: name.index, isLast: isLast, report: &report, logger: logger)
+            segments.append(segment)
+        }
+        let last = segments[segments.count - 1]
+        report.lastIndex = last.lastIndex
+        report.lastTerm = last.lastTerm ?? segments.dropLast().last?.lastTerm ?? 0
+        return Result(segments: segments, report: report)
+    }
+
+    /// Segment files in `directory`, ordered by first index.
+    private static func segmentNames(in directory: String) throws(WALError) -> [(fileName: String, index: UInt64)] {
+        var names: [(fileName: String, index: UInt64)] = []
+        for fileName in try POSIX.listDirectory(directory) {
+            guard let index = SegmentName.firstIndex(ofFileName: fileName) else { continue }
+            guard index > 0 else {
+                throw .corruption(segment: directory + "/" + fileName, offset: 0, reason: "no record has index 0")
+            }
+            names.append((fileName, index))
+        }
+        return names.sorted { $0.index < $1.index }
+    }
+
+    /// Opens and checks one segment; cuts its torn tail when it is the last one.
+    private static func recover(path: String, firstIndex: UInt64, isLast: Bool, report: inout WALRecovery,
+                                logger: Logger) throws(WALError) -> Segment {
+        let file = SegmentFile(path: path, descriptor: try POSIX.open(path, flags: O_RDWR))
+        let size = try POSIX.size(file.descriptor, path: path)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(size), alignment: 16)
+        defer { buffer.deallocate() }
+        guard try POSIX.read(file.descriptor, into: buffer, at: 0, path: path) == Int(size) else {
+            throw .io(operation: "read", path: path, code: EIO)
+        }
+        let scan = SegmentScan.scan(UnsafeRawBufferPointer(buffer), firstIndex: firstIndex)
+        if let damage = scan.damage {
+            if let intact = damage.intactRecordFollows {
+                let after = intact.offset == damage.offset
+                    ? "" : "; an intact record (index \(intact.index)) follows at offset \(intact.offset)"
+                throw .corruption(segment: path, offset: Int64(damage.offset), reason: damage.reason + after)
+            }
+            guard isLast else {
+                throw .corruption(segment: path, offset: Int64(damage.offset),
+                                  reason: damage.reason + ", in a segment that is not the last")
+            }
+            try cutTail(file, at: Int64(scan.validBytes), size: size, reason: damage.reason, lastIndex: scan.lastIndex,
+                        report: &report, logger: logger)
+        }
+        return Segment(file: file, firstIndex: firstIndex, lastIndex: scan.lastIndex, lastTerm: scan.lastTerm,
+                       sizeBytes: Int64(scan.validBytes), checkpoints: scan.checkpoints)
+    }
+
+    private static func cutTail(_ file: SegmentFile, at offset: Int64, size: Int64, reason: String, lastIndex: UInt64,
+                                report: inout WALRecovery, logger: Logger) throws(WALError) {
+        try POSIX.truncate(file.descriptor, to: offset, path: file.path)
+        try POSIX.syncFile(file.descriptor, path: file.path)
+        report.bytesCut = size - offset
+        report.cutSegment = file.path
+        report.cutOffset = offset
+        report.cutReason = reason
+        let message = "WAL cut a torn tail of \(size - offset) bytes at offset \(offset) of \(file.path), after "
+            + "index \(lastIndex) (\(reason)): the unacknowledged end of an interrupted write"
+        logger.warning("\(message)")
+    }
+}

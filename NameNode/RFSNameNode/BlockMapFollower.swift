@@ -1,0 +1,50 @@
+import RFSBlockManagement
+import RFSConfig
+import RFSNamespace
+import RFSProtocol
+
+/// Keeps the block map (soft state) in step with the namespace (durable state): at start by
+/// loading every block the store knows, afterwards by following each edit's effects.
+extension DatanodeProtocolService: BlockLocator {
+    public func apply(_ effects: [NamespaceEffect]) {
+        for effect in effects {
+            switch effect {
+            case .blockAdded(let id, let stamp, let fileID, let replication):
+                addBlock(id: id, generationStamp: stamp, expectedReplication: Int(replication), fileID: fileID)
+            case .blockCommitted(let id, let stamp, let numBytes):
+                commitBlock(BlockID(id), numBytes: Int64(clamping: numBytes), generationStamp: stamp)
+            case .blockUpdated(let id, let stamp, let numBytes):
+                updateGenerationStamp(BlockID(id), to: stamp, numBytes: Int64(clamping: numBytes))
+            case .blocksRemoved(let ids):
+                removeBlocks(ids.map { BlockID($0) })
+            case .replicationChanged(let ids, let replication):
+                for id in ids { setExpectedReplication(BlockID(id), Int(replication)) }
+            case .leaseOpened, .leaseClosed:
+                break
+            }
+        }
+    }
+
+    /// Tells block management about every block in the namespace, so that block reports
+    /// after a restart find them known.
+    func loadBlocks(from engine: NamespaceEngine) throws {
+        var loaded = 0
+        try engine.reads.forEachFile { file in
+            for block in file.blocks {
+                addBlock(id: block.id, generationStamp: block.generationStamp, numBytes: block.numBytes,
+                         expectedReplication: Int(file.replication), fileID: file.id, isCommitted: block.complete)
+                loaded += 1
+            }
+        }
+    }
+}
+
+/// Block management's settings from the namenode's configuration.
+func blockManagerConfiguration(_ configuration: Configuration) throws -> BlockManagerConfiguration {
+    var settings = BlockManagerConfiguration()
+    settings.heartbeatIntervalMillis = Int64(try configuration.get(Keys.heartbeatInterval).components.seconds * 1000
+        + configuration.get(Keys.heartbeatInterval).components.attoseconds / 1_000_000_000_000_000)
+    let recheck = try configuration.get(Keys.heartbeatRecheckInterval)
+    settings.heartbeatRecheckIntervalMillis = recheck.components.seconds * 1000 + recheck.components.attoseconds / 1_000_000_000_000_000
+    return settings
+}

@@ -1,0 +1,103 @@
+import RFSModel
+import RFSNamespace
+import RFSProtocol
+import RFSRPC
+
+extension ClientProtocolService {
+    func registerNamespaceMutations(into registry: inout RPCServiceRegistry) {
+        let protocolName = ProtocolNames.clientProtocol
+        registry.register(protocol: protocolName, method: "mkdirs") { [self] (request: Hadoop_Hdfs_MkdirsRequestProto, context: RPCCallContext) in
+            var op = Rfs_Namenode_Mkdirs()
+            op.path = request.src
+            op.permission = request.masked.perm
+            op.createParent = request.createParent
+            var response = Hadoop_Hdfs_MkdirsResponseProto()
+            response.result = try await propose(.mkdirs(op), context: context) == .flag(true)
+            return response
+        }
+        registry.register(protocol: protocolName, method: "delete") { [self] (request: Hadoop_Hdfs_DeleteRequestProto, context: RPCCallContext) in
+            var op = Rfs_Namenode_Delete()
+            op.path = request.src
+            op.recursive = request.recursive
+            var response = Hadoop_Hdfs_DeleteResponseProto()
+            response.result = try await propose(.delete(op), context: context) == .flag(true)
+            return response
+        }
+        registry.register(protocol: protocolName, method: "rename") { [self] (request: Hadoop_Hdfs_RenameRequestProto, context: RPCCallContext) in
+            var op = Rfs_Namenode_Rename()
+            op.source = request.src
+            op.destination = request.dst
+            op.legacy = true
+            var response = Hadoop_Hdfs_RenameResponseProto()
+            response.result = try await propose(.rename(op), context: context) == .flag(true)
+            return response
+        }
+        registry.register(protocol: protocolName, method: "rename2") { [self] (request: Hadoop_Hdfs_Rename2RequestProto, context: RPCCallContext) in
+            var op = Rfs_Namenode_Rename()
+            op.source = request.src
+            op.destination = request.dst
+            op.overwrite = request.overwriteDest
+            _ = try await propose(.rename(op), context: context)
+            return Hadoop_Hdfs_Rename2ResponseProto()
+        }
+        registry.register(protocol: protocolName, method: "setPermission") { [self] (request: Hadoop_Hdfs_SetPermissionRequestProto, context: RPCCallContext) in
+            var op = Rfs_Namenode_SetPermission()
+            op.path = request.src
+            op.permission = request.permission.perm
+            _ = try await propose(.setPermission(op), context: context)
+            return Hadoop_Hdfs_SetPermissionResponseProto()
+        }
+        registry.register(protocol: protocolName, method: "setOwner") { [self] (request: Hadoop_Hdfs_SetOwnerRequestProto, context: RPCCallContext) in
+            var op = Rfs_Namenode_SetOwner()
+            op.path = request.src
+            op.owner = request.hasUsername ? request.username : ""
+            op.group = request.hasGroupname ? request.groupname : ""
+            _ = try await propose(.setOwner(op), context: context)
+            return Hadoop_Hdfs_SetOwnerResponseProto()
+        }
+        registry.register(protocol: protocolName, method: "setReplication") { [self] (request: Hadoop_Hdfs_SetReplicationRequestProto, context: RPCCallContext) in
+            var op = Rfs_Namenode_SetReplication()
+            op.path = request.src
+            op.replication = request.replication
+            var response = Hadoop_Hdfs_SetReplicationResponseProto()
+            response.result = try await propose(.setReplication(op), context: context) == .flag(true)
+            return response
+        }
+        registry.register(protocol: protocolName, method: "setTimes") { [self] (request: Hadoop_Hdfs_SetTimesRequestProto, context: RPCCallContext) in
+            var op = Rfs_Namenode_SetTimes()
+            op.path = request.src
+            // Java sends -1 ("unchanged") as a uint64.
+            op.modificationTimeMs = Int64(bitPattern: request.mtime)
+            op.accessTimeMs = Int64(bitPattern: request.atime)
+            _ = try await propose(.setTimes(op), context: context)
+            return Hadoop_Hdfs_SetTimesResponseProto()
+        }
+        registry.register(protocol: protocolName, method: "concat") { [self] (request: Hadoop_Hdfs_ConcatRequestProto, context: RPCCallContext) in
+            var op = Rfs_Namenode_Concat()
+            op.target = request.trg
+            op.sources = request.srcs
+            _ = try await propose(.concat(op), context: context)
+            return Hadoop_Hdfs_ConcatResponseProto()
+        }
+        registry.register(protocol: protocolName, method: "truncate") { [self] (request: Hadoop_Hdfs_TruncateRequestProto, context: RPCCallContext) in
+            var op = Rfs_Namenode_Truncate()
+            op.path = request.src
+            op.newLength = request.newLength
+            op.clientName = request.clientName
+            var response = Hadoop_Hdfs_TruncateResponseProto()
+            response.result = try await propose(.truncate(op), context: context) == .flag(true)
+            return response
+        }
+        registry.register(protocol: protocolName, method: "setStoragePolicy") { [self] (request: Hadoop_Hdfs_SetStoragePolicyRequestProto, context: RPCCallContext) in
+            let ids = ["HOT": UInt32(7), "COLD": 2, "WARM": 5, "ALL_SSD": 12, "ONE_SSD": 10, "LAZY_PERSIST": 15, "PROVIDED": 1]
+            guard let id = ids[request.policyName.uppercased()] else {
+                throw HadoopRemoteError(.illegalArgument, "Cannot find a block policy with the name \(request.policyName)")
+            }
+            var op = Rfs_Namenode_SetStoragePolicy()
+            op.path = request.src
+            op.policyID = id
+            _ = try await propose(.setStoragePolicy(op), context: context)
+            return Hadoop_Hdfs_SetStoragePolicyResponseProto()
+        }
+    }
+}

@@ -1,0 +1,217 @@
+import RFSModel
+import RFSNamespace
+import RFSProtocol
+import RFSRPC
+
+extension ClientProtocolService {
+    /// The client's host as the connection shows it ("[IPv4]127.0.0.1/127.0.0.1:4242" → "127.0.0.1").
+    static func clientHost(_ context: RPCCallContext) -> String {
+        var text = Substring(context.remoteAddress)
+        if let slash = text.lastIndex(of: "/") { text = text[text.index(after: slash)...] }
+        if let colon = text.lastIndex(of: ":") { text = text[..<colon] }
+        return String(text)
+    }
+
+    func registerWrites(into registry: inout RPCServiceRegistry) {
+        let protocolName = ProtocolNames.clientProtocol
+        registry.register(protocol: protocolName, method: "create") { [self] (request: Hadoop_Hdfs_CreateRequestProto, context: RPCCallContext) in
+            let flags = request.createFlag
+            // CREATE|APPEND on an existing file appends (FileSystem.append with create).
+            if flags & 4 != 0, try reads().fileInfo(request.src, caller: caller(context)) != nil {
+                _ = try await append(path: request.src, clientName: request.clientName, newBlock: flags & 32 != 0, context: context)
+                var response = Hadoop_Hdfs_CreateResponseProto()
+                if let inode = try reads().fileInfo(request.src, caller: caller(context)) { response.fs = protos.fileStatus(inode, localName: []) }
+                return response
+            }
+            guard flags & 1 != 0 || flags & 2 != 0 else {
+                throw HadoopRemoteError(.illegalArgument, "create of \(request.src) without CREATE or OVERWRITE in its flags (\(flags))")
+            }
+            var op = Rfs_Namenode_Create()
+            op.path = request.src
+            op.permission = request.masked.perm
+            op.clientName = request.clientName
+            op.clientMachine = Self.clientHost(context)
+            op.overwrite = flags & 2 != 0
+            op.createParent = request.createParent
+            op.replication = request.replication
+            op.blockSizeBytes = request.blockSize
+            var response = Hadoop_Hdfs_CreateResponseProto()
+            if case .inode(let inode, _) = try await propose(.create(op), context: context) {
+                response.fs = protos.fileStatus(inode, localName: [])
+            }
+            return response
+        }
+        registry.register(protocol: protocolName, method: "append") { [self] (request: Hadoop_Hdfs_AppendRequestProto, context: RPCCallContext) in
+            try await append(path: request.src, clientName: request.clientName, newBlock: request.flag & 32 != 0, context: context)
+        }
+        registry.register(protocol: protocolName, method: "addBlock") { [self] (request: Hadoop_Hdfs_AddBlockRequestProto, context: RPCCallContext) in
+            try safeMode.checkWritable(operation: "add block to \(request.src)")
+            let file: Rfs_Namenode_InodeRecord
+            if request.fileID != 0, let byID = try reads().inode(id: request.fileID) {
+                file = byID
+            } else {
+                guard let byPath = try reads().fileInfo(request.src, caller: caller(context)) else {
+                    throw NamespaceRejection.fileNotFound("File does not exist: \(request.src)")
+                }
+                file = byPath
+            }
+            let excluded = Set(request.excludeNodes.map(\.id.datanodeUuid))
+            let targets = blocks.chooseTargets(count: Int(file.replication), writerHost: Self.clientHost(context),
+                                               excluded: excluded, blockSizeBytes: file.blockSizeBytes)
+            guard !targets.isEmpty else {
+                throw HadoopRemoteError(.ioException,
+                    "File \(request.src) could only be written to 0 of the 1 minReplication nodes. There are \(blocks.liveDatanodeCount) datanode(s) running and \(excluded.count) node(s) are excluded in this operation.")
+            }
+            let (id, stamp) = engine.allocateBlock()
+            var op = Rfs_Namenode_AddBlock()
+            op.path = request.src
+            op.fileID = file.id
+            op.clientName = request.clientName
+            if request.hasPrevious {
+                var previous = Rfs_Namenode_BlockRecord()
+                previous.id = request.previous.blockID
+                previous.generationStamp = request.previous.generationStamp
+                previous.numBytes = request.previous.numBytes
+                op.previous = previous
+            }
+            op.newBlockID = id
+            op.newGenerationStamp = stamp
+            guard case .block(let block, let offset, _) = try await propose(.addBlock(op), context: context) else {
+                throw HadoopRemoteError(.ioException, "addBlock for \(request.src) produced no block")
+            }
+            var response = Hadoop_Hdfs_AddBlockResponseProto()
+            response.block = protos.locatedBlock(block, offset: offset, locations: targets, corrupt: false)
+            return response
+        }
+        registry.register(protocol: protocolName, method: "getAdditionalDatanode") { [self] (request: Hadoop_Hdfs_GetAdditionalDatanodeRequestProto, context: RPCCallContext) in
+            let file = try reads().fileForRead(request.src, caller: caller(context))
+            let excluded = Set((request.existings + request.excludes).map(\.id.datanodeUuid))
+            let extra = blocks.chooseTargets(count: Int(request.numAdditionalNodes), writerHost: Self.clientHost(context),
+                                             excluded: excluded, blockSizeBytes: file.blockSizeBytes)
+            var block = Rfs_Namenode_BlockRecord()
+            block.id = request.blk.blockID
+            block.generationStamp = request.blk.generationStamp
+            block.numBytes = request.blk.numBytes
+            var response = Hadoop_Hdfs_GetAdditionalDatanodeResponseProto()
+            response.block = protos.locatedBlock(block, offset: 0, locations: request.existings + extra, corrupt: false)
+            return response
+        }
+        registry.register(protocol: protocolName, method: "abandonBlock") { [self] (request: Hadoop_Hdfs_AbandonBlockRequestProto, context: RPCCallContext) in
+            var op = Rfs_Namenode_AbandonBlock()
+            op.path = request.src
+            op.fileID = request.fileID
+            op.clientName = request.holder
+            op.blockID = request.b.blockID
+            _ = try await propose(.abandonBlock(op), context: context)
+            return Hadoop_Hdfs_AbandonBlockResponseProto()
+        }
+        registry.register(protocol: protocolName, method: "complete") { [self] (request: Hadoop_Hdfs_CompleteRequestProto, context: RPCCallContext) in
+            var response = Hadoop_Hdfs_CompleteResponseProto()
+            // The file closes only once its last block has a reported replica; until then
+            // the answer is false and the client asks again.
+            if request.hasLast && request.last.numBytes > 0,
+               !blocks.isMinimallyReplicated(request.last.blockID, generationStamp: request.last.generationStamp, numBytes: request.last.numBytes) {
+                response.result = false
+                return response
+            }
+            var op = Rfs_Namenode_Complete()
+            op.path = request.src
+            op.fileID = request.fileID
+            op.clientName = request.clientName
+            if request.hasLast {
+                var last = Rfs_Namenode_BlockRecord()
+                last.id = request.last.blockID
+                last.generationStamp = request.last.generationStamp
+                last.numBytes = request.last.numBytes
+                op.last = last
+            }
+            response.result = try await propose(.complete(op), context: context) == .flag(true)
+            return response
+        }
+        registry.register(protocol: protocolName, method: "fsync") { [self] (request: Hadoop_Hdfs_FsyncRequestProto, context: RPCCallContext) in
+            var op = Rfs_Namenode_Fsync()
+            op.path = request.src
+            op.fileID = request.fileID
+            op.clientName = request.client
+            op.lastBlockLength = request.lastBlockLength > 0 ? UInt64(request.lastBlockLength) : 0
+            _ = try await propose(.fsync(op), context: context)
+            return Hadoop_Hdfs_FsyncResponseProto()
+        }
+        registry.register(protocol: protocolName, method: "renewLease") { [self] (request: Hadoop_Hdfs_RenewLeaseRequestProto, _: RPCCallContext) in
+            leases.renew(holder: request.clientName, nowMillis: clock())
+            return Hadoop_Hdfs_RenewLeaseResponseProto()
+        }
+        registry.register(protocol: protocolName, method: "recoverLease") { [self] (request: Hadoop_Hdfs_RecoverLeaseRequestProto, context: RPCCallContext) in
+            var response = Hadoop_Hdfs_RecoverLeaseResponseProto()
+            response.result = try await recoverLease(path: request.src, context: context)
+            return response
+        }
+        registry.register(protocol: protocolName, method: "updateBlockForPipeline") { [self] (request: Hadoop_Hdfs_UpdateBlockForPipelineRequestProto, context: RPCCallContext) in
+            guard let file = try reads().file(holdingBlock: request.block.blockID), file.hasUnderConstruction,
+                  file.underConstruction.clientName == request.clientName else {
+                throw NamespaceRejection.leaseExpired("\(request.clientName) does not hold the lease on the file of block \(request.block.blockID)")
+            }
+            var op = Rfs_Namenode_NewGenerationStamp()
+            op.blockID = request.block.blockID
+            op.generationStamp = engine.allocateGenerationStamp()
+            op.clientName = request.clientName
+            _ = try await propose(.newGenerationStamp(op), context: context)
+            var block = Rfs_Namenode_BlockRecord()
+            block.id = request.block.blockID
+            block.generationStamp = op.generationStamp
+            block.numBytes = request.block.numBytes
+            var response = Hadoop_Hdfs_UpdateBlockForPipelineResponseProto()
+            response.block = protos.locatedBlock(block, offset: 0, locations: [], corrupt: false)
+            return response
+        }
+        registry.register(protocol: protocolName, method: "updatePipeline") { [self] (request: Hadoop_Hdfs_UpdatePipelineRequestProto, context: RPCCallContext) in
+            var op = Rfs_Namenode_UpdatePipeline()
+            op.clientName = request.clientName
+            op.oldBlock.id = request.oldBlock.blockID
+            op.oldBlock.generationStamp = request.oldBlock.generationStamp
+            op.oldBlock.numBytes = request.oldBlock.numBytes
+            op.newBlock.id = request.newBlock.blockID
+            op.newBlock.generationStamp = request.newBlock.generationStamp
+            op.newBlock.numBytes = request.newBlock.numBytes
+            _ = try await propose(.updatePipeline(op), context: context)
+            return Hadoop_Hdfs_UpdatePipelineResponseProto()
+        }
+    }
+
+    func append(path: String, clientName: String, newBlock: Bool, context: RPCCallContext) async throws -> Hadoop_Hdfs_AppendResponseProto {
+        var op = Rfs_Namenode_Append()
+        op.path = path
+        op.clientName = clientName
+        op.clientMachine = Self.clientHost(context)
+        op.newBlock = newBlock
+        op.newGenerationStamp = engine.allocateGenerationStamp()
+        var response = Hadoop_Hdfs_AppendResponseProto()
+        switch try await propose(.append(op), context: context) {
+        case .block(let block, let offset, let file):
+            response.block = protos.locatedBlock(block, offset: offset, locations: blocks.locations(of: block.id).nodes, corrupt: false)
+            response.stat = protos.fileStatus(file, localName: [])
+        case .inode(let file, _):
+            response.stat = protos.fileStatus(file, localName: [])
+        default:
+            break
+        }
+        return response
+    }
+
+    /// Closes a file whose writer is gone. Immediate when the last block is complete or
+    /// empty; a partly written last block needs block recovery on its datanodes, which
+    /// comes with the datanode issue, so until then the answer is false (try again).
+    func recoverLease(path: String, context: RPCCallContext) async throws -> Bool {
+        let file = try reads().fileForRead(path, caller: caller(context))
+        guard file.hasUnderConstruction else { return true }
+        if let last = file.blocks.last, !last.complete, last.numBytes > 0 || !blocks.locations(of: last.id).nodes.isEmpty {
+            logger.info("lease recovery needs block recovery", metadata: ["path": "\(path)", "block": "\(last.id)"])
+            return false
+        }
+        var op = Rfs_Namenode_ReleaseLease()
+        op.path = path
+        op.fileID = file.id
+        op.holder = file.underConstruction.clientName
+        return try await propose(.releaseLease(op), context: context) == .flag(true)
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import Logging
+import RFSModel
+import RFSNamespace
+import RFSProtocol
+import RFSRPC
+import Synchronization
+
+/// HDFS's ClientProtocol over the namespace engine: each call is turned into an edit (for
+/// mutations: made durable, applied, answered) or a read of the committed store, and the
+/// answer is built with every field the Java client requires.
+public final class ClientProtocolService: Sendable {
+    let engine: NamespaceEngine
+    let blocks: any BlockLocator
+    let leases: LeaseManager
+    let groups: UnixGroups
+    let serverDefaults: ServerDefaults
+    let listingLimit: Int
+    let safeMode: SafeMode
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+
+    public init(engine: NamespaceEngine, blocks: any BlockLocator, leases: LeaseManager, serverDefaults: ServerDefaults,
+                listingLimit: Int, safeMode: SafeMode, logger: Logger,
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        self.engine = engine
+        self.blocks = blocks
+        self.leases = leases
+        self.groups = UnixGroups()
+        self.serverDefaults = serverDefaults
+        self.listingLimit = listingLimit
+        self.safeMode = safeMode
+        self.logger = logger
+        self.clock = clock
+    }
+
+    var protos: StatusProtos {
+        StatusProtos(blockPoolID: (try? engine.reads.counters()?.blockPoolID) ?? "")
+    }
+
+    func caller(_ context: RPCCallContext) -> Caller {
+        Caller(user: context.user, groups: groups.groups(for: context.user))
+    }
+
+    /// Proposes an edit for the caller and returns its reply, raising its rejection.
+    func propose(_ operation: Rfs_Namenode_Edit.OneOf_Operation, context: RPCCallContext, mutating: Bool = true) async throws -> EditReply {
+        if mutating { try safeMode.checkWritable(operation: context.methodName) }
+        var edit = Rfs_Namenode_Edit()
+        edit.timeMs = UInt64(clock())
+        edit.caller.user = context.user
+        edit.caller.groups = groups.groups(for: context.user)
+        edit.operation = operation
+        let result = try await engine.propose(edit)
+        follow(result.effects)
+        switch result.outcome {
+        case .success(let reply): return reply
+        case .failure(let rejection): throw rejection
+        }
+    }
+
+    /// Keeps leases and the block map in step with what an edit changed.
+    func follow(_ effects: [NamespaceEffect]) {
+        guard !effects.isEmpty else { return }
+        let now = clock()
+        for effect in effects {
+            switch effect {
+            case .leaseOpened(let fileID, let holder): leases.opened(fileID: fileID, holder: holder, nowMillis: now)
+            case .leaseClosed(let fileID, let holder): leases.closed(fileID: fileID, holder: holder)
+            default: break
+            }
+        }
+        blocks.apply(effects)
+    }
+
+    func reads() -> NamespaceReads { engine.reads }
+
+    public func register(into registry: inout RPCServiceRegistry) {
+        registerReads(into: &registry)
+        registerNamespaceMutations(into: &registry)
+        registerWrites(into: &registry)
+        registerAdministration(into: &registry)
+    }
+}
+
+// MARK: - Reads
+
+extension ClientProtocolService {
+    func registerReads(into registry: inout RPCServiceRegistry) {
+        let protocolName = ProtocolNames.clientProtocol
+        registry.register(protocol: protocolName, method: "getServerDefaults") { [self] (_: Hadoop_Hdfs_GetServerDefaultsRequestProto, _: RPCCallContext) in
+            var response = Hadoop_Hdfs_GetServerDefaultsResponseProto()
+            response.serverDefaults = serverDefaults.proto
+            return response
+        }
+        registry.register(protocol: protocolName, method: "getFileInfo") { [self] (request: Hadoop_Hdfs_GetFileInfoRequestProto, context: RPCCallContext) in
+            var response = Hadoop_Hdfs_GetFileInfoResponseProto()
+            // A missing path is a reply without `fs`; clients turn it into FileNotFound.
+            if let inode = try reads().fileInfo(request.src, caller: caller(context)) {
+                response.fs = protos.fileStatus(inode, localName: [])
+            }
+            return response
+        }
+        registry.register(protocol: protocolName, method: "getFileLinkInfo") { [self] (request: Hadoop_Hdfs_GetFileLinkInfoRequestProto, context: RPCCallContext) in
+            var response = Hadoop_Hdfs_GetFileLinkInfoResponseProto()
+            if let inode = try reads().fileInfo(request.src, caller: caller(context)) {
+                response.fs = protos.fileStatus(inode, localName: [])
+            }
+            return response
+        }
+        registry.register(protocol: protocolName, method: "getLocatedFileInfo") { [self] (request: Hadoop_Hdfs_GetLocatedFileInfoRequestProto, context: RPCCallContext) in
+            var response = Hadoop_Hdfs_GetLocatedFileInfoResponseProto()
+            if let inode = try reads().fileInfo(request.src, caller: caller(context)) {
+                response.fs = protos.fileStatus(inode, localName: [])
+            }
+            return response
+        }
+        registry.register(protocol: protocolName, method: "getListing") { [self] (request: Hadoop_Hdfs_GetListingRequestProto, context: RPCCallContext) in
+            var response = Hadoop_Hdfs_GetListingResponseProto()
+            guard let page = try reads().listing(request.src, startAfter: [UInt8](request.startAfter), limit: listingLimit, caller: caller(context)) else {
+                return response  // no dirList: the client raises FileNotFoundException
+            }
+            var listing = Hadoop_Hdfs_DirectoryListingProto()
+            listing.partialListing = page.entries.map { inode in
+                // A file lists as itself with an empty local name; directory entries carry theirs.
+                var status = protos.fileStatus(inode, localName: page.listsFileItself ? [] : [UInt8](inode.name))
+                if request.needLocation, inode.kind == .inodeFile {
+                    status.locations = locatedBlocks(inode, offset: 0, length: UInt64.max)
+                }
+                return status
+            }
+            listing.remainingEntries = page.remainingEntries
+            response.dirList = listing
+            return response
+        }
+        registry.register(protocol: protocolName, method: "getBlockLocations") { [self] (request: Hadoop_Hdfs_GetBlockLocationsRequestProto, context: RPCCallContext) in
+            var response = Hadoop_Hdfs_GetBlockLocationsResponseProto()
+            let inode = try reads().fileForRead(request.src, caller: caller(context))
+            response.locations = locatedBlocks(inode, offset: request.offset, length: request.length)
+            return response
+        }
+        registry.register(protocol: protocolName, method: "getContentSummary") { [self] (request: Hadoop_Hdfs_GetContentSummaryRequestProto, context: RPCCallContext) in
+            let summary = try reads().contentSummary(request.path, caller: caller(context))
+            var proto = Hadoop_Hdfs_ContentSummaryProto()
+            proto.length = summary.lengthBytes
+            proto.fileCount = summary.fileCount
+            proto.directoryCount = summary.directoryCount
+            proto.quota = UInt64(bitPattern: -1)
+            proto.spaceConsumed = summary.spaceConsumedBytes
+            proto.spaceQuota = UInt64(bitPattern: -1)
+            var response = Hadoop_Hdfs_GetContentSummaryResponseProto()
+            response.summary = proto
+            return response
+        }
+        registry.register(protocol: protocolName, method: "getQuotaUsage") { [self] (request: Hadoop_Hdfs_GetQuotaUsageRequestProto, context: RPCCallContext) in
+            let summary = try reads().contentSummary(request.path, caller: caller(context))
+            var usage = Hadoop_Hdfs_QuotaUsageProto()
+            usage.fileAndDirectoryCount = summary.fileCount + summary.directoryCount
+            usage.quota = UInt64(bitPattern: -1)
+            usage.spaceConsumed = summary.spaceConsumedBytes
+            usage.spaceQuota = UInt64(bitPattern: -1)
+            var response = Hadoop_Hdfs_GetQuotaUsageResponseProto()
+            response.usage = usage
+            return response
+        }
+        registry.register(protocol: protocolName, method: "getPreferredBlockSize") { [self] (request: Hadoop_Hdfs_GetPreferredBlockSizeRequestProto, context: RPCCallContext) in
+            let inode = try reads().fileForRead(request.filename, caller: caller(context))
+            var response = Hadoop_Hdfs_GetPreferredBlockSizeResponseProto()
+            response.bsize = inode.blockSizeBytes
+            return response
+        }
+        registry.register(protocol: protocolName, method: "isFileClosed") { [self] (request: Hadoop_Hdfs_IsFileClosedRequestProto, context: RPCCallContext) in
+            guard let inode = try reads().fileInfo(request.src, caller: caller(context)) else {
+                throw NamespaceRejection.fileNotFound("File does not exist: \(request.src)")
+            }
+            var response = Hadoop_Hdfs_IsFileClosedResponseProto()
+            response.result = !inode.hasUnderConstruction
+            return response
+        }
+        registry.register(protocol: protocolName, method: "getStoragePolicies") { (_: Hadoop_Hdfs_GetStoragePoliciesRequestProto, _: RPCCallContext) in
+            var hot = Hadoop_Hdfs_BlockStoragePolicyProto()
+            hot.policyID = 7
+            hot.name = "HOT"
+            hot.creationPolicy.storageTypes = [.disk]
+            var response = Hadoop_Hdfs_GetStoragePoliciesResponseProto()
+            response.policies = [hot]
+            return response
+        }
+        registry.register(protocol: protocolName, method: "msync") { (_: Hadoop_Hdfs_MsyncRequestProto, _: RPCCallContext) in
+            // A single active namenode is always up to date.
+            Hadoop_Hdfs_MsyncResponseProto()
+        }
+    }
+
+    /// The blocks of `inode` that overlap [offset, offset + length), with their locations.
+    func locatedBlocks(_ inode: Rfs_Namenode_InodeRecord, offset: UInt64, length: UInt64) -> Hadoop_Hdfs_LocatedBlocksProto {
+        var located = Hadoop_Hdfs_LocatedBlocksProto()
+        let end = length > UInt64.max - offset ? UInt64.max : offset + length
+        var position: UInt64 = 0
+        let underConstruction = inode.hasUnderConstruction
+        var list: [Hadoop_Hdfs_LocatedBlockProto] = []
+        for (index, block) in inode.blocks.enumerated() {
+            let blockEnd = position + block.numBytes
+            let isLastOpen = underConstruction && index == inode.blocks.count - 1
+            if (blockEnd > offset && position < end) || (isLastOpen && position >= offset && position <= end) {
+                let (nodes, corrupt) = blocks.locations(of: block.id)
+                list.append(protos.locatedBlock(block, offset: position, locations: nodes, corrupt: corrupt))
+            }
+            position = blockEnd
+        }
+        let complete = inode.blocks.last.map(\.complete) ?? true
+        located.fileLength = underConstruction ? inode.blocks.filter(\.complete).reduce(0) { $0 + $1.numBytes } : position
+        located.blocks = underConstruction && !complete ? list.filter { $0.b.blockID != inode.blocks.last!.id } : list
+        located.underConstruction = underConstruction
+        located.isLastBlockComplete = complete
+        if underConstruction, let last = inode.blocks.last, !last.complete {
+            let (nodes, corrupt) = blocks.locations(of: last.id)
+            located.lastBlock = protos.locatedBlock(last, offset: position - last.numBytes, locations: nodes, corrupt: corrupt)
+        }
+        return located
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import Logging
+import RFSKeyValue
+import RFSNamespace
+import RFSProtocol
+import RFSWAL
+import Synchronization
+
+/// Where the namespace's edits go and how they become state: every mutation is appended to
+/// the WAL (group commit: concurrent proposers share one fsync), then applied in index order
+/// by the namespace state machine into one LevelDB WriteBatch per applied batch, which also
+/// records the last applied index. A proposer hears its result only after both.
+///
+/// Restart = open LevelDB, then replay the WAL from the last applied index + 1.
+public final class NamespaceEngine: Sendable {
+    public let store: LevelDBStore
+    let wal: WriteAheadLog
+    let machine: NamespaceStateMachine
+    private let applier: Applier
+    private let logger: Logger
+
+    /// Ids the proposer hands out before appending (block ids, generation stamps), kept
+    /// above every id the store has seen.
+    private let idCounters: Mutex<(blockID: UInt64, generationStamp: UInt64)>
+
+    public var reads: NamespaceReads {
+        NamespaceReads(reader: StoreReader(store), configuration: machine.configuration)
+    }
+
+    public var lastAppliedIndex: UInt64 { applier.lastAppliedIndex }
+
+    /// Opens (and on first start formats) the namespace under `directory`: `directory/wal`
+    /// holds the edit log, `directory/namespace` the LevelDB store.
+    public static func open(directory: String, configuration: NamespaceConfiguration, format: Rfs_Namenode_Format,
+                            logger: Logger) async throws -> NamespaceEngine {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var options = LevelDBOptions.creatingIfMissing
+        options.blockCacheBytes = 64 << 20
+        let store = try LevelDBStore(path: directory + "/namespace", options: options)
+        let wal = try WriteAheadLog.open(directory: directory + "/wal", options: WALOptions(), logger: logger)
+        let machine = NamespaceStateMachine(configuration: configuration)
+        let reads = NamespaceReads(reader: StoreReader(store), configuration: configuration)
+        let counters = try reads.counters()
+        let applied = counters?.lastAppliedIndex ?? 0
+        let applier = Applier(store: store, machine: machine, lastAppliedIndex: applied, logger: logger)
+        let engine = NamespaceEngine(store: store, wal: wal, machine: machine, applier: applier, logger: logger,
+                                     counters: counters)
+        try engine.replay(after: applied)
+        if try engine.reads.counters() == nil {
+            var edit = Rfs_Namenode_Edit()
+            edit.timeMs = UInt64(Date().timeIntervalSince1970 * 1000)
+            edit.caller.user = format.superuser
+            edit.operation = .format(format)
+            let result = try await engine.propose(edit)
+            if case .failure(let rejection) = result.outcome { throw rejection }
+            logger.info("namespace formatted", metadata: ["directory": "\(directory)", "cluster": "\(format.clusterID)"])
+        }
+        return engine
+    }
+
+    private init(store: LevelDBStore, wal: WriteAheadLog, machine: NamespaceStateMachine, applier: Applier,
+                 logger: Logger, counters: Rfs_Namenode_NamespaceCounters?) {
+        self.store = store
+        self.wal = wal
+        self.machine = machine
+        self.applier = applier
+        self.logger = logger
+        self.idCounters = Mutex((counters?.lastBlockID ?? 0, counters?.lastGenerationStamp ?? 0))
+    }
+
+    /// Applies WAL records past the store's last applied index, in batches.
+    private func replay(after applied: UInt64) throws {
+        var next = applied + 1
+        var replayed = 0
+        while next <= wal.lastIndex {
+            let records = try wal.read(from: next, maxCount: 1024)
+            guard !records.isEmpty else { break }
+            var edits: [(UInt64, Rfs_Namenode_Edit)] = []
+            for record in records {
+                edits.append((record.index, try Rfs_Namenode_Edit(serializedBytes: record.payload)))
+            }
+            _ = try applier.applyBatch(edits)
+            replayed += records.count
+            next = records.last!.index + 1
+        }
+        if let counters = try reads.counters() {
+            idCounters.withLock { $0 = (max($0.blockID, counters.lastBlockID), max($0.generationStamp, counters.lastGenerationStamp)) }
+        }
+        logger.info("namespace opened", metadata: ["replayed": "\(replayed)", "lastApplied": "\(applier.lastAppliedIndex)",
+                                                   "walLastIndex": "\(wal.lastIndex)"])
+    }
+
+    /// Makes `edit` durable, applies it, and returns its result.
+    public func propose(_ edit: Rfs_Namenode_Edit) async throws -> EditResult {
+        let payload: [UInt8] = try edit.serializedBytes()
+        let range = try await wal.append([payload], term: 0)
+        return try await applier.submit(index: range.lowerBound, edit: edit)
+    }
+
+    /// A fresh block id and generation stamp for addBlock.
+    public func allocateBlock() -> (id: UInt64, generationStamp: UInt64) {
+        idCounters.withLock {
+            $0.blockID += 1
+            $0.generationStamp += 1
+            return ($0.blockID, $0.generationStamp)
+        }
+    }
+
+    public func allocateGenerationStamp() -> UInt64 {
+        idCounters.withLock {
+            $0.generationStamp += 1
+            return $0.generationStamp
+        }
+    }
+
+    public func close() throws {
+        wal.close()
+        try store.sync()
+        store.close()
+    }
+}
+
+/// Applies edits in index order. WAL appends from concurrent proposers complete in any
+/// order; each waits here until every earlier index is applied, and whoever arrives when
+/// its predecessor is done applies every consecutive edit that is waiting, as one batch.
+final class Applier: Sendable {
+    private struct Waiting {
+        var edit: Rfs_Namenode_Edit
+        var continuation: CheckedContinuation<EditResult, any Error>?
+    }
+
+    private struct State {
+        var lastAppliedIndex: UInt64
+        var waiting: [UInt64: Waiting] = [:]
+        var applying = false
+    }
+
+    private let state: Mutex<State>
+    private let store: LevelDBStore
+    private let machine: NamespaceStateMachine
+    private let logger: Logger
+
+    init(store: LevelDBStore, machine: NamespaceStateMachine, lastAppliedIndex: UInt64, logger: Logger) {
+        self.state = Mutex(State(lastAppliedIndex: lastAppliedIndex))
+        self.store = store
+        self.machine = machine
+        self.logger = logger
+    }
+
+    var lastAppliedIndex: UInt64 { state.withLock { $0.lastAppliedIndex } }
+
+    func submit(index: UInt64, edit: Rfs_Namenode_Edit) async throws -> EditResult {
+        try await withCheckedThrowingContinuation { continuation in
+            state.withLock { $0.waiting[index] = Waiting(edit: edit, continuation: continuation) }
+            drain()
+        }
+    }
+
+    /// Applies every consecutive waiting edit; one thread at a time.
+    private func drain() {
+        while true {
+            let batch: [(UInt64, Waiting)] = state.withLock { state in
+                guard !state.applying else { return [] }
+                var next = state.lastAppliedIndex + 1
+                var batch: [(UInt64, Waiting)] = []
+                while let waiting = state.waiting.removeValue(forKey: next) {
+                    batch.append((next, waiting))
+                    next += 1
+                }
+                if !batch.isEmpty { state.applying = true }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                let results = try applyBatch(batch.map { ($0.0, $0.1.edit) }, updatingState: false)
+                state.withLock {
+                    $0.lastAppliedIndex = batch.last!.0
+                    $0.applying = false
+                }
+                for ((_, waiting), result) in zip(batch, results) { waiting.continuation?.resume(returning: result) }
+            } catch {
+                // The store failed under us: nothing after this edit can be applied safely.
+                logger.critical("applying edits failed; the namenode cannot continue", metadata: ["error": "\(error)"])
+                state.withLock { $0.applying = false }
+                for (_, waiting) in batch { waiting.continuation?.resume(throwing: error) }
+                return
+            }
+        }
+    }
+
+    /// Applies `edits` (consecutive indexes) into one WriteBatch and writes it. LevelDB's
+    /// write is not synced: the WAL already is, and replay covers what LevelDB loses.
+    @discardableResult
+    func applyBatch(_ edits: [(UInt64, Rfs_Namenode_Edit)], updatingState: Bool = true) throws -> [EditResult] {
+        let overlay = Overlay(base: StoreReader(store))
+        var results: [EditResult] = []
+        results.reserveCapacity(edits.count)
+        for (_, edit) in edits {
+            results.append(try machine.apply(edit, to: overlay))
+        }
+        guard let last = edits.last?.0 else { return results }
+        try machine.finishBatch(lastAppliedIndex: last, overlay: overlay)
+        try store.write(overlay.batch, sync: false)
+        if updatingState { state.withLock { $0.lastAppliedIndex = last } }
+        return results
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import RFSNamespace
+import RFSProtocol
+
+/// Builds HDFS's wire messages from namespace records. Every proto2 `required` field is set:
+/// the Java client refuses messages without them.
+struct StatusProtos {
+    let blockPoolID: String
+
+    func fileStatus(_ inode: Rfs_Namenode_InodeRecord, localName: [UInt8]) -> Hadoop_Hdfs_HdfsFileStatusProto {
+        var status = Hadoop_Hdfs_HdfsFileStatusProto()
+        let isDirectory = inode.kind == .inodeDirectory
+        status.fileType = isDirectory ? .isDir : .isFile
+        status.path = Data(localName)
+        status.length = isDirectory ? 0 : inode.blocks.reduce(0) { $0 + $1.numBytes }
+        status.permission.perm = inode.permission
+        status.owner = inode.owner
+        status.group = inode.group
+        status.modificationTime = inode.modificationTimeMs
+        status.accessTime = inode.accessTimeMs
+        status.blockReplication = isDirectory ? 0 : inode.replication
+        status.blocksize = isDirectory ? 0 : inode.blockSizeBytes
+        status.fileID = inode.id
+        status.childrenNum = isDirectory ? Int32(clamping: inode.childCount) : 0
+        status.storagePolicy = inode.storagePolicyID
+        status.flags = 0
+        return status
+    }
+
+    func extendedBlock(_ block: Rfs_Namenode_BlockRecord) -> Hadoop_Hdfs_ExtendedBlockProto {
+        var extended = Hadoop_Hdfs_ExtendedBlockProto()
+        extended.poolID = blockPoolID
+        extended.blockID = block.id
+        extended.generationStamp = block.generationStamp
+        extended.numBytes = block.numBytes
+        return extended
+    }
+
+    static var emptyToken: Hadoop_Common_TokenProto {
+        var token = Hadoop_Common_TokenProto()
+        token.identifier = Data()
+        token.password = Data()
+        token.kind = ""
+        token.service = ""
+        return token
+    }
+
+    func locatedBlock(_ block: Rfs_Namenode_BlockRecord, offset: UInt64, locations: [Hadoop_Hdfs_DatanodeInfoProto], corrupt: Bool) -> Hadoop_Hdfs_LocatedBlockProto {
+        var located = Hadoop_Hdfs_LocatedBlockProto()
+        located.b = extendedBlock(block)
+        located.offset = offset
+        located.locs = locations
+        located.corrupt = corrupt
+        located.blockToken = Self.emptyToken
+        located.storageTypes = locations.map { _ in .disk }
+        located.storageIds = locations.map { "DS-" + $0.id.datanodeUuid }
+        located.isCached = locations.map { _ in false }
+        return located
+    }
+}

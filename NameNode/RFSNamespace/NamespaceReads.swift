@@ -1,0 +1,179 @@
+import RFSModel
+import RFSProtocol
+
+/// Who is reading, for permission checks on the read path.
+public struct Caller: Sendable, Equatable {
+    public var user: String
+    public var groups: [String]
+
+    public init(user: String, groups: [String]) {
+        self.user = user
+        self.groups = groups
+    }
+}
+
+/// A directory's summary, as getContentSummary reports it.
+public struct ContentSummary: Sendable, Equatable {
+    public var lengthBytes: UInt64 = 0
+    public var fileCount: UInt64 = 0
+    public var directoryCount: UInt64 = 0
+    /// Bytes times replication.
+    public var spaceConsumedBytes: UInt64 = 0
+}
+
+/// One page of a listing.
+public struct ListingPage: Sendable, Equatable {
+    public var entries: [Rfs_Namenode_InodeRecord]
+    /// Entries after this page (exact on a first page; 1 meaning "more" on later ones).
+    public var remainingEntries: UInt32
+    /// The listed path is a file, and the page is that file (HDFS lists it with an empty name).
+    public var listsFileItself = false
+}
+
+/// The read side of the namespace: path lookups, listings and summaries over the committed
+/// store, with the same permission rules as the edits.
+public struct NamespaceReads {
+    let records: Records
+    let configuration: NamespaceConfiguration
+
+    public init(reader: any NamespaceReader, configuration: NamespaceConfiguration) {
+        self.records = Records(reader: reader)
+        self.configuration = configuration
+    }
+
+    public func counters() throws -> Rfs_Namenode_NamespaceCounters? {
+        try records.counters()
+    }
+
+    func checker(for caller: Caller) throws -> AccessChecker {
+        guard let counters = try records.counters() else { throw NamespaceRejection.notFormatted }
+        return AccessChecker(user: caller.user, groups: Set(caller.groups), superuser: counters.superuser,
+                             superGroup: configuration.superGroup, enabled: configuration.permissionsEnabled)
+    }
+
+    func resolve(_ text: String, checker: AccessChecker) throws -> ResolvedPath {
+        let path = try NamespacePath(text, maxComponentBytes: configuration.maxComponentBytes)
+        guard let root = try records.inode(NamespaceStateMachine.rootInodeID) else { throw NamespaceRejection.notFormatted }
+        var resolved = ResolvedPath(path: path, inodes: [root], blockedByFile: false)
+        var current = root
+        var walked = NamespacePath.root
+        for component in path.components {
+            guard current.kind == .inodeDirectory else { resolved.blockedByFile = true; break }
+            try checker.check(current, .execute, path: walked.description)
+            guard let child = try records.child(of: current.id, named: component) else { break }
+            resolved.inodes.append(child)
+            walked = walked.appending(component)
+            current = child
+        }
+        return resolved
+    }
+
+    /// The inode at `path`, nil when it does not exist (not an error: getFileInfo answers
+    /// "no status").
+    public func fileInfo(_ path: String, caller: Caller) throws -> Rfs_Namenode_InodeRecord? {
+        try resolve(path, checker: checker(for: caller)).inode
+    }
+
+    public func inode(id: UInt64) throws -> Rfs_Namenode_InodeRecord? {
+        try records.inode(id)
+    }
+
+    /// A page of `path`'s entries strictly after `startAfter`. nil when `path` does not
+    /// exist; a file lists as itself, as in HDFS.
+    public func listing(_ path: String, startAfter: [UInt8], limit: Int, caller: Caller) throws -> ListingPage? {
+        let checker = try checker(for: caller)
+        let resolved = try resolve(path, checker: checker)
+        guard let inode = resolved.inode else { return nil }
+        guard inode.kind == .inodeDirectory else { return ListingPage(entries: [inode], remainingEntries: 0, listsFileItself: true) }
+        try checker.check(inode, [.read, .execute], path: resolved.text)
+        let page = try records.children(of: inode.id, after: startAfter.isEmpty ? nil : startAfter, limit: limit + 1)
+        let more = page.count > limit
+        let entries = Array(page.prefix(limit))
+        let remaining: UInt32
+        if !more {
+            remaining = 0
+        } else if startAfter.isEmpty {
+            remaining = UInt32(clamping: inode.childCount - UInt64(entries.count))
+        } else {
+            remaining = 1
+        }
+        return ListingPage(entries: entries, remainingEntries: remaining)
+    }
+
+    /// Totals under `path`, walking the subtree (READ_EXECUTE needed on every directory).
+    public func contentSummary(_ path: String, caller: Caller) throws -> ContentSummary {
+        let checker = try checker(for: caller)
+        let resolved = try resolve(path, checker: checker)
+        guard let root = resolved.inode else { throw NamespaceRejection.fileNotFound("File does not exist: \(resolved.text)") }
+        var summary = ContentSummary()
+        var stack: [(Rfs_Namenode_InodeRecord, NamespacePath)] = [(root, resolved.path)]
+        while let (inode, inodePath) = stack.popLast() {
+            if inode.kind == .inodeFile {
+                let length = inode.blocks.reduce(UInt64(0)) { $0 + $1.numBytes }
+                summary.fileCount += 1
+                summary.lengthBytes += length
+                summary.spaceConsumedBytes += length * UInt64(inode.replication)
+                continue
+            }
+            summary.directoryCount += 1
+            try checker.check(inode, [.read, .execute], path: inodePath.description)
+            var after: [UInt8]? = nil
+            while true {
+                let page = try records.children(of: inode.id, after: after, limit: 1024)
+                for child in page { stack.append((child, inodePath.appending([UInt8](child.name)))) }
+                guard page.count == 1024, let last = page.last else { break }
+                after = [UInt8](last.name)
+            }
+        }
+        return summary
+    }
+
+    /// The file at `path` for reading its blocks (READ permission), or FileNotFoundException.
+    public func fileForRead(_ path: String, caller: Caller) throws -> Rfs_Namenode_InodeRecord {
+        let checker = try checker(for: caller)
+        let resolved = try resolve(path, checker: checker)
+        guard let inode = resolved.inode else { throw NamespaceRejection.fileNotFound("File does not exist: \(resolved.text)") }
+        guard inode.kind == .inodeFile else { throw NamespaceRejection.fileNotFound("Path is not a file: \(resolved.text)") }
+        try checker.check(inode, .read, path: resolved.text)
+        return inode
+    }
+
+    /// The file that holds `blockID`, if any.
+    public func file(holdingBlock blockID: UInt64) throws -> Rfs_Namenode_InodeRecord? {
+        guard let idBytes = try records.reader.get(StoreKeys.block(blockID)) else { return nil }
+        return try records.inode(StoreKeys.decodeUInt64(idBytes))
+    }
+
+    /// The absolute path of an inode, by walking parent links.
+    public func path(of inode: Rfs_Namenode_InodeRecord) throws -> String {
+        var names: [String] = []
+        var current = inode
+        while current.id != NamespaceStateMachine.rootInodeID {
+            names.append(String(decoding: current.name, as: UTF8.self))
+            guard let parent = try records.inode(current.parentID) else { break }
+            current = parent
+        }
+        return "/" + names.reversed().joined(separator: "/")
+    }
+
+    /// Every file held open for writing, for rebuilding leases after a restart.
+    public func filesUnderConstruction() throws -> [Rfs_Namenode_InodeRecord] {
+        var found: [Rfs_Namenode_InodeRecord] = []
+        try forEachFile { if $0.hasUnderConstruction { found.append($0) } }
+        return found
+    }
+
+    /// Visits every file inode, in id order, a page at a time (memory stays bounded).
+    public func forEachFile(_ body: (Rfs_Namenode_InodeRecord) throws -> Void) throws {
+        var after: [UInt8]? = nil
+        while true {
+            let page = try records.reader.scan(prefix: [StoreKeys.inodeTag], after: after, limit: 4096)
+            for entry in page {
+                let inode = try Rfs_Namenode_InodeRecord(serializedBytes: entry.value)
+                if inode.kind == .inodeFile { try body(inode) }
+            }
+            guard page.count == 4096, let last = page.last else { return }
+            after = last.key
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import RFSKeyValue
+import RFSProtocol
+import SwiftProtobuf
+
+// Key layout in LevelDB (all integers big-endian, so keys sort numerically):
+//
+//   "i" inodeID:u64                 → InodeRecord            (lookup by id)
+//   "e" parentID:u64 name:bytes     → childID:u64            (directory entry; a listing is a
+//                                                              range scan of "e" parentID)
+//   "b" blockID:u64                 → fileID:u64             (block → file)
+//   "m/counters"                    → NamespaceCounters      (ids, last applied index)
+public enum StoreKeys {
+    static let inodeTag = UInt8(ascii: "i")
+    static let entryTag = UInt8(ascii: "e")
+    static let blockTag = UInt8(ascii: "b")
+    public static let counters: [UInt8] = Array("m/counters".utf8)
+
+    public static func inode(_ id: UInt64) -> [UInt8] { [inodeTag] + bigEndian(id) }
+    public static func entry(parent: UInt64, name: [UInt8]) -> [UInt8] { [entryTag] + bigEndian(parent) + name }
+    public static func entries(of parent: UInt64) -> [UInt8] { [entryTag] + bigEndian(parent) }
+    public static func block(_ id: UInt64) -> [UInt8] { [blockTag] + bigEndian(id) }
+    public static let allBlocks: [UInt8] = [blockTag]
+
+    static func bigEndian(_ value: UInt64) -> [UInt8] {
+        withUnsafeBytes(of: value.bigEndian) { Array($0) }
+    }
+
+    static func decodeUInt64(_ bytes: some Collection<UInt8>) -> UInt64 {
+        bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    }
+}
+
+/// What the namespace reads from: point gets and prefix scans. The committed store and the
+/// batch overlay (edits applied but not yet written) both provide it.
+public protocol NamespaceReader {
+    func get(_ key: [UInt8]) throws -> [UInt8]?
+    /// Entries with `prefix`, in key order, strictly after `after` when given.
+    func scan(prefix: [UInt8], after: [UInt8]?, limit: Int?) throws -> [KeyValuePair]
+}
+
+/// A `NamespaceReader` over any key-value store or snapshot.
+public struct StoreReader<Reader: KeyValueReader>: NamespaceReader {
+    public let reader: Reader
+
+    public init(_ reader: Reader) {
+        self.reader = reader
+    }
+
+    public func get(_ key: [UInt8]) throws -> [UInt8]? {
+        try reader.get(key)
+    }
+
+    public func scan(prefix: [UInt8], after: [UInt8]?, limit: Int?) throws -> [KeyValuePair] {
+        try reader.scan(prefix: prefix, start: after.map { .after($0) } ?? .first, direction: .forward, limit: limit)
+    }
+}
+
+/// Edits applied in one batch see each other's writes through this overlay; at the end of
+/// the batch its `batch` is written to the store in one WriteBatch.
+public final class Overlay: NamespaceReader {
+    private let base: any NamespaceReader
+    private var pending: [[UInt8]: [UInt8]?] = [:]
+    public private(set) var batch = WriteBatch()
+
+    public init(base: any NamespaceReader) {
+        self.base = base
+    }
+
+    public func get(_ key: [UInt8]) throws -> [UInt8]? {
+        if let value = pending[key] { return value }
+        return try base.get(key)
+    }
+
+    public func put(_ key: [UInt8], _ value: [UInt8]) {
+        pending[key] = .some(value)
+        batch.put(key, value)
+    }
+
+    public func delete(_ key: [UInt8]) {
+        pending[key] = .some(nil)
+        batch.delete(key)
+    }
+
+    public func scan(prefix: [UInt8], after: [UInt8]?, limit: Int?) throws -> [KeyValuePair] {
+        // Pending changes under the prefix: usually few (one batch of edits).
+        var changed: [[UInt8]: [UInt8]?] = [:]
+        for (key, value) in pending where key.starts(with: prefix) {
+            if let after, !BytewiseOrder.less(after, key) { continue }
+            changed[key] = value
+        }
+        let deletions = changed.values.filter { $0 == nil }.count
+        var merged = try base.scan(prefix: prefix, after: after, limit: limit.map { $0 + deletions })
+            .filter { changed[$0.key] == nil }
+        for (key, value) in changed {
+            if let value { merged.append(KeyValuePair(key: key, value: value)) }
+        }
+        merged.sort { BytewiseOrder.less($0.key, $1.key) }
+        if let limit, merged.count > limit { merged.removeLast(merged.count - limit) }
+        return merged
+    }
+}
+
+extension BytewiseOrder {
+    static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        compare(a, b) < 0
+    }
+}
+
+/// Typed access to the stored records.
+struct Records {
+    let reader: any NamespaceReader
+
+    func inode(_ id: UInt64) throws -> Rfs_Namenode_InodeRecord? {
+        guard let bytes = try reader.get(StoreKeys.inode(id)) else { return nil }
+        return try Rfs_Namenode_InodeRecord(serializedBytes: bytes)
+    }
+
+    func child(of parent: UInt64, named name: [UInt8]) throws -> Rfs_Namenode_InodeRecord? {
+        guard let idBytes = try reader.get(StoreKeys.entry(parent: parent, name: name)) else { return nil }
+        return try inode(StoreKeys.decodeUInt64(idBytes))
+    }
+
+    func children(of parent: UInt64, after name: [UInt8]?, limit: Int?) throws -> [Rfs_Namenode_InodeRecord] {
+        let prefix = StoreKeys.entries(of: parent)
+        let entries = try reader.scan(prefix: prefix, after: name.map { prefix + $0 }, limit: limit)
+        return try entries.compactMap { try inode(StoreKeys.decodeUInt64($0.value)) }
+    }
+
+    func counters() throws -> Rfs_Namenode_NamespaceCounters? {
+        guard let bytes = try reader.get(StoreKeys.counters) else { return nil }
+        return try Rfs_Namenode_NamespaceCounters(serializedBytes: bytes)
+    }
+}
+
+/// Typed writes into an overlay.
+struct RecordWriter {
+    let overlay: Overlay
+
+    func put(_ inode: Rfs_Namenode_InodeRecord) {
+        overlay.put(StoreKeys.inode(inode.id), try! inode.serializedBytes())
+    }
+
+    func link(_ inode: Rfs_Namenode_InodeRecord) {
+        overlay.put(StoreKeys.entry(parent: inode.parentID, name: [UInt8](inode.name)), StoreKeys.bigEndian(inode.id))
+    }
+
+    func unlink(parent: UInt64, name: [UInt8]) {
+        overlay.delete(StoreKeys.entry(parent: parent, name: name))
+    }
+
+    func remove(_ inode: Rfs_Namenode_InodeRecord) {
+        overlay.delete(StoreKeys.inode(inode.id))
+        for block in inode.blocks { overlay.delete(StoreKeys.block(block.id)) }
+    }
+
+    func mapBlock(_ blockID: UInt64, toFile fileID: UInt64) {
+        overlay.put(StoreKeys.block(blockID), StoreKeys.bigEndian(fileID))
+    }
+
+    func unmapBlock(_ blockID: UInt64) {
+        overlay.delete(StoreKeys.block(blockID))
+    }
+
+    func put(_ counters: Rfs_Namenode_NamespaceCounters) {
+        overlay.put(StoreKeys.counters, try! counters.serializedBytes())
+    }
+}

@@ -1,0 +1,329 @@
+import RFSProtocol
+
+import struct Foundation.Data
+
+extension EditContext {
+    /// create: a new file held open by `client_name`. Missing parents are created with
+    /// `create_parent`; an existing file is replaced with `overwrite` unless it is being written.
+    mutating func applyCreate(_ op: Rfs_Namenode_Create) throws -> EditReply {
+        let checker = try access()
+        let path = try parse(op.path)
+        guard op.replication >= 1 && op.replication <= configuration.maxReplication else {
+            throw NamespaceRejection.io("Requested replication factor of \(op.replication) exceeds maximum of \(configuration.maxReplication) for \(path)")
+        }
+        guard op.blockSizeBytes >= configuration.minBlockSizeBytes else {
+            throw NamespaceRejection.io("Specified block size is less than configured minimum value (dfs.namenode.fs-limits.min-block-size): \(op.blockSizeBytes) < \(configuration.minBlockSizeBytes)")
+        }
+        guard !path.isRoot else { throw NamespaceRejection.fileAlreadyExists("/ already exists as a directory") }
+        let resolved = try resolve(path, checker: checker)
+        if resolved.blockedByFile {
+            throw NamespaceRejection.parentNotDirectory(NamespacePath(components: Array(path.components.prefix(resolved.inodes.count - 1))).description)
+        }
+        if let existing = resolved.inode {
+            guard existing.kind == .inodeFile else { throw NamespaceRejection.isADirectory(path.description) }
+            if existing.hasUnderConstruction {
+                throw NamespaceRejection.alreadyBeingCreated(
+                    "failed to create file \(path) for \(op.clientName) on \(op.clientMachine) because this file lease is currently owned by \(existing.underConstruction.clientName)")
+            }
+            guard op.overwrite else { throw NamespaceRejection.fileAlreadyExists("\(path) for client \(op.clientMachine) already exists") }
+            var parent = resolved.parent!
+            try checker.check(parent, .write, path: path.parent.description)
+            try checker.checkSticky(parent: parent, child: existing, path: path.description)
+            unlink(existing, from: &parent)
+            try removeSubtree(existing)
+        } else if resolved.inodes.count < path.components.count {
+            guard op.createParent else { throw NamespaceRejection.fileNotFound("Parent directory doesn't exist: \(path.parent)") }
+            var mkdirs = Rfs_Namenode_Mkdirs()
+            mkdirs.path = path.parent.description
+            mkdirs.permission = 0o777 & ~op.umask
+            mkdirs.createParent = true
+            _ = try applyMkdirs(mkdirs)
+        }
+        let parentResolved = try resolve(path.parent, checker: checker)
+        guard var parent = parentResolved.inode, parent.kind == .inodeDirectory else {
+            throw NamespaceRejection.parentNotDirectory(path.parent.description)
+        }
+        try checker.check(parent, .write, path: path.parent.description)
+        var file = Rfs_Namenode_InodeRecord()
+        file.id = try nextInodeID()
+        file.name = Data(path.name)
+        file.kind = .inodeFile
+        file.owner = edit.caller.user
+        file.permission = op.permission & 0o777
+        file.modificationTimeMs = now
+        file.accessTimeMs = now
+        file.replication = op.replication
+        file.blockSizeBytes = op.blockSizeBytes
+        file.underConstruction.clientName = op.clientName
+        file.underConstruction.clientMachine = op.clientMachine
+        try link(&file, under: &parent, parentPath: path.parent.description)
+        effects.append(.leaseOpened(fileID: file.id, holder: op.clientName))
+        return .inode(file, path: path.description)
+    }
+
+    /// addBlock: commits the previous block at its final length and appends a new one whose
+    /// id and generation stamp the proposer chose. A retry (the new block already added for
+    /// the same previous block) returns the existing block.
+    mutating func applyAddBlock(_ op: Rfs_Namenode_AddBlock) throws -> EditReply {
+        let checker = try access()
+        var file = try fileUnderConstruction(path: op.path, fileID: op.fileID, holder: op.clientName, checker: checker)
+        if let last = file.blocks.last, !last.complete {
+            let previousMatchesPenultimate = op.hasPrevious
+                ? file.blocks.count >= 2 && file.blocks[file.blocks.count - 2].id == op.previous.id
+                : file.blocks.count == 1
+            if previousMatchesPenultimate && last.numBytes == 0 {
+                let offset = Self.length(of: file) - last.numBytes
+                return .block(last, offset: offset, file: file)
+            }
+            guard op.hasPrevious, op.previous.id == last.id else {
+                throw NamespaceRejection.io("addBlock for \(op.path): the previous block \(op.previous.id) is not the file's last block \(last.id)")
+            }
+            file.blocks[file.blocks.count - 1].numBytes = op.previous.numBytes
+            file.blocks[file.blocks.count - 1].complete = true
+            effects.append(.blockCommitted(blockID: last.id, generationStamp: last.generationStamp, numBytes: op.previous.numBytes))
+        } else if op.hasPrevious && file.blocks.last?.id != op.previous.id {
+            throw NamespaceRejection.io("addBlock for \(op.path): the previous block \(op.previous.id) is not the file's last block")
+        }
+        var block = Rfs_Namenode_BlockRecord()
+        block.id = op.newBlockID
+        block.generationStamp = op.newGenerationStamp
+        block.numBytes = 0
+        block.complete = false
+        let offset = Self.length(of: file)
+        file.blocks.append(block)
+        writer.put(file)
+        writer.mapBlock(block.id, toFile: file.id)
+        try noteBlockIDs(blockID: block.id, generationStamp: block.generationStamp)
+        effects.append(.blockAdded(blockID: block.id, generationStamp: block.generationStamp, fileID: file.id, replication: file.replication))
+        return .block(block, offset: offset, file: file)
+    }
+
+    mutating func applyAbandonBlock(_ op: Rfs_Namenode_AbandonBlock) throws -> EditReply {
+        let checker = try access()
+        var file = try fileUnderConstruction(path: op.path, fileID: op.fileID, holder: op.clientName, checker: checker)
+        guard let last = file.blocks.last, last.id == op.blockID, !last.complete else {
+            // Abandoning a block the file does not end with is a no-op, as in HDFS.
+            return .done
+        }
+        file.blocks.removeLast()
+        writer.put(file)
+        writer.unmapBlock(last.id)
+        effects.append(.blocksRemoved([last.id]))
+        return .done
+    }
+
+    /// complete: closes the file. The proposer has already checked that its blocks are
+    /// minimally replicated (soft state the namespace does not see).
+    mutating func applyComplete(_ op: Rfs_Namenode_Complete) throws -> EditReply {
+        let checker = try access()
+        let path = try parse(op.path)
+        let existing: Rfs_Namenode_InodeRecord?
+        if op.fileID != 0, let byID = try records.inode(op.fileID) {
+            existing = byID
+        } else {
+            existing = try resolve(path, checker: checker).inode
+        }
+        guard var file = existing, file.kind == .inodeFile else { throw NamespaceRejection.fileNotFound("File does not exist: \(path)") }
+        if !file.hasUnderConstruction {
+            // A retried complete of a file this client already closed succeeds.
+            if !op.hasLast || file.blocks.last?.id == op.last.id { return .flag(true) }
+            throw NamespaceRejection.leaseExpired("No lease on \(path): File is not open for writing.")
+        }
+        guard file.underConstruction.clientName == op.clientName else {
+            throw NamespaceRejection.leaseExpired("Client (=\(op.clientName)) is not the lease owner (=\(file.underConstruction.clientName)) of \(path)")
+        }
+        if op.hasLast {
+            guard let last = file.blocks.last, last.id == op.last.id else {
+                throw NamespaceRejection.io("complete for \(path): block \(op.last.id) is not the file's last block")
+            }
+            file.blocks[file.blocks.count - 1].numBytes = op.last.numBytes
+            file.blocks[file.blocks.count - 1].complete = true
+            effects.append(.blockCommitted(blockID: last.id, generationStamp: last.generationStamp, numBytes: op.last.numBytes))
+        } else if let last = file.blocks.last, !last.complete {
+            throw NamespaceRejection.io("complete for \(path) names no last block, but block \(last.id) is still being written")
+        }
+        let holder = file.underConstruction.clientName
+        file.clearUnderConstruction()
+        file.modificationTimeMs = now
+        writer.put(file)
+        effects.append(.leaseClosed(fileID: file.id, holder: holder))
+        return .flag(true)
+    }
+
+    mutating func applyFsync(_ op: Rfs_Namenode_Fsync) throws -> EditReply {
+        let checker = try access()
+        var file = try fileUnderConstruction(path: op.path, fileID: op.fileID, holder: op.clientName, checker: checker)
+        if let last = file.blocks.last, !last.complete, op.lastBlockLength > last.numBytes {
+            file.blocks[file.blocks.count - 1].numBytes = op.lastBlockLength
+            writer.put(file)
+        }
+        return .done
+    }
+
+    /// append: reopens a closed file for writing. Without NEW_BLOCK and with a partial last
+    /// block, that block is reopened under a new generation stamp and returned.
+    mutating func applyAppend(_ op: Rfs_Namenode_Append) throws -> EditReply {
+        let checker = try access()
+        let path = try parse(op.path)
+        let resolved = try resolve(path, checker: checker)
+        guard var file = resolved.inode else { throw NamespaceRejection.fileNotFound("File \(path) not found.") }
+        guard file.kind == .inodeFile else { throw NamespaceRejection.fileNotFound("failed to append to directory \(path)") }
+        try checker.check(file, .write, path: path.description)
+        if file.hasUnderConstruction {
+            throw NamespaceRejection.alreadyBeingCreated(
+                "Failed to APPEND_FILE \(path) for \(op.clientName) on \(op.clientMachine) because this file lease is currently owned by \(file.underConstruction.clientName)")
+        }
+        file.underConstruction.clientName = op.clientName
+        file.underConstruction.clientMachine = op.clientMachine
+        effects.append(.leaseOpened(fileID: file.id, holder: op.clientName))
+        if !op.newBlock, let last = file.blocks.last, last.numBytes < file.blockSizeBytes {
+            file.blocks[file.blocks.count - 1].generationStamp = op.newGenerationStamp
+            file.blocks[file.blocks.count - 1].complete = false
+            try noteBlockIDs(blockID: last.id, generationStamp: op.newGenerationStamp)
+            effects.append(.blockUpdated(blockID: last.id, generationStamp: op.newGenerationStamp, numBytes: last.numBytes))
+            writer.put(file)
+            let reopened = file.blocks[file.blocks.count - 1]
+            return .block(reopened, offset: Self.length(of: file) - reopened.numBytes, file: file)
+        }
+        writer.put(file)
+        return .inode(file, path: path.description)
+    }
+
+    /// truncate: immediate when the new length is on a block boundary (true); a cut inside a
+    /// block needs block recovery on the datanodes, which is not built yet.
+    mutating func applyTruncate(_ op: Rfs_Namenode_Truncate) throws -> EditReply {
+        let checker = try access()
+        let path = try parse(op.path)
+        guard let existing = try resolve(path, checker: checker).inode else { throw NamespaceRejection.fileNotFound("File \(path) not found.") }
+        guard existing.kind == .inodeFile else { throw NamespaceRejection.fileNotFound("Cannot truncate to a directory: \(path)") }
+        var file = existing
+        try checker.check(file, .write, path: path.description)
+        if file.hasUnderConstruction {
+            throw NamespaceRejection.alreadyBeingCreated("Failed to TRUNCATE_FILE \(path) for \(op.clientName) because this file lease is currently owned by \(file.underConstruction.clientName)")
+        }
+        let length = Self.length(of: file)
+        guard op.newLength <= length else {
+            throw NamespaceRejection.illegalArgument("Cannot truncate to a larger file size. Current size: \(length), truncate size: \(op.newLength).")
+        }
+        if op.newLength == length { return .flag(true) }
+        var kept: [Rfs_Namenode_BlockRecord] = []
+        var offset: UInt64 = 0
+        for block in file.blocks where offset < op.newLength {
+            kept.append(block)
+            offset += block.numBytes
+        }
+        guard offset == op.newLength else {
+            throw NamespaceRejection.unsupported("truncate of \(path) to \(op.newLength) falls inside a block; truncating inside a block needs block recovery, which rfs does not support yet")
+        }
+        let removed = file.blocks.dropFirst(kept.count).map(\.id)
+        for id in removed { writer.unmapBlock(id) }
+        file.blocks = kept
+        file.modificationTimeMs = now
+        writer.put(file)
+        if !removed.isEmpty { effects.append(.blocksRemoved(removed)) }
+        return .flag(true)
+    }
+
+    /// concat: moves the sources' blocks, in order, to the end of the target and deletes
+    /// the sources. Every file must be closed; the target's last block must be full.
+    mutating func applyConcat(_ op: Rfs_Namenode_Concat) throws -> EditReply {
+        let checker = try access()
+        let targetPath = try parse(op.target)
+        guard var target = try resolve(targetPath, checker: checker).inode, target.kind == .inodeFile else {
+            throw NamespaceRejection.fileNotFound("File \(targetPath) not found.")
+        }
+        try checker.check(target, .write, path: targetPath.description)
+        guard !op.sources.isEmpty else { throw NamespaceRejection.illegalArgument("concat: no sources given") }
+        guard !target.hasUnderConstruction else { throw NamespaceRejection.io("concat: target file \(targetPath) is under construction") }
+        var seen = Set<String>()
+        var sources: [(Rfs_Namenode_InodeRecord, NamespacePath, Rfs_Namenode_InodeRecord)] = []
+        for text in op.sources {
+            let path = try parse(text)
+            guard seen.insert(path.description).inserted, path != targetPath else {
+                throw NamespaceRejection.illegalArgument("concat: the source \(path) is repeated or is the target")
+            }
+            let resolved = try resolve(path, checker: checker)
+            guard let source = resolved.inode, source.kind == .inodeFile else { throw NamespaceRejection.fileNotFound("File \(path) not found.") }
+            guard !source.hasUnderConstruction else { throw NamespaceRejection.io("concat: source file \(path) is under construction") }
+            guard !source.blocks.isEmpty else { throw NamespaceRejection.illegalArgument("concat: source file \(path) is empty") }
+            try checker.check(source, .read, path: path.description)
+            try checker.check(resolved.parent!, .write, path: path.parent.description)
+            sources.append((source, path, resolved.parent!))
+        }
+        if let last = target.blocks.last, last.numBytes < target.blockSizeBytes {
+            throw NamespaceRejection.illegalArgument("concat: the last block of target \(targetPath) is not full")
+        }
+        for (index, (source, _, _)) in sources.enumerated() where index < sources.count - 1 {
+            if let last = source.blocks.last, last.numBytes < source.blockSizeBytes {
+                throw NamespaceRejection.illegalArgument("concat: the last block of a source other than the last is not full")
+            }
+        }
+        var replicationChanges: [UInt64] = []
+        for (source, _, _) in sources {
+            for block in source.blocks {
+                target.blocks.append(block)
+                writer.mapBlock(block.id, toFile: target.id)
+                if source.replication != target.replication { replicationChanges.append(block.id) }
+            }
+            var parent = try records.inode(source.parentID)!
+            unlink(source, from: &parent)
+            writer.overlay.delete(StoreKeys.inode(source.id))
+        }
+        target.modificationTimeMs = now
+        writer.put(target)
+        if !replicationChanges.isEmpty { effects.append(.replicationChanged(blockIDs: replicationChanges, replication: target.replication)) }
+        return .done
+    }
+
+    mutating func applyNewGenerationStamp(_ op: Rfs_Namenode_NewGenerationStamp) throws -> EditReply {
+        try noteBlockIDs(blockID: 0, generationStamp: op.generationStamp)
+        return .done
+    }
+
+    /// updatePipeline: after pipeline recovery the block carries a new generation stamp and
+    /// the length acknowledged so far.
+    mutating func applyUpdatePipeline(_ op: Rfs_Namenode_UpdatePipeline) throws -> EditReply {
+        guard let fileIDBytes = try writer.overlay.get(StoreKeys.block(op.oldBlock.id)),
+              var file = try records.inode(StoreKeys.decodeUInt64(fileIDBytes)) else {
+            throw NamespaceRejection.io("updatePipeline: block \(op.oldBlock.id) does not exist")
+        }
+        guard file.hasUnderConstruction, file.underConstruction.clientName == op.clientName else {
+            throw NamespaceRejection.leaseExpired("updatePipeline: \(op.clientName) does not hold the lease on block \(op.oldBlock.id)")
+        }
+        guard let position = file.blocks.lastIndex(where: { $0.id == op.oldBlock.id }), position == file.blocks.count - 1 else {
+            throw NamespaceRejection.io("updatePipeline: block \(op.oldBlock.id) is not the last block of its file")
+        }
+        guard op.newBlock.generationStamp > file.blocks[position].generationStamp else {
+            throw NamespaceRejection.io("updatePipeline: new generation stamp \(op.newBlock.generationStamp) is not newer than \(file.blocks[position].generationStamp)")
+        }
+        file.blocks[position].generationStamp = op.newBlock.generationStamp
+        file.blocks[position].numBytes = op.newBlock.numBytes
+        writer.put(file)
+        try noteBlockIDs(blockID: op.oldBlock.id, generationStamp: op.newBlock.generationStamp)
+        effects.append(.blockUpdated(blockID: op.oldBlock.id, generationStamp: op.newBlock.generationStamp, numBytes: op.newBlock.numBytes))
+        return .done
+    }
+
+    /// Lease recovery's last step: close a dead writer's file at the recovered length.
+    mutating func applyReleaseLease(_ op: Rfs_Namenode_ReleaseLease) throws -> EditReply {
+        let checker = try access()
+        var file = try fileUnderConstruction(path: op.path, fileID: op.fileID, holder: op.holder, checker: checker)
+        if let last = file.blocks.last, !last.complete {
+            if op.lastBlockLength == 0 && op.lastGenerationStamp == 0 {
+                file.blocks.removeLast()
+                writer.unmapBlock(last.id)
+                effects.append(.blocksRemoved([last.id]))
+            } else {
+                file.blocks[file.blocks.count - 1].numBytes = op.lastBlockLength
+                file.blocks[file.blocks.count - 1].generationStamp = max(last.generationStamp, op.lastGenerationStamp)
+                file.blocks[file.blocks.count - 1].complete = true
+                effects.append(.blockCommitted(blockID: last.id, generationStamp: file.blocks[file.blocks.count - 1].generationStamp, numBytes: op.lastBlockLength))
+            }
+        }
+        file.clearUnderConstruction()
+        file.modificationTimeMs = now
+        writer.put(file)
+        effects.append(.leaseClosed(fileID: file.id, holder: op.holder))
+        return .flag(true)
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import RFSKeyValue
+import RFSNamespace
+import RFSProtocol
+
+/// Drives the namespace state machine over a store the way the namenode does: edits in,
+/// one WriteBatch per batch (with the last applied index), reads from the committed store.
+final class Harness {
+    let store: MemoryStore
+    let machine: NamespaceStateMachine
+    var index: UInt64 = 0
+    var clock: UInt64 = 1_700_000_000_000
+
+    init(configuration: NamespaceConfiguration = NamespaceConfiguration(), store: MemoryStore = MemoryStore()) throws {
+        self.store = store
+        self.machine = NamespaceStateMachine(configuration: configuration)
+        var format = Rfs_Namenode_Format()
+        format.namespaceID = 42
+        format.clusterID = "CID-test"
+        format.blockPoolID = "BP-test"
+        format.superuser = "hdfs"
+        format.supergroup = "supergroup"
+        var edit = Rfs_Namenode_Edit()
+        edit.operation = .format(format)
+        _ = try apply(edit, as: "hdfs")
+    }
+
+    var reads: NamespaceReads { NamespaceReads(reader: StoreReader(store), configuration: machine.configuration) }
+
+    /// Applies `edits` as one batch and commits it; returns each edit's result.
+    @discardableResult
+    func batch(_ edits: [Rfs_Namenode_Edit]) throws -> [EditResult] {
+        let overlay = Overlay(base: StoreReader(store))
+        var results: [EditResult] = []
+        for edit in edits {
+            index += 1
+            results.append(try machine.apply(edit, to: overlay))
+        }
+        try machine.finishBatch(lastAppliedIndex: index, overlay: overlay)
+        try store.write(overlay.batch, sync: true)
+        return results
+    }
+
+    func apply(_ edit: Rfs_Namenode_Edit, as user: String, groups: [String] = []) throws -> EditResult {
+        var edit = edit
+        clock += 1
+        edit.timeMs = clock
+        edit.caller.user = user
+        edit.caller.groups = groups
+        return try batch([edit])[0]
+    }
+
+    func edit(_ operation: Rfs_Namenode_Edit.OneOf_Operation, as user: String = "alice", groups: [String] = []) throws -> EditResult {
+        var edit = Rfs_Namenode_Edit()
+        edit.operation = operation
+        return try apply(edit, as: user, groups: groups)
+    }
+
+    @discardableResult
+    func mkdirs(_ path: String, permission: UInt32 = 0o755, parents: Bool = true, as user: String = "alice", groups: [String] = []) throws -> EditResult {
+        var op = Rfs_Namenode_Mkdirs()
+        op.path = path
+        op.permission = permission
+        op.createParent = parents
+        return try edit(.mkdirs(op), as: user, groups: groups)
+    }
+
+    @discardableResult
+    func create(_ path: String, overwrite: Bool = false, client: String = "c1", as user: String = "alice", parents: Bool = true) throws -> EditResult {
+        var op = Rfs_Namenode_Create()
+        op.path = path
+        op.permission = 0o644
+        op.clientName = client
+        op.clientMachine = "host1"
+        op.overwrite = overwrite
+        op.createParent = parents
+        op.replication = 3
+        op.blockSizeBytes = 128 << 20
+        return try edit(.create(op), as: user)
+    }
+
+    /// create + one block of `bytes` + complete.
+    @discardableResult
+    func writeFile(_ path: String, bytes: UInt64 = 0, as user: String = "alice") throws -> EditResult {
+        let created = try create(path, as: user)
+        guard case .success = created.outcome else { return created }
+        var last: Rfs_Namenode_BlockRecord? = nil
+        if bytes > 0 {
+            var add = Rfs_Namenode_AddBlock()
+            add.path = path
+            add.clientName = "c1"
+            add.newBlockID = nextBlockID
+            add.newGenerationStamp = 1001
+            nextBlockID += 1
+            let added = try edit(.addBlock(add), as: user)
+            guard case .success(.block(var block, _, _)) = added.outcome else { return added }
+            block.numBytes = bytes
+            last = block
+        }
+        var complete = Rfs_Namenode_Complete()
+        complete.path = path
+        complete.clientName = "c1"
+        if let last { complete.last = last }
+        return try edit(.complete(complete), as: user)
+    }
+
+    var nextBlockID: UInt64 = (1 << 30) + 1
+
+    @discardableResult
+    func delete(_ path: String, recursive: Bool, as user: String = "alice") throws -> EditResult {
+        var op = Rfs_Namenode_Delete()
+        op.path = path
+        op.recursive = recursive
+        return try edit(.delete(op), as: user)
+    }
+
+    @discardableResult
+    func rename(_ source: String, _ destination: String, overwrite: Bool = false, legacy: Bool = false, as user: String = "alice") throws -> EditResult {
+        var op = Rfs_Namenode_Rename()
+        op.source = source
+        op.destination = destination
+        op.overwrite = overwrite
+        op.legacy = legacy
+        return try edit(.rename(op), as: user)
+    }
+
+    func info(_ path: String, as user: String = "alice") throws -> Rfs_Namenode_InodeRecord? {
+        try reads.fileInfo(path, caller: Caller(user: user, groups: []))
+    }
+
+    func names(_ path: String) throws -> [String] {
+        try reads.listing(path, startAfter: [], limit: 100_000, caller: Caller(user: "hdfs", groups: []))?.entries
+            .map { String(decoding: $0.name, as: UTF8.self) } ?? []
+    }
+
+    /// Every key and value, for comparing two stores.
+    func dump() throws -> [KeyValuePair] {
+        try store.scan()
+    }
+}
+
+extension EditResult {
+    var rejection: NamespaceRejection? {
+        if case .failure(let rejection) = outcome { return rejection }
+        return nil
+    }
+
+    var succeeded: Bool {
+        if case .success = outcome { return true }
+        return false
+    }
+
+    var flag: Bool? {
+        if case .success(.flag(let value)) = outcome { return value }
+        return nil
+    }
+}

@@ -1,0 +1,216 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import NIOPosix
+import RFSModel
+import RFSProtocol
+import RFSRPC
+
+/// The namenode create benchmark: a real `rfs namenode` process (WAL with fsync, LevelDB)
+/// on loopback, driven over Hadoop RPC by 1 and by 64 concurrent clients, each creating
+/// empty files (create + complete, two durable edits per file). Printed next to the disk's
+/// own fsync rate measured in the same run, which bounds a log that fsyncs every edit alone.
+func runNamespaceBench(quick: Bool, rfsBinary: String?, filesPerClientSweep: [Int]? = nil) async throws -> [String] {
+    let binary = try locateRFSBinary(rfsBinary)
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-nnbench-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let namenode = try NamenodeProcess(binary: binary, directory: directory)
+    defer { namenode.stop() }
+
+    let fsyncRate = measureFsyncRate(directory: directory, seconds: quick ? 0.3 : 1.0)
+    var lines = ["namenode create: empty files (create + complete = 2 durable edits) over RPC on loopback; fsync on",
+                 "baseline: one 200-byte write + fdatasync per call on the same disk: \(Int(fsyncRate)) fsyncs/s"]
+    let clientCounts = [1, 64]
+    let totalFiles = quick ? 640 : 6400
+    var rates: [Int: Double] = [:]
+    for clients in clientCounts {
+        let perClient = max(1, (clients == 1 ? totalFiles / 8 : totalFiles) / clients)
+        let rate = try await createFiles(port: namenode.port, clients: clients, filesPerClient: perClient, run: "c\(clients)")
+        rates[clients] = rate
+        lines.append("  \(clients) client(s): \(Int(rate)) files/s (\(Int(rate * 2)) edits/s), \(perClient * clients) files")
+    }
+    if let one = rates[1], let many = rates[64] {
+        lines.append("  64 clients / 1 client = \(String(format: "%.1f", many / one))x (group commit: concurrent edits share an fsync)")
+    }
+    lines.append("  namenode peak resident memory: \(namenode.peakResidentKiB() / 1024) MiB")
+    return lines
+}
+
+/// Creates `filesPerClient` empty files from each of `clients` connections at once; files/s.
+func createFiles(port: Int, clients: Int, filesPerClient: Int, run: String, directoryFanout: Int = 1000) async throws -> Double {
+    let group = MultiThreadedEventLoopGroup.singleton
+    var configuration = RPCClientConfiguration(addresses: [HostPort(host: "127.0.0.1", port: port)], user: "bench",
+                                               protocolName: ProtocolNames.clientProtocol)
+    configuration.callTimeout = .seconds(120)
+    let connections = (0..<clients).map { _ in RPCClient(configuration: configuration, group: group) }
+    defer { for client in connections { Task { await client.close() } } }
+    let start = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        for (index, client) in connections.enumerated() {
+            tasks.addTask {
+                let clientName = "DFSClient_bench_\(run)_\(index)"
+                for n in 0..<filesPerClient {
+                    let global = index * filesPerClient + n
+                    let path = "/bench/\(run)/d\(global / directoryFanout)/f\(global)"
+                    var create = Hadoop_Hdfs_CreateRequestProto()
+                    create.src = path
+                    create.masked.perm = 0o644
+                    create.clientName = clientName
+                    create.createFlag = 1
+                    create.createParent = true
+                    create.replication = 1
+                    create.blockSize = 128 << 20
+                    let created: Hadoop_Hdfs_CreateResponseProto = try await client.call("create", create, idempotent: false)
+                    var complete = Hadoop_Hdfs_CompleteRequestProto()
+                    complete.src = path
+                    complete.clientName = clientName
+                    complete.fileID = created.fs.fileID
+                    let _: Hadoop_Hdfs_CompleteResponseProto = try await client.call("complete", complete, idempotent: true)
+                }
+            }
+        }
+        try await tasks.waitForAll()
+    }
+    let elapsed = ContinuousClock.now - start
+    return Double(clients * filesPerClient) / elapsed.seconds
+}
+
+/// fdatasync calls per second for 200-byte appends: what a log without group commit gets.
+func measureFsyncRate(directory: String, seconds: Double) -> Double {
+    let path = directory + "/fsync-probe"
+    let fd = open(path, O_CREAT | O_WRONLY | O_APPEND, 0o644)
+    guard fd >= 0 else { return 0 }
+    defer { close(fd); unlink(path) }
+    let record = [UInt8](repeating: 0x5A, count: 200)
+    var count = 0
+    let start = ContinuousClock.now
+    while (ContinuousClock.now - start).seconds < seconds {
+        _ = record.withUnsafeBytes { write(fd, $0.baseAddress, 200) }
+        fdatasync(fd)
+        count += 1
+    }
+    return Double(count) / (ContinuousClock.now - start).seconds
+}
+
+func locateRFSBinary(_ given: String?) throws -> String {
+    if let given { return given }
+    let sibling = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rfs").path
+    guard FileManager.default.isExecutableFile(atPath: sibling) else {
+        throw BenchError("cannot find the rfs binary next to rfs-microbench (\(sibling)); pass --rfs PATH")
+    }
+    return sibling
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `rfs namenode` as a child process on a free loopback port.
+final class NamenodeProcess {
+    let process = Process()
+    let port: Int
+
+    init(binary: String, directory: String, extraFlags: [String] = []) throws {
+        port = try freePort()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["namenode", "-D", "dfs.namenode.rpc-address=127.0.0.1:\(port)",
+                             "-D", "dfs.namenode.name.dir=\(directory)/name"] + extraFlags
+        let log = FileHandle(forWritingAtPath: directory + "/namenode.log") ?? {
+            FileManager.default.createFile(atPath: directory + "/namenode.log", contents: nil)
+            return FileHandle(forWritingAtPath: directory + "/namenode.log")!
+        }()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        try waitForPort(port, timeoutSeconds: 30)
+    }
+
+    /// VmHWM from /proc: the process's peak resident set.
+    func peakResidentKiB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0
+        }
+        return 0
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw BenchError("cannot find a free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+func waitForPort(_ port: Int, timeoutSeconds: Double) throws {
+    let start = ContinuousClock.now
+    while (ContinuousClock.now - start).seconds < timeoutSeconds {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        close(fd)
+        if connected { return }
+        usleep(50_000)
+    }
+    throw BenchError("nothing listening on port \(port) after \(timeoutSeconds) s")
+}
+
+/// The scale run: `files` empty files in directories of 1,000, from 64 clients, against one
+/// namenode process; prints progress, the namenode's peak resident memory and the on-disk
+/// size of its name directory. HDFS needs several GiB of heap for 10 million files; rfs keeps
+/// the namespace in LevelDB, so memory should stay flat as files grow.
+func runNamespaceScaleBench(files: Int, clients: Int, rfsBinary: String?, directory: String?) async throws -> [String] {
+    let binary = try locateRFSBinary(rfsBinary)
+    let root = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("rfs-nnscale-\(UUID().uuidString)").path
+    defer { if directory == nil { try? FileManager.default.removeItem(atPath: root) } }
+    let namenode = try NamenodeProcess(binary: binary, directory: root)
+    defer { namenode.stop() }
+    var lines = ["namenode scale: \(files) empty files in directories of 1,000, \(clients) clients"]
+    let step = max(files / 10, clients)
+    var done = 0
+    let start = ContinuousClock.now
+    while done < files {
+        let count = min(step, files - done)
+        let perClient = max(1, count / clients)
+        let rate = try await createFiles(port: namenode.port, clients: clients, filesPerClient: perClient, run: "s\(done)")
+        done += perClient * clients
+        let line = "  \(done) files: \(Int(rate)) files/s in this step, peak RSS \(namenode.peakResidentKiB() / 1024) MiB, on disk \(directorySizeBytes(root + "/name") >> 20) MiB"
+        print(line)
+        lines.append(line)
+    }
+    let elapsed = (ContinuousClock.now - start).seconds
+    lines.append("  total: \(done) files in \(Int(elapsed)) s (\(Int(Double(done) / elapsed)) files/s); namenode peak resident memory \(namenode.peakResidentKiB() / 1024) MiB (goal < 512 MiB); name directory \(directorySizeBytes(root + "/name") >> 20) MiB")
+    return lines
+}
+
+func directorySizeBytes(_ path: String) -> Int {
+    guard let enumerator = FileManager.default.enumerator(atPath: path) else { return 0 }
+    var total = 0
+    for case let file as String in enumerator {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path + "/" + file)
+        if attributes?[.type] as? FileAttributeType == .typeRegular { total += (attributes?[.size] as? Int) ?? 0 }
+    }
+    return total
+}
