@@ -52,15 +52,22 @@ struct NameNodeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigurationOptions
 
+    @Flag(name: .customLong("format", withSingleDash: true), help: "Format dfs.namenode.name.dir and exit (a new start formats an empty directory by itself).")
+    var format = false
+
+    @Flag(name: .customLong("force", withSingleDash: true), help: "With -format: erase an existing namespace first.")
+    var force = false
+
     func run() async throws {
         let configuration = try options.load()
+        if format { return try await formatAndExit(configuration) }
         let address: HostPort
         do { address = try configuration.get(Keys.namenodeRPCAddress) } catch { throw ValidationError("\(error)") }
         let name = (try? configuration.get(Keys.nodeName)).flatMap { $0.isEmpty ? nil : $0 } ?? "namenode:\(address.port)"
         RFSLogging.bootstrap(nodeName: name)
         RFSMetrics.bootstrap()
         let logger = Logger(label: "rfs.namenode")
-        let superuser = ProcessInfo.processInfo.environment["HADOOP_USER_NAME"] ?? ProcessInfo.processInfo.userName
+        let superuser = Self.superuser()
         let daemon: NameNodeDaemon
         do {
             daemon = try await NameNodeDaemon.start(configuration: configuration, superuser: superuser,
@@ -73,6 +80,34 @@ struct NameNodeCommand: AsyncParsableCommand {
         logger.info("namenode stopping", metadata: ["signal": "\(signal)"])
         try await daemon.shutdown()
         logger.info("namenode stopped")
+    }
+}
+
+extension NameNodeCommand {
+    /// `rfs namenode -format`: refuses to erase an existing namespace without `-force`.
+    func formatAndExit(_ configuration: Configuration) async throws {
+        let directory: String
+        do { directory = try configuration.get(Keys.namenodeNameDir) } catch { throw ValidationError("\(error)") }
+        let existing = FileManager.default.fileExists(atPath: directory + "/namespace/CURRENT")
+            || FileManager.default.fileExists(atPath: directory + "/wal")
+        if existing {
+            guard force else {
+                FileHandle.standardError.write(Data("namenode: \(directory) holds a namespace; re-format it with -format -force (this erases every file)\n".utf8))
+                throw ExitCode(1)
+            }
+            try FileManager.default.removeItem(atPath: directory)
+        }
+        RFSLogging.bootstrap(nodeName: "namenode-format")
+        var overrides = configuration
+        overrides.set("dfs.namenode.rpc-address", "127.0.0.1:0")
+        let daemon = try await NameNodeDaemon.start(configuration: overrides, superuser: Self.superuser(),
+                                                    group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "rfs.namenode"))
+        try await daemon.shutdown()
+        print("Storage directory \(directory) has been successfully formatted.")
+    }
+
+    static func superuser() -> String {
+        ProcessInfo.processInfo.environment["HADOOP_USER_NAME"] ?? ProcessInfo.processInfo.userName
     }
 }
 

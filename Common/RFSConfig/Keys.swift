@@ -40,6 +40,8 @@ public enum Keys {
     public static let heartbeatInterval = ConfigKey<Duration>.duration("dfs.heartbeat.interval", default: .seconds(3), defaultUnit: .seconds(1), minimum: .milliseconds(1))
     public static let heartbeatRecheckInterval = ConfigKey<Duration>.duration("dfs.namenode.heartbeat.recheck-interval", default: .seconds(300), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
 
+    /// A file of hosts to decommission (one per line, `#` comments), read at start and on refreshNodes.
+    public static let hostsExclude = ConfigKey<String>.string("dfs.hosts.exclude", default: "")
     public static let permissionsEnabled = ConfigKey<Bool>.boolean("dfs.permissions.enabled", default: true)
     public static let superGroup = ConfigKey<String>.string("dfs.permissions.superusergroup", default: HDFSDefaults.superGroup, nonEmpty: true)
 
@@ -64,7 +66,7 @@ public enum Keys {
         failoverSleepMax.name, namenodeRPCAddress.name, namenodeHTTPAddress.name, namenodeNameDir.name,
         namenodeHandlerCount.name, datanodeAddress.name, datanodeHTTPAddress.name, datanodeIPCAddress.name,
         datanodeDataDirs.name, heartbeatInterval.name, heartbeatRecheckInterval.name,
-        permissionsEnabled.name, superGroup.name, nameservices.name, nodeName.name,
+        permissionsEnabled.name, superGroup.name, nameservices.name, nodeName.name, hostsExclude.name,
     ]
 }
 

@@ -91,6 +91,8 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
     private var callsInFlight = 0
     private var readingPaused = false
     private var protocolFromContext = ""
+    /// Per-method metric handles, made once per connection rather than once per call.
+    private var callMetrics: [String: (success: Counter, error: Counter, duration: Timer)] = [:]
 
     init(registry: RPCServiceRegistry, configuration: RPCServerConfiguration, logger: Logger) {
         self.registry = registry
@@ -220,7 +222,9 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
         let channel = context.channel
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let started = ContinuousClock.now
-        Task {
+        // Start on the event loop thread: decoding and any synchronous work run without a
+        // thread hop; the handler leaves the loop at its first suspension (a WAL append, say).
+        Task.immediate {
             let outcome: Result<[UInt8], any Error>
             do { outcome = .success(try await handler(body, callContext)) } catch { outcome = .failure(error) }
             let elapsed = ContinuousClock.now - started
@@ -233,10 +237,9 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
     private func finishCall(callID: Int32, header: Hadoop_Common_RpcRequestHeaderProto, method: String,
                             outcome: Result<[UInt8], any Error>, elapsed: Duration, channel: Channel) {
         callsInFlight -= 1
-        let status = (try? outcome.get()) == nil ? "ERROR" : "SUCCESS"
-        Counter(label: "rfs_rpc_calls_total", dimensions: [("method", method), ("status", status)]).increment()
-        Timer(label: "rfs_rpc_call_duration", dimensions: [("method", method)]).recordNanoseconds(
-            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        let metrics = metrics(for: method)
+        if case .success = outcome { metrics.success.increment() } else { metrics.error.increment() }
+        metrics.duration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         guard channel.isActive else { return }
         let (frame, fatal) = Self.replyFrame(callID: callID, header: header, outcome: outcome, allocator: channel.allocator, logger: logger)
         if fatal {
@@ -249,6 +252,15 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
             channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
             channel.read()
         }
+    }
+
+    private func metrics(for method: String) -> (success: Counter, error: Counter, duration: Timer) {
+        if let known = callMetrics[method] { return known }
+        let made = (Counter(label: "rfs_rpc_calls_total", dimensions: [("method", method), ("status", "SUCCESS")]),
+                    Counter(label: "rfs_rpc_calls_total", dimensions: [("method", method), ("status", "ERROR")]),
+                    Timer(label: "rfs_rpc_call_duration", dimensions: [("method", method)]))
+        callMetrics[method] = made
+        return made
     }
 
     private func writeReply(callID: Int32, header: Hadoop_Common_RpcRequestHeaderProto,

@@ -36,6 +36,21 @@ extension BlockManager {
         return true
     }
 
+    /// The writer reopened a committed block (append): it is under construction again, so its
+    /// replicas are judged as a pipeline's until `commitBlock` fixes its length anew, and the
+    /// monitor leaves it alone meanwhile. False for an unknown block.
+    @discardableResult
+    public mutating func reopenBlock(_ id: BlockID) -> Bool {
+        guard let record = blocks[id] else { return false }
+        if record.isCommitted {
+            blocks[id]!.isCommitted = false
+            committedBlockCount -= 1
+            pendingTransfers[id] = nil
+        }
+        refresh(id)
+        return true
+    }
+
     /// Forgets blocks (their files were deleted or truncated); every replica is queued for
     /// deletion on its datanode.
     public mutating func removeBlocks(_ ids: [BlockID]) {

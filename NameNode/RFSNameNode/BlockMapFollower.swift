@@ -14,7 +14,11 @@ extension DatanodeProtocolService: BlockLocator {
             case .blockCommitted(let id, let stamp, let numBytes):
                 commitBlock(BlockID(id), numBytes: Int64(clamping: numBytes), generationStamp: stamp)
             case .blockUpdated(let id, let stamp, let numBytes):
-                updateGenerationStamp(BlockID(id), to: stamp, numBytes: Int64(clamping: numBytes))
+                // Append reopens a finished block; pipeline recovery updates an open one.
+                withBlockManager { manager in
+                    _ = manager.reopenBlock(BlockID(id))
+                    _ = manager.updateGenerationStamp(BlockID(id), to: stamp, numBytes: Int64(clamping: numBytes))
+                }
             case .blocksRemoved(let ids):
                 removeBlocks(ids.map { BlockID($0) })
             case .replicationChanged(let ids, let replication):

@@ -1,3 +1,5 @@
+import Foundation
+import RFSBlockManagement
 import RFSModel
 import RFSNamespace
 import RFSProtocol
@@ -42,6 +44,22 @@ extension ClientProtocolService {
             response.result = safeMode.isOn
             return response
         }
+        registry.register(protocol: protocolName, method: "refreshNodes") { [self] (_: Hadoop_Hdfs_RefreshNodesRequestProto, context: RPCCallContext) in
+            try requireSuperuser(context, to: "refresh nodes")
+            try refreshNodes()
+            return Hadoop_Hdfs_RefreshNodesResponseProto()
+        }
+        registry.register(protocol: protocolName, method: "reportBadBlocks") { [self] (request: Hadoop_Hdfs_ReportBadBlocksRequestProto, context: RPCCallContext) in
+            // A reader found a replica whose checksums fail: mark it corrupt so it is
+            // re-replicated from a good copy and then deleted.
+            for block in request.blocks {
+                for location in block.locs {
+                    _ = datanodes.withBlockManager { $0.reportBadReplica(BlockID(block.b.blockID), on: DatanodeUUID(location.id.datanodeUuid)) }
+                }
+                logger.warning("client reported a corrupt replica", metadata: ["block": "\(block.b.blockID)", "user": "\(context.user)"])
+            }
+            return Hadoop_Hdfs_ReportBadBlocksResponseProto()
+        }
         registry.register(protocol: protocolName, method: "saveNamespace") { [self] (_: Hadoop_Hdfs_SaveNamespaceRequestProto, context: RPCCallContext) in
             try requireSuperuser(context, to: "save the namespace")
             // The namespace is always saved (LevelDB + WAL); this makes LevelDB durable too.
@@ -50,5 +68,25 @@ extension ClientProtocolService {
             response.saved = true
             return response
         }
+    }
+}
+
+extension ClientProtocolService {
+    /// Re-reads `dfs.hosts.exclude` and starts (or stops) decommissioning the hosts it names.
+    func refreshNodes() throws {
+        guard !excludeFile.isEmpty else {
+            _ = datanodes.refreshNodes(excludedHosts: [])
+            return
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: excludeFile, encoding: .utf8)
+        } catch {
+            throw HadoopRemoteError(.ioException, "cannot read dfs.hosts.exclude file \(excludeFile): \(error.localizedDescription)")
+        }
+        let hosts = Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") })
+        let changed = datanodes.refreshNodes(excludedHosts: hosts)
+        logger.info("refreshed nodes", metadata: ["excluded": "\(hosts.sorted())", "changed": "\(changed.count)"])
     }
 }

@@ -11,7 +11,10 @@ import Synchronization
 /// answer is built with every field the Java client requires.
 public final class ClientProtocolService: Sendable {
     let engine: NamespaceEngine
+    let blockPoolID: String
     let blocks: any BlockLocator
+    let datanodes: DatanodeProtocolService
+    let excludeFile: String
     let leases: LeaseManager
     let groups: UnixGroups
     let serverDefaults: ServerDefaults
@@ -20,11 +23,14 @@ public final class ClientProtocolService: Sendable {
     let logger: Logger
     let clock: @Sendable () -> Int64
 
-    public init(engine: NamespaceEngine, blocks: any BlockLocator, leases: LeaseManager, serverDefaults: ServerDefaults,
-                listingLimit: Int, safeMode: SafeMode, logger: Logger,
+    public init(engine: NamespaceEngine, datanodes: DatanodeProtocolService, leases: LeaseManager, serverDefaults: ServerDefaults,
+                listingLimit: Int, safeMode: SafeMode, excludeFile: String, logger: Logger,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
         self.engine = engine
-        self.blocks = blocks
+        self.blockPoolID = (try? engine.reads.counters()?.blockPoolID) ?? ""
+        self.blocks = datanodes
+        self.datanodes = datanodes
+        self.excludeFile = excludeFile
         self.leases = leases
         self.groups = UnixGroups()
         self.serverDefaults = serverDefaults
@@ -34,9 +40,8 @@ public final class ClientProtocolService: Sendable {
         self.clock = clock
     }
 
-    var protos: StatusProtos {
-        StatusProtos(blockPoolID: (try? engine.reads.counters()?.blockPoolID) ?? "")
-    }
+    /// The block pool id never changes after format; read once.
+    var protos: StatusProtos { StatusProtos(blockPoolID: blockPoolID) }
 
     func caller(_ context: RPCCallContext) -> Caller {
         Caller(user: context.user, groups: groups.groups(for: context.user))

@@ -316,6 +316,12 @@ public final class DatanodeProtocolService: Sendable {
         state.withLock { $0.manager.setExpectedReplication(id, expectedReplication) }
     }
 
+    /// Append reopened a committed block (see `BlockManager.reopenBlock`).
+    @discardableResult
+    public func reopenBlock(_ id: BlockID) -> Bool {
+        state.withLock { $0.manager.reopenBlock(id) }
+    }
+
     @discardableResult
     public func updateGenerationStamp(_ id: BlockID, to generationStamp: UInt64, numBytes: Int64? = nil) -> Bool {
         state.withLock { $0.manager.updateGenerationStamp(id, to: generationStamp, numBytes: numBytes) }

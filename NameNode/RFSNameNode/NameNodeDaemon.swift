@@ -60,10 +60,12 @@ public final class NameNodeDaemon: Sendable {
         let safeMode = SafeMode()
         safeMode.update(safeBlockFraction: datanodes.safeBlockFraction())
         let clientProtocol = ClientProtocolService(
-            engine: engine, blocks: datanodes, leases: LeaseManager(),
+            engine: engine, datanodes: datanodes, leases: LeaseManager(),
             serverDefaults: try ServerDefaults(configuration: configuration),
-            listingLimit: try configuration.get(Keys.listingLimit), safeMode: safeMode, logger: logger)
+            listingLimit: try configuration.get(Keys.listingLimit), safeMode: safeMode,
+            excludeFile: try configuration.get(Keys.hostsExclude), logger: logger)
         try clientProtocol.restoreLeases()
+        try clientProtocol.refreshNodes()
 
         var registry = RPCServiceRegistry()
         clientProtocol.register(into: &registry)

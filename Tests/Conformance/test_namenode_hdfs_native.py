@@ -217,6 +217,18 @@ def test_a_file_open_for_writing_is_visible_and_leased(namenode, client):
     assert client.get_file_info("/open").length == 0
 
 
+def test_overwrite_replaces_a_file_another_client_has_open(namenode, client):
+    """HDFS's create with OVERWRITE deletes whatever file is there, open or not, without
+    asking its lease holder (FSDirWriteFileOp.startFile); the old writer then cannot complete."""
+    writer = client.create("/open", WriteOptions(permission=0o644))
+    other = Client(namenode.url)
+    touch(other, "/open", overwrite=True, permission=0o600)
+    assert client.get_file_info("/open").permission == 0o600
+    with pytest.raises(Exception):
+        writer.close()
+    assert client.get_file_info("/open").permission == 0o600
+
+
 # --- list_status -------------------------------------------------------------------------
 
 def test_list_status(client):

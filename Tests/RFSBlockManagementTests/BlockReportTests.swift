@@ -48,14 +48,17 @@ struct BlockReportTests {
         let report = [ReplicaReport(block: Self.block(1)), ReplicaReport(block: Self.block(99))]
         let result = manager.processFullBlockReport(Cluster.uuid(1), replicas: report)
         #expect(result.added == 1 && result.invalidated == 1)
-        #expect(manager.heartbeat(Cluster.uuid(1), stats: DatanodeStats(), nowMillis: 1) == [.invalidate(blocks: [Self.block(99)])])
-        // Reported again before the deletion happened: not queued twice.
+        // Reported again before the command went out: not queued twice.
         _ = manager.processFullBlockReport(Cluster.uuid(1), replicas: report)
+        #expect(manager.heartbeat(Cluster.uuid(1), stats: DatanodeStats(), nowMillis: 1) == [.invalidate(blocks: [Self.block(99)])])
         #expect(manager.heartbeat(Cluster.uuid(1), stats: DatanodeStats(), nowMillis: 2) == [])
+        // Still listed after the command went out: it was lost or failed, so it is sent again.
+        _ = manager.processFullBlockReport(Cluster.uuid(1), replicas: report)
+        #expect(manager.heartbeat(Cluster.uuid(1), stats: DatanodeStats(), nowMillis: 3) == [.invalidate(blocks: [Self.block(99)])])
         // Once a report shows it gone, a stray copy showing up again is deleted again.
         _ = manager.processFullBlockReport(Cluster.uuid(1), replicas: [report[0]])
         _ = manager.processFullBlockReport(Cluster.uuid(1), replicas: report)
-        #expect(manager.heartbeat(Cluster.uuid(1), stats: DatanodeStats(), nowMillis: 3) == [.invalidate(blocks: [Self.block(99)])])
+        #expect(manager.heartbeat(Cluster.uuid(1), stats: DatanodeStats(), nowMillis: 4) == [.invalidate(blocks: [Self.block(99)])])
         #expect(manager.invariantViolations().isEmpty)
     }
 
@@ -140,5 +143,33 @@ struct BlockReportTests {
         // Nothing to copy from, and the corrupt copies are all there is: nothing is deleted.
         #expect(cluster.runMonitor() == 0)
         #expect(cluster.manager.replicaCounts(of: block.id)?.corrupt == 2)
+    }
+}
+
+@Suite("Block life cycle")
+struct BlockLifeCycleTests {
+    typealias Cluster = SimulatedCluster
+
+    @Test("append reopens a block: old-stamp replicas wait for the new stamp instead of being copied")
+    func reopenForAppend() {
+        var cluster = Cluster(seed: 41)
+        cluster.addDatanodes(3)
+        let block = cluster.writeBlock(replication: 3)
+        #expect(cluster.manager.safeBlockFraction == 1.0)
+        let reopened = cluster.manager.reopenBlock(block.id)
+        #expect(reopened)
+        #expect(!cluster.manager.isCommitted(block.id))
+        cluster.manager.updateGenerationStamp(block.id, to: 1_002)
+        // The pipeline has not caught up yet: its replicas are stale, but nothing is scheduled.
+        #expect(cluster.runMonitor() == 0)
+        let appended = Block(id: block.id, generationStamp: 1_002, numBytes: 2_000)
+        for uuid in cluster.holders(block.id).union(Set((1...3).map(Cluster.uuid))).sorted() {
+            cluster.receive(appended, on: uuid)
+        }
+        cluster.manager.commitBlock(block.id, numBytes: 2_000, generationStamp: 1_002)
+        #expect(cluster.manager.replicaCounts(of: block.id) == ReplicaCounts(live: 3))
+        #expect(cluster.runMonitor() == 0)
+        #expect(cluster.manager.safeBlockFraction == 1.0)
+        cluster.expectInvariants()
     }
 }

@@ -50,6 +50,12 @@ struct ChaosSimulationTests {
             case 6:
                 // The periodic full report of one datanode.
                 if let uuid = pick(running) { cluster.fullReport(uuid) }
+            case 7:
+                write()
+            case 8 where blocks.count > 20:
+                // A file is deleted: its blocks are forgotten and their replicas deleted.
+                let index = Int(chaos.next() % UInt64(blocks.count))
+                cluster.manager.removeBlocks([blocks.remove(at: index).id])
             case 5:
                 // A long silence: stopped datanodes are declared dead, running ones live on.
                 for _ in 0..<3 {
@@ -64,6 +70,20 @@ struct ChaosSimulationTests {
             default:
                 monitorRound()
             }
+        }
+
+        /// A client writes a block: the pipeline is whatever placement chose, minus datanodes
+        /// that stopped without being declared dead yet (the write just loses those replicas).
+        mutating func write() {
+            cluster.nextBlockID += 1
+            let block = Block(id: BlockID(cluster.nextBlockID), generationStamp: 1_001, numBytes: 1_000)
+            let replication = Int(chaos.next() % 3) + 1
+            let targets = cluster.manager.chooseTargets(count: replication, writerHost: nil, excluded: [],
+                                                        blockSizeBytes: Cluster.blockSizeBytes, rng: &cluster.rng)
+            cluster.manager.addBlock(block, expectedReplication: replication, fileID: 1)
+            for target in targets where !cluster.stopped.contains(target.uuid) { cluster.receive(block, on: target.uuid) }
+            cluster.manager.commitBlock(block.id, numBytes: block.numBytes, generationStamp: block.generationStamp)
+            blocks.append(block)
         }
 
         mutating func monitorRound() {

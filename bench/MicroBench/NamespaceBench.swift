@@ -12,12 +12,17 @@ import RFSRPC
 /// on loopback, driven over Hadoop RPC by 1 and by 64 concurrent clients, each creating
 /// empty files (create + complete, two durable edits per file). Printed next to the disk's
 /// own fsync rate measured in the same run, which bounds a log that fsyncs every edit alone.
-func runNamespaceBench(quick: Bool, rfsBinary: String?, filesPerClientSweep: [Int]? = nil) async throws -> [String] {
+func runNamespaceBench(quick: Bool, rfsBinary: String?) async throws -> [String] {
     let binary = try locateRFSBinary(rfsBinary)
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-nnbench-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let namenode = try NamenodeProcess(binary: binary, directory: directory)
     defer { namenode.stop() }
+    if let seconds = ProcessInfo.processInfo.environment["RFS_BENCH_PAUSE_SECONDS"].flatMap(Double.init) {
+        // Time to attach a profiler: `perf record -p <pid>` (the pid is written here).
+        try? "\(namenode.process.processIdentifier)".write(toFile: directory + "/../rfs-nnbench.pid", atomically: true, encoding: .utf8)
+        try await Task.sleep(for: .seconds(seconds))
+    }
 
     let fsyncRate = measureFsyncRate(directory: directory, seconds: quick ? 0.3 : 1.0)
     var lines = ["namenode create: empty files (create + complete = 2 durable edits) over RPC on loopback; fsync on",
@@ -41,7 +46,8 @@ func runNamespaceBench(quick: Bool, rfsBinary: String?, filesPerClientSweep: [In
 /// Creates `filesPerClient` empty files from each of `clients` connections at once; files/s.
 func createFiles(port: Int, clients: Int, filesPerClient: Int, run: String, directoryFanout: Int = 1000) async throws -> Double {
     let group = MultiThreadedEventLoopGroup.singleton
-    var configuration = RPCClientConfiguration(addresses: [HostPort(host: "127.0.0.1", port: port)], user: "bench",
+    // The namenode runs as this user, which makes it the superuser: creates under / are allowed.
+    var configuration = RPCClientConfiguration(addresses: [HostPort(host: "127.0.0.1", port: port)], user: ProcessInfo.processInfo.userName,
                                                protocolName: ProtocolNames.clientProtocol)
     configuration.callTimeout = .seconds(120)
     let connections = (0..<clients).map { _ in RPCClient(configuration: configuration, group: group) }
