@@ -45,6 +45,15 @@ public final class NamespaceEngine: Sendable {
         let applier = Applier(store: store, machine: machine, lastAppliedIndex: applied, logger: logger)
         let engine = NamespaceEngine(store: store, wal: wal, machine: machine, applier: applier, logger: logger,
                                      counters: counters)
+        if applied > wal.lastIndex {
+            // The store holds edits the WAL no longer has (its tail was cut or lost after they
+            // were applied and the store synced). They are safe in the store; fill the gap with
+            // empty records so new edits continue after them rather than reuse their indexes.
+            logger.warning("the WAL ends before the namespace store's last applied edit; continuing after it",
+                           metadata: ["walLastIndex": "\(wal.lastIndex)", "storeApplied": "\(applied)"])
+            let filler: [UInt8] = try Rfs_Namenode_Edit().serializedBytes()
+            _ = try await wal.append(Array(repeating: filler, count: Int(applied - wal.lastIndex)), term: 0)
+        }
         try engine.replay(after: applied)
         if try engine.reads.counters() == nil {
             var edit = Rfs_Namenode_Edit()

@@ -26,7 +26,8 @@ public struct NamespacePath: Sendable, Hashable, CustomStringConvertible {
             if component.contains(0) { throw .invalidPath(text, "NUL in a path component") }
             if component.contains(UInt8(ascii: ":")) { throw .invalidPath(text, "':' in a path component") }
             if component.count > maxComponentBytes {
-                throw .componentTooLong(text, component: String(decoding: component, as: UTF8.self), limit: maxComponentBytes)
+                let directory = parts.isEmpty ? "/" : parts.map { "/" + String(decoding: $0, as: UTF8.self) }.joined()
+                throw .componentTooLong(directory, component: String(decoding: component, as: UTF8.self), limit: maxComponentBytes)
             }
             parts.append(component)
         }

@@ -54,11 +54,13 @@ public struct NamespaceReads {
     func resolve(_ text: String, checker: AccessChecker) throws -> ResolvedPath {
         let path = try NamespacePath(text, maxComponentBytes: configuration.maxComponentBytes)
         guard let root = try records.inode(NamespaceStateMachine.rootInodeID) else { throw NamespaceRejection.notFormatted }
-        var resolved = ResolvedPath(path: path, inodes: [root], blockedByFile: false)
+        var resolved = ResolvedPath(path: path, inodes: [root])
         var current = root
         var walked = NamespacePath.root
         for component in path.components {
-            guard current.kind == .inodeDirectory else { resolved.blockedByFile = true; break }
+            guard current.kind == .inodeDirectory else {
+                throw NamespaceRejection.pathThroughFile("\(walked) (is not a directory)")
+            }
             try checker.check(current, .execute, path: walked.description)
             guard let child = try records.child(of: current.id, named: component) else { break }
             resolved.inodes.append(child)

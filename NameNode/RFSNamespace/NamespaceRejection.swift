@@ -9,6 +9,9 @@ public enum NamespaceRejection: Error, Equatable, Sendable, RemoteError {
     case fileNotFound(String)
     case fileAlreadyExists(String)
     case parentNotDirectory(String)
+    /// A path that runs through a file ("/file/below"), for an operation that does not
+    /// create it: HDFS answers AccessControlException "/file (is not a directory)".
+    case pathThroughFile(String)
     case notADirectory(String)
     case isADirectory(String)
     case directoryNotEmpty(String)
@@ -33,7 +36,7 @@ public enum NamespaceRejection: Error, Equatable, Sendable, RemoteError {
         case .fileAlreadyExists, .isADirectory: .fileAlreadyExists
         case .parentNotDirectory: .parentNotDirectory
         case .directoryNotEmpty: .pathIsNotEmptyDirectory
-        case .accessDenied, .notOwner, .notSuperuser: .accessControl
+        case .accessDenied, .notOwner, .notSuperuser, .pathThroughFile: .accessControl
         case .leaseExpired, .notUnderConstruction: .leaseExpired
         case .alreadyBeingCreated: .alreadyBeingCreated
         case .illegalArgument: .illegalArgument
@@ -50,13 +53,13 @@ public enum NamespaceRejection: Error, Equatable, Sendable, RemoteError {
         case .invalidPath(let path, let why): "Invalid path name \(why): \(path)"
         case .componentTooLong(let path, let component, let limit):
             "The maximum path component name limit of \(component) in directory \(path) is exceeded: limit=\(limit) length=\(component.utf8.count)"
-        case .fileNotFound(let path): "File does not exist: \(path)"
-        case .fileAlreadyExists(let path): "\(path) already exists"
-        case .parentNotDirectory(let path): "Parent path is not a directory: \(path)"
+        // These carry HDFS's whole message, built where the context is known.
+        case .fileNotFound(let message), .fileAlreadyExists(let message), .parentNotDirectory(let message),
+             .directoryNotEmpty(let message), .pathThroughFile(let message):
+            message
         case .notADirectory(let path): "\(path) is not a directory"
         case .isADirectory(let path): "\(path) already exists as a directory"
-        case .directoryNotEmpty(let path): "\(path) is non empty"
-        case .accessDenied(let user, let access, let inode): "Permission denied: user=\(user), access=\(access), inode=\"\(inode)\""
+        case .accessDenied(let user, let access, let inode): "Permission denied: user=\(user), access=\(access), inode=\"\(inode)"
         case .notOwner(let user, let path): "Permission denied. user=\(user) is not the owner of inode=\(path)"
         case .notSuperuser(let user, let what): "Access denied for user \(user). Superuser privilege is required to \(what)"
         case .leaseExpired(let why): "\(why)"

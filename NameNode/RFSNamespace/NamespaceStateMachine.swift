@@ -80,8 +80,6 @@ struct ResolvedPath {
     let path: NamespacePath
     /// inodes[0] is the root; inodes[i] is the inode of path.components[i-1].
     var inodes: [Rfs_Namenode_InodeRecord]
-    /// The walk stopped at a file that has components after it.
-    var blockedByFile: Bool
 
     var exists: Bool { inodes.count == path.components.count + 1 }
     var inode: Rfs_Namenode_InodeRecord? { exists ? inodes.last : nil }
@@ -136,16 +134,20 @@ struct EditContext {
         try NamespacePath(text, maxComponentBytes: configuration.maxComponentBytes)
     }
 
-    /// Walks `path`, checking EXECUTE on every directory passed through.
-    func resolve(_ path: NamespacePath, checker: AccessChecker) throws -> ResolvedPath {
+    /// Walks `path`, checking EXECUTE on every directory passed through. `creating` says
+    /// whether the operation creates the path (mkdirs, create, a rename's destination).
+    func resolve(_ path: NamespacePath, checker: AccessChecker, creating: Bool = false) throws -> ResolvedPath {
         guard let root = try records.inode(NamespaceStateMachine.rootInodeID) else { throw NamespaceRejection.notFormatted }
-        var resolved = ResolvedPath(path: path, inodes: [root], blockedByFile: false)
+        var resolved = ResolvedPath(path: path, inodes: [root])
         var current = root
         var walked = NamespacePath.root
         for component in path.components {
             guard current.kind == .inodeDirectory else {
-                resolved.blockedByFile = true
-                break
+                // HDFS's resolvePath: a file with components after it is an error, worded
+                // the same for every operation; only its class depends on whether the
+                // operation creates the path.
+                let message = "\(walked) (is not a directory)"
+                throw creating ? NamespaceRejection.parentNotDirectory(message) : NamespaceRejection.pathThroughFile(message)
             }
             try checker.check(current, .execute, path: walked.description)
             guard let child = try records.child(of: current.id, named: component) else { break }
@@ -237,14 +239,17 @@ struct EditContext {
     /// The file at `path` (by id when given, as clients that know it pass it) held open by `holder`.
     func fileUnderConstruction(path text: String, fileID: UInt64, holder: String, checker: AccessChecker) throws -> Rfs_Namenode_InodeRecord {
         let inode: Rfs_Namenode_InodeRecord
-        if fileID != 0, let byID = try records.inode(fileID) {
+        if fileID != 0 {
+            guard let byID = try records.inode(fileID) else {
+                throw NamespaceRejection.leaseExpired("No lease on \(text) (inode \(fileID)): File does not exist.")
+            }
             inode = byID
         } else {
             let resolved = try resolve(try parse(text), checker: checker)
-            guard let found = resolved.inode else { throw NamespaceRejection.fileNotFound(text) }
+            guard let found = resolved.inode else { throw NamespaceRejection.fileNotFound("File does not exist: \(text)") }
             inode = found
         }
-        guard inode.kind == .inodeFile else { throw NamespaceRejection.fileNotFound(text) }
+        guard inode.kind == .inodeFile else { throw NamespaceRejection.fileNotFound("File does not exist: \(text)") }
         guard inode.hasUnderConstruction else {
             throw NamespaceRejection.leaseExpired("No lease on \(text): File is not open for writing.")
         }

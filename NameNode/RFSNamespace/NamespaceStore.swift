@@ -5,8 +5,12 @@ import SwiftProtobuf
 // Key layout in LevelDB (all integers big-endian, so keys sort numerically):
 //
 //   "i" inodeID:u64                 → InodeRecord            (lookup by id)
-//   "e" parentID:u64 name:bytes     → childID:u64            (directory entry; a listing is a
+//   "e" parentID:u64 name':bytes    → childID:u64            (directory entry; a listing is a
 //                                                              range scan of "e" parentID)
+//
+// name' is the name with each byte's top bit flipped, so that LevelDB's unsigned byte order
+// is HDFS's order of names: Java compares them as *signed* bytes (DFSUtilClient.compareBytes),
+// and clients see listings, and page through them, in that order.
 //   "b" blockID:u64                 → fileID:u64             (block → file)
 //   "m/counters"                    → NamespaceCounters      (ids, last applied index)
 public enum StoreKeys {
@@ -16,7 +20,12 @@ public enum StoreKeys {
     public static let counters: [UInt8] = Array("m/counters".utf8)
 
     public static func inode(_ id: UInt64) -> [UInt8] { [inodeTag] + bigEndian(id) }
-    public static func entry(parent: UInt64, name: [UInt8]) -> [UInt8] { [entryTag] + bigEndian(parent) + name }
+    public static func entry(parent: UInt64, name: [UInt8]) -> [UInt8] {
+        var key = [entryTag] + bigEndian(parent)
+        key.reserveCapacity(key.count + name.count)
+        for byte in name { key.append(byte ^ 0x80) }
+        return key
+    }
     public static func entries(of parent: UInt64) -> [UInt8] { [entryTag] + bigEndian(parent) }
     public static func block(_ id: UInt64) -> [UInt8] { [blockTag] + bigEndian(id) }
     public static let allBlocks: [UInt8] = [blockTag]
@@ -122,7 +131,7 @@ struct Records {
 
     func children(of parent: UInt64, after name: [UInt8]?, limit: Int?) throws -> [Rfs_Namenode_InodeRecord] {
         let prefix = StoreKeys.entries(of: parent)
-        let entries = try reader.scan(prefix: prefix, after: name.map { prefix + $0 }, limit: limit)
+        let entries = try reader.scan(prefix: prefix, after: name.map { StoreKeys.entry(parent: parent, name: $0) }, limit: limit)
         return try entries.compactMap { try inode(StoreKeys.decodeUInt64($0.value)) }
     }
 

@@ -208,12 +208,14 @@ def test_create_without_create_parent_needs_the_parent(client):
 
 def test_a_file_open_for_writing_is_visible_and_leased(namenode, client):
     writer = client.create("/open", WriteOptions())
-    status = client.get_file_info("/open")
-    assert not status.isdir and status.length == 0
-    # Another client (another lease holder) cannot create the same path.
-    other = Client(namenode.url)
-    remote_error(ALREADY_EXISTS, touch, other, "/open")
-    writer.close()
+    try:
+        status = client.get_file_info("/open")
+        assert not status.isdir and status.length == 0
+        # Another client (another lease holder) cannot create the same path.
+        other = Client(namenode.url)
+        remote_error(ALREADY_EXISTS, touch, other, "/open")
+    finally:
+        writer.close()
     assert client.get_file_info("/open").length == 0
 
 
@@ -221,12 +223,20 @@ def test_overwrite_replaces_a_file_another_client_has_open(namenode, client):
     """HDFS's create with OVERWRITE deletes whatever file is there, open or not, without
     asking its lease holder (FSDirWriteFileOp.startFile); the old writer then cannot complete."""
     writer = client.create("/open", WriteOptions(permission=0o644))
-    other = Client(namenode.url)
-    touch(other, "/open", overwrite=True, permission=0o600)
-    assert client.get_file_info("/open").permission == 0o600
-    with pytest.raises(Exception):
-        writer.close()
-    assert client.get_file_info("/open").permission == 0o600
+    try:
+        other = Client(namenode.url)
+        touch(other, "/open", overwrite=True, permission=0o600)
+        assert client.get_file_info("/open").permission == 0o600
+        with pytest.raises(Exception):
+            writer.close()
+        assert client.get_file_info("/open").permission == 0o600
+    finally:
+        # An unclosed writer keeps renewing its lease and, once the namenode is gone, holds the
+        # interpreter's exit for minutes: close it while the namenode still answers.
+        try:
+            writer.close()
+        except Exception:
+            pass
 
 
 # --- list_status -------------------------------------------------------------------------
@@ -506,6 +516,35 @@ def test_path_component_too_long(client):
     remote_error(COMPONENT_TOO_LONG, touch, client, "/" + "z" * 256)
     remote_error(COMPONENT_TOO_LONG, client.rename, "/short", "/" + "w" * 256)
     assert sorted(s.path for s in client.list_status("/")) == ["/short", "/" + "x" * 255]
+
+
+def test_error_messages_use_hdfs_wording(client):
+    """Users read these (FsShell prints them after "cmd: "): HDFS's own wording, each once."""
+    touch(client, "/f")
+    client.mkdirs("/a/b", create_parent=True)
+    cases = [  # (call, HDFS's message)
+        (lambda: client.delete("/a", False), "`/a is non empty': Directory is not empty"),
+        (lambda: touch(client, "/f"), "/f for client 127.0.0.1 already exists"),
+        (lambda: client.mkdirs("/f"), "Path is not a directory: /f"),
+        (lambda: client.rename("/f", "/f"), "The source /f and destination /f are the same"),
+        (lambda: client.mkdirs("/nope/x"), "Parent directory doesn't exist: /nope"),
+        (lambda: client.rename("/a", "/no/parent"), "rename destination parent /no/parent not found."),
+        (lambda: client.rename("/a", "/a/b/c"), "Rename destination /a/b/c is a directory or file under source /a"),
+    ]
+    wrong = []
+    for call, expected in cases:
+        try:
+            call()
+        except (FileNotFoundError, FileExistsError) as error:
+            message = str(error)
+        except RuntimeError as error:  # 'RPCError("<class>", "<message>")'
+            message = str(error).split('", "', 1)[1][:-2]
+        else:
+            wrong.append(f"no error where HDFS says: {expected}")
+            continue
+        if message != expected:
+            wrong.append(f"got {message!r}, HDFS says {expected!r}")
+    assert not wrong, "\n".join(wrong)
 
 
 # --- permissions: a non-superuser ------------------------------------------------------------

@@ -29,12 +29,6 @@ def test_empty_root_lists_empty(namenode):
     assert list(Client(namenode.url).list_status("/")) == []
 
 
-def test_unimplemented_method_names_rpc_no_such_method(namenode):
-    with pytest.raises(Exception) as raised:
-        Client(namenode.url).mkdirs("/a", create_parent=True)
-    assert "RpcNoSuchMethodException" in str(raised.value)
-
-
 def _raw(port, payload, read=True):
     with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
         s.sendall(payload)

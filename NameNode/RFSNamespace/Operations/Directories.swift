@@ -31,10 +31,7 @@ extension EditContext {
     mutating func applyMkdirs(_ op: Rfs_Namenode_Mkdirs) throws -> EditReply {
         let checker = try access()
         let path = try parse(op.path)
-        var resolved = try resolve(path, checker: checker)
-        if resolved.blockedByFile {
-            throw NamespaceRejection.parentNotDirectory(NamespacePath(components: Array(path.components.prefix(resolved.inodes.count - 1))).description)
-        }
+        var resolved = try resolve(path, checker: checker, creating: true)
         if let existing = resolved.inode {
             guard existing.kind == .inodeDirectory else { throw NamespaceRejection.fileAlreadyExists("Path is not a directory: \(path)") }
             return .flag(true)
@@ -73,7 +70,7 @@ extension EditContext {
         try checker.check(parent, [.write, .execute], path: path.parent.description)
         try checker.checkSticky(parent: parent, child: target, path: path.description)
         if target.kind == .inodeDirectory && target.childCount > 0 {
-            guard op.recursive else { throw NamespaceRejection.directoryNotEmpty("`\(path)': Directory is not empty") }
+            guard op.recursive else { throw NamespaceRejection.directoryNotEmpty("`\(path) is non empty': Directory is not empty") }
             try checkSubtree(target, path: path, access: .all, checker: checker)
         }
         unlink(target, from: &parent)

@@ -15,15 +15,14 @@ extension EditContext {
             throw NamespaceRejection.io("Specified block size is less than configured minimum value (dfs.namenode.fs-limits.min-block-size): \(op.blockSizeBytes) < \(configuration.minBlockSizeBytes)")
         }
         guard !path.isRoot else { throw NamespaceRejection.fileAlreadyExists("/ already exists as a directory") }
-        let resolved = try resolve(path, checker: checker)
-        if resolved.blockedByFile {
-            throw NamespaceRejection.parentNotDirectory(NamespacePath(components: Array(path.components.prefix(resolved.inodes.count - 1))).description)
-        }
+        let resolved = try resolve(path, checker: checker, creating: true)
         if let existing = resolved.inode {
             guard existing.kind == .inodeFile else { throw NamespaceRejection.isADirectory(path.description) }
-            if existing.hasUnderConstruction {
+            // Overwrite replaces even a file another client is writing (its lease goes with
+            // it), as HDFS's startFile does; without overwrite a writer's file is "being created".
+            if !op.overwrite && existing.hasUnderConstruction {
                 throw NamespaceRejection.alreadyBeingCreated(
-                    "failed to create file \(path) for \(op.clientName) on \(op.clientMachine) because this file lease is currently owned by \(existing.underConstruction.clientName)")
+                    "failed to create file \(path) for \(op.clientName) on \(op.clientMachine) because this file lease is currently owned by \(existing.underConstruction.clientName) on \(existing.underConstruction.clientMachine)")
             }
             guard op.overwrite else { throw NamespaceRejection.fileAlreadyExists("\(path) for client \(op.clientMachine) already exists") }
             var parent = resolved.parent!
@@ -39,9 +38,9 @@ extension EditContext {
             mkdirs.createParent = true
             _ = try applyMkdirs(mkdirs)
         }
-        let parentResolved = try resolve(path.parent, checker: checker)
+        let parentResolved = try resolve(path.parent, checker: checker, creating: true)
         guard var parent = parentResolved.inode, parent.kind == .inodeDirectory else {
-            throw NamespaceRejection.parentNotDirectory(path.parent.description)
+            throw NamespaceRejection.parentNotDirectory("\(path.parent) (is not a directory)")
         }
         try checker.check(parent, .write, path: path.parent.description)
         var file = Rfs_Namenode_InodeRecord()
@@ -118,7 +117,11 @@ extension EditContext {
         let checker = try access()
         let path = try parse(op.path)
         let existing: Rfs_Namenode_InodeRecord?
-        if op.fileID != 0, let byID = try records.inode(op.fileID) {
+        if op.fileID != 0 {
+            // The writer names its file by id: a file replaced or deleted since is not its own.
+            guard let byID = try records.inode(op.fileID) else {
+                throw NamespaceRejection.leaseExpired("No lease on \(path) (inode \(op.fileID)): File does not exist.")
+            }
             existing = byID
         } else {
             existing = try resolve(path, checker: checker).inode

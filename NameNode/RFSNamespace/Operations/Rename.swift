@@ -34,34 +34,29 @@ extension EditContext {
             throw NamespaceRejection.fileNotFound("File does not exist: \(sourcePath)")
         }
         guard !sourcePath.isRoot else { throw NamespaceRejection.io("Rename source cannot be the root") }
-        var destinationResolved = try resolve(destinationPath, checker: checker)
+        var destinationResolved = try resolve(destinationPath, checker: checker, creating: true)
         // The old rename moves into an existing directory.
         if op.legacy, let directory = destinationResolved.inode, directory.kind == .inodeDirectory, destinationPath != sourcePath {
             destinationPath = destinationPath.appending(sourcePath.name)
-            destinationResolved = try resolve(destinationPath, checker: checker)
+            destinationResolved = try resolve(destinationPath, checker: checker, creating: true)
         }
         if destinationPath == sourcePath {
             if op.legacy { return }
-            throw source.kind == .inodeFile
-                ? NamespaceRejection.fileAlreadyExists("The source \(sourcePath) and destination \(destinationPath) are the same")
-                : NamespaceRejection.io("The source \(sourcePath) and destination \(destinationPath) are the same")
+            throw NamespaceRejection.fileAlreadyExists("The source \(sourcePath) and destination \(destinationPath) are the same")
         }
         if destinationPath.isWithin(sourcePath) {
             throw NamespaceRejection.io("Rename destination \(destinationPath) is a directory or file under source \(sourcePath)")
         }
         if destinationPath.isRoot { throw NamespaceRejection.fileAlreadyExists("rename destination cannot be the root") }
-        if destinationResolved.blockedByFile {
-            throw NamespaceRejection.parentNotDirectory("rename destination parent \(destinationPath.parent) is a file.")
-        }
         guard destinationResolved.inodes.count >= destinationPath.components.count else {
-            throw NamespaceRejection.fileNotFound("rename destination parent \(destinationPath.parent) not found.")
+            throw NamespaceRejection.fileNotFound("rename destination parent \(destinationPath) not found.")
         }
         var sourceParent = sourceResolved.parent!
         try checker.check(sourceParent, .write, path: sourcePath.parent.description)
         try checker.checkSticky(parent: sourceParent, child: source, path: sourcePath.description)
         let destinationParentInode = destinationResolved.inodes[destinationPath.components.count - 1]
         guard destinationParentInode.kind == .inodeDirectory else {
-            throw NamespaceRejection.parentNotDirectory("rename destination parent \(destinationPath.parent) is a file.")
+            throw NamespaceRejection.parentNotDirectory("rename destination parent \(destinationPath) is a file.")
         }
         try checker.check(destinationParentInode, .write, path: destinationPath.parent.description)
 
