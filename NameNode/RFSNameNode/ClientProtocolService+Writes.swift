@@ -67,13 +67,7 @@ extension ClientProtocolService {
             op.path = request.src
             op.fileID = file.id
             op.clientName = request.clientName
-            if request.hasPrevious {
-                var previous = Rfs_Namenode_BlockRecord()
-                previous.id = request.previous.blockID
-                previous.generationStamp = request.previous.generationStamp
-                previous.numBytes = request.previous.numBytes
-                op.previous = previous
-            }
+            if request.hasPrevious { op.previous = Rfs_Namenode_BlockRecord(request.previous) }
             op.newBlockID = id
             op.newGenerationStamp = stamp
             guard case .block(let block, let offset, _) = try await propose(.addBlock(op), context: context) else {
@@ -88,10 +82,7 @@ extension ClientProtocolService {
             let excluded = Set((request.existings + request.excludes).map(\.id.datanodeUuid))
             let extra = blocks.chooseTargets(count: Int(request.numAdditionalNodes), writerHost: Self.clientHost(context),
                                              excluded: excluded, blockSizeBytes: file.blockSizeBytes)
-            var block = Rfs_Namenode_BlockRecord()
-            block.id = request.blk.blockID
-            block.generationStamp = request.blk.generationStamp
-            block.numBytes = request.blk.numBytes
+            let block = Rfs_Namenode_BlockRecord(request.blk)
             var response = Hadoop_Hdfs_GetAdditionalDatanodeResponseProto()
             response.block = protos.locatedBlock(block, offset: 0, locations: request.existings + extra, corrupt: false)
             return response
@@ -118,13 +109,7 @@ extension ClientProtocolService {
             op.path = request.src
             op.fileID = request.fileID
             op.clientName = request.clientName
-            if request.hasLast {
-                var last = Rfs_Namenode_BlockRecord()
-                last.id = request.last.blockID
-                last.generationStamp = request.last.generationStamp
-                last.numBytes = request.last.numBytes
-                op.last = last
-            }
+            if request.hasLast { op.last = Rfs_Namenode_BlockRecord(request.last) }
             response.result = try await propose(.complete(op), context: context) == .flag(true)
             return response
         }
@@ -167,12 +152,8 @@ extension ClientProtocolService {
         registry.register(protocol: protocolName, method: "updatePipeline") { [self] (request: Hadoop_Hdfs_UpdatePipelineRequestProto, context: RPCCallContext) in
             var op = Rfs_Namenode_UpdatePipeline()
             op.clientName = request.clientName
-            op.oldBlock.id = request.oldBlock.blockID
-            op.oldBlock.generationStamp = request.oldBlock.generationStamp
-            op.oldBlock.numBytes = request.oldBlock.numBytes
-            op.newBlock.id = request.newBlock.blockID
-            op.newBlock.generationStamp = request.newBlock.generationStamp
-            op.newBlock.numBytes = request.newBlock.numBytes
+            op.oldBlock = Rfs_Namenode_BlockRecord(request.oldBlock)
+            op.newBlock = Rfs_Namenode_BlockRecord(request.newBlock)
             _ = try await propose(.updatePipeline(op), context: context)
             return Hadoop_Hdfs_UpdatePipelineResponseProto()
         }
@@ -213,5 +194,15 @@ extension ClientProtocolService {
         op.fileID = file.id
         op.holder = file.underConstruction.clientName
         return try await propose(.releaseLease(op), context: context) == .flag(true)
+    }
+}
+
+extension Rfs_Namenode_BlockRecord {
+    /// The namespace's view of a block a client names on the wire (its pool id is implied).
+    init(_ extended: Hadoop_Hdfs_ExtendedBlockProto) {
+        self.init()
+        id = extended.blockID
+        generationStamp = extended.generationStamp
+        numBytes = extended.numBytes
     }
 }
