@@ -74,12 +74,21 @@ public final class NameNodeDaemon: Sendable {
         let server = try await RPCServer.start(host: address.host, port: address.port, registry: registry,
                                                configuration: serverConfiguration, group: group, logger: logger)
         let heartbeat = try configuration.get(Keys.heartbeatInterval)
+        let checkpointInterval = Duration.seconds(30)
         let monitor = Task {
+            var sinceCheckpoint = Duration.zero
             while !Task.isCancelled {
                 try? await Task.sleep(for: heartbeat)
                 datanodes.runMonitors()
                 safeMode.update(safeBlockFraction: datanodes.safeBlockFraction())
                 await clientProtocol.recoverExpiredLeases()
+                sinceCheckpoint += heartbeat
+                if sinceCheckpoint >= checkpointInterval {
+                    sinceCheckpoint = .zero
+                    do { try engine.checkpoint() } catch {
+                        logger.error("checkpoint failed; the WAL keeps growing until one succeeds", metadata: ["error": "\(error)"])
+                    }
+                }
             }
         }
         return NameNodeDaemon(rpcServer: server, engine: engine, datanodes: datanodes, clientProtocol: clientProtocol,

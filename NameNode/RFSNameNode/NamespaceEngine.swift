@@ -22,6 +22,8 @@ public final class NamespaceEngine: Sendable {
     /// Ids the proposer hands out before appending (block ids, generation stamps), kept
     /// above every id the store has seen.
     private let idCounters: Mutex<(blockID: UInt64, generationStamp: UInt64)>
+    /// The applied index at the last checkpoint (see `checkpoint()`).
+    private let checkpointState = Mutex<UInt64>(0)
 
     public var reads: NamespaceReads {
         NamespaceReads(reader: StoreReader(store), configuration: machine.configuration)
@@ -122,6 +124,21 @@ public final class NamespaceEngine: Sendable {
         }
     }
 
+    /// Makes LevelDB durable and drops WAL segments it no longer needs. The WAL is cut only
+    /// through the index applied at the *previous* checkpoint: LevelDB's sync covers its current
+    /// log, and a log it has just rotated away from is written to a (synced) table file within
+    /// moments, so one checkpoint interval of slack keeps every dropped edit in a synced file.
+    public func checkpoint() throws {
+        let applied = applier.lastAppliedIndex
+        try store.sync()
+        let safe = checkpointState.withLock { previous -> UInt64 in
+            let through = previous
+            previous = applied
+            return through
+        }
+        if safe > wal.firstIndex { try wal.compactPrefix(through: safe) }
+    }
+
     public func close() throws {
         wal.close()
         try store.sync()
@@ -159,7 +176,25 @@ final class Applier: Sendable {
     var lastAppliedIndex: UInt64 { state.withLock { $0.lastAppliedIndex } }
 
     func submit(index: UInt64, edit: Rfs_Namenode_Edit) async throws -> EditResult {
-        try await withCheckedThrowingContinuation { continuation in
+        // Fast path: when this edit is next and nobody is applying, apply it here (with any
+        // consecutive edits already waiting) without suspending: one thread hop less per edit.
+        let claimed: [(UInt64, Waiting)]? = state.withLock { state in
+            guard !state.applying, state.lastAppliedIndex + 1 == index else { return nil }
+            state.applying = true
+            var batch = [(index, Waiting(edit: edit, continuation: nil))]
+            var next = index + 1
+            while let waiting = state.waiting.removeValue(forKey: next) {
+                batch.append((next, waiting))
+                next += 1
+            }
+            return batch
+        }
+        if let claimed {
+            let results = try applyClaimed(claimed)
+            drain()
+            return results[0]
+        }
+        return try await withCheckedThrowingContinuation { continuation in
             state.withLock { $0.waiting[index] = Waiting(edit: edit, continuation: continuation) }
             drain()
         }
@@ -180,20 +215,27 @@ final class Applier: Sendable {
                 return batch
             }
             guard !batch.isEmpty else { return }
-            do {
-                let results = try applyBatch(batch.map { ($0.0, $0.1.edit) }, updatingState: false)
-                state.withLock {
-                    $0.lastAppliedIndex = batch.last!.0
-                    $0.applying = false
-                }
-                for ((_, waiting), result) in zip(batch, results) { waiting.continuation?.resume(returning: result) }
-            } catch {
-                // The store failed under us: nothing after this edit can be applied safely.
-                logger.critical("applying edits failed; the namenode cannot continue", metadata: ["error": "\(error)"])
-                state.withLock { $0.applying = false }
-                for (_, waiting) in batch { waiting.continuation?.resume(throwing: error) }
-                return
+            guard (try? applyClaimed(batch)) != nil else { return }
+        }
+    }
+
+    /// Applies a batch this thread claimed (`applying` is set), resumes its waiters and
+    /// releases the claim. On a store failure every waiter gets the error.
+    private func applyClaimed(_ batch: [(UInt64, Waiting)]) throws -> [EditResult] {
+        do {
+            let results = try applyBatch(batch.map { ($0.0, $0.1.edit) }, updatingState: false)
+            state.withLock {
+                $0.lastAppliedIndex = batch.last!.0
+                $0.applying = false
             }
+            for ((_, waiting), result) in zip(batch, results) { waiting.continuation?.resume(returning: result) }
+            return results
+        } catch {
+            // The store failed under us: nothing after this edit can be applied safely.
+            logger.critical("applying edits failed; the namenode cannot continue", metadata: ["error": "\(error)"])
+            state.withLock { $0.applying = false }
+            for (_, waiting) in batch { waiting.continuation?.resume(throwing: error) }
+            throw error
         }
     }
 
