@@ -42,6 +42,12 @@ public enum Keys {
 
     /// A file of hosts to decommission (one per line, `#` comments), read at start and on refreshNodes.
     public static let hostsExclude = ConfigKey<String>.string("dfs.hosts.exclude", default: "")
+    /// Fraction of blocks that must have a reported replica before the namenode leaves safe mode.
+    public static let safeModeThreshold = ConfigKey<Double>("dfs.namenode.safemode.threshold-pct", default: 0.999,
+                                                            expected: "a fraction in 0...1 (e.g. 0.999)") { text in
+        guard let value = Double(text), (0...1).contains(value) else { return nil }
+        return value
+    }
     public static let permissionsEnabled = ConfigKey<Bool>.boolean("dfs.permissions.enabled", default: true)
     public static let superGroup = ConfigKey<String>.string("dfs.permissions.superusergroup", default: HDFSDefaults.superGroup, nonEmpty: true)
 
@@ -66,7 +72,7 @@ public enum Keys {
         failoverSleepMax.name, namenodeRPCAddress.name, namenodeHTTPAddress.name, namenodeNameDir.name,
         namenodeHandlerCount.name, datanodeAddress.name, datanodeHTTPAddress.name, datanodeIPCAddress.name,
         datanodeDataDirs.name, heartbeatInterval.name, heartbeatRecheckInterval.name,
-        permissionsEnabled.name, superGroup.name, nameservices.name, nodeName.name, hostsExclude.name,
+        permissionsEnabled.name, superGroup.name, nameservices.name, nodeName.name, hostsExclude.name, safeModeThreshold.name,
     ]
 }
 

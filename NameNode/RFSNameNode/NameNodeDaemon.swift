@@ -57,7 +57,7 @@ public final class NameNodeDaemon: Sendable {
             namespaceInfo: (namespaceID: counters.namespaceID, clusterID: counters.clusterID, blockPoolID: counters.blockPoolID),
             logger: logger)
         try datanodes.loadBlocks(from: engine)
-        let safeMode = SafeMode()
+        let safeMode = SafeMode(thresholdFraction: try configuration.get(Keys.safeModeThreshold))
         safeMode.update(safeBlockFraction: datanodes.safeBlockFraction())
         let clientProtocol = ClientProtocolService(
             engine: engine, datanodes: datanodes, leases: LeaseManager(),
