@@ -64,6 +64,7 @@ public final class RPCClient: Sendable {
     private let clientID: [UInt8]
     /// Index of the server that last answered, where the next call starts.
     private let activeIndex = NIOLockedValueBox(0)
+    private let cachedConnections = NIOLockedValueBox<[Int: RPCConnection]>([:])
     private let logger: Logger
 
     public init(configuration: RPCClientConfiguration, group: EventLoopGroup, logger: Logger = Logger(label: "rfs.rpc.client")) {
@@ -99,7 +100,7 @@ public final class RPCClient: Sendable {
             let failure: CallFailure
             let error: any Error
             do {
-                let connection = try await pool.connection(to: address, user: configuration.user, protocolName: configuration.protocolName, clientID: clientID)
+                let connection = try await connection(at: index)
                 let reply = try await connection.call(
                     protocolName: configuration.protocolName, method: method, body: body,
                     clientProtocolVersion: configuration.clientProtocolVersion, retryCount: retryCount,
@@ -127,6 +128,16 @@ public final class RPCClient: Sendable {
         }
     }
 
+    /// The open connection to server `index`: from a lock-protected cache on the hot path
+    /// (no actor hop per call), from the pool when there is none or it has closed.
+    private func connection(at index: Int) async throws -> RPCConnection {
+        if let cached = cachedConnections.withLockedValue({ $0[index] }), cached.isActive { return cached }
+        let address = configuration.addresses[index]
+        let made = try await pool.connection(to: address, user: configuration.user, protocolName: configuration.protocolName, clientID: clientID)
+        cachedConnections.withLockedValue { $0[index] = made }
+        return made
+    }
+
     static func classify(_ error: any Error) -> CallFailure {
         switch error {
         case let remote as RPCRemoteException:
@@ -143,6 +154,7 @@ public final class RPCClient: Sendable {
 
     /// Closes every connection this client opened.
     public func close() async {
+        cachedConnections.withLockedValue { $0.removeAll() }
         await pool.closeAll()
     }
 }
