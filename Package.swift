@@ -62,6 +62,15 @@ let package = Package(
             path: "Common/RFSConfig",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "RFSDataTransfer",
+            dependencies: [
+                "RFSModel", "RFSChecksum", "RFSProtocol",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Common/RFSDataTransfer",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Common — I/O shells
         .target(
@@ -217,6 +226,14 @@ let package = Package(
             name: "RFSBlockManagementTests",
             dependencies: ["RFSBlockManagement", "RFSModel"],
             path: "Tests/RFSBlockManagementTests"
+        ),
+        .testTarget(
+            name: "RFSDataTransferTests",
+            dependencies: [
+                "RFSDataTransfer", "RFSChecksum", "RFSProtocol",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Tests/RFSDataTransferTests"
         ),
         .testTarget(
             name: "RFSArchitectureTests",

@@ -9,6 +9,7 @@ struct ModuleGraphTests {
 
     /// Modules that must stay deterministic: no I/O, no clocks, no concurrency runtime of their own.
     static let pureModules = ["Common/RFSModel", "Common/RFSChecksum", "Common/RFSCompression", "Common/RFSProtocol",
+                              "Common/RFSDataTransfer",
                               "NameNode/RFSNamespace", "NameNode/RFSBlockManagement"]
 
     static let forbiddenImports = ["NIO", "NIOCore", "NIOPosix", "Foundation", "FoundationEssentials", "Dispatch", "Logging", "Metrics"]
