@@ -236,6 +236,15 @@ let package = Package(
             path: "Tests/RFSDataTransferTests"
         ),
         .testTarget(
+            name: "RFSNameNodeTests",
+            dependencies: [
+                "RFSNameNode", "RFSNamespace", "RFSProtocol", "RFSKeyValue",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Tests/RFSNameNodeTests"
+        ),
+        .testTarget(
             name: "RFSArchitectureTests",
             path: "Tests/RFSArchitectureTests"
         ),
