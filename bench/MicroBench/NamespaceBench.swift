@@ -28,10 +28,11 @@ func runNamespaceBench(quick: Bool, rfsBinary: String?) async throws -> [String]
     var lines = ["namenode create: empty files (create + complete = 2 durable edits) over RPC on loopback; fsync on",
                  "baseline: one 200-byte write + fdatasync per call on the same disk: \(Int(fsyncRate)) fsyncs/s"]
     let clientCounts = [1, 64]
-    let totalFiles = quick ? 640 : 6400
+    // Long enough (several seconds per phase) that connection set-up and ramp-up do not count.
+    let totalFiles = quick ? 640 : 25_600
     var rates: [Int: Double] = [:]
     for clients in clientCounts {
-        let perClient = max(1, (clients == 1 ? totalFiles / 8 : totalFiles) / clients)
+        let perClient = max(1, (clients == 1 ? totalFiles / 10 : totalFiles) / clients)
         let rate = try await createFiles(port: namenode.port, clients: clients, filesPerClient: perClient, run: "c\(clients)")
         rates[clients] = rate
         lines.append("  \(clients) client(s): \(Int(rate)) files/s (\(Int(rate * 2)) edits/s), \(perClient * clients) files")
