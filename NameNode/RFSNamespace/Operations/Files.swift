@@ -38,8 +38,15 @@ extension EditContext {
             mkdirs.createParent = true
             _ = try applyMkdirs(mkdirs)
         }
-        let parentResolved = try resolve(path.parent, checker: checker, creating: true)
-        guard var parent = parentResolved.inode, parent.kind == .inodeDirectory else {
+        // The parent as it is now: freshly created parents need a walk; otherwise it was
+        // resolved above and only its record may have changed (an overwritten file unlinked).
+        let parentNow: Rfs_Namenode_InodeRecord?
+        if resolved.inodes.count >= path.components.count {
+            parentNow = try records.inode(resolved.inodes[path.components.count - 1].id)
+        } else {
+            parentNow = try resolve(path.parent, checker: checker, creating: true).inode
+        }
+        guard var parent = parentNow, parent.kind == .inodeDirectory else {
             throw NamespaceRejection.parentNotDirectory("\(path.parent) (is not a directory)")
         }
         try checker.check(parent, .write, path: path.parent.description)
