@@ -143,6 +143,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: DataNode
+        .target(
+            name: "RFSBlockStorage",
+            dependencies: ["RFSModel", "RFSChecksum", .product(name: "Logging", package: "swift-log")],
+            path: "DataNode/RFSBlockStorage",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Client side: the `rfs` command
         .executableTarget(
             name: "rfs",
@@ -243,6 +251,11 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Tests/RFSNameNodeTests"
+        ),
+        .testTarget(
+            name: "RFSBlockStorageTests",
+            dependencies: ["RFSBlockStorage", "RFSChecksum"],
+            path: "Tests/RFSBlockStorageTests"
         ),
         .testTarget(
             name: "RFSArchitectureTests",
