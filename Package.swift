@@ -105,9 +105,14 @@ let package = Package(
         ),
 
         .target(
+            name: "RFSFileIO",
+            path: "Common/RFSFileIO",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RFSWAL",
             dependencies: [
-                "RFSChecksum", "RFSModel",
+                "RFSChecksum", "RFSModel", "RFSFileIO",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Common/RFSWAL",
@@ -146,7 +151,7 @@ let package = Package(
         // MARK: DataNode
         .target(
             name: "RFSBlockStorage",
-            dependencies: ["RFSModel", "RFSChecksum", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["RFSModel", "RFSChecksum", "RFSFileIO", .product(name: "Logging", package: "swift-log")],
             path: "DataNode/RFSBlockStorage",
             swiftSettings: swiftSettings
         ),

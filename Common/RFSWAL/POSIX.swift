@@ -6,126 +6,65 @@ import Musl
 import Darwin
 #endif
 
-/// The system calls the WAL makes, each retrying EINTR and turning a failure into
-/// `WALError.io` naming the operation and the path.
+import RFSFileIO
+
+/// The system calls the WAL makes: `FileIO`'s (written once for all of rfs's storage), with a
+/// failure turned into `WALError.io` naming the operation and the path.
 enum POSIX {
+    @inline(__always)
+    private static func mapped<T>(_ body: () throws(FileIOError) -> T) throws(WALError) -> T {
+        do { return try body() } catch { throw .io(operation: error.operation, path: error.path, code: error.code) }
+    }
+
     static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws(WALError) -> Int32 {
-        while true {
-            let descriptor = sysOpen(path, flags | O_CLOEXEC, mode)
-            if descriptor >= 0 { return descriptor }
-            if errno != EINTR { throw .io(operation: "open", path: path, code: errno) }
-        }
+        try mapped { () throws(FileIOError) in try FileIO.open(path, flags: flags, mode: mode) }
     }
 
     /// Reads until `buffer` is full or the file ends; returns the bytes read.
     static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64,
                      path: String) throws(WALError) -> Int {
-        var done = 0
-        while done < buffer.count {
-            let count = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
-            if count > 0 {
-                done += count
-            } else if count == 0 {
-                break
-            } else if errno != EINTR {
-                throw .io(operation: "read", path: path, code: errno)
-            }
-        }
-        return done
+        try mapped { () throws(FileIOError) in try FileIO.read(descriptor, into: buffer, at: offset, path: path) }
     }
 
-    /// Writes all of `bytes` at `offset` (a short write continues where it stopped).
     static func write(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64,
                       path: String) throws(WALError) {
-        var done = 0
-        while done < bytes.count {
-            let count = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
-            if count > 0 {
-                done += count
-            } else if count < 0 && errno != EINTR {
-                throw .io(operation: "write", path: path, code: errno)
-            } else if count == 0 {
-                throw .io(operation: "write", path: path, code: EIO)
-            }
-        }
+        try mapped { () throws(FileIOError) in try FileIO.write(descriptor, bytes, at: offset, path: path) }
     }
 
-    /// Makes written data durable: `fdatasync` on Linux (the file's size is part of what it
-    /// flushes), `F_FULLFSYNC` on Darwin, whose `fsync` does not reach the platter.
     static func syncData(_ descriptor: Int32, path: String) throws(WALError) {
-        #if canImport(Darwin)
-        let result = fcntl(descriptor, F_FULLFSYNC)
-        #else
-        let result = fdatasync(descriptor)
-        #endif
-        // No EINTR retry: after a failed fsync the kernel may have dropped the dirty pages, so a
-        // retry that succeeds proves nothing (PostgreSQL's "fsyncgate").
-        if result != 0 { throw .io(operation: "fdatasync", path: path, code: errno) }
+        try mapped { () throws(FileIOError) in try FileIO.syncData(descriptor, path: path) }
     }
 
-    /// `fsync`, for metadata changes (truncation, directories).
     static func syncFile(_ descriptor: Int32, path: String) throws(WALError) {
-        #if canImport(Darwin)
-        let result = fcntl(descriptor, F_FULLFSYNC)
-        #else
-        let result = fsync(descriptor)
-        #endif
-        if result != 0 { throw .io(operation: "fsync", path: path, code: errno) }
+        try mapped { () throws(FileIOError) in try FileIO.syncFile(descriptor, path: path) }
     }
 
-    /// Makes the creation, deletion or renaming of entries in `directory` durable.
     static func syncDirectory(_ directory: String) throws(WALError) {
-        let descriptor = try open(directory, flags: O_RDONLY | O_DIRECTORY)
-        defer { sysClose(descriptor) }
-        if fsync(descriptor) != 0 { throw .io(operation: "fsync", path: directory, code: errno) }
+        try mapped { () throws(FileIOError) in try FileIO.syncDirectory(directory) }
     }
 
     static func truncate(_ descriptor: Int32, to length: Int64, path: String) throws(WALError) {
-        while ftruncate(descriptor, off_t(length)) != 0 {
-            if errno != EINTR { throw .io(operation: "ftruncate", path: path, code: errno) }
-        }
+        try mapped { () throws(FileIOError) in try FileIO.truncate(descriptor, to: length, path: path) }
     }
 
     static func unlink(_ path: String) throws(WALError) {
-        if sysUnlink(path) != 0 { throw .io(operation: "unlink", path: path, code: errno) }
+        try mapped { () throws(FileIOError) in try FileIO.unlink(path) }
     }
 
     static func size(_ descriptor: Int32, path: String) throws(WALError) -> Int64 {
-        var status = stat()
-        if fstat(descriptor, &status) != 0 { throw .io(operation: "fstat", path: path, code: errno) }
-        return Int64(status.st_size)
+        try mapped { () throws(FileIOError) in try FileIO.size(descriptor, path: path) }
     }
 
-    /// Creates `path` and its missing parents (`mkdir -p`).
     static func makeDirectories(_ path: String) throws(WALError) {
-        var status = stat()
-        if stat(path, &status) == 0 {
-            if (status.st_mode & S_IFMT) == S_IFDIR { return }
-            throw .io(operation: "mkdir", path: path, code: ENOTDIR)
-        }
-        let parent = parentDirectory(of: path)
-        if parent != path { try makeDirectories(parent) }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw .io(operation: "mkdir", path: path, code: errno) }
+        try mapped { () throws(FileIOError) in try FileIO.makeDirectories(path) }
     }
 
     static func parentDirectory(of path: String) -> String {
-        let trimmed = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
-        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
-        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+        FileIO.parentDirectory(of: path)
     }
 
-    /// Names of the entries of `directory`, without "." and "..".
     static func listDirectory(_ directory: String) throws(WALError) -> [String] {
-        guard let stream = opendir(directory) else { throw .io(operation: "opendir", path: directory, code: errno) }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        try mapped { () throws(FileIOError) in try FileIO.listDirectory(directory) }
     }
 }
 
