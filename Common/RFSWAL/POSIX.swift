@@ -68,11 +68,8 @@ enum POSIX {
     }
 }
 
-// The module's own `open`, `close` and `unlink` shadow the C functions inside `POSIX`; these
-// names reach the C ones.
-@inline(__always) func sysOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
+// `close` reaches the C function from code that also sees `POSIX`'s own names.
 @inline(__always) func sysClose(_ descriptor: Int32) { _ = close(descriptor) }
-@inline(__always) func sysUnlink(_ path: String) -> Int32 { unlink(path) }
 
 /// `flock(LOCK_EX | LOCK_NB)` on `<directory>/wal.lock`, so that two WALs never write the same
 /// directory. The lock belongs to the open file description: a second open in the same process

@@ -97,11 +97,9 @@ enum POSIX {
     }
 }
 
-// The module's own `open`, `close`, `rename` and `unlink` shadow the C functions inside `POSIX`.
-@inline(__always) func sysOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
+// `close` and `unlink` reach the C functions from code that also sees `POSIX`'s own names.
 @inline(__always) func sysClose(_ descriptor: Int32) { _ = close(descriptor) }
 @inline(__always) func sysUnlink(_ path: String) -> Int32 { unlink(path) }
-@inline(__always) func sysRename(_ from: String, _ to: String) -> Int32 { rename(from, to) }
 
 /// `Array.withUnsafeBytes` keeping the typed error (the standard library's version rethrows
 /// `any Error`).

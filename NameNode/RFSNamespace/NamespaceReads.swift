@@ -52,22 +52,7 @@ public struct NamespaceReads {
     }
 
     func resolve(_ text: String, checker: AccessChecker) throws -> ResolvedPath {
-        let path = try NamespacePath(text, maxComponentBytes: configuration.maxComponentBytes)
-        guard let root = try records.inode(NamespaceStateMachine.rootInodeID) else { throw NamespaceRejection.notFormatted }
-        var resolved = ResolvedPath(path: path, inodes: [root])
-        var current = root
-        var walked = NamespacePath.root
-        for component in path.components {
-            guard current.kind == .inodeDirectory else {
-                throw NamespaceRejection.pathThroughFile("\(walked) (is not a directory)")
-            }
-            try checker.check(current, .execute, path: walked.description)
-            guard let child = try records.child(of: current.id, named: component) else { break }
-            resolved.inodes.append(child)
-            walked = walked.appending(component)
-            current = child
-        }
-        return resolved
+        try records.resolve(try NamespacePath(text, maxComponentBytes: configuration.maxComponentBytes), checker: checker)
     }
 
     /// The inode at `path`, nil when it does not exist (not an error: getFileInfo answers

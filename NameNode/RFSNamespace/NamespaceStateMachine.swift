@@ -134,28 +134,9 @@ struct EditContext {
         try NamespacePath(text, maxComponentBytes: configuration.maxComponentBytes)
     }
 
-    /// Walks `path`, checking EXECUTE on every directory passed through. `creating` says
-    /// whether the operation creates the path (mkdirs, create, a rename's destination).
+    /// Walks `path` in this edit's view of the store (see `Records.resolve`).
     func resolve(_ path: NamespacePath, checker: AccessChecker, creating: Bool = false) throws -> ResolvedPath {
-        guard let root = try records.inode(NamespaceStateMachine.rootInodeID) else { throw NamespaceRejection.notFormatted }
-        var resolved = ResolvedPath(path: path, inodes: [root])
-        var current = root
-        var walked = NamespacePath.root
-        for component in path.components {
-            guard current.kind == .inodeDirectory else {
-                // HDFS's resolvePath: a file with components after it is an error, worded
-                // the same for every operation; only its class depends on whether the
-                // operation creates the path.
-                let message = "\(walked) (is not a directory)"
-                throw creating ? NamespaceRejection.parentNotDirectory(message) : NamespaceRejection.pathThroughFile(message)
-            }
-            try checker.check(current, .execute, path: walked.description)
-            guard let child = try records.child(of: current.id, named: component) else { break }
-            resolved.inodes.append(child)
-            walked = walked.appending(component)
-            current = child
-        }
-        return resolved
+        try records.resolve(path, checker: checker, creating: creating)
     }
 
     mutating func run() throws -> EditReply {

@@ -135,6 +135,31 @@ struct Records {
         return try entries.compactMap { try inode(StoreKeys.decodeUInt64($0.value)) }
     }
 
+    /// Walks `path` from the root, checking EXECUTE on every directory passed through; the
+    /// one path walk both edits and reads use. `creating` says whether the operation creates
+    /// the path (mkdirs, create, a rename's destination).
+    func resolve(_ path: NamespacePath, checker: AccessChecker, creating: Bool = false) throws -> ResolvedPath {
+        guard let root = try inode(NamespaceStateMachine.rootInodeID) else { throw NamespaceRejection.notFormatted }
+        var resolved = ResolvedPath(path: path, inodes: [root])
+        var current = root
+        var walked = NamespacePath.root
+        for component in path.components {
+            guard current.kind == .inodeDirectory else {
+                // HDFS's resolvePath: a file with components after it is an error, worded the
+                // same for every operation; only its class depends on whether the operation
+                // creates the path.
+                let message = "\(walked) (is not a directory)"
+                throw creating ? NamespaceRejection.parentNotDirectory(message) : NamespaceRejection.pathThroughFile(message)
+            }
+            try checker.check(current, .execute, path: walked.description)
+            guard let child = try child(of: current.id, named: component) else { break }
+            resolved.inodes.append(child)
+            walked = walked.appending(component)
+            current = child
+        }
+        return resolved
+    }
+
     func counters() throws -> Rfs_Namenode_NamespaceCounters? {
         guard let bytes = try reader.get(StoreKeys.counters) else { return nil }
         return try Rfs_Namenode_NamespaceCounters(serializedBytes: bytes)
