@@ -18,6 +18,8 @@ public struct ReplicaChange: Sendable, Equatable {
 public enum ReplicaCatalogError: Error, Sendable, CustomStringConvertible {
     case alreadyExists(blockID: Int64, state: ReplicaState, generationStamp: Int64)
     case notFound(blockID: Int64)
+    /// The replica's stamp does not fit the request (older than a read wants, or newer than
+    /// a pipeline's new stamp).
     case staleGenerationStamp(blockID: Int64, replica: Int64, requested: Int64)
     case busy(blockID: Int64)
     case notFinalized(blockID: Int64)
@@ -29,7 +31,7 @@ public enum ReplicaCatalogError: Error, Sendable, CustomStringConvertible {
             "Block blk_\(id) already exists in state \(state) with generation stamp \(stamp) (ReplicaAlreadyExistsException)"
         case let .notFound(id): "Replica not found for blk_\(id) (ReplicaNotFoundException)"
         case let .staleGenerationStamp(id, replica, requested):
-            "Replica blk_\(id) has generation stamp \(replica), older than the requested \(requested)"
+            "Replica blk_\(id) has generation stamp \(replica), which does not match the requested \(requested)"
         case let .busy(id): "Replica blk_\(id) is being written by another pipeline"
         case let .notFinalized(id): "Replica blk_\(id) is not finalized"
         case let .storage(error): "\(error)"
@@ -142,8 +144,11 @@ public final class ReplicaCatalog: Sendable {
             guard let existing = state.replicas[blockID] else { throw .notFound(blockID: blockID) }
             if existing.writing { throw .busy(blockID: blockID) }
             guard existing.info.state == .finalized else { throw .notFinalized(blockID: blockID) }
-            guard existing.info.generationStamp >= generationStamp else {
-                throw .staleGenerationStamp(blockID: blockID, replica: existing.info.generationStamp, requested: generationStamp)
+            // The request may name the block by its old stamp (Java, which then asks for a new
+            // one) or by the new one already (hdfs-native); a replica newer than the new stamp
+            // belongs to a later writer.
+            guard existing.info.generationStamp <= max(generationStamp, newGenerationStamp) else {
+                throw .staleGenerationStamp(blockID: blockID, replica: existing.info.generationStamp, requested: newGenerationStamp)
             }
             guard let volume = state.volumes.volumes.first(where: { $0.storageID == existing.storageID }) else {
                 throw .notFound(blockID: blockID)
@@ -170,8 +175,8 @@ public final class ReplicaCatalog: Sendable {
             let outcome = try state.withLock { (state) throws(ReplicaCatalogError) -> ReplicaWriter? in
                 guard let existing = state.replicas[blockID] else { throw .notFound(blockID: blockID) }
                 if existing.writing { return nil }
-                guard existing.info.generationStamp >= generationStamp else {
-                    throw .staleGenerationStamp(blockID: blockID, replica: existing.info.generationStamp, requested: generationStamp)
+                guard existing.info.generationStamp <= max(generationStamp, newGenerationStamp) else {
+                    throw .staleGenerationStamp(blockID: blockID, replica: existing.info.generationStamp, requested: newGenerationStamp)
                 }
                 guard let volume = state.volumes.volumes.first(where: { $0.storageID == existing.storageID }) else {
                     throw .notFound(blockID: blockID)
