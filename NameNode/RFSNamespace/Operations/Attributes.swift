@@ -51,6 +51,7 @@ extension EditContext {
         if file.replication != op.replication {
             file.replication = op.replication
             writer.put(file)
+            try chargeChange(from: resolved.inode!, to: file, along: Array(resolved.inodes.dropLast()))
             if !file.blocks.isEmpty {
                 effects.append(.replicationChanged(blockIDs: file.blocks.map(\.id), replication: op.replication))
             }
