@@ -144,6 +144,7 @@ extension EditContext {
             existing = try resolve(path, checker: checker).inode
         }
         guard var file = existing, file.kind == .inodeFile else { throw NamespaceRejection.fileNotFound("File does not exist: \(path)") }
+        let before = file
         if !file.hasUnderConstruction {
             // A retried complete of a file this client already closed succeeds.
             if !op.hasLast || file.blocks.last?.id == op.last.id { return .flag(true) }
@@ -166,7 +167,7 @@ extension EditContext {
         file.clearUnderConstruction()
         file.modificationTimeMs = now
         writer.put(file)
-        try chargeChange(from: existing!, to: file)
+        try chargeChange(from: before, to: file)
         effects.append(.leaseClosed(fileID: file.id, holder: holder))
         return .flag(true)
     }
@@ -191,6 +192,7 @@ extension EditContext {
         guard var file = resolved.inode else { throw NamespaceRejection.fileNotFound("File \(path) not found.") }
         guard file.kind == .inodeFile else { throw NamespaceRejection.fileNotFound("failed to append to directory \(path)") }
         try checker.check(file, .write, path: path.description)
+        let before = file
         if file.hasUnderConstruction {
             throw NamespaceRejection.alreadyBeingCreated(
                 "Failed to APPEND_FILE \(path) for \(op.clientName) on \(op.clientMachine) because this file lease is currently owned by \(file.underConstruction.clientName)")
@@ -205,7 +207,7 @@ extension EditContext {
             effects.append(.blockUpdated(blockID: last.id, generationStamp: op.newGenerationStamp, numBytes: last.numBytes))
             writer.put(file)
             // The reopened block is charged a full preferred block again, checked like a new one.
-            try chargeChange(from: resolved.inode!, to: file, along: Array(resolved.inodes.dropLast()))
+            try chargeChange(from: before, to: file, along: Array(resolved.inodes.dropLast()))
             let reopened = file.blocks[file.blocks.count - 1]
             return .block(reopened, offset: Self.length(of: file) - reopened.numBytes, file: file)
         }
