@@ -288,6 +288,27 @@ let package = Package(
             dependencies: ["RFSBlockStorage", "RFSChecksum"],
             path: "Tests/RFSBlockStorageTests"
         ),
+        .target(
+            name: "RFSMiniCluster",
+            dependencies: [
+                "RFSNameNode", "RFSDataNode", "RFSConfig", "RFSModel", "RFSBlockManagement",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RFSMiniCluster",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RFSDataNodeTests",
+            dependencies: [
+                "RFSDataNode", "RFSMiniCluster", "RFSBlockStorage", "RFSDataTransfer", "RFSTransferIO", "RFSChecksum",
+                "RFSProtocol", "RFSRPC", "RFSModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RFSDataNodeTests"
+        ),
         .testTarget(
             name: "RFSArchitectureTests",
             path: "Tests/RFSArchitectureTests"
