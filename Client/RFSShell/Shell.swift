@@ -1,0 +1,1 @@
+// The `rfs dfs` and `rfs dfsadmin` shells.
