@@ -13,7 +13,7 @@ struct RFSCommand: AsyncParsableCommand {
         commandName: "rfs",
         abstract: "rfs: an HDFS-compatible distributed filesystem.",
         version: RFSVersion.current,
-        subcommands: [NameNodeCommand.self, VersionCommand.self])
+        subcommands: [NameNodeCommand.self, DFSCommand.self, DFSAdminCommand.self, VersionCommand.self])
 }
 
 enum RFSVersion {

@@ -1,1 +1,0 @@
-// The `rfs dfs` and `rfs dfsadmin` shells.
