@@ -97,15 +97,23 @@ final class DFSContext {
         return children
     }
 
-    /// Hadoop's `Command.processArguments`: each argument looked up, then `existing` or
-    /// `nonexistent` (by default the "No such file or directory" error); a failure is
-    /// printed and the next argument goes on.
+    /// Hadoop's `Command.processRawArguments`: every argument is looked up first (a failed
+    /// lookup is printed then, before any work), then each is given to `existing` or
+    /// `nonexistent` (by default the "No such file or directory" error); a failure is printed
+    /// and the next argument goes on.
     func forEachArgument(_ arguments: [String],
                          nonexistent: ((ShellPath) async throws -> Void)? = nil,
                          existing: (ShellPath) async throws -> Void) async throws {
+        var items: [ShellPath] = []
         for argument in arguments {
             do {
-                let item = try await lookup(argument)
+                items.append(try await lookup(argument))
+            } catch {
+                try report(error)
+            }
+        }
+        for item in items {
+            do {
                 if item.exists {
                     try await existing(item)
                 } else if let nonexistent {

@@ -15,7 +15,8 @@ struct TouchzCommand: DFSCommand {
     func run(_ context: DFSContext) async throws -> Int32 {
         try await context.forEachArgument(paths, nonexistent: { item in
             if let parent = PathResolver.parent(of: item.absolute), try await context.fs.fileStatus(parent) == nil {
-                throw PathFailure(PathMessage.notFound(item.display))
+                // Hadoop adds the qualified path (PathNotFoundException.withFullyQualifiedPath).
+                throw PathFailure(PathMessage.notFound(item.display) + ": `\(context.qualified(item.absolute))'")
             }
             try await context.fs.createEmptyFile(item.absolute)
         }, existing: { item in
