@@ -20,8 +20,13 @@ public struct ShellPath: Sendable, Hashable, CustomStringConvertible {
 
     /// The argument as FsShell keeps it: trailing slashes dropped unless it is only slashes.
     public static func displayText(for argument: String) -> String {
+        // The path part starts after `scheme://authority`; its root slash stays.
+        var pathStart = argument.startIndex
+        if let schemeEnd = argument.range(of: "://") {
+            pathStart = argument[schemeEnd.upperBound...].firstIndex(of: "/") ?? argument.endIndex
+        }
         var text = Substring(argument)
-        while text.count > 1, text.hasSuffix("/"), !text.hasSuffix("://") { text.removeLast() }
+        while text.hasSuffix("/"), text.distance(from: pathStart, to: text.endIndex) > 1 { text.removeLast() }
         return String(text)
     }
 

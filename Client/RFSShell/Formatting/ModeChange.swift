@@ -110,6 +110,11 @@ public struct OwnerChange: Sendable, Equatable {
         c.isASCII && (c.isLetter || c.isNumber || "-_./@".contains(c))
     }
 
+    public init(owner: String?, group: String?) {
+        self.owner = owner
+        self.group = group
+    }
+
     public init(chown text: String) throws(UsageError) {
         let trimmed = text.trimmingBlanks()
         let parts = trimmed.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
