@@ -283,7 +283,11 @@ let package = Package(
         ),
         .testTarget(
             name: "RFSClientTests",
-            dependencies: ["RFSClient", "RFSShell", "RFSModel"],
+            dependencies: [
+                "RFSClient", "RFSShell", "RFSModel", "RFSConfig", "RFSNameNode",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/RFSClientTests"
         ),
         .testTarget(
