@@ -74,6 +74,8 @@ def test_dfs_read_commands_match_fsshell(namenode, fsshell):
         ("-test", "-e", "/t/f1"), ("-test", "-e", "/nope"), ("-test", "-d", "/t/f1"), ("-test", "-d", "/t"),
         ("-test", "-f", "/t/f1"), ("-test", "-z", "/t/f1"), ("-test", "-s", "/t/f1"), ("-test", "/t"),
         ("-test", "-e", "-d", "/t"), ("-test", "-e"), ("-test", "-e", "/t", "/t/f1"),
+        ("-ls", "/t/*"), ("-ls", "-d", "/t/{d1,e}", "/t/f?"), ("-ls", "/t/nope*"), ("-stat", "%n", "/t/*/*"),
+        ("-ls", "-d", "rel/*"), ("-count", f"{url}/t/[de]*"), ("-du", "-s", "/*/e"),
         ("-usage", "ls"), ("-usage",), ("-usage", "mkdir", "rm"), ("-help", "ls", "test"),
         ("-nosuch",), ("ls", "/"), (),
         ("-mkdir",), ("-mv", "/t/f1"), ("-rm",), ("-chmod", "bogus", "/t/f1"), ("-chmod", "644"),
@@ -105,7 +107,7 @@ def test_dfs_mutations_match_fsshell(namenode, fsshell):
         ("-rmdir", "{root}/d1", "{root}/nope", "{root}/empty", "{root}/f1"),
         ("-rmdir", "--ignore-fail-on-non-empty", "{root}/d1"),
         ("-rm", "{root}/d1", "{root}/nope", "{root}/new"), ("-rm", "-f", "{root}/nope"),
-        ("-rm", "-r", "{root}/d1"), ("-rm", "-skipTrash", "{root}/f1"),
+        ("-rm", "-r", "{root}/d1"), ("-rm", "-skipTrash", "{root}/f1"), ("-rm", "{root}/p/q/*", "{root}/zz*"),
         ("-ls", "-R", "{root}"),
     ]
     mismatches = []

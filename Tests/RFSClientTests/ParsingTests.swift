@@ -109,3 +109,20 @@ struct ParsingTests {
         }
     }
 }
+
+@Suite("Glob patterns")
+struct GlobPatternTests {
+    @Test("wildcards, classes, alternatives and escapes as Hadoop's GlobPattern")
+    func matching() {
+        #expect(GlobPattern("*").matches("anything"))
+        #expect(GlobPattern("f*").matches("f1") && !GlobPattern("f*").matches("g1"))
+        #expect(GlobPattern("f?").matches("f1") && !GlobPattern("f?").matches("f12"))
+        #expect(GlobPattern("[ab]x").matches("bx") && !GlobPattern("[ab]x").matches("cx"))
+        #expect(GlobPattern("[a-c]").matches("b") && !GlobPattern("[a-c]").matches("d"))
+        #expect(GlobPattern("[^a]").matches("b") && !GlobPattern("[^a]").matches("a"))
+        #expect(GlobPattern("{d1,e}").matches("e") && GlobPattern("{d1,e}").matches("d1") && !GlobPattern("{d1,e}").matches("d"))
+        #expect(GlobPattern("a{b,c{d,e}}f").matches("acef"))
+        #expect(GlobPattern("\\*").matches("*") && !GlobPattern("\\*").matches("x"))
+        #expect(GlobPattern.hasGlob("a*") && !GlobPattern.hasGlob("plain"))
+    }
+}

@@ -78,11 +78,36 @@ final class DFSContext {
         }
     }
 
-    /// The argument resolved and looked up (PathData for one argument; no globbing yet).
+    /// The argument resolved and looked up (Hadoop's `PathData` for one argument, no glob).
     func lookup(_ argument: String) async throws -> ShellPath {
         let absolute = try fs.resolve(argument)
         let status = try await fs.fileStatus(absolute)
         return ShellPath(display: ShellPath.displayText(for: argument), absolute: absolute, status: status)
+    }
+
+    /// Hadoop's `expandArgument`: a glob becomes its matches, sorted, shown in the argument's
+    /// form (qualified, absolute or relative); a glob matching nothing is "No such file or
+    /// directory"; a plain path is looked up (and may not exist).
+    func expand(_ argument: String) async throws -> [ShellPath] {
+        guard GlobPattern.hasGlob(argument) else { return [try await lookup(argument)] }
+        let matches = try await Globber(fs: fs).statuses(matching: argument)
+        guard !matches.isEmpty else { throw PathFailure(PathMessage.notFound(argument)) }
+        let prefix: String
+        if let schemeEnd = argument.range(of: "://") {
+            prefix = String(argument[..<(argument[schemeEnd.upperBound...].firstIndex(of: "/") ?? argument.endIndex)])
+        } else {
+            prefix = ""
+        }
+        let relativeBase = fs.paths.workingDirectory + "/"
+        return matches.map { status -> ShellPath in
+            let display: String
+            if !prefix.isEmpty || argument.hasPrefix("/") {
+                display = prefix + status.path
+            } else {
+                display = status.path.hasPrefix(relativeBase) ? String(status.path.dropFirst(relativeBase.count)) : status.path
+            }
+            return ShellPath(display: display, absolute: status.path, status: status)
+        }.sorted { $0.display < $1.display }
     }
 
     /// `hdfs://host:port/abs`, as Hadoop names a path in some messages.
@@ -107,7 +132,7 @@ final class DFSContext {
         var items: [ShellPath] = []
         for argument in arguments {
             do {
-                items.append(try await lookup(argument))
+                items += try await expand(argument)
             } catch {
                 try report(error)
             }
