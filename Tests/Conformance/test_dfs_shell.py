@@ -180,3 +180,24 @@ def test_dfsadmin_quotas(namenode):
     assert rfs_dfs(url, "-clrQuota", "/q", tool="dfsadmin").returncode == 0
     assert rfs_dfs(url, "-clrSpaceQuota", "/q", tool="dfsadmin").returncode == 0
     assert rfs_dfs(url, "-count", "-q", "/q").stdout.split()[:4] == ["none", "inf", "none", "inf"]
+
+
+def test_dfs_permission_errors_match_fsshell(namenode, fsshell):
+    """As a user who owns nothing, the namenode's AccessControlException lines reach the user
+    the way FsShell shows them."""
+    url = namenode.url
+    make_tree(url, "/t")
+    assert rfs_dfs(url, "-chmod", "700", "/t/d1").returncode == 0
+    commands = [
+        ("-mkdir", "/t/x"), ("-touchz", "/t/y"), ("-chmod", "777", "/t/f1"), ("-chown", "bob", "/t/f1"),
+        ("-chgrp", "-R", "bob", "/t/e"), ("-ls", "/t/d1"), ("-rm", "-skipTrash", "/t/f1"), ("-mv", "/t/f1", "/t/f9"),
+        ("-setrep", "2", "/t/f1"), ("-du", "/t/d1"), ("-count", "/t/d1"), ("-test", "-w", "/t/f1"), ("-test", "-r", "/t/f1"),
+    ]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        java = list(pool.map(lambda args: fsshell(url, *args, user="bob"), commands))
+    mismatches = []
+    for args, expected in zip(commands, java):
+        got = rfs_dfs(url, *args, env={"HADOOP_USER_NAME": "bob"})
+        if outcome(got) != outcome(expected):
+            mismatches.append(f"{' '.join(args)}\n  FsShell: {outcome(expected)!r}\n  rfs:     {outcome(got)!r}")
+    assert not mismatches, "\n".join(mismatches)

@@ -28,17 +28,21 @@ struct TestCommand: DFSCommand {
             case "f": answer = status.isFile
             case "s": answer = status.length > 0
             case "z": answer = status.length == 0
-            // -r/-w: HDFS asks the namenode (checkAccess); rfs answers from the permission bits.
-            default: answer = Self.permits(status, user: context.fs.user, write: flag == "w")
+            default: answer = try await Self.permits(item, flag == "w" ? .write : .read, context)
             }
         })
         if context.errorCount > 0 { return context.exitCode }
         return answer ? 0 : 1
     }
 
-    static func permits(_ status: FileStatus, user: String, write: Bool) -> Bool {
-        let bit: UInt16 = write ? 2 : 4
-        let shift: UInt16 = status.owner == user ? 6 : 0
-        return status.permission.mode >> shift & bit != 0 || (shift == 0 && status.permission.mode >> 3 & bit != 0)
+    /// -r/-w ask the namenode (checkAccess), as Hadoop's `Test.testAccess`: a denial or a
+    /// missing path answers no; any other failure is reported.
+    static func permits(_ item: ShellPath, _ action: FsAction, _ context: DFSContext) async throws -> Bool {
+        do {
+            try await context.fs.checkAccess(item.absolute, action)
+            return true
+        } catch let remote as RemoteException where remote.isAccessControl || remote.isFileNotFound {
+            return false
+        }
     }
 }
