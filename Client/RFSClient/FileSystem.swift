@@ -62,6 +62,13 @@ public final class FileSystem: Sendable {
         rpc.backoffBase = try configuration.get(Keys.failoverSleepBase)
         rpc.backoffMax = try configuration.get(Keys.failoverSleepMax)
         rpc.maxFrameBytes = try configuration.get(Keys.rpcFrameBytesMax)
+        if namenodes.count == 1 {
+            // One namenode: nowhere to fail over to, so retry the connection as Hadoop's
+            // non-HA client does (a fixed pause, a bounded count) rather than back off for minutes.
+            rpc.maxFailovers = try configuration.get(Keys.connectRetriesMax)
+            rpc.backoffBase = try configuration.get(Keys.connectRetryInterval)
+            rpc.backoffMax = rpc.backoffBase
+        }
         self.namenode = RPCClient(configuration: rpc, group: group, logger: Logger(label: "rfs.client"))
         self.clientName = "DFSClient_NONMAPREDUCE_\(UInt32.random(in: 0...UInt32(Int32.max)))_1"
         self.umask = .umaskDefault
@@ -96,6 +103,8 @@ public final class FileSystem: Sendable {
             return try await namenode.call(method, request, returning: Response.self, idempotent: idempotent)
         } catch let remote as RPCRemoteException {
             throw RemoteException(remote)
+        } catch RPCClientError.connectFailed(let address, let reason) {
+            throw FileSystemError.cannotConnect(address: address, reason: reason)
         }
     }
 }

@@ -57,12 +57,18 @@ public enum FileSystemError: Error, Sendable, Hashable, CustomStringConvertible 
     case wrongFileSystem(path: String, expected: String)
     /// A filesystem URI that is not `hdfs://host[:port]`.
     case invalidURI(String, reason: String)
+    /// No namenode accepted a connection, after the retries configured.
+    case cannotConnect(address: String, reason: String)
 
     public var description: String {
         switch self {
         case .invalidPath(let path, let reason): "Invalid path name \(path): \(reason)"
         case .wrongFileSystem(let path, let expected): "Wrong FS: \(path), expected: \(expected)"
         case .invalidURI(let uri, let reason): "Invalid filesystem URI \(uri): \(reason)"
+        case .cannotConnect(let address, let reason):
+            // Hadoop's wording, which scripts grep for.
+            reason.contains("refused") ? "Call to \(address) failed on connection exception: java.net.ConnectException: Connection refused"
+                : "Call to \(address) failed: \(reason)"
         }
     }
 }

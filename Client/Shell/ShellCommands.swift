@@ -1,6 +1,19 @@
 import ArgumentParser
 import Foundation
+import Logging
 import RFSShell
+
+/// The shells print only their own output on stdout: library log lines (fail-over notices,
+/// retries) go to stderr, and only from warnings up, as Hadoop's client logs WARN by default.
+enum ShellLogging {
+    static func bootstrap() {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+    }
+}
 
 /// `rfs dfs …`: Hadoop's FsShell. Its single-dash options are parsed by `RFSShell`, not by
 /// argument-parser, so every argument passes through untouched.
@@ -12,6 +25,7 @@ struct DFSCommand: AsyncParsableCommand {
     var arguments: [String] = []
 
     func run() async throws {
+        ShellLogging.bootstrap()
         let code = await DFSShell.run(arguments, environment: ProcessInfo.processInfo.environment, output: StandardShellOutput())
         if code != 0 { throw ExitCode(code) }
     }
@@ -26,6 +40,7 @@ struct DFSAdminCommand: AsyncParsableCommand {
     var arguments: [String] = []
 
     func run() async throws {
+        ShellLogging.bootstrap()
         let code = await DFSAdminShell.run(arguments, environment: ProcessInfo.processInfo.environment, output: StandardShellOutput())
         if code != 0 { throw ExitCode(code) }
     }

@@ -63,6 +63,7 @@ final class DFSContext {
     static func usageError(_ error: any Error) -> UsageError? {
         switch error {
         case let usage as UsageError: usage
+        case FileSystemError.cannotConnect: nil
         case let invalid as FileSystemError: UsageError(invalid.description)
         default: nil
         }
