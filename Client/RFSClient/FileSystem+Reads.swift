@@ -90,6 +90,9 @@ public struct DirectoryListing: AsyncSequence, Sendable {
         private var position = 0
         private var startAfter = Data()
         private var finished = false
+        /// Entries returned so far: a directory holds at most `Limits.directoryItemsMax`, so a
+        /// server that pages past that is broken, and the listing stops rather than loop.
+        private var returned = 0
 
         init(fileSystem: FileSystem, directory: String) {
             self.fileSystem = fileSystem
@@ -107,6 +110,10 @@ public struct DirectoryListing: AsyncSequence, Sendable {
                 finished = page.remaining == 0 || page.entries.isEmpty
                 if let last = page.entries.last { startAfter = Data(last.name.utf8) }
                 guard !buffered.isEmpty else { return nil }
+            }
+            returned += 1
+            guard returned <= Limits.directoryItemsMax else {
+                throw RemoteException(.ioException, "getListing of \(directory) went past \(Limits.directoryItemsMax) entries")
             }
             defer { position += 1 }
             return buffered[position]

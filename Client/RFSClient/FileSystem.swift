@@ -27,8 +27,6 @@ public final class FileSystem: Sendable {
     let clientName: String
     /// The umask applied to new files and directories (`fs.permissions.umask-mode`, 022).
     let umask: FsPermission
-    /// Entries per getListing page the client expects at most (bounds a hostile reply's effect on loops).
-    let listingPageEntriesMax: Int
     /// getServerDefaults is asked once per client, as DFSClient caches it.
     private let cachedServerDefaults = NIOLockedValueBox<ServerDefaults?>(nil)
 
@@ -72,7 +70,6 @@ public final class FileSystem: Sendable {
         self.namenode = RPCClient(configuration: rpc, group: group, logger: Logger(label: "rfs.client"))
         self.clientName = "DFSClient_NONMAPREDUCE_\(UInt32.random(in: 0...UInt32(Int32.max)))_1"
         self.umask = .umaskDefault
-        self.listingPageEntriesMax = try configuration.get(Keys.listingLimit)
     }
 
     /// Closes the namenode connections.
