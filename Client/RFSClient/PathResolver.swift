@@ -32,7 +32,8 @@ public struct PathResolver: Sendable, Hashable {
             guard scheme.lowercased() == Self.scheme, otherAuthority.lowercased() == authority.lowercased() else {
                 throw .wrongFileSystem(path: text, expected: uri)
             }
-            pathPart = rest[slash...]
+            // `hdfs://host:port` alone names the working directory, as Hadoop's Path does.
+            pathPart = slash == rest.endIndex ? Substring(workingDirectory) : rest[slash...]
         } else if text.hasPrefix("/") {
             pathPart = Substring(text)
         } else {
@@ -65,7 +66,8 @@ public struct PathResolver: Sendable, Hashable {
             case "..": if !components.isEmpty { components.removeLast() }
             default:
                 // HDFS refuses ':' inside a component (DFSUtil.isValidName).
-                guard !component.contains(":") else { throw .invalidPath(original, reason: "a path component contains ':'") }
+                // Hadoop's own words: its Path makes each component a relative URI.
+                guard !component.contains(":") else { throw .invalidPath(original, reason: "Relative path in absolute URI: \(component)") }
                 components.append(component)
             }
         }

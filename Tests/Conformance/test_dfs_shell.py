@@ -64,6 +64,8 @@ def test_dfs_read_commands_match_fsshell(namenode, fsshell):
     commands = [
         ("-ls", "/t"), ("-ls", "/t/"), ("-ls", "-R", "/t"), ("-ls", "-d", "/t", "/t/f1"), ("-ls", "-C", "-R", "/t"),
         ("-ls", "-h", "/t"), ("-ls", "-S", "-r", "/t"), ("-ls", "/t/empty"), ("-ls", "/t/f1", "/nope", "/t/e"),
+        ("-ls", f"{url}/t"), ("-ls", url), ("-ls", "-d", f"{url}/"), ("-stat", "%n", f"{url}/t/f1"),
+        ("-ls", "/t/a:b"), ("-ls", "/t/../t/./e"), ("-ls", "-d", "rel/../rel/", "./rel"),
         ("-ls",), ("-ls", "rel"), ("-ls", "-R", "."), ("-ls", "-x", "/"), ("-ls", "-Rd", "/"),
         ("-stat", "/t/f1"), ("-stat", "%b|%F|%g|%n|%o|%r|%u|%y|%Y|%a|%A|%x|%X|%%|%q|", "/t/f1", "/t/d1", "/t"),
         ("-stat", "%y"), ("-stat",), ("-stat", "-R", "%n %F", "/t/d1"),

@@ -12,7 +12,8 @@ struct PathResolverTests {
         #expect(try resolver.resolve("b/c") == "/user/alice/b/c")
         #expect(try resolver.resolve(".") == "/user/alice")
         #expect(try resolver.resolve("hdfs://nn:8020/x/y") == "/x/y")
-        #expect(try resolver.resolve("hdfs://NN:8020") == "/")
+        #expect(try resolver.resolve("hdfs://NN:8020") == "/user/alice")
+        #expect(try resolver.resolve("hdfs://NN:8020/") == "/")
         #expect(try resolver.resolve("/") == "/")
     }
 

@@ -64,6 +64,8 @@ final class DFSContext {
         switch error {
         case let usage as UsageError: usage
         case FileSystemError.cannotConnect: nil
+        case FileSystemError.invalidPath(_, let reason) where reason.hasPrefix("Relative path in absolute URI"):
+            UsageError("java.net.URISyntaxException: \(reason)")
         case let invalid as FileSystemError: UsageError(invalid.description)
         default: nil
         }

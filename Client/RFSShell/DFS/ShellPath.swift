@@ -18,22 +18,45 @@ public struct ShellPath: Sendable, Hashable, CustomStringConvertible {
     public var exists: Bool { status != nil }
     public var description: String { display }
 
-    /// The argument as FsShell keeps it: trailing slashes dropped unless it is only slashes.
+    /// The argument as FsShell keeps it (its normalized URI): `.` and `..` segments resolved
+    /// where they can be, repeated and trailing slashes dropped, the root slash kept.
     public static func displayText(for argument: String) -> String {
-        // The path part starts after `scheme://authority`; its root slash stays.
-        var pathStart = argument.startIndex
+        guard argument != "." else { return argument }
+        var prefix = ""
+        var path = Substring(argument)
         if let schemeEnd = argument.range(of: "://") {
-            pathStart = argument[schemeEnd.upperBound...].firstIndex(of: "/") ?? argument.endIndex
+            let pathStart = argument[schemeEnd.upperBound...].firstIndex(of: "/") ?? argument.endIndex
+            prefix = String(argument[..<pathStart])
+            path = argument[pathStart...]
         }
-        var text = Substring(argument)
-        while text.hasSuffix("/"), text.distance(from: pathStart, to: text.endIndex) > 1 { text.removeLast() }
-        return String(text)
+        let absolute = path.hasPrefix("/")
+        var kept: [Substring] = []
+        for component in path.split(separator: "/") where component != "." {
+            if component == "..", let last = kept.last, last != ".." {
+                kept.removeLast()
+            } else if component == "..", absolute {
+                continue
+            } else {
+                kept.append(component)
+            }
+        }
+        let joined = kept.joined(separator: "/")
+        if absolute { return prefix + "/" + joined }
+        return prefix + (joined.isEmpty && prefix.isEmpty ? "." : joined)
     }
 
     /// A child found by listing this directory: `.` lists as bare names, as FsShell does.
     public func child(_ status: FileStatus) -> ShellPath {
         let name = status.name
-        let display = self.display == "." ? name : (self.display.hasSuffix("/") ? self.display + name : self.display + "/" + name)
+        let display: String
+        if self.display == "." {
+            display = name
+        } else if let schemeEnd = self.display.range(of: "://"), !self.display[schemeEnd.upperBound...].contains("/") {
+            // `hdfs://host:port` alone is the working directory: children show in full.
+            display = self.display + status.path
+        } else {
+            display = self.display.hasSuffix("/") ? self.display + name : self.display + "/" + name
+        }
         return ShellPath(display: display, absolute: status.path, status: status)
     }
 }

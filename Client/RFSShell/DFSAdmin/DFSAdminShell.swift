@@ -48,7 +48,13 @@ public enum DFSAdminShell {
             output.printError("\(name): \(error)")
             return failureExitCode
         }
-        defer { Task { await fs.close() } }
+        let code = await run(name, usage: usage, arguments, fs: fs, output: output)
+        await fs.close()
+        return code
+    }
+
+    /// One command; failures print DFSAdmin's lines and answer -1.
+    static func run(_ name: String, usage: String, _ arguments: [String], fs: FileSystem, output: any ShellOutput) async -> Int32 {
         do {
             switch name {
             case "report": try await DFSAdminReport(fs: fs, output: output).run(arguments)
@@ -59,7 +65,6 @@ public enum DFSAdminShell {
                 output.printLine("Refresh nodes successful")
             default: try await DFSAdminQuota.run(name, arguments, fs: fs)
             }
-            await fs.close()
             return 0
         } catch let usageError as UsageError {
             if !usageError.message.isEmpty { output.printError("\(name): \(usageError.message)") }
