@@ -78,7 +78,7 @@ def test_dfs_read_commands_match_fsshell(namenode, fsshell):
         ("-test", "-e", "-d", "/t"), ("-test", "-e"), ("-test", "-e", "/t", "/t/f1"),
         ("-ls", "/t/*"), ("-ls", "-d", "/t/{d1,e}", "/t/f?"), ("-ls", "/t/nope*"), ("-stat", "%n", "/t/*/*"),
         ("-ls", "-d", "rel/*"), ("-count", f"{url}/t/[de]*"), ("-du", "-s", "/*/e"),
-        ("-usage", "ls"), ("-usage",), ("-usage", "mkdir", "rm"), ("-help", "ls", "test"),
+        ("-usage", "ls"), ("-usage",), ("-usage", "mkdir", "rm"), ("-help", "ls", "test"), ("-help",), ("-help", "-put", "cat"),
         ("-nosuch",), ("ls", "/"), (),
         ("-mkdir",), ("-mv", "/t/f1"), ("-rm",), ("-chmod", "bogus", "/t/f1"), ("-chmod", "644"),
         ("-chown", ":", "/t"), ("-chgrp", "a:b", "/t"), ("-setrep", "x", "/t/f1"), ("-setrep", "0", "/t/f1"),

@@ -41,14 +41,22 @@ struct HelpCommand: DFSCommand {
     }
 
     func run(_ context: DFSContext) async throws -> Int32 {
-        let wanted = names.isEmpty ? FsShellTexts.usages.map(\.name) : names.map { $0.hasPrefix("-") ? String($0.dropFirst()) : $0 }
-        if names.isEmpty { context.print(FsShellUsage.full) }
+        guard !names.isEmpty else {
+            // Everything: the command list, each command's help followed by a blank line, the generic options.
+            var text = FsShellUsage.prefix + "\n"
+            for (name, usage) in FsShellTexts.usages { text += "\t[-\(name) \(usage)]\n" }
+            text += "\n"
+            for (name, _) in FsShellTexts.usages {
+                for line in FsShellTexts.help[name] ?? [] { text += line + "\n" }
+                text += "\n"
+            }
+            context.print(text + FsShellTexts.genericOptions + "\n\n")
+            return 0
+        }
         var code: Int32 = 0
-        for name in wanted {
+        for name in names.map({ $0.hasPrefix("-") ? String($0.dropFirst()) : $0 }) {
             if let lines = FsShellTexts.help[name] {
                 for line in lines { context.printLine(line) }
-            } else if let usage = DFSCommandTable.usage(of: name) {
-                context.printLine("-\(name) \(usage) :")
             } else {
                 context.output.printError("\(name): Unknown command")
                 code = 1
