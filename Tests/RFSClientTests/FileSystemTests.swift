@@ -14,8 +14,9 @@ struct FileSystemTests {
     static let user = "tester"
 
     /// Starts a namenode, runs `body` with a client whose first address refuses connections
-    /// (so every session starts with a fail-over), then stops it.
-    func withFileSystem(_ body: (FileSystem) async throws -> Void) async throws {
+    /// (so every session starts with a fail-over), then stops it. With `nameservice`, the
+    /// client reaches the two addresses through `hdfs://<nameservice>` and the HA keys.
+    func withFileSystem(nameservice: String? = nil, _ body: (FileSystem) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-client-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = Configuration()
@@ -28,8 +29,17 @@ struct FileSystemTests {
         clientConfiguration.set(Keys.failoverSleepBase.name, "1")
         clientConfiguration.set(Keys.failoverSleepMax.name, "5")
         let port = daemon.rpcServer.localAddress.port!
-        let fs = try FileSystem(namenodes: [HostPort(host: "127.0.0.1", port: 1), HostPort(host: "127.0.0.1", port: port)],
+        let fs: FileSystem
+        if let nameservice {
+            clientConfiguration.set(Keys.nameservices.name, nameservice)
+            clientConfiguration.set(Keys.haNamenodesPrefix + nameservice, "nn1,nn2")
+            clientConfiguration.set(Keys.namenodeRPCAddressPrefix + nameservice + ".nn1", "127.0.0.1:1")
+            clientConfiguration.set(Keys.namenodeRPCAddressPrefix + nameservice + ".nn2", "127.0.0.1:\(port)")
+            fs = try FileSystem(uri: "hdfs://\(nameservice)", user: Self.user, configuration: clientConfiguration)
+        } else {
+            fs = try FileSystem(namenodes: [HostPort(host: "127.0.0.1", port: 1), HostPort(host: "127.0.0.1", port: port)],
                                 user: Self.user, configuration: clientConfiguration)
+        }
         do {
             try await body(fs)
         } catch {
@@ -102,6 +112,16 @@ struct FileSystemTests {
             let exists = await #expect(throws: RemoteException.self) { try await fs.createEmptyFile("/f", overwrite: false) }
             #expect(exists?.isFileAlreadyExists == true)
             await #expect(throws: FileSystemError.self) { try await fs.fileStatus("hdfs://elsewhere:8020/f") }
+        }
+    }
+
+    @Test("an HA nameservice URI reaches the namenodes named in the configuration")
+    func nameservice() async throws {
+        try await withFileSystem(nameservice: "ns1") { fs in
+            #expect(fs.uri.description == "hdfs://ns1")
+            try await fs.mkdirs("hdfs://ns1/ha")
+            #expect(try await fs.fileStatus("/ha")?.isDirectory == true)
+            #expect(fs.paths.qualified("/ha") == "hdfs://ns1/ha")
         }
     }
 
