@@ -59,12 +59,13 @@ def make_tree(url, root):
 def test_dfs_read_commands_match_fsshell(namenode, fsshell):
     url = namenode.url
     make_tree(url, "/t")
-    assert rfs_dfs(url, "-mkdir", "-p", "rel/sub").returncode == 0
-    assert rfs_dfs(url, "-touchz", "rel/x").returncode == 0
+    assert rfs_dfs(url, "-mkdir", "-p", "rel/sub", "/odd/sp ace", "/odd/pct%20", "/odd/ünï").returncode == 0
+    assert rfs_dfs(url, "-touchz", "rel/x", "/odd/sp ace/f", "/odd/h#sh").returncode == 0
     commands = [
         ("-ls", "/t"), ("-ls", "/t/"), ("-ls", "-R", "/t"), ("-ls", "-d", "/t", "/t/f1"), ("-ls", "-C", "-R", "/t"),
         ("-ls", "-h", "/t"), ("-ls", "-S", "-r", "/t"), ("-ls", "/t/empty"), ("-ls", "/t/f1", "/nope", "/t/e"),
         ("-ls", f"{url}/t"), ("-ls", url), ("-ls", "-d", f"{url}/"), ("-stat", "%n", f"{url}/t/f1"),
+        ("-ls", "-R", "/odd"), ("-ls", "/odd/sp ace", "/odd/pct%20"), ("-stat", "%n", "/odd/*"), ("-count", "/odd/ü*"),
         ("-ls", "/t/a:b"), ("-ls", "/t/../t/./e"), ("-ls", "-d", "rel/../rel/", "./rel"),
         ("-ls",), ("-ls", "rel"), ("-ls", "-R", "."), ("-ls", "-x", "/"), ("-ls", "-Rd", "/"),
         ("-stat", "/t/f1"), ("-stat", "%b|%F|%g|%n|%o|%r|%u|%y|%Y|%a|%A|%x|%X|%%|%q|", "/t/f1", "/t/d1", "/t"),
@@ -78,7 +79,7 @@ def test_dfs_read_commands_match_fsshell(namenode, fsshell):
         ("-test", "-e", "-d", "/t"), ("-test", "-e"), ("-test", "-e", "/t", "/t/f1"),
         ("-ls", "/t/*"), ("-ls", "-d", "/t/{d1,e}", "/t/f?"), ("-ls", "/t/nope*"), ("-stat", "%n", "/t/*/*"),
         ("-ls", "-d", "rel/*"), ("-count", f"{url}/t/[de]*"), ("-du", "-s", "/*/e"),
-        ("-usage", "ls"), ("-usage",), ("-usage", "mkdir", "rm"), ("-help", "ls", "test"), ("-help",), ("-help", "-put", "cat"),
+        ("-usage", "ls"), ("-usage",), ("-usage", "mkdir", "rm"), ("-help", "ls", "test"), ("-help",), ("-help", "-put", "cat"), ("-help", "cat", "nosuch"), ("-usage", "nosuch"),
         ("-nosuch",), ("ls", "/"), (),
         ("-mkdir",), ("-mv", "/t/f1"), ("-rm",), ("-chmod", "bogus", "/t/f1"), ("-chmod", "644"),
         ("-chown", ":", "/t"), ("-chgrp", "a:b", "/t"), ("-setrep", "x", "/t/f1"), ("-setrep", "0", "/t/f1"),

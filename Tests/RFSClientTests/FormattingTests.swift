@@ -107,3 +107,14 @@ struct FormattingTests {
         #expect(ShellPath(display: "/", absolute: "/").child(status("/x")).display == "/x")
     }
 }
+
+@Suite("FsShell path order")
+struct URIOrderTests {
+    @Test("paths sort by their percent-encoded URI form, as java.net.URI compares them")
+    func order() {
+        #expect(URIOrder.key("/odd/sp ace") == "/odd/sp%20ace")
+        #expect(URIOrder.key("/odd/ünï") == "/odd/%C3%BCn%C3%AF")
+        let names = ["h#sh", "pct%20", "sp ace", "ünï"].map { ShellPath(display: "/odd/\($0)", absolute: "/odd/\($0)") }
+        #expect(URIOrder.sorted(names).map(\.display) == ["/odd/ünï", "/odd/h#sh", "/odd/pct%20", "/odd/sp ace"])
+    }
+}

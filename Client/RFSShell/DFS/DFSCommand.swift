@@ -102,7 +102,7 @@ final class DFSContext {
             prefix = ""
         }
         let relativeBase = fs.paths.workingDirectory + "/"
-        return matches.map { status -> ShellPath in
+        let items = matches.map { status -> ShellPath in
             let display: String
             if !prefix.isEmpty || argument.hasPrefix("/") {
                 display = prefix + status.path
@@ -110,19 +110,23 @@ final class DFSContext {
                 display = status.path.hasPrefix(relativeBase) ? String(status.path.dropFirst(relativeBase.count)) : status.path
             }
             return ShellPath(display: display, absolute: status.path, status: status)
-        }.sorted { $0.display < $1.display }
+        }
+        // Glob matches are PathData made from strings: they sort as plain strings (the
+        // conformance test shows `h#sh` before `ünï` here, unlike a directory's contents).
+        return items.sorted { $0.display < $1.display }
     }
 
     /// `hdfs://host:port/abs`, as Hadoop names a path in some messages.
     func qualified(_ absolute: String) -> String { fs.paths.qualified(absolute) }
 
-    /// The entries of a directory, as children of `directory` (in the namenode's name order).
+    /// The entries of a directory, as children of `directory`, in FsShell's order
+    /// (`getDirectoryContents` sorts by URI, see `URIOrder`).
     func children(of directory: ShellPath) async throws -> [ShellPath] {
         var children: [ShellPath] = []
         for try await status in try fs.listing(directory.absolute) {
             children.append(directory.child(status))
         }
-        return children
+        return URIOrder.sorted(children)
     }
 
     /// Hadoop's `Command.processRawArguments`: every argument is looked up first (a failed

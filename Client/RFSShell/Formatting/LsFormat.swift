@@ -72,7 +72,8 @@ public struct LsOrder: Sendable {
         let forward: Int
         switch key {
         case .path:
-            forward = a.display == b.display ? 0 : (a.display < b.display ? -1 : 1)
+            let ka = URIOrder.key(URIOrder.keyPath(a)), kb = URIOrder.key(URIOrder.keyPath(b))
+            forward = ka == kb ? 0 : (ka < kb ? -1 : 1)
         case .time:
             let ta = time(a), tb = time(b)
             forward = ta == tb ? 0 : (ta > tb ? -1 : 1)

@@ -5,8 +5,9 @@ struct UsageCommand: DFSCommand {
 
     let names: [String]
 
+    /// No options: every argument names a command, without its dash (FsShell looks up `-<name>`).
     init(arguments: [String]) throws(UsageError) {
-        names = try CommandFormat(min: 0).parse(arguments).arguments
+        names = arguments
     }
 
     func run(_ context: DFSContext) async throws -> Int32 {
@@ -14,18 +15,11 @@ struct UsageCommand: DFSCommand {
             context.print(FsShellUsage.full)
             return 0
         }
-        var code: Int32 = 0
         for name in names {
-            let bare = name.hasPrefix("-") ? String(name.dropFirst()) : name
-            if let usage = DFSCommandTable.usage(of: bare) {
-                context.printLine(FsShellUsage.line(name: bare, usage: usage))
-            } else {
-                context.output.printError("Usage: hadoop fs [generic options]")
-                context.output.printError("\(name): Unknown command")
-                code = 1
-            }
+            guard let usage = DFSCommandTable.usage(of: name) else { throw UsageError("`\(name)': Unknown command") }
+            context.printLine(FsShellUsage.line(name: name, usage: usage))
         }
-        return code
+        return 0
     }
 }
 
@@ -36,8 +30,9 @@ struct HelpCommand: DFSCommand {
 
     let names: [String]
 
+    /// No options: every argument names a command, without its dash.
     init(arguments: [String]) throws(UsageError) {
-        names = try CommandFormat(min: 0).parse(arguments).arguments
+        names = arguments
     }
 
     func run(_ context: DFSContext) async throws -> Int32 {
@@ -53,15 +48,10 @@ struct HelpCommand: DFSCommand {
             context.print(text + FsShellTexts.genericOptions + "\n\n")
             return 0
         }
-        var code: Int32 = 0
-        for name in names.map({ $0.hasPrefix("-") ? String($0.dropFirst()) : $0 }) {
-            if let lines = FsShellTexts.help[name] {
-                for line in lines { context.printLine(line) }
-            } else {
-                context.output.printError("\(name): Unknown command")
-                code = 1
-            }
+        for name in names {
+            guard let lines = FsShellTexts.help[name] else { throw UsageError("`\(name)': Unknown command") }
+            for line in lines { context.printLine(line) }
         }
-        return code
+        return 0
     }
 }
