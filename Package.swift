@@ -182,11 +182,30 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: Client side: the `rfs` command
+        // MARK: Client side: the library, the shell commands, the `rfs` command
+        .target(
+            name: "RFSClient",
+            dependencies: [
+                "RFSModel", "RFSProtocol", "RFSRPC", "RFSConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Client/RFSClient",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RFSShell",
+            dependencies: ["RFSClient", "RFSConfig", "RFSModel"],
+            path: "Client/RFSShell",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "rfs",
             dependencies: [
-                "RFSNameNode", "RFSDataNode", "RFSConfig", "RFSMetrics", "RFSModel", "RFSRPC", "RFSProtocol",
+                "RFSNameNode", "RFSDataNode", "RFSConfig", "RFSMetrics", "RFSModel", "RFSRPC", "RFSProtocol", "RFSShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -308,6 +327,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RFSDataNodeTests"
+        ),
+        .testTarget(
+            name: "RFSClientTests",
+            dependencies: [
+                "RFSClient", "RFSShell", "RFSModel", "RFSConfig", "RFSNameNode",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/RFSClientTests"
         ),
         .testTarget(
             name: "RFSArchitectureTests",

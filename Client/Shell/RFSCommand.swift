@@ -15,7 +15,8 @@ struct RFSCommand: AsyncParsableCommand {
         commandName: "rfs",
         abstract: "rfs: an HDFS-compatible distributed filesystem.",
         version: RFSVersion.current,
-        subcommands: [NameNodeCommand.self, DataNodeCommand.self, MiniClusterCommand.self, VersionCommand.self])
+        subcommands: [NameNodeCommand.self, DataNodeCommand.self, DFSCommand.self, DFSAdminCommand.self,
+                      MiniClusterCommand.self, VersionCommand.self])
 }
 
 enum RFSVersion {

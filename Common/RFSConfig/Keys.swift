@@ -23,6 +23,9 @@ public enum Keys {
     public static let rpcFrameBytesMax = ConfigKey<Int>.bytes("ipc.maximum.data.length", default: Limits.rpcFrameBytesDefault, range: 1 << 10 ... Limits.rpcFrameBytesMax)
     public static let rpcTimeout = ConfigKey<Duration>.duration("ipc.client.rpc-timeout.ms", default: .seconds(120), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
     public static let connectTimeout = ConfigKey<Duration>.duration("ipc.client.connect.timeout", default: .seconds(20), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
+    /// Connection attempts to a lone namenode before a call fails (with HA, fail-over settings apply).
+    public static let connectRetriesMax = ConfigKey<Int>.integer("ipc.client.connect.max.retries", default: 10, range: 0...1000)
+    public static let connectRetryInterval = ConfigKey<Duration>.duration("ipc.client.connect.retry.interval", default: .seconds(1), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
     public static let clientRetriesMax = ConfigKey<Int>.integer("dfs.client.retry.max.attempts", default: 10, range: 0...1000)
     public static let failoverMaxAttempts = ConfigKey<Int>.integer("dfs.client.failover.max.attempts", default: 15, range: 0...1000)
     public static let failoverSleepBase = ConfigKey<Duration>.duration("dfs.client.failover.sleep.base.millis", default: .milliseconds(500), defaultUnit: .milliseconds(1))
@@ -75,7 +78,7 @@ public enum Keys {
         defaultFS.name, blockSize.name, minBlockSize.name, replication.name, replicationMax.name,
         bytesPerChecksum.name, checksumType.name, writePacketSize.name, fileBufferSize.name,
         listingLimit.name, trashInterval.name, rpcFrameBytesMax.name, rpcTimeout.name,
-        connectTimeout.name, clientRetriesMax.name, failoverMaxAttempts.name, failoverSleepBase.name,
+        connectTimeout.name, connectRetriesMax.name, connectRetryInterval.name, clientRetriesMax.name, failoverMaxAttempts.name, failoverSleepBase.name,
         failoverSleepMax.name, namenodeRPCAddress.name, namenodeHTTPAddress.name, namenodeNameDir.name,
         namenodeHandlerCount.name, datanodeAddress.name, datanodeHTTPAddress.name, datanodeIPCAddress.name,
         datanodeDataDirs.name, heartbeatInterval.name, heartbeatRecheckInterval.name,

@@ -1,0 +1,21 @@
+/// The `rfs dfs` commands rfs serves, by name. A new command is one file under `Commands/`
+/// and one line here; its usage line is already in `FsShellTexts.usages`.
+enum DFSCommandTable {
+    static var commands: [any DFSCommand.Type] {
+        [
+        ChgrpCommand.self, ChmodCommand.self, ChownCommand.self, CountCommand.self, DfCommand.self,
+        DuCommand.self, HelpCommand.self, LsCommand.self, MkdirCommand.self, MvCommand.self, RmCommand.self,
+        RmdirCommand.self, SetrepCommand.self, StatCommand.self, TestCommand.self, TouchzCommand.self,
+        TruncateCommand.self, UsageCommand.self,
+        ]
+    }
+
+    static func command(named name: String) -> (any DFSCommand.Type)? {
+        commands.first { $0.name == name }
+    }
+
+    /// The usage of any FsShell command, served or not (for `-usage` and `-help`).
+    static func usage(of name: String) -> String? {
+        FsShellTexts.usages.first { $0.name == name }?.usage
+    }
+}

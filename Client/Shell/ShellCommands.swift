@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RFSShell
+
+/// The shells print only their own output on stdout: library log lines (fail-over notices,
+/// retries) go to stderr, and only from warnings up, as Hadoop's client logs WARN by default.
+enum ShellLogging {
+    static func bootstrap() {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+    }
+}
+
+/// `rfs dfs …`: Hadoop's FsShell. Its single-dash options are parsed by `RFSShell`, not by
+/// argument-parser, so every argument passes through untouched.
+struct DFSCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dfs", abstract: "Run a filesystem command (as `hdfs dfs`): rfs dfs -ls /, rfs dfs -usage.")
+
+    @Argument(parsing: .captureForPassthrough, help: "[generic options] -<command> [options] [paths]")
+    var arguments: [String] = []
+
+    func run() async throws {
+        ShellLogging.bootstrap()
+        let code = await DFSShell.run(arguments, environment: ProcessInfo.processInfo.environment, output: StandardShellOutput())
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// `rfs dfsadmin …`: the administration commands of HDFS's DFSAdmin.
+struct DFSAdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dfsadmin", abstract: "Run an administration command (as `hdfs dfsadmin`): -report, -safemode, quotas.")
+
+    @Argument(parsing: .captureForPassthrough, help: "[generic options] -<command> [arguments]")
+    var arguments: [String] = []
+
+    func run() async throws {
+        ShellLogging.bootstrap()
+        let code = await DFSAdminShell.run(arguments, environment: ProcessInfo.processInfo.environment, output: StandardShellOutput())
+        if code != 0 { throw ExitCode(code) }
+    }
+}
