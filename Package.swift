@@ -186,7 +186,8 @@ let package = Package(
         .target(
             name: "RFSClient",
             dependencies: [
-                "RFSModel", "RFSProtocol", "RFSRPC", "RFSConfig",
+                "RFSModel", "RFSProtocol", "RFSRPC", "RFSConfig", "RFSChecksum", "RFSDataTransfer", "RFSTransferIO",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -39,6 +39,8 @@ extension RemoteError {
 /// libhdfs maps the same cases to errno values.
 public enum HadoopException: String, Sendable, CaseIterable {
     case ioException = "java.io.IOException"
+    case eof = "java.io.EOFException"
+    case blockMissing = "org.apache.hadoop.hdfs.BlockMissingException"
     case fileNotFound = "java.io.FileNotFoundException"
     case fileAlreadyExists = "org.apache.hadoop.fs.FileAlreadyExistsException"
     case parentNotDirectory = "org.apache.hadoop.fs.ParentNotDirectoryException"
