@@ -60,7 +60,10 @@ def test_multi_block_put_crosses_block_boundaries(cluster, fsshell, tmp_path):
     put = rfs_dfs(url, "-D", "dfs.blocksize=1048576", "-put", str(local), "/multi")
     assert put.returncode == 0, put.stderr
     assert fsshell(url, "-cat", "/multi", binary=True).stdout == data
-    assert rfs_dfs(url, "-checksum", "/multi").stdout == fsshell(url, "-checksum", "/multi").stdout
+    assert hdfs_native.Client(url).get_file_info("/multi").blocksize == 1048576
+    checksum = rfs_dfs(url, "-checksum", "/multi").stdout
+    assert checksum == fsshell(url, "-checksum", "/multi").stdout
+    assert "MD5-of-2048MD5-of-512CRC32C" in checksum  # crcPerBlock of a 1 MiB block: six blocks
 
 
 def test_data_command_errors_match_fsshell(cluster, fsshell, tmp_path):

@@ -188,8 +188,8 @@ extension FileSystem {
         create.createFlag = UInt32(Hadoop_Hdfs_CreateFlagProto.create.rawValue)
             | (overwrite ? UInt32(Hadoop_Hdfs_CreateFlagProto.overwrite.rawValue) : 0)
         create.createParent = createParent
-        create.replication = UInt32(replication ?? defaults.replication)
-        let blockSize = blockSizeBytes ?? defaults.blockSizeBytes
+        create.replication = UInt32(replication ?? configuredReplication ?? defaults.replication)
+        let blockSize = blockSizeBytes ?? configuredBlockSizeBytes ?? defaults.blockSizeBytes
         create.blockSize = UInt64(blockSize)
         let created = try await call("create", create, returning: Hadoop_Hdfs_CreateResponseProto.self, idempotent: false)
         return FileOutputStream(path: absolute, fileSystem: self, fileID: created.fs.fileID, blockSizeBytes: blockSize,
