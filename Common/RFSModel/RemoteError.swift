@@ -39,8 +39,6 @@ extension RemoteError {
 /// libhdfs maps the same cases to errno values.
 public enum HadoopException: String, Sendable, CaseIterable {
     case ioException = "java.io.IOException"
-    case eof = "java.io.EOFException"
-    case blockMissing = "org.apache.hadoop.hdfs.BlockMissingException"
     case fileNotFound = "java.io.FileNotFoundException"
     case fileAlreadyExists = "org.apache.hadoop.fs.FileAlreadyExistsException"
     case parentNotDirectory = "org.apache.hadoop.fs.ParentNotDirectoryException"
@@ -69,6 +67,8 @@ public enum HadoopException: String, Sendable, CaseIterable {
     case fatalRPC = "org.apache.hadoop.ipc.IpcException"
     case invalidToken = "org.apache.hadoop.security.token.SecretManager$InvalidToken"
     case snapshotAccessControl = "org.apache.hadoop.hdfs.protocol.SnapshotAccessControlException"
+    case eof = "java.io.EOFException"
+    case blockMissing = "org.apache.hadoop.hdfs.BlockMissingException"
 }
 
 /// A `RemoteError` built from the table above and a message.
