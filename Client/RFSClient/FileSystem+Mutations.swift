@@ -112,17 +112,8 @@ extension FileSystem {
                                 permission: FsPermission = .fileDefault) async throws {
         let absolute = try resolve(path)
         let defaults = try await serverDefaults()
-        var create = Hadoop_Hdfs_CreateRequestProto()
-        create.src = absolute
-        create.masked = permission.applying(umask: umask).proto
-        create.unmasked = permission.proto
-        create.clientName = clientName
-        create.createFlag = UInt32(Hadoop_Hdfs_CreateFlagProto.create.rawValue)
-            | (overwrite ? UInt32(Hadoop_Hdfs_CreateFlagProto.overwrite.rawValue) : 0)
-        create.createParent = createParent
-        create.replication = UInt32(defaults.replication)
-        create.blockSize = UInt64(defaults.blockSizeBytes)
-        let created = try await call("create", create, returning: Hadoop_Hdfs_CreateResponseProto.self, idempotent: false)
+        let created = try await createFile(absolute, overwrite: overwrite, createParent: createParent, replication: defaults.replication,
+                                           blockSizeBytes: defaults.blockSizeBytes, permission: permission)
         var complete = Hadoop_Hdfs_CompleteRequestProto()
         complete.src = absolute
         complete.clientName = clientName
@@ -132,6 +123,35 @@ extension FileSystem {
         guard done.result else {
             throw RemoteException(.ioException, "Unable to close file \(absolute): the namenode did not complete it")
         }
+    }
+}
+
+extension FileSystem {
+    /// ClientProtocol.create of `absolute`: the file exists, empty and leased to this client.
+    func createFile(_ absolute: String, overwrite: Bool, createParent: Bool, replication: Int, blockSizeBytes: Int64,
+                    permission: FsPermission) async throws -> Hadoop_Hdfs_CreateResponseProto {
+        var create = Hadoop_Hdfs_CreateRequestProto()
+        create.src = absolute
+        create.masked = permission.applying(umask: umask).proto
+        create.unmasked = permission.proto
+        create.clientName = clientName
+        create.createFlag = UInt32(Hadoop_Hdfs_CreateFlagProto.create.rawValue)
+            | (overwrite ? UInt32(Hadoop_Hdfs_CreateFlagProto.overwrite.rawValue) : 0)
+        create.createParent = createParent
+        create.replication = UInt32(replication)
+        create.blockSize = UInt64(blockSizeBytes)
+        return try await call("create", create, returning: Hadoop_Hdfs_CreateResponseProto.self, idempotent: false)
+    }
+
+    /// Every block of `absolute` with its locations; FileNotFoundException when it is missing.
+    func locatedBlocks(_ absolute: String) async throws -> Hadoop_Hdfs_LocatedBlocksProto {
+        var request = Hadoop_Hdfs_GetBlockLocationsRequestProto()
+        request.src = absolute
+        request.offset = 0
+        request.length = UInt64(Int64.max)
+        let reply = try await call("getBlockLocations", request, returning: Hadoop_Hdfs_GetBlockLocationsResponseProto.self, idempotent: true)
+        guard reply.hasLocations else { throw RemoteException(.fileNotFound, "File does not exist: \(absolute)") }
+        return reply.locations
     }
 }
 

@@ -29,13 +29,7 @@ public struct FileChecksum: Sendable, Hashable {
 extension FileSystem {
     public func fileChecksum(_ path: String) async throws -> FileChecksum {
         let absolute = try resolve(path)
-        var request = Hadoop_Hdfs_GetBlockLocationsRequestProto()
-        request.src = absolute
-        request.offset = 0
-        request.length = UInt64(Int64.max)
-        let reply = try await call("getBlockLocations", request, returning: Hadoop_Hdfs_GetBlockLocationsResponseProto.self, idempotent: true)
-        guard reply.hasLocations else { throw RemoteException(.fileNotFound, "File does not exist: \(absolute)") }
-        let blocks = reply.locations.blocks
+        let blocks = try await locatedBlocks(absolute).blocks
         var collected: [UInt8] = []
         var bytesPerCRC: UInt32 = 0
         var crcPerBlock: UInt64 = 0

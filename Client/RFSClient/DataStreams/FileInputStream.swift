@@ -20,8 +20,9 @@ public actor FileInputStream {
     init(path: String, fileSystem: FileSystem, located: Hadoop_Hdfs_LocatedBlocksProto) {
         self.path = path
         self.fileSystem = fileSystem
-        self.length = Int64(located.fileLength) + (located.underConstruction && located.hasLastBlock && !located.isLastBlockComplete
-                                                    ? 0 : 0)
+        // A file still being written is read up to what the namenode reports; the bytes of
+        // its block under construction are not visible here yet.
+        self.length = Int64(located.fileLength)
         self.blocks = located.blocks
     }
 
@@ -130,12 +131,6 @@ extension FileSystem {
     /// Opens a file for reading.
     public func open(_ path: String) async throws -> FileInputStream {
         let absolute = try resolve(path)
-        var request = Hadoop_Hdfs_GetBlockLocationsRequestProto()
-        request.src = absolute
-        request.offset = 0
-        request.length = UInt64(Int64.max)
-        let reply = try await call("getBlockLocations", request, returning: Hadoop_Hdfs_GetBlockLocationsResponseProto.self, idempotent: true)
-        guard reply.hasLocations else { throw RemoteException(.fileNotFound, "File does not exist: \(absolute)") }
-        return FileInputStream(path: absolute, fileSystem: self, located: reply.locations)
+        return FileInputStream(path: absolute, fileSystem: self, located: try await locatedBlocks(absolute))
     }
 }

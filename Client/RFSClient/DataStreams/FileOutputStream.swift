@@ -180,18 +180,10 @@ extension FileSystem {
                        blockSizeBytes: Int64? = nil, permission: FsPermission = .fileDefault) async throws -> FileOutputStream {
         let absolute = try resolve(path)
         let defaults = try await serverDefaults()
-        var create = Hadoop_Hdfs_CreateRequestProto()
-        create.src = absolute
-        create.masked = permission.applying(umask: umask).proto
-        create.unmasked = permission.proto
-        create.clientName = clientName
-        create.createFlag = UInt32(Hadoop_Hdfs_CreateFlagProto.create.rawValue)
-            | (overwrite ? UInt32(Hadoop_Hdfs_CreateFlagProto.overwrite.rawValue) : 0)
-        create.createParent = createParent
-        create.replication = UInt32(replication ?? configuredReplication ?? defaults.replication)
         let blockSize = blockSizeBytes ?? configuredBlockSizeBytes ?? defaults.blockSizeBytes
-        create.blockSize = UInt64(blockSize)
-        let created = try await call("create", create, returning: Hadoop_Hdfs_CreateResponseProto.self, idempotent: false)
+        let created = try await createFile(absolute, overwrite: overwrite, createParent: createParent,
+                                           replication: replication ?? configuredReplication ?? defaults.replication,
+                                           blockSizeBytes: blockSize, permission: permission)
         return FileOutputStream(path: absolute, fileSystem: self, fileID: created.fs.fileID, blockSizeBytes: blockSize,
                                 checksum: ChunkedChecksum(type: .crc32c, bytesPerChecksum: defaults.bytesPerChecksum),
                                 writePacketSizeBytes: defaults.writePacketSizeBytes)
