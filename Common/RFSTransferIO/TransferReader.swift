@@ -14,6 +14,8 @@ import SwiftProtobuf
 public final class TransferReader: @unchecked Sendable {
     private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private var buffer: ByteBuffer
+    /// Received bytes that follow `buffer` (see `fill(atLeast:exactly:)`).
+    private var pending: ByteBuffer?
     /// Bytes held at most while waiting for one message or packet; a peer cannot make us
     /// buffer more (every frame's length is checked against its own bound first).
     public let bufferBytesMax: Int
@@ -26,15 +28,28 @@ public final class TransferReader: @unchecked Sendable {
     }
 
     /// Bytes received and not yet handed out.
-    public var bufferedBytes: Int { buffer.readableBytes }
+    public var bufferedBytes: Int { buffer.readableBytes + (pending?.readableBytes ?? 0) }
 
     /// Reads from the socket until at least `count` bytes are buffered; false at a clean end
-    /// of stream.
-    private func fill(atLeast count: Int) async throws -> Bool {
+    /// of stream. With `exactly`, only the bytes that complete `count` are copied behind what
+    /// is buffered and the rest of the read waits in `pending`: a packet that straddles two
+    /// reads costs one copy of itself, and the packets after it stay slices of the read.
+    private func fill(atLeast count: Int, exactly: Bool = false) async throws -> Bool {
         while buffer.readableBytes < count {
-            guard var more = try await iterator.next() else { return false }
+            var more: ByteBuffer
+            if let waiting = pending {
+                more = waiting
+                pending = nil
+            } else {
+                guard let read = try await iterator.next() else { return false }
+                more = read
+            }
             if buffer.readableBytes == 0 {
                 buffer = more
+            } else if exactly, more.readableBytes > count - buffer.readableBytes {
+                var head = more.readSlice(length: count - buffer.readableBytes)!
+                buffer.writeBuffer(&head)
+                pending = more
             } else {
                 buffer.writeBuffer(&more)
             }
@@ -103,7 +118,9 @@ public final class TransferReader: @unchecked Sendable {
                 return (layout, frame)
             case .needMoreBytes(let frameBytes):
                 if let frameBytes {
-                    guard try await fill(atLeast: frameBytes) else { throw TransferIOError.closedByPeer(expecting: "the rest of a packet") }
+                    guard try await fill(atLeast: frameBytes, exactly: true) else {
+                        throw TransferIOError.closedByPeer(expecting: "the rest of a packet")
+                    }
                 } else {
                     try await fillMore(expecting: "a packet")
                 }

@@ -218,9 +218,18 @@ struct BlockReceiver {
                 throw TransferIOError.malformed(what: "packet \(header.seqno) of blk_\(blockID)",
                                                 reason: "checksum mismatch in the data at block offset \(header.offsetInBlock)")
             }
-            let length = try await context.onDisk {
+            // A packet's pwrite lands in the page cache, so it runs here, as HDFS's receiver
+            // does: handing each of them to the I/O threads cost more in thread hand-offs than
+            // the copy itself. Syncs (hsync) and the final fsync+rename go to the I/O threads.
+            let length: Int64
+            if header.syncBlock {
+                length = try await context.onDisk {
+                    try Self.write(frame, layout: layout, to: writer)
+                    return Int64(writer.lengthBytes)
+                }
+            } else {
                 try Self.write(frame, layout: layout, to: writer)
-                return Int64(writer.lengthBytes)
+                length = Int64(writer.lengthBytes)
             }
             catalog.setVisibleLength(blockID: blockID, length)
             if header.lastPacketInBlock {
