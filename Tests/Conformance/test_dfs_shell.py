@@ -206,3 +206,24 @@ def test_dfs_permission_errors_match_fsshell(namenode, fsshell):
         if outcome(got) != outcome(expected):
             mismatches.append(f"{' '.join(args)}\n  FsShell: {outcome(expected)!r}\n  rfs:     {outcome(got)!r}")
     assert not mismatches, "\n".join(mismatches)
+
+
+def test_dfs_paths_on_another_namenode_match_fsshell(namenode, fsshell, tmp_path):
+    """A qualified path names its own filesystem, as in FsShell: one command can list two
+    namenodes, and a move between them is refused."""
+    from conftest import NameNodeFactory
+    other_factory = NameNodeFactory(tmp_path / "other")
+    (tmp_path / "other").mkdir()
+    other = other_factory.start()
+    try:
+        url, other_url = namenode.url, other.url
+        make_tree(url, "/t")
+        make_tree(other_url, "/o")
+        commands = [
+            ("-ls", "/t/e", f"{other_url}/o/e"), ("-ls", "-R", f"{other_url}/o/d1"), ("-count", f"{other_url}/o", "/t"),
+            ("-stat", "%n", f"{other_url}/o/*"), ("-mv", f"{other_url}/o/f1", "/t/x"), ("-test", "-d", f"{other_url}/o/d1"),
+        ]
+        mismatches = compare_all(fsshell, url, commands)
+        assert not mismatches, "\n".join(mismatches)
+    finally:
+        other_factory.stop_all()

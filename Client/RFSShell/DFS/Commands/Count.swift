@@ -40,15 +40,15 @@ struct CountCommand: DFSCommand {
         try await context.forEachArgument(paths) { item in
             var line = ""
             if let storageTypes {
-                let usage = try await context.fs.quotaUsage(item.absolute)
+                let usage = try await context.fs(item).quotaUsage(item.absolute)
                 line += CountFormat.storageTypeColumns(usage, types: storageTypes, humanReadable: humanReadable)
             } else if quotasOnly {
-                let usage = try await context.fs.quotaUsage(item.absolute)
+                let usage = try await context.fs(item).quotaUsage(item.absolute)
                 line += CountFormat.quotaColumns(quota: usage.quota, used: usage.fileAndDirectoryCount, spaceQuota: usage.spaceQuota,
                                                  spaceUsed: usage.spaceConsumed, humanReadable: humanReadable)
             }
             if showErasureCoding || showSnapshots || (storageTypes == nil && !quotasOnly) {
-                let summary = try await context.fs.contentSummary(item.absolute)
+                let summary = try await context.fs(item).contentSummary(item.absolute)
                 if storageTypes == nil, !quotasOnly {
                     line += CountFormat.line(summary, path: "", quotas: quotas, humanReadable: humanReadable)
                 }
