@@ -4,7 +4,7 @@ SWIFT ?= swift
 PYTHON := .venv/bin/python
 RUN_DIR ?= run
 
-.PHONY: all bootstrap build release run test unit-test conformance bench bench-10m proto clean
+.PHONY: all bootstrap build release run test unit-test conformance bench bench-io bench-10m proto clean
 
 all: build
 
@@ -18,14 +18,11 @@ build: bootstrap
 release: bootstrap
 	$(SWIFT) build -c release --product rfs
 
-## Build in release mode and run rfs in the foreground (Ctrl-C stops it).
-## Today that is one namenode on 127.0.0.1:8020 serving an empty namespace; the local
-## cluster (namenodes and datanodes) grows here as it lands.
+## Build in release mode and run the local cluster in the foreground (Ctrl-C stops it):
+## a namenode on 127.0.0.1:8020 and three datanodes, data and logs under $(RUN_DIR), the
+## Hadoop client configuration in $(RUN_DIR)/etc/hadoop.
 run: release
-	@mkdir -p $(RUN_DIR)/name
-	.build/release/rfs namenode -c conf/rfs-site.conf \
-		-D dfs.namenode.rpc-address=127.0.0.1:8020 \
-		-D dfs.namenode.name.dir=$(RUN_DIR)/name
+	.build/release/rfs minicluster -d $(RUN_DIR) --datanodes 3 --port 8020
 
 ## Unit tests (swift test), then the conformance tests against real third-party clients.
 test: bootstrap unit-test conformance
@@ -44,6 +41,13 @@ bench: bootstrap
 	$(SWIFT) build -c release --product rfs
 	$(SWIFT) build -c release --product rfs-microbench
 	.build/release/rfs-microbench all
+
+## The data path: a 1 GiB file written (replication 3) and read on `rfs minicluster` by
+## hdfs-native, next to tee-to-three-files + sync and cat measured in the same run.
+SIZE_MIB ?= 1024
+bench-io: bootstrap
+	$(SWIFT) build -c release --product rfs
+	$(PYTHON) bench/DataIO/bench_io.py .build/release/rfs --size-mib $(SIZE_MIB) --dir $(CURDIR)/run-bench-io
 
 ## The namenode scale run: 10 million files in directories of 1,000; prints peak memory
 ## and on-disk size. Tens of minutes; not part of `make test`. FILES=... to change the count.

@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // MARK: C libraries (Debian packages, installed by scripts/bootstrap)
@@ -110,6 +111,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "RFSTransferIO",
+            dependencies: [
+                "RFSModel", "RFSChecksum", "RFSDataTransfer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Common/RFSTransferIO",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RFSWAL",
             dependencies: [
                 "RFSChecksum", "RFSModel", "RFSFileIO",
@@ -155,12 +167,27 @@ let package = Package(
             path: "DataNode/RFSBlockStorage",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "RFSDataNode",
+            dependencies: [
+                "RFSModel", "RFSChecksum", "RFSProtocol", "RFSRPC", "RFSConfig", "RFSDataTransfer",
+                "RFSTransferIO", "RFSBlockStorage", "RFSFileIO",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "DataNode/RFSDataNode",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Client side: the library, the shell commands, the `rfs` command
         .target(
             name: "RFSClient",
             dependencies: [
-                "RFSModel", "RFSProtocol", "RFSRPC", "RFSConfig",
+                "RFSModel", "RFSProtocol", "RFSRPC", "RFSConfig", "RFSChecksum", "RFSDataTransfer", "RFSTransferIO",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -179,7 +206,7 @@ let package = Package(
         .executableTarget(
             name: "rfs",
             dependencies: [
-                "RFSNameNode", "RFSConfig", "RFSMetrics", "RFSModel", "RFSShell",
+                "RFSNameNode", "RFSDataNode", "RFSConfig", "RFSMetrics", "RFSModel", "RFSRPC", "RFSProtocol", "RFSShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -280,6 +307,27 @@ let package = Package(
             name: "RFSBlockStorageTests",
             dependencies: ["RFSBlockStorage", "RFSChecksum"],
             path: "Tests/RFSBlockStorageTests"
+        ),
+        .target(
+            name: "RFSMiniCluster",
+            dependencies: [
+                "RFSNameNode", "RFSDataNode", "RFSConfig", "RFSModel", "RFSBlockManagement",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RFSMiniCluster",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RFSDataNodeTests",
+            dependencies: [
+                "RFSDataNode", "RFSMiniCluster", "RFSBlockStorage", "RFSDataTransfer", "RFSTransferIO", "RFSChecksum",
+                "RFSProtocol", "RFSRPC", "RFSModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RFSDataNodeTests"
         ),
         .testTarget(
             name: "RFSClientTests",

@@ -27,6 +27,9 @@ public final class FileSystem: Sendable {
     let clientName: String
     /// The umask applied to new files and directories (`fs.permissions.umask-mode`, 022).
     let umask: FsPermission
+    /// New files' block size and replication when the client's configuration sets them.
+    let configuredBlockSizeBytes: Int64?
+    let configuredReplication: Int?
     /// getServerDefaults is asked once per client, as DFSClient caches it.
     private let cachedServerDefaults = NIOLockedValueBox<ServerDefaults?>(nil)
 
@@ -70,6 +73,12 @@ public final class FileSystem: Sendable {
         self.namenode = RPCClient(configuration: rpc, group: group, logger: Logger(label: "rfs.client"))
         self.clientName = "DFSClient_NONMAPREDUCE_\(UInt32.random(in: 0...UInt32(Int32.max)))_1"
         self.umask = .umaskDefault
+        // A block size or replication the user set (file, environment or -D) wins over the
+        // namenode's defaults for new files, as in Hadoop's client.
+        self.configuredBlockSizeBytes = configuration.source(of: Keys.blockSize.name) == .defaultValue
+            ? nil : Int64(try configuration.get(Keys.blockSize))
+        self.configuredReplication = configuration.source(of: Keys.replication.name) == .defaultValue
+            ? nil : try configuration.get(Keys.replication)
     }
 
     /// Closes the namenode connections.

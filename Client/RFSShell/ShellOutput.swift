@@ -7,6 +7,12 @@ import Darwin
 /// Where a shell command writes: the process's stdout and stderr, or buffers in tests.
 public protocol ShellOutput: AnyObject {
     func write(_ text: String, error: Bool)
+    /// File contents to stdout, byte for byte (-cat, -text).
+    func writeBytes(_ bytes: [UInt8])
+}
+
+extension ShellOutput {
+    public func writeBytes(_ bytes: [UInt8]) { write(String(decoding: bytes, as: UTF8.self), error: false) }
 }
 
 extension ShellOutput {
@@ -19,8 +25,15 @@ public final class StandardShellOutput: ShellOutput {
     public init() {}
 
     public func write(_ text: String, error: Bool) {
-        let descriptor: Int32 = error ? 2 : 1
-        var bytes = Array(text.utf8)[...]
+        writeAll(Array(text.utf8)[...], to: error ? 2 : 1)
+    }
+
+    public func writeBytes(_ bytes: [UInt8]) {
+        writeAll(bytes[...], to: 1)
+    }
+
+    private func writeAll(_ bytes: ArraySlice<UInt8>, to descriptor: Int32) {
+        var bytes = bytes
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { buffer in systemWrite(descriptor, buffer.baseAddress, buffer.count) }
             if written < 0 {

@@ -5,6 +5,8 @@ import NIOPosix
 import RFSConfig
 import RFSMetrics
 import RFSNameNode
+import Synchronization
+import RFSDataNode
 
 /// `rfs`: one binary for every daemon and command, as `hdfs` is for HDFS.
 @main
@@ -13,7 +15,8 @@ struct RFSCommand: AsyncParsableCommand {
         commandName: "rfs",
         abstract: "rfs: an HDFS-compatible distributed filesystem.",
         version: RFSVersion.current,
-        subcommands: [NameNodeCommand.self, DFSCommand.self, DFSAdminCommand.self, VersionCommand.self])
+        subcommands: [NameNodeCommand.self, DataNodeCommand.self, DFSCommand.self, DFSAdminCommand.self,
+                      MiniClusterCommand.self, VersionCommand.self])
 }
 
 enum RFSVersion {
@@ -111,37 +114,25 @@ extension NameNodeCommand {
     }
 }
 
-/// Waits for SIGTERM or SIGINT, the graceful-stop signals.
+/// The last graceful-stop signal received (0: none). Set from a C signal handler, which
+/// may only touch lock-free state.
+let receivedStopSignal = Atomic<Int32>(0)
+
+/// Waits for SIGTERM or SIGINT, the graceful-stop signals. A plain signal handler records
+/// the signal and a task polls for it: this works whatever else in the process (Foundation's
+/// Process, libdispatch) does with signal masks and handlers.
 enum ShutdownSignal {
     static func wait() async -> String {
-        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
-            let queue = DispatchQueue(label: "rfs.signals")
-            let resumed = ResumeOnce(continuation)
-            var sources: [DispatchSourceSignal] = []
-            for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler { resumed.resume(name) }
-                source.resume()
-                sources.append(source)
-            }
-            // The sources must outlive this scope; they live as long as the process.
-            SignalSources.keep(sources)
+        for number in [SIGTERM, SIGINT] {
+            signal(number) { received in receivedStopSignal.store(received, ordering: .relaxed) }
         }
+        while !Task.isCancelled {
+            switch receivedStopSignal.load(ordering: .relaxed) {
+            case SIGTERM: return "SIGTERM"
+            case SIGINT: return "SIGINT"
+            default: try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        return "cancelled"
     }
-}
-
-final class ResumeOnce: @unchecked Sendable {
-    // Only touched on the serial signal queue.
-    private var continuation: CheckedContinuation<String, Never>?
-    init(_ continuation: CheckedContinuation<String, Never>) { self.continuation = continuation }
-    func resume(_ value: String) {
-        continuation?.resume(returning: value)
-        continuation = nil
-    }
-}
-
-enum SignalSources {
-    nonisolated(unsafe) private static var kept: [DispatchSourceSignal] = []
-    static func keep(_ sources: [DispatchSourceSignal]) { kept += sources }
 }

@@ -42,6 +42,13 @@ public enum Keys {
     public static let datanodeDataDirs = ConfigKey<[String]>.list("dfs.datanode.data.dir", default: ["/tmp/rfs/data"])
     public static let heartbeatInterval = ConfigKey<Duration>.duration("dfs.heartbeat.interval", default: .seconds(3), defaultUnit: .seconds(1), minimum: .milliseconds(1))
     public static let heartbeatRecheckInterval = ConfigKey<Duration>.duration("dfs.namenode.heartbeat.recheck-interval", default: .seconds(300), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
+    public static let blockReportInterval = ConfigKey<Duration>.duration("dfs.blockreport.intervalMsec", default: .seconds(6 * 3600), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
+    public static let datanodeReservedBytes = ConfigKey<Int>.bytes("dfs.datanode.du.reserved", default: 0, range: 0 ... 1 << 50)
+    public static let datanodeHostname = ConfigKey<String>.string("dfs.datanode.hostname", default: "")
+    public static let scannerBytesPerSecond = ConfigKey<Int>.bytes("dfs.block.scanner.volume.bytes.per.second", default: 1 << 20, range: 0 ... 1 << 40)
+    public static let scanPeriod = ConfigKey<Duration>.duration("dfs.datanode.scan.period.hours", default: .seconds(504 * 3600), defaultUnit: .seconds(3600), minimum: .milliseconds(1))
+    public static let socketTimeout = ConfigKey<Duration>.duration("dfs.client.socket-timeout", default: .seconds(60), defaultUnit: .milliseconds(1), minimum: .milliseconds(100))
+    public static let datanodeIOThreads = ConfigKey<Int>.integer("rfs.datanode.io.threads", default: 8, range: 1...256)
 
     /// A file of hosts to decommission (one per line, `#` comments), read at start and on refreshNodes.
     public static let hostsExclude = ConfigKey<String>.string("dfs.hosts.exclude", default: "")
@@ -76,6 +83,8 @@ public enum Keys {
         namenodeHandlerCount.name, datanodeAddress.name, datanodeHTTPAddress.name, datanodeIPCAddress.name,
         datanodeDataDirs.name, heartbeatInterval.name, heartbeatRecheckInterval.name,
         permissionsEnabled.name, superGroup.name, nameservices.name, nodeName.name, hostsExclude.name, safeModeThreshold.name,
+        blockReportInterval.name, datanodeReservedBytes.name, datanodeHostname.name, scannerBytesPerSecond.name,
+        scanPeriod.name, socketTimeout.name, datanodeIOThreads.name,
     ]
 }
 

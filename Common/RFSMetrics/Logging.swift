@@ -100,9 +100,12 @@ public struct LogSink: Sendable {
 
 public enum RFSLogging {
     /// Installs `NodeLogHandler` for the whole process. Call once, first thing in a daemon.
+    /// `RFS_LOG_LEVEL` (trace, debug, info, notice, warning, error, critical) overrides `level`.
     public static func bootstrap(nodeName: String, level: Logger.Level = .info) {
+        let override = getenv("RFS_LOG_LEVEL").flatMap { Logger.Level(rawValue: String(cString: $0).lowercased()) }
+        let effective = override ?? level
         LoggingSystem.bootstrap { label in
-            NodeLogHandler(label: label, nodeName: nodeName, level: level)
+            NodeLogHandler(label: label, nodeName: nodeName, level: effective)
         }
     }
 }

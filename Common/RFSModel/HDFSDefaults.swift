@@ -17,6 +17,13 @@ public enum HDFSDefaults {
     public static let superGroup = "supergroup"
     /// The Hadoop RPC protocol version rfs speaks (the `hrpc` preamble's version byte).
     public static let rpcVersion: UInt8 = 9
+    /// setQuota's "leave this quota as it is" (HdfsConstants.QUOTA_DONT_SET).
+    public static let quotaDontSet = Int64.max
+    /// setQuota's "clear this quota", and what an unset quota reads as (HdfsConstants.QUOTA_RESET).
+    public static let quotaReset: Int64 = -1
+    /// The root's namespace quota, which HDFS always sets and never lets be cleared
+    /// (DirectoryWithQuotaFeature.DEFAULT_NAMESPACE_QUOTA).
+    public static let rootNamespaceQuota = Int64.max
     /// What the server reports as `serverIpcVersionNum` in every response header.
     public static let serverIPCVersion: UInt32 = 9
 }

@@ -43,6 +43,7 @@ public enum HadoopException: String, Sendable, CaseIterable {
     case fileAlreadyExists = "org.apache.hadoop.fs.FileAlreadyExistsException"
     case parentNotDirectory = "org.apache.hadoop.fs.ParentNotDirectoryException"
     case pathIsNotEmptyDirectory = "org.apache.hadoop.fs.PathIsNotEmptyDirectoryException"
+    case pathIsNotDirectory = "org.apache.hadoop.fs.PathIsNotDirectoryException"
     case accessControl = "org.apache.hadoop.security.AccessControlException"
     case safeMode = "org.apache.hadoop.hdfs.server.namenode.SafeModeException"
     case invalidPath = "org.apache.hadoop.fs.InvalidPathException"
@@ -66,6 +67,8 @@ public enum HadoopException: String, Sendable, CaseIterable {
     case fatalRPC = "org.apache.hadoop.ipc.IpcException"
     case invalidToken = "org.apache.hadoop.security.token.SecretManager$InvalidToken"
     case snapshotAccessControl = "org.apache.hadoop.hdfs.protocol.SnapshotAccessControlException"
+    case eof = "java.io.EOFException"
+    case blockMissing = "org.apache.hadoop.hdfs.BlockMissingException"
 }
 
 /// A `RemoteError` built from the table above and a message.

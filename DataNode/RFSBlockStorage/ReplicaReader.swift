@@ -25,7 +25,7 @@ public struct FileSpan: Sendable, Hashable {
 
 /// Reads a replica's data and sums (finalized or rbw). Not thread-safe; cheap to open one per
 /// read request.
-public final class ReplicaReader {
+public final class ReplicaReader: @unchecked Sendable {
     public let replica: ReplicaInfo
     public let header: BlockMetadataHeader
     /// The replica's length when it was opened (the block file's size).
@@ -73,6 +73,19 @@ public final class ReplicaReader {
         let sums = try POSIX.read(metaDescriptor, length: sumsLength, at: header.sumOffset(forDataOffset: offset),
                                   path: replica.metaPath)
         return ReplicaRange(offset: offset, data: data, sums: sums)
+    }
+
+    /// The sums covering `length` bytes from a chunk-aligned `offset` (clipped to the
+    /// replica's end), for a send whose data goes zero-copy from `fileSpan`.
+    public func readSums(offset: Int, length: Int) throws(BlockStorageError) -> [UInt8] {
+        let length = try checkedLength(offset: offset, length: length)
+        let sumsLength = checksum.checksumsLength(forDataLength: length)
+        let sums = try POSIX.read(metaDescriptor, length: sumsLength, at: header.sumOffset(forDataOffset: offset),
+                                  path: replica.metaPath)
+        guard sums.count == sumsLength else {
+            throw .corruptMeta(path: replica.metaPath, reason: "meta file ends before the sums of bytes \(offset)..<\(offset + length)")
+        }
+        return sums
     }
 
     /// `read`, then checks the data against its sums; a mismatch names the chunk's offset in

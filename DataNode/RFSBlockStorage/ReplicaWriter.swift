@@ -10,8 +10,10 @@ import RFSChecksum
 /// Writes one replica being written (rbw): data to the block file, one sum per chunk to the
 /// meta file. Every append goes straight to the OS with `pwrite` (there is no user-space
 /// buffer), so `flush` only marks the packet boundary; `sync` makes both files durable.
-/// Not thread-safe: one writer per block, driven by one pipeline connection.
-public final class ReplicaWriter {
+/// Not thread-safe: one writer per block, driven by one pipeline connection. It is Sendable so
+/// that connection's task can hand it to an I/O thread and back; it is never used from two
+/// threads at once.
+public final class ReplicaWriter: @unchecked Sendable {
     public let blockID: Int64
     public let generationStamp: Int64
     public let header: BlockMetadataHeader

@@ -83,6 +83,37 @@ public final class StorageVolume {
                            state: .finalized, blockPath: paths.block, metaPath: paths.meta)
     }
 
+    /// Moves a finalized replica back to rbw under `newGenerationStamp` and opens it for
+    /// writing at its end (append). Meta first, as in `finalize`, in reverse.
+    public func reopenForAppend(_ replica: ReplicaInfo, newGenerationStamp: Int64) throws(BlockStorageError) -> ReplicaWriter {
+        let target = layout.paths(blockID: replica.blockID, generationStamp: newGenerationStamp, state: .rbw)
+        try POSIX.rename(replica.metaPath, to: target.meta)
+        try POSIX.rename(replica.blockPath, to: target.block)
+        try POSIX.syncDirectory(layout.rbwDirectory)
+        try POSIX.syncDirectory(POSIX.parentDirectory(of: replica.blockPath))
+        let moved = ReplicaInfo(blockID: replica.blockID, generationStamp: newGenerationStamp, lengthBytes: replica.lengthBytes,
+                                state: .rbw, blockPath: target.block, metaPath: target.meta)
+        return try reopenReplica(moved)
+    }
+
+    /// Gives a replica a new generation stamp (pipeline or lease recovery) by renaming its meta
+    /// file.
+    public func changeGenerationStamp(_ replica: ReplicaInfo, to newGenerationStamp: Int64) throws(BlockStorageError) -> ReplicaInfo {
+        guard newGenerationStamp != replica.generationStamp else { return replica }
+        let target = layout.paths(blockID: replica.blockID, generationStamp: newGenerationStamp, state: replica.state)
+        try POSIX.rename(replica.metaPath, to: target.meta)
+        try POSIX.syncDirectory(POSIX.parentDirectory(of: target.meta))
+        return ReplicaInfo(blockID: replica.blockID, generationStamp: newGenerationStamp, lengthBytes: replica.lengthBytes,
+                           state: replica.state, blockPath: replica.blockPath, metaPath: target.meta)
+    }
+
+    /// Deletes both files of a replica (an invalidate command, or a failed write).
+    public func deleteReplica(_ replica: ReplicaInfo) throws(BlockStorageError) {
+        for path in [replica.blockPath, replica.metaPath] where POSIX.exists(path) {
+            try POSIX.unlink(path)
+        }
+    }
+
     // MARK: - Leaves
 
     private func fileSystemStatus() throws(BlockStorageError) -> statvfs {

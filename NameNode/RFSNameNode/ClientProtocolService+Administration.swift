@@ -60,6 +60,21 @@ extension ClientProtocolService {
             }
             return Hadoop_Hdfs_ReportBadBlocksResponseProto()
         }
+        registry.register(protocol: protocolName, method: "setQuota") { [self] (request: Hadoop_Hdfs_SetQuotaRequestProto, context: RPCCallContext) in
+            // Quotas by storage type need per-type usage on every quota directory; rfs has
+            // one storage type, so it refuses them rather than keep counters nobody can use.
+            if request.hasStorageType {
+                throw HadoopRemoteError(.unsupportedOperation,
+                    "Failed to set quota by storage type on \(request.path): rfs does not support quotas by storage type")
+            }
+            var op = Rfs_Namenode_SetQuota()
+            op.path = request.path
+            // Java's longs travel as uint64: QUOTA_DONT_SET is Long.MAX_VALUE, QUOTA_RESET -1.
+            op.namespaceQuota = Int64(bitPattern: request.namespaceQuota)
+            op.storagespaceQuota = Int64(bitPattern: request.storagespaceQuota)
+            _ = try await propose(.setQuota(op), context: context)
+            return Hadoop_Hdfs_SetQuotaResponseProto()
+        }
         registry.register(protocol: protocolName, method: "saveNamespace") { [self] (_: Hadoop_Hdfs_SaveNamespaceRequestProto, context: RPCCallContext) in
             try requireSuperuser(context, to: "save the namespace")
             // The namespace is always saved (LevelDB + WAL); this makes LevelDB durable too.

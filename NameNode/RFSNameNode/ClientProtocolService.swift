@@ -149,20 +149,20 @@ extension ClientProtocolService {
             proto.length = summary.lengthBytes
             proto.fileCount = summary.fileCount
             proto.directoryCount = summary.directoryCount
-            proto.quota = UInt64(bitPattern: -1)
+            proto.quota = UInt64(bitPattern: summary.namespaceQuota)
             proto.spaceConsumed = summary.spaceConsumedBytes
-            proto.spaceQuota = UInt64(bitPattern: -1)
+            proto.spaceQuota = UInt64(bitPattern: summary.storagespaceQuota)
             var response = Hadoop_Hdfs_GetContentSummaryResponseProto()
             response.summary = proto
             return response
         }
         registry.register(protocol: protocolName, method: "getQuotaUsage") { [self] (request: Hadoop_Hdfs_GetQuotaUsageRequestProto, context: RPCCallContext) in
-            let summary = try reads().contentSummary(request.path, caller: caller(context))
+            let found = try reads().quotaUsage(request.path, caller: caller(context))
             var usage = Hadoop_Hdfs_QuotaUsageProto()
-            usage.fileAndDirectoryCount = summary.fileCount + summary.directoryCount
-            usage.quota = UInt64(bitPattern: -1)
-            usage.spaceConsumed = summary.spaceConsumedBytes
-            usage.spaceQuota = UInt64(bitPattern: -1)
+            usage.fileAndDirectoryCount = found.fileAndDirectoryCount
+            usage.quota = UInt64(bitPattern: found.namespaceQuota)
+            usage.spaceConsumed = found.spaceConsumedBytes
+            usage.spaceQuota = UInt64(bitPattern: found.storagespaceQuota)
             var response = Hadoop_Hdfs_GetQuotaUsageResponseProto()
             response.usage = usage
             return response

@@ -17,8 +17,20 @@ public struct ContentSummary: Sendable, Equatable {
     public var lengthBytes: UInt64 = 0
     public var fileCount: UInt64 = 0
     public var directoryCount: UInt64 = 0
-    /// Bytes times replication.
+    /// Bytes times replication (a block being written counts as a full preferred block, as
+    /// quotas count it).
     public var spaceConsumedBytes: UInt64 = 0
+    /// The directory's quotas; -1 when unset (the root's namespace quota is Long.MAX_VALUE).
+    public var namespaceQuota: Int64 = -1
+    public var storagespaceQuota: Int64 = -1
+}
+
+/// What getQuotaUsage reports: a directory's quotas (-1 when unset) and its subtree's usage.
+public struct QuotaUsage: Sendable, Equatable {
+    public var fileAndDirectoryCount: UInt64
+    public var namespaceQuota: Int64
+    public var spaceConsumedBytes: UInt64
+    public var storagespaceQuota: Int64
 }
 
 /// One page of a listing.
@@ -93,13 +105,16 @@ public struct NamespaceReads {
         let resolved = try resolve(path, checker: checker)
         guard let root = resolved.inode else { throw NamespaceRejection.fileNotFound("File does not exist: \(resolved.text)") }
         var summary = ContentSummary()
+        let limits = try quotaLimits(of: root)
+        summary.namespaceQuota = limits.namespaceQuota
+        summary.storagespaceQuota = limits.storagespaceQuota
         var stack: [(Rfs_Namenode_InodeRecord, NamespacePath)] = [(root, resolved.path)]
         while let (inode, inodePath) = stack.popLast() {
             if inode.kind == .inodeFile {
                 let length = inode.blocks.reduce(UInt64(0)) { $0 + $1.numBytes }
                 summary.fileCount += 1
                 summary.lengthBytes += length
-                summary.spaceConsumedBytes += length * UInt64(inode.replication)
+                summary.spaceConsumedBytes += UInt64(QuotaDelta.storagespace(of: inode))
                 continue
             }
             summary.directoryCount += 1
@@ -113,6 +128,32 @@ public struct NamespaceReads {
             }
         }
         return summary
+    }
+
+    /// A directory's quotas and usage. A directory with a quota answers from the counters
+    /// it keeps; anything else (and any caller who must pass READ_EXECUTE on every directory
+    /// below) is counted by walking, as getContentSummary does.
+    public func quotaUsage(_ path: String, caller: Caller) throws -> QuotaUsage {
+        let checker = try checker(for: caller)
+        let resolved = try resolve(path, checker: checker)
+        guard let inode = resolved.inode else { throw NamespaceRejection.fileNotFound("File does not exist: \(resolved.text)") }
+        if inode.withQuota, checker.isSuperuser || !checker.enabled, let quota = try records.quota(inode.id) {
+            return QuotaUsage(fileAndDirectoryCount: UInt64(clamping: quota.namespaceUsed), namespaceQuota: quota.namespaceQuota,
+                              spaceConsumedBytes: UInt64(clamping: quota.storagespaceUsed), storagespaceQuota: quota.storagespaceQuota)
+        }
+        let summary = try contentSummary(path, caller: caller)
+        return QuotaUsage(fileAndDirectoryCount: summary.fileCount + summary.directoryCount, namespaceQuota: summary.namespaceQuota,
+                          spaceConsumedBytes: summary.spaceConsumedBytes, storagespaceQuota: summary.storagespaceQuota)
+    }
+
+    /// The quotas set on `inode`: -1 for none; the root always has HDFS's unlimited
+    /// namespace quota, even in a store formatted before quotas were kept.
+    func quotaLimits(of inode: Rfs_Namenode_InodeRecord) throws -> (namespaceQuota: Int64, storagespaceQuota: Int64) {
+        if inode.withQuota, let quota = try records.quota(inode.id) {
+            return (quota.namespaceQuota, quota.storagespaceQuota)
+        }
+        let isRoot = inode.id == NamespaceStateMachine.rootInodeID
+        return (isRoot ? HDFSDefaults.rootNamespaceQuota : HDFSDefaults.quotaReset, HDFSDefaults.quotaReset)
     }
 
     /// The file at `path` for reading its blocks (READ permission), or FileNotFoundException.

@@ -24,6 +24,13 @@ public enum NamespaceRejection: Error, Equatable, Sendable, RemoteError {
     case illegalArgument(String)
     case unsupported(String)
     case tooManyItems(String, limit: Int)
+    /// setQuota on something that is not a directory (PathIsNotDirectoryException).
+    case pathIsNotDirectory(String)
+    /// A change would take the directory at `path` past its namespace quota (directories and
+    /// files); `count` is what its usage would have become.
+    case namespaceQuotaExceeded(path: String, quota: Int64, count: Int64)
+    /// The same for its storage-space quota (bytes times replication).
+    case storagespaceQuotaExceeded(path: String, quota: Int64, consumed: Int64)
     case notFormatted
     /// Refusals HDFS raises as a plain IOException.
     case io(String)
@@ -42,6 +49,9 @@ public enum NamespaceRejection: Error, Equatable, Sendable, RemoteError {
         case .illegalArgument: .illegalArgument
         case .unsupported: .unsupportedOperation
         case .tooManyItems: .maxDirectoryItemsExceeded
+        case .pathIsNotDirectory: .pathIsNotDirectory
+        case .namespaceQuotaExceeded: .nsQuotaExceeded
+        case .storagespaceQuotaExceeded: .dsQuotaExceeded
         case .notFormatted, .io: .ioException
         }
     }
@@ -68,8 +78,47 @@ public enum NamespaceRejection: Error, Equatable, Sendable, RemoteError {
         case .illegalArgument(let why): why
         case .unsupported(let why): why
         case .tooManyItems(let path, let limit): "The directory item limit of \(path) is exceeded: limit=\(limit)"
+        case .pathIsNotDirectory(let path): "`\(path)': Is not a directory"
+        // HDFS's NSQuotaExceededException and DSQuotaExceededException messages, word for word.
+        case .namespaceQuotaExceeded(let path, let quota, let count):
+            "The NameSpace quota (directories and files) of directory \(path) is exceeded: quota=\(quota) file count=\(count)"
+        case .storagespaceQuotaExceeded(let path, let quota, let consumed):
+            "The DiskSpace quota of \(path) is exceeded: quota = \(quota) B = \(Self.binaryPrefixed(quota)) but diskspace consumed = \(consumed) B = \(Self.binaryPrefixed(consumed))"
         case .notFormatted: "the namespace is not formatted"
         case .io(let why): why
         }
+    }
+}
+
+extension NamespaceRejection {
+    /// A byte count as Hadoop's `TraditionalBinaryPrefix.long2String(n, "B", 2)` writes it:
+    /// "512 B", "1 KB" for an exact multiple, "1.50 MB" otherwise.
+    static func binaryPrefixed(_ value: Int64) -> String {
+        let symbols = ["K", "M", "G", "T", "P", "E"]
+        let sign = value < 0 ? "-" : ""
+        let magnitude = value.magnitude
+        guard magnitude >= 1024 else { return "\(sign)\(magnitude) B" }
+        var exponent = 1
+        while exponent < symbols.count && magnitude >> (10 * (exponent + 1)) > 0 { exponent += 1 }
+        let shift = UInt64(10 * exponent)
+        if magnitude & ((1 << shift) - 1) == 0 {
+            return "\(sign)\(magnitude >> shift) \(symbols[exponent - 1])B"
+        }
+        var scaled = Double(magnitude) / Double(UInt64(1) << shift)
+        var text = twoDecimals(scaled)
+        // 1023.999 rounds to "1024.00": Hadoop moves up one prefix instead.
+        if text.hasPrefix("1024"), exponent < symbols.count {
+            exponent += 1
+            scaled = Double(magnitude) / Double(UInt64(1) << UInt64(10 * exponent))
+            text = twoDecimals(scaled)
+        }
+        return "\(sign)\(text) \(symbols[exponent - 1])B"
+    }
+
+    /// `%.2f` without Foundation: half-up rounding on the value times 100, as Java's formatter does.
+    private static func twoDecimals(_ value: Double) -> String {
+        let hundredths = UInt64((value * 100).rounded(.toNearestOrAwayFromZero))
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }

@@ -161,6 +161,7 @@ struct EditContext {
         case .updatePipeline(let op): return try applyUpdatePipeline(op)
         case .releaseLease(let op): return try applyReleaseLease(op)
         case .setStoragePolicy(let op): return try applySetStoragePolicy(op)
+        case .setQuota(let op): return try applySetQuota(op)
         case .none: throw NamespaceRejection.illegalArgument("an edit without an operation")
         }
     }

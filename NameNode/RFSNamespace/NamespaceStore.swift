@@ -12,11 +12,14 @@ import SwiftProtobuf
 // is HDFS's order of names: Java compares them as *signed* bytes (DFSUtilClient.compareBytes),
 // and clients see listings, and page through them, in that order.
 //   "b" blockID:u64                 → fileID:u64             (block → file)
+//   "q" inodeID:u64                 → DirectoryQuota         (quota and subtree usage of a
+//                                                              directory whose inode has with_quota)
 //   "m/counters"                    → NamespaceCounters      (ids, last applied index)
 public enum StoreKeys {
     static let inodeTag = UInt8(ascii: "i")
     static let entryTag = UInt8(ascii: "e")
     static let blockTag = UInt8(ascii: "b")
+    static let quotaTag = UInt8(ascii: "q")
     public static let counters: [UInt8] = Array("m/counters".utf8)
 
     public static func inode(_ id: UInt64) -> [UInt8] { [inodeTag] + bigEndian(id) }
@@ -28,6 +31,7 @@ public enum StoreKeys {
     }
     public static func entries(of parent: UInt64) -> [UInt8] { [entryTag] + bigEndian(parent) }
     public static func block(_ id: UInt64) -> [UInt8] { [blockTag] + bigEndian(id) }
+    public static func quota(_ directoryID: UInt64) -> [UInt8] { [quotaTag] + bigEndian(directoryID) }
     public static let allBlocks: [UInt8] = [blockTag]
 
     static func bigEndian(_ value: UInt64) -> [UInt8] {
@@ -160,6 +164,11 @@ struct Records {
         return resolved
     }
 
+    func quota(_ directoryID: UInt64) throws -> Rfs_Namenode_DirectoryQuota? {
+        guard let bytes = try reader.get(StoreKeys.quota(directoryID)) else { return nil }
+        return try Rfs_Namenode_DirectoryQuota(serializedBytes: bytes)
+    }
+
     func counters() throws -> Rfs_Namenode_NamespaceCounters? {
         guard let bytes = try reader.get(StoreKeys.counters) else { return nil }
         return try Rfs_Namenode_NamespaceCounters(serializedBytes: bytes)
@@ -184,6 +193,7 @@ struct RecordWriter {
 
     func remove(_ inode: Rfs_Namenode_InodeRecord) {
         overlay.delete(StoreKeys.inode(inode.id))
+        if inode.withQuota { overlay.delete(StoreKeys.quota(inode.id)) }
         for block in inode.blocks { overlay.delete(StoreKeys.block(block.id)) }
     }
 
@@ -193,6 +203,14 @@ struct RecordWriter {
 
     func unmapBlock(_ blockID: UInt64) {
         overlay.delete(StoreKeys.block(blockID))
+    }
+
+    func put(_ quota: Rfs_Namenode_DirectoryQuota, of directoryID: UInt64) {
+        overlay.put(StoreKeys.quota(directoryID), try! quota.serializedBytes())
+    }
+
+    func removeQuota(of directoryID: UInt64) {
+        overlay.delete(StoreKeys.quota(directoryID))
     }
 
     func put(_ counters: Rfs_Namenode_NamespaceCounters) {

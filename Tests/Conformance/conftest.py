@@ -142,11 +142,73 @@ def fsshell(hadoop_conf_dir):
     java = str(Path(java_home) / "bin" / "java") if java_home else "java"
     classpath = f"{hadoop_conf_dir}:{_pyspark_jars()}/*"
 
-    def run(fs_url: str, *args: str, timeout: float = 120, user: str = None):
-        """`user` acts as that user (HADOOP_USER_NAME, which Hadoop's UGI reads with SIMPLE auth)."""
+    def run(fs_url: str, *args: str, timeout: float = 120, user: str = None, binary: bool = False):
+        """`user` acts as that user (HADOOP_USER_NAME, which Hadoop's UGI reads with SIMPLE auth);
+        `binary` returns stdout as bytes (for -cat of binary data)."""
         env = dict(os.environ, HADOOP_USER_NAME=user) if user else None
         return subprocess.run(
             [java, "-cp", classpath, "org.apache.hadoop.fs.FsShell", "-fs", fs_url, *args],
-            capture_output=True, text=True, timeout=timeout, env=env)
+            capture_output=True, text=not binary, timeout=timeout, env=env)
 
     return run
+
+
+class Cluster:
+    """A namenode and datanodes, each a real `rfs` process, with short heartbeats so that
+    failures are noticed within seconds. Datanodes can be killed and restarted one by one."""
+
+    CONF = ["dfs.heartbeat.interval=1s", "dfs.namenode.heartbeat.recheck-interval=2s"]
+
+    def __init__(self, tmp_path: Path, datanodes: int = 3, conf=()):
+        self.tmp_path = tmp_path
+        self.conf = [*self.CONF, *conf]
+        port = free_port()
+        args = ["namenode", "-D", f"dfs.namenode.rpc-address=127.0.0.1:{port}",
+                "-D", f"dfs.namenode.name.dir={tmp_path / 'name'}"]
+        for setting in self.conf:
+            args += ["-D", setting]
+        self.namenode = Daemon(args, port, tmp_path / "namenode.log")
+        self.datanodes = []
+        try:
+            for index in range(datanodes):
+                self.datanodes.append(self.start_datanode(index))
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def url(self) -> str:
+        return self.namenode.url
+
+    def data_dir(self, index: int) -> Path:
+        return self.tmp_path / f"data{index}"
+
+    def start_datanode(self, index: int) -> Daemon:
+        port = free_port()
+        args = ["datanode", "-D", f"fs.defaultFS={self.url}", "-D", f"dfs.datanode.address=127.0.0.1:{port}",
+                "-D", f"dfs.datanode.data.dir={self.data_dir(index)}", "-D", f"rfs.node.name=datanode{index}"]
+        for setting in self.conf:
+            args += ["-D", setting]
+        daemon = Daemon(args, port, self.tmp_path / f"datanode{index}.log")
+        deadline = time.monotonic() + 20
+        while "full block report sent" not in daemon.log_text():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"datanode {index} did not report to the namenode")
+            time.sleep(0.05)
+        return daemon
+
+    def replica_files(self, index: int):
+        """Finalized block files (not meta files) on datanode `index`'s volume."""
+        return [p for p in self.data_dir(index).rglob("finalized/**/blk_*") if not p.name.endswith(".meta")]
+
+    def stop(self) -> None:
+        for daemon in self.datanodes:
+            daemon.stop()
+        self.namenode.stop()
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    running = Cluster(tmp_path)
+    yield running
+    running.stop()

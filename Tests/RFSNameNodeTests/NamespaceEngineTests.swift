@@ -73,6 +73,8 @@ struct NamespaceEngineTests {
         #expect(try reopened.reads.listing("/", startAfter: [], limit: 1000, caller: caller)?.entries.count == 64)
         #expect(try reopened.reads.fileInfo("/c63/d9", caller: caller)?.kind == .inodeDirectory)
         #expect(try reopened.reads.counters()?.clusterID == "CID-engine-test")
+        // The root's quota counter saw every edit of every batch: itself, 64 + 640 directories.
+        #expect(try reopened.reads.quotaUsage("/", caller: caller).fileAndDirectoryCount == 1 + 64 + 640)
     }
 
     @Test("a second engine on the same directory is refused while the first runs")

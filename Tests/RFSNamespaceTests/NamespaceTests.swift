@@ -63,8 +63,8 @@ struct DirectoryTests {
         #expect(result.effects.contains { if case .blocksRemoved(let ids) = $0 { return ids.count == 1 } else { return false } })
         #expect(try ns.info("/top") == nil)
         #expect(try ns.info("/")?.childCount == 0)
-        // Nothing of the subtree is left in the store: root, counters only.
-        #expect(try ns.dump().count == 2)
+        // Nothing of the subtree is left in the store: root, its quota record, counters only.
+        #expect(try ns.dump().count == 3)
     }
 
     @Test("a listing of 2,500 entries pages by name")

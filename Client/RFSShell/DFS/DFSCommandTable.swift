@@ -7,6 +7,8 @@ enum DFSCommandTable {
         DuCommand.self, HelpCommand.self, LsCommand.self, MkdirCommand.self, MvCommand.self, RmCommand.self,
         RmdirCommand.self, SetrepCommand.self, StatCommand.self, TestCommand.self, TouchzCommand.self,
         TruncateCommand.self, UsageCommand.self,
+        CatCommand.self, PutCommand.self, CopyFromLocalCommand.self, GetCommand.self, CopyToLocalCommand.self,
+        AppendToFileCommand.self, ChecksumCommand.self,
         ]
     }
 

@@ -99,57 +99,131 @@ public nonisolated struct Rfs_Namenode_UnderConstruction: Sendable {
 }
 
 /// A file or directory. Keyed by id; its directory entry (parent id, name) points here.
-public nonisolated struct Rfs_Namenode_InodeRecord: Sendable {
+public nonisolated struct Rfs_Namenode_InodeRecord: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var id: UInt64 = 0
+  public var id: UInt64 {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
 
-  public var parentID: UInt64 = 0
+  public var parentID: UInt64 {
+    get {_storage._parentID}
+    set {_uniqueStorage()._parentID = newValue}
+  }
 
-  public var name: Data = Data()
+  public var name: Data {
+    get {_storage._name}
+    set {_uniqueStorage()._name = newValue}
+  }
 
-  public var kind: Rfs_Namenode_InodeKind = .inodeFile
+  public var kind: Rfs_Namenode_InodeKind {
+    get {_storage._kind}
+    set {_uniqueStorage()._kind = newValue}
+  }
 
-  public var owner: String = String()
+  public var owner: String {
+    get {_storage._owner}
+    set {_uniqueStorage()._owner = newValue}
+  }
 
-  public var group: String = String()
+  public var group: String {
+    get {_storage._group}
+    set {_uniqueStorage()._group = newValue}
+  }
 
   /// Permission bits including sticky (01000), as HDFS's FsPermissionProto.perm.
-  public var permission: UInt32 = 0
+  public var permission: UInt32 {
+    get {_storage._permission}
+    set {_uniqueStorage()._permission = newValue}
+  }
 
-  public var modificationTimeMs: UInt64 = 0
+  public var modificationTimeMs: UInt64 {
+    get {_storage._modificationTimeMs}
+    set {_uniqueStorage()._modificationTimeMs = newValue}
+  }
 
-  public var accessTimeMs: UInt64 = 0
+  public var accessTimeMs: UInt64 {
+    get {_storage._accessTimeMs}
+    set {_uniqueStorage()._accessTimeMs = newValue}
+  }
 
   /// Files only.
-  public var replication: UInt32 = 0
+  public var replication: UInt32 {
+    get {_storage._replication}
+    set {_uniqueStorage()._replication = newValue}
+  }
 
-  public var blockSizeBytes: UInt64 = 0
+  public var blockSizeBytes: UInt64 {
+    get {_storage._blockSizeBytes}
+    set {_uniqueStorage()._blockSizeBytes = newValue}
+  }
 
-  public var blocks: [Rfs_Namenode_BlockRecord] = []
+  public var blocks: [Rfs_Namenode_BlockRecord] {
+    get {_storage._blocks}
+    set {_uniqueStorage()._blocks = newValue}
+  }
 
   public var underConstruction: Rfs_Namenode_UnderConstruction {
-    get {_underConstruction ?? Rfs_Namenode_UnderConstruction()}
-    set {_underConstruction = newValue}
+    get {_storage._underConstruction ?? Rfs_Namenode_UnderConstruction()}
+    set {_uniqueStorage()._underConstruction = newValue}
   }
   /// Returns true if `underConstruction` has been explicitly set.
-  public var hasUnderConstruction: Bool {self._underConstruction != nil}
+  public var hasUnderConstruction: Bool {_storage._underConstruction != nil}
   /// Clears the value of `underConstruction`. Subsequent reads from it will return its default value.
-  public mutating func clearUnderConstruction() {self._underConstruction = nil}
+  public mutating func clearUnderConstruction() {_uniqueStorage()._underConstruction = nil}
 
   /// Directories only: number of entries, kept so emptiness checks and listings need no scan.
-  public var childCount: UInt64 = 0
+  public var childCount: UInt64 {
+    get {_storage._childCount}
+    set {_uniqueStorage()._childCount = newValue}
+  }
 
   /// 0 means unspecified (inherit), as HDFS's BLOCK_STORAGE_POLICY_ID_UNSPECIFIED.
-  public var storagePolicyID: UInt32 = 0
+  public var storagePolicyID: UInt32 {
+    get {_storage._storagePolicyID}
+    set {_uniqueStorage()._storagePolicyID = newValue}
+  }
+
+  /// Directories only: a DirectoryQuota record exists under "q" id (HDFS's
+  /// DirectoryWithQuotaFeature). Kept on the inode so a path walk knows, without a read, which
+  /// of the directories it passed through keep usage counters.
+  public var withQuota: Bool {
+    get {_storage._withQuota}
+    set {_uniqueStorage()._withQuota = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _underConstruction: Rfs_Namenode_UnderConstruction? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// A directory's quota and the usage of its subtree (the directory itself included), as HDFS
+/// keeps them only on directories that have a quota. Stored apart from the inode so that a
+/// change deep below rewrites this small record, not the directory's inode.
+public nonisolated struct Rfs_Namenode_DirectoryQuota: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// -1 means no limit (HDFS's QUOTA_RESET); the root's namespace quota is Long.MAX_VALUE.
+  public var namespaceQuota: Int64 = 0
+
+  public var storagespaceQuota: Int64 = 0
+
+  /// Directories and files in the subtree, this directory included.
+  public var namespaceUsed: Int64 = 0
+
+  /// Bytes times replication; a block being written counts as a full preferred block.
+  public var storagespaceUsed: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// Counters that must survive restarts; one record under the meta key.
@@ -376,6 +450,14 @@ public nonisolated struct Rfs_Namenode_Edit: Sendable {
     set {operation = .setStoragePolicy(newValue)}
   }
 
+  public var setQuota: Rfs_Namenode_SetQuota {
+    get {
+      if case .setQuota(let v)? = operation {return v}
+      return Rfs_Namenode_SetQuota()
+    }
+    set {operation = .setQuota(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Operation: Equatable, Sendable {
@@ -399,6 +481,7 @@ public nonisolated struct Rfs_Namenode_Edit: Sendable {
     case updatePipeline(Rfs_Namenode_UpdatePipeline)
     case releaseLease(Rfs_Namenode_ReleaseLease)
     case setStoragePolicy(Rfs_Namenode_SetStoragePolicy)
+    case setQuota(Rfs_Namenode_SetQuota)
 
   }
 
@@ -804,6 +887,24 @@ public nonisolated struct Rfs_Namenode_SetStoragePolicy: Sendable {
   public init() {}
 }
 
+/// HDFS's setQuota without a storage type: Long.MAX_VALUE (QUOTA_DONT_SET) leaves a value as it
+/// is, -1 (QUOTA_RESET) clears it. Validated when applied, so every replica refuses the same way.
+public nonisolated struct Rfs_Namenode_SetQuota: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var path: String = String()
+
+  public var namespaceQuota: Int64 = 0
+
+  public var storagespaceQuota: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "rfs.namenode"
@@ -894,7 +995,182 @@ nonisolated extension Rfs_Namenode_UnderConstruction: SwiftProtobuf.Message, Swi
 
 nonisolated extension Rfs_Namenode_InodeRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InodeRecord"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}parent_id\0\u{1}name\0\u{1}kind\0\u{1}owner\0\u{1}group\0\u{1}permission\0\u{3}modification_time_ms\0\u{3}access_time_ms\0\u{1}replication\0\u{3}block_size_bytes\0\u{1}blocks\0\u{3}under_construction\0\u{3}child_count\0\u{3}storage_policy_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}parent_id\0\u{1}name\0\u{1}kind\0\u{1}owner\0\u{1}group\0\u{1}permission\0\u{3}modification_time_ms\0\u{3}access_time_ms\0\u{1}replication\0\u{3}block_size_bytes\0\u{1}blocks\0\u{3}under_construction\0\u{3}child_count\0\u{3}storage_policy_id\0\u{3}with_quota\0")
+
+  fileprivate class _StorageClass {
+    var _id: UInt64 = 0
+    var _parentID: UInt64 = 0
+    var _name: Data = Data()
+    var _kind: Rfs_Namenode_InodeKind = .inodeFile
+    var _owner: String = String()
+    var _group: String = String()
+    var _permission: UInt32 = 0
+    var _modificationTimeMs: UInt64 = 0
+    var _accessTimeMs: UInt64 = 0
+    var _replication: UInt32 = 0
+    var _blockSizeBytes: UInt64 = 0
+    var _blocks: [Rfs_Namenode_BlockRecord] = []
+    var _underConstruction: Rfs_Namenode_UnderConstruction? = nil
+    var _childCount: UInt64 = 0
+    var _storagePolicyID: UInt32 = 0
+    var _withQuota: Bool = false
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _parentID = source._parentID
+      _name = source._name
+      _kind = source._kind
+      _owner = source._owner
+      _group = source._group
+      _permission = source._permission
+      _modificationTimeMs = source._modificationTimeMs
+      _accessTimeMs = source._accessTimeMs
+      _replication = source._replication
+      _blockSizeBytes = source._blockSizeBytes
+      _blocks = source._blocks
+      _underConstruction = source._underConstruction
+      _childCount = source._childCount
+      _storagePolicyID = source._storagePolicyID
+      _withQuota = source._withQuota
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt64Field(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularUInt64Field(value: &_storage._parentID) }()
+        case 3: try { try decoder.decodeSingularBytesField(value: &_storage._name) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._kind) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._owner) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._group) }()
+        case 7: try { try decoder.decodeSingularUInt32Field(value: &_storage._permission) }()
+        case 8: try { try decoder.decodeSingularUInt64Field(value: &_storage._modificationTimeMs) }()
+        case 9: try { try decoder.decodeSingularUInt64Field(value: &_storage._accessTimeMs) }()
+        case 10: try { try decoder.decodeSingularUInt32Field(value: &_storage._replication) }()
+        case 11: try { try decoder.decodeSingularUInt64Field(value: &_storage._blockSizeBytes) }()
+        case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._blocks) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._underConstruction) }()
+        case 14: try { try decoder.decodeSingularUInt64Field(value: &_storage._childCount) }()
+        case 15: try { try decoder.decodeSingularUInt32Field(value: &_storage._storagePolicyID) }()
+        case 16: try { try decoder.decodeSingularBoolField(value: &_storage._withQuota) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._id != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._id, fieldNumber: 1)
+      }
+      if _storage._parentID != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._parentID, fieldNumber: 2)
+      }
+      if !_storage._name.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._name, fieldNumber: 3)
+      }
+      if _storage._kind != .inodeFile {
+        try visitor.visitSingularEnumField(value: _storage._kind, fieldNumber: 4)
+      }
+      if !_storage._owner.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._owner, fieldNumber: 5)
+      }
+      if !_storage._group.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._group, fieldNumber: 6)
+      }
+      if _storage._permission != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._permission, fieldNumber: 7)
+      }
+      if _storage._modificationTimeMs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._modificationTimeMs, fieldNumber: 8)
+      }
+      if _storage._accessTimeMs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._accessTimeMs, fieldNumber: 9)
+      }
+      if _storage._replication != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._replication, fieldNumber: 10)
+      }
+      if _storage._blockSizeBytes != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._blockSizeBytes, fieldNumber: 11)
+      }
+      if !_storage._blocks.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._blocks, fieldNumber: 12)
+      }
+      try { if let v = _storage._underConstruction {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      if _storage._childCount != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._childCount, fieldNumber: 14)
+      }
+      if _storage._storagePolicyID != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._storagePolicyID, fieldNumber: 15)
+      }
+      if _storage._withQuota != false {
+        try visitor.visitSingularBoolField(value: _storage._withQuota, fieldNumber: 16)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Namenode_InodeRecord, rhs: Rfs_Namenode_InodeRecord) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._parentID != rhs_storage._parentID {return false}
+        if _storage._name != rhs_storage._name {return false}
+        if _storage._kind != rhs_storage._kind {return false}
+        if _storage._owner != rhs_storage._owner {return false}
+        if _storage._group != rhs_storage._group {return false}
+        if _storage._permission != rhs_storage._permission {return false}
+        if _storage._modificationTimeMs != rhs_storage._modificationTimeMs {return false}
+        if _storage._accessTimeMs != rhs_storage._accessTimeMs {return false}
+        if _storage._replication != rhs_storage._replication {return false}
+        if _storage._blockSizeBytes != rhs_storage._blockSizeBytes {return false}
+        if _storage._blocks != rhs_storage._blocks {return false}
+        if _storage._underConstruction != rhs_storage._underConstruction {return false}
+        if _storage._childCount != rhs_storage._childCount {return false}
+        if _storage._storagePolicyID != rhs_storage._storagePolicyID {return false}
+        if _storage._withQuota != rhs_storage._withQuota {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Namenode_DirectoryQuota: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DirectoryQuota"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}namespace_quota\0\u{3}storagespace_quota\0\u{3}namespace_used\0\u{3}storagespace_used\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -902,95 +1178,36 @@ nonisolated extension Rfs_Namenode_InodeRecord: SwiftProtobuf.Message, SwiftProt
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.id) }()
-      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.parentID) }()
-      case 3: try { try decoder.decodeSingularBytesField(value: &self.name) }()
-      case 4: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.owner) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.group) }()
-      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.permission) }()
-      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.modificationTimeMs) }()
-      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.accessTimeMs) }()
-      case 10: try { try decoder.decodeSingularUInt32Field(value: &self.replication) }()
-      case 11: try { try decoder.decodeSingularUInt64Field(value: &self.blockSizeBytes) }()
-      case 12: try { try decoder.decodeRepeatedMessageField(value: &self.blocks) }()
-      case 13: try { try decoder.decodeSingularMessageField(value: &self._underConstruction) }()
-      case 14: try { try decoder.decodeSingularUInt64Field(value: &self.childCount) }()
-      case 15: try { try decoder.decodeSingularUInt32Field(value: &self.storagePolicyID) }()
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.namespaceQuota) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.storagespaceQuota) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.namespaceUsed) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.storagespaceUsed) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.id != 0 {
-      try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 1)
+    if self.namespaceQuota != 0 {
+      try visitor.visitSingularInt64Field(value: self.namespaceQuota, fieldNumber: 1)
     }
-    if self.parentID != 0 {
-      try visitor.visitSingularUInt64Field(value: self.parentID, fieldNumber: 2)
+    if self.storagespaceQuota != 0 {
+      try visitor.visitSingularInt64Field(value: self.storagespaceQuota, fieldNumber: 2)
     }
-    if !self.name.isEmpty {
-      try visitor.visitSingularBytesField(value: self.name, fieldNumber: 3)
+    if self.namespaceUsed != 0 {
+      try visitor.visitSingularInt64Field(value: self.namespaceUsed, fieldNumber: 3)
     }
-    if self.kind != .inodeFile {
-      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 4)
-    }
-    if !self.owner.isEmpty {
-      try visitor.visitSingularStringField(value: self.owner, fieldNumber: 5)
-    }
-    if !self.group.isEmpty {
-      try visitor.visitSingularStringField(value: self.group, fieldNumber: 6)
-    }
-    if self.permission != 0 {
-      try visitor.visitSingularUInt32Field(value: self.permission, fieldNumber: 7)
-    }
-    if self.modificationTimeMs != 0 {
-      try visitor.visitSingularUInt64Field(value: self.modificationTimeMs, fieldNumber: 8)
-    }
-    if self.accessTimeMs != 0 {
-      try visitor.visitSingularUInt64Field(value: self.accessTimeMs, fieldNumber: 9)
-    }
-    if self.replication != 0 {
-      try visitor.visitSingularUInt32Field(value: self.replication, fieldNumber: 10)
-    }
-    if self.blockSizeBytes != 0 {
-      try visitor.visitSingularUInt64Field(value: self.blockSizeBytes, fieldNumber: 11)
-    }
-    if !self.blocks.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.blocks, fieldNumber: 12)
-    }
-    try { if let v = self._underConstruction {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
-    } }()
-    if self.childCount != 0 {
-      try visitor.visitSingularUInt64Field(value: self.childCount, fieldNumber: 14)
-    }
-    if self.storagePolicyID != 0 {
-      try visitor.visitSingularUInt32Field(value: self.storagePolicyID, fieldNumber: 15)
+    if self.storagespaceUsed != 0 {
+      try visitor.visitSingularInt64Field(value: self.storagespaceUsed, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Rfs_Namenode_InodeRecord, rhs: Rfs_Namenode_InodeRecord) -> Bool {
-    if lhs.id != rhs.id {return false}
-    if lhs.parentID != rhs.parentID {return false}
-    if lhs.name != rhs.name {return false}
-    if lhs.kind != rhs.kind {return false}
-    if lhs.owner != rhs.owner {return false}
-    if lhs.group != rhs.group {return false}
-    if lhs.permission != rhs.permission {return false}
-    if lhs.modificationTimeMs != rhs.modificationTimeMs {return false}
-    if lhs.accessTimeMs != rhs.accessTimeMs {return false}
-    if lhs.replication != rhs.replication {return false}
-    if lhs.blockSizeBytes != rhs.blockSizeBytes {return false}
-    if lhs.blocks != rhs.blocks {return false}
-    if lhs._underConstruction != rhs._underConstruction {return false}
-    if lhs.childCount != rhs.childCount {return false}
-    if lhs.storagePolicyID != rhs.storagePolicyID {return false}
+  public static func ==(lhs: Rfs_Namenode_DirectoryQuota, rhs: Rfs_Namenode_DirectoryQuota) -> Bool {
+    if lhs.namespaceQuota != rhs.namespaceQuota {return false}
+    if lhs.storagespaceQuota != rhs.storagespaceQuota {return false}
+    if lhs.namespaceUsed != rhs.namespaceUsed {return false}
+    if lhs.storagespaceUsed != rhs.storagespaceUsed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1103,7 +1320,7 @@ nonisolated extension Rfs_Namenode_Caller: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Edit"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_ms\0\u{1}caller\0\u{2}\u{8}format\0\u{1}mkdirs\0\u{1}create\0\u{3}add_block\0\u{3}abandon_block\0\u{1}complete\0\u{1}delete\0\u{1}rename\0\u{3}set_permission\0\u{3}set_owner\0\u{3}set_replication\0\u{3}set_times\0\u{1}append\0\u{1}fsync\0\u{1}truncate\0\u{1}concat\0\u{3}new_generation_stamp\0\u{3}update_pipeline\0\u{3}release_lease\0\u{3}set_storage_policy\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_ms\0\u{1}caller\0\u{2}\u{8}format\0\u{1}mkdirs\0\u{1}create\0\u{3}add_block\0\u{3}abandon_block\0\u{1}complete\0\u{1}delete\0\u{1}rename\0\u{3}set_permission\0\u{3}set_owner\0\u{3}set_replication\0\u{3}set_times\0\u{1}append\0\u{1}fsync\0\u{1}truncate\0\u{1}concat\0\u{3}new_generation_stamp\0\u{3}update_pipeline\0\u{3}release_lease\0\u{3}set_storage_policy\0\u{3}set_quota\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1373,6 +1590,19 @@ nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._M
           self.operation = .setStoragePolicy(v)
         }
       }()
+      case 30: try {
+        var v: Rfs_Namenode_SetQuota?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .setQuota(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .setQuota(v)
+        }
+      }()
       default: break
       }
     }
@@ -1469,6 +1699,10 @@ nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._M
     case .setStoragePolicy?: try {
       guard case .setStoragePolicy(let v)? = self.operation else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
+    }()
+    case .setQuota?: try {
+      guard case .setQuota(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
     }()
     case nil: break
     }
@@ -2371,6 +2605,46 @@ nonisolated extension Rfs_Namenode_SetStoragePolicy: SwiftProtobuf.Message, Swif
   public static func ==(lhs: Rfs_Namenode_SetStoragePolicy, rhs: Rfs_Namenode_SetStoragePolicy) -> Bool {
     if lhs.path != rhs.path {return false}
     if lhs.policyID != rhs.policyID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Namenode_SetQuota: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetQuota"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{3}namespace_quota\0\u{3}storagespace_quota\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.path) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.namespaceQuota) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.storagespaceQuota) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.path.isEmpty {
+      try visitor.visitSingularStringField(value: self.path, fieldNumber: 1)
+    }
+    if self.namespaceQuota != 0 {
+      try visitor.visitSingularInt64Field(value: self.namespaceQuota, fieldNumber: 2)
+    }
+    if self.storagespaceQuota != 0 {
+      try visitor.visitSingularInt64Field(value: self.storagespaceQuota, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Namenode_SetQuota, rhs: Rfs_Namenode_SetQuota) -> Bool {
+    if lhs.path != rhs.path {return false}
+    if lhs.namespaceQuota != rhs.namespaceQuota {return false}
+    if lhs.storagespaceQuota != rhs.storagespaceQuota {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -49,8 +49,10 @@ extension EditContext {
         guard var file = resolved.inode, file.kind == .inodeFile else { return .flag(false) }
         try checker.check(file, .write, path: resolved.text)
         if file.replication != op.replication {
+            let before = file
             file.replication = op.replication
             writer.put(file)
+            try chargeChange(from: before, to: file, along: Array(resolved.inodes.dropLast()))
             if !file.blocks.isEmpty {
                 effects.append(.replicationChanged(blockIDs: file.blocks.map(\.id), replication: op.replication))
             }

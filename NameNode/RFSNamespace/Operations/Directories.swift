@@ -21,8 +21,14 @@ extension EditContext {
         root.group = format.supergroup
         root.permission = 0o755
         root.modificationTimeMs = now
+        // The root always has a quota, as in HDFS: an unlimited namespace quota (Long.MAX_VALUE)
+        // that cannot be cleared, so its usage is always known and `count -q /` is instant.
+        root.withQuota = true
+        var quota = Self.unsetQuota(isRoot: true)
+        quota.namespaceUsed = 1
         writer.put(counters)
         writer.put(root)
+        writer.put(quota, of: root.id)
         return .done
     }
 
@@ -47,6 +53,7 @@ extension EditContext {
         // always create the rest of the path (HDFS's addImplicitUwx).
         let implicitPermission = op.permission | 0o300
         var createdPath = parentPath
+        let existingChain = resolved.inodes
         for position in (resolved.inodes.count - 1)..<path.components.count {
             let name = path.components[position]
             let isLast = position == path.components.count - 1
@@ -55,6 +62,11 @@ extension EditContext {
             createdPath = createdPath.appending(name)
             resolved.inodes.append(directory)
             parent = directory
+        }
+        // One directory at a time, as HDFS adds them, so a refusal names the count at which
+        // the quota ran out. New directories have no quota: only existing ones are charged.
+        for _ in (existingChain.count - 1)..<path.components.count {
+            try charge(QuotaDelta(namespace: 1), along: existingChain)
         }
         return .flag(true)
     }
@@ -74,7 +86,8 @@ extension EditContext {
             try checkSubtree(target, path: path, access: .all, checker: checker)
         }
         unlink(target, from: &parent)
-        try removeSubtree(target)
+        let removed = try removeSubtree(target)
+        try charge(-removed, along: Array(resolved.inodes.dropLast()))
         return .flag(true)
     }
 
@@ -93,16 +106,21 @@ extension EditContext {
     }
 
     /// Deletes `root` and everything below it: inodes, directory entries, block mappings.
-    mutating func removeSubtree(_ root: Rfs_Namenode_InodeRecord) throws {
+    /// Returns what the subtree used, for the caller to release from the quotas above it.
+    @discardableResult
+    mutating func removeSubtree(_ root: Rfs_Namenode_InodeRecord) throws -> QuotaDelta {
         var removedBlocks: [UInt64] = []
+        var removed = QuotaDelta()
         var stack = [root]
         while let inode = stack.popLast() {
+            removed.namespace += 1
             if inode.kind == .inodeDirectory {
                 for child in try allChildren(of: inode.id) {
                     writer.unlink(parent: inode.id, name: [UInt8](child.name))
                     stack.append(child)
                 }
             } else {
+                removed.storagespace += QuotaDelta.storagespace(of: inode)
                 removedBlocks += inode.blocks.map(\.id)
                 if inode.hasUnderConstruction {
                     effects.append(.leaseClosed(fileID: inode.id, holder: inode.underConstruction.clientName))
@@ -111,6 +129,7 @@ extension EditContext {
             writer.remove(inode)
         }
         if !removedBlocks.isEmpty { effects.append(.blocksRemoved(removedBlocks)) }
+        return removed
     }
 
     func allChildren(of directoryID: UInt64) throws -> [Rfs_Namenode_InodeRecord] {

@@ -16,6 +16,9 @@ extension EditContext {
         }
         guard !path.isRoot else { throw NamespaceRejection.fileAlreadyExists("/ already exists as a directory") }
         let resolved = try resolve(path, checker: checker, creating: true)
+        // The directories above the new file that exist now; any created below are new and
+        // have no quota, so these are all the quotas the file can be charged to.
+        let chain = Array(resolved.inodes.prefix(path.components.count))
         if let existing = resolved.inode {
             guard existing.kind == .inodeFile else { throw NamespaceRejection.isADirectory(path.description) }
             // Overwrite replaces even a file another client is writing (its lease goes with
@@ -29,7 +32,7 @@ extension EditContext {
             try checker.check(parent, .write, path: path.parent.description)
             try checker.checkSticky(parent: parent, child: existing, path: path.description)
             unlink(existing, from: &parent)
-            try removeSubtree(existing)
+            try charge(-(try removeSubtree(existing)), along: chain)
         } else if resolved.inodes.count < path.components.count {
             guard op.createParent else { throw NamespaceRejection.fileNotFound("Parent directory doesn't exist: \(path.parent)") }
             var mkdirs = Rfs_Namenode_Mkdirs()
@@ -63,6 +66,7 @@ extension EditContext {
         file.underConstruction.clientName = op.clientName
         file.underConstruction.clientMachine = op.clientMachine
         try link(&file, under: &parent, parentPath: path.parent.description)
+        try charge(QuotaDelta(namespace: 1), along: chain)
         effects.append(.leaseOpened(fileID: file.id, holder: op.clientName))
         return .inode(file, path: path.description)
     }
@@ -73,6 +77,7 @@ extension EditContext {
     mutating func applyAddBlock(_ op: Rfs_Namenode_AddBlock) throws -> EditReply {
         let checker = try access()
         var file = try fileUnderConstruction(path: op.path, fileID: op.fileID, holder: op.clientName, checker: checker)
+        let before = file
         if let last = file.blocks.last, !last.complete {
             let previousMatchesPenultimate = op.hasPrevious
                 ? file.blocks.count >= 2 && file.blocks[file.blocks.count - 2].id == op.previous.id
@@ -99,6 +104,9 @@ extension EditContext {
         file.blocks.append(block)
         writer.put(file)
         writer.mapBlock(block.id, toFile: file.id)
+        // The previous block drops to its real length and the new one is charged a full
+        // preferred block until it completes (HDFS's addBlock and commitOrCompleteLastBlock).
+        try chargeChange(from: before, to: file)
         try noteBlockIDs(blockID: block.id, generationStamp: block.generationStamp)
         effects.append(.blockAdded(blockID: block.id, generationStamp: block.generationStamp, fileID: file.id, replication: file.replication))
         return .block(block, offset: offset, file: file)
@@ -111,9 +119,11 @@ extension EditContext {
             // Abandoning a block the file does not end with is a no-op, as in HDFS.
             return .done
         }
+        let before = file
         file.blocks.removeLast()
         writer.put(file)
         writer.unmapBlock(last.id)
+        try chargeChange(from: before, to: file)
         effects.append(.blocksRemoved([last.id]))
         return .done
     }
@@ -134,6 +144,7 @@ extension EditContext {
             existing = try resolve(path, checker: checker).inode
         }
         guard var file = existing, file.kind == .inodeFile else { throw NamespaceRejection.fileNotFound("File does not exist: \(path)") }
+        let before = file
         if !file.hasUnderConstruction {
             // A retried complete of a file this client already closed succeeds.
             if !op.hasLast || file.blocks.last?.id == op.last.id { return .flag(true) }
@@ -156,6 +167,7 @@ extension EditContext {
         file.clearUnderConstruction()
         file.modificationTimeMs = now
         writer.put(file)
+        try chargeChange(from: before, to: file)
         effects.append(.leaseClosed(fileID: file.id, holder: holder))
         return .flag(true)
     }
@@ -163,6 +175,7 @@ extension EditContext {
     mutating func applyFsync(_ op: Rfs_Namenode_Fsync) throws -> EditReply {
         let checker = try access()
         var file = try fileUnderConstruction(path: op.path, fileID: op.fileID, holder: op.clientName, checker: checker)
+        // Quotas do not change: the block being written stays charged as a full preferred block.
         if let last = file.blocks.last, !last.complete, op.lastBlockLength > last.numBytes {
             file.blocks[file.blocks.count - 1].numBytes = op.lastBlockLength
             writer.put(file)
@@ -179,6 +192,7 @@ extension EditContext {
         guard var file = resolved.inode else { throw NamespaceRejection.fileNotFound("File \(path) not found.") }
         guard file.kind == .inodeFile else { throw NamespaceRejection.fileNotFound("failed to append to directory \(path)") }
         try checker.check(file, .write, path: path.description)
+        let before = file
         if file.hasUnderConstruction {
             throw NamespaceRejection.alreadyBeingCreated(
                 "Failed to APPEND_FILE \(path) for \(op.clientName) on \(op.clientMachine) because this file lease is currently owned by \(file.underConstruction.clientName)")
@@ -192,6 +206,8 @@ extension EditContext {
             try noteBlockIDs(blockID: last.id, generationStamp: op.newGenerationStamp)
             effects.append(.blockUpdated(blockID: last.id, generationStamp: op.newGenerationStamp, numBytes: last.numBytes))
             writer.put(file)
+            // The reopened block is charged a full preferred block again, checked like a new one.
+            try chargeChange(from: before, to: file, along: Array(resolved.inodes.dropLast()))
             let reopened = file.blocks[file.blocks.count - 1]
             return .block(reopened, offset: Self.length(of: file) - reopened.numBytes, file: file)
         }
@@ -230,6 +246,7 @@ extension EditContext {
         file.blocks = kept
         file.modificationTimeMs = now
         writer.put(file)
+        try chargeChange(from: existing, to: file)
         if !removed.isEmpty { effects.append(.blocksRemoved(removed)) }
         return .flag(true)
     }
@@ -269,6 +286,7 @@ extension EditContext {
             }
         }
         var replicationChanges: [UInt64] = []
+        let targetBefore = target
         for (source, _, _) in sources {
             for block in source.blocks {
                 target.blocks.append(block)
@@ -278,9 +296,12 @@ extension EditContext {
             var parent = try records.inode(source.parentID)!
             unlink(source, from: &parent)
             writer.overlay.delete(StoreKeys.inode(source.id))
+            try charge(-QuotaDelta.file(source), along: try ancestors(of: source))
         }
         target.modificationTimeMs = now
         writer.put(target)
+        // The moved blocks now count at the target's replication.
+        try chargeChange(from: targetBefore, to: target)
         if !replicationChanges.isEmpty { effects.append(.replicationChanged(blockIDs: replicationChanges, replication: target.replication)) }
         return .done
     }
@@ -306,9 +327,11 @@ extension EditContext {
         guard op.newBlock.generationStamp > file.blocks[position].generationStamp else {
             throw NamespaceRejection.io("updatePipeline: new generation stamp \(op.newBlock.generationStamp) is not newer than \(file.blocks[position].generationStamp)")
         }
+        let before = file
         file.blocks[position].generationStamp = op.newBlock.generationStamp
         file.blocks[position].numBytes = op.newBlock.numBytes
         writer.put(file)
+        try chargeChange(from: before, to: file)
         try noteBlockIDs(blockID: op.oldBlock.id, generationStamp: op.newBlock.generationStamp)
         effects.append(.blockUpdated(blockID: op.oldBlock.id, generationStamp: op.newBlock.generationStamp, numBytes: op.newBlock.numBytes))
         return .done
@@ -318,6 +341,7 @@ extension EditContext {
     mutating func applyReleaseLease(_ op: Rfs_Namenode_ReleaseLease) throws -> EditReply {
         let checker = try access()
         var file = try fileUnderConstruction(path: op.path, fileID: op.fileID, holder: op.holder, checker: checker)
+        let before = file
         if let last = file.blocks.last, !last.complete {
             if op.lastBlockLength == 0 && op.lastGenerationStamp == 0 {
                 file.blocks.removeLast()
@@ -333,6 +357,7 @@ extension EditContext {
         file.clearUnderConstruction()
         file.modificationTimeMs = now
         writer.put(file)
+        try chargeChange(from: before, to: file)
         effects.append(.leaseClosed(fileID: file.id, holder: op.holder))
         return .flag(true)
     }

@@ -75,7 +75,8 @@ extension EditContext {
             try checker.checkSticky(parent: destinationParentInode, child: existing, path: destinationPath.description)
             var parent = destinationParentInode
             unlink(existing, from: &parent)
-            try removeSubtree(existing)
+            let removed = try removeSubtree(existing)
+            try charge(-removed, along: Array(destinationResolved.inodes.prefix(destinationPath.components.count)))
         }
         // Re-read parents: unlinking above may have changed them (same directory, say).
         sourceParent = try records.inode(sourceParent.id)!
@@ -84,5 +85,24 @@ extension EditContext {
         var moved = try records.inode(source.id)!
         moved.name = Data(destinationPath.name)
         try link(&moved, under: &destinationParent, parentPath: destinationPath.parent.description)
+        try chargeMove(of: source, from: Array(sourceResolved.inodes.dropLast()),
+                       to: Array(destinationResolved.inodes.prefix(destinationPath.components.count)))
+    }
+
+    /// Moves what `source` uses from the quotas above its old place to those above its new
+    /// one. Ancestors the two places share keep their usage and are not checked, as in HDFS's
+    /// verifyQuotaForRename; the subtree is counted only when a quota lies off that shared path.
+    private func chargeMove(of source: Rfs_Namenode_InodeRecord, from sourceChain: [Rfs_Namenode_InodeRecord],
+                            to destinationChain: [Rfs_Namenode_InodeRecord]) throws {
+        var shared = 0
+        while shared < min(sourceChain.count, destinationChain.count) && sourceChain[shared].id == destinationChain[shared].id {
+            shared += 1
+        }
+        let quotaOffPath = sourceChain.dropFirst(shared).contains(where: \.withQuota)
+            || destinationChain.dropFirst(shared).contains(where: \.withQuota)
+        guard quotaOffPath else { return }
+        let usage = try usage(ofSubtree: try records.inode(source.id) ?? source)
+        try charge(usage, along: destinationChain, from: shared)
+        try charge(-usage, along: sourceChain, from: shared)
     }
 }

@@ -1,0 +1,141 @@
+import NIOPosix
+import RFSChecksum
+import RFSDataTransfer
+import RFSProtocol
+import RFSTransferIO
+
+/// A file opened for reading (HDFS's DFSInputStream): block locations from the namenode,
+/// each range read from one datanode with READ_BLOCK and every chunk verified; a datanode
+/// that fails or sends a bad chunk is skipped for the next replica, and a bad replica is
+/// reported to the namenode (reportBadBlocks) so it gets replaced.
+public actor FileInputStream {
+    public let path: String
+    /// The file's length when it was opened.
+    public let length: Int64
+    private let fileSystem: FileSystem
+    private let blocks: [Hadoop_Hdfs_LocatedBlockProto]
+    private var position: Int64 = 0
+    private var deadNodes: Set<String> = []
+
+    init(path: String, fileSystem: FileSystem, located: Hadoop_Hdfs_LocatedBlocksProto) {
+        self.path = path
+        self.fileSystem = fileSystem
+        self.length = Int64(located.fileLength) + (located.underConstruction && located.hasLastBlock && !located.isLastBlockComplete
+                                                    ? 0 : 0)
+        self.blocks = located.blocks
+    }
+
+    /// The next bytes from the current position, at most `maxBytes`; empty at the end.
+    public func read(maxBytes: Int) async throws -> [UInt8] {
+        let bytes = try await pread(offset: position, length: maxBytes)
+        position += Int64(bytes.count)
+        return bytes
+    }
+
+    public func seek(to offset: Int64) throws {
+        guard offset >= 0, offset <= length else {
+            throw RemoteException(.eof, "Cannot seek to \(offset): the file is \(length) bytes long")
+        }
+        position = offset
+    }
+
+    public var currentPosition: Int64 { position }
+
+    /// Up to `length` bytes at `offset` (fewer at the end of the file), without moving the position.
+    public func pread(offset: Int64, length wanted: Int) async throws -> [UInt8] {
+        guard offset < length, wanted > 0 else { return [] }
+        var result: [UInt8] = []
+        result.reserveCapacity(min(wanted, Int(length - offset)))
+        var cursor = offset
+        let end = min(length, offset + Int64(wanted))
+        while cursor < end {
+            guard let block = blocks.last(where: { Int64($0.offset) <= cursor }) else {
+                throw RemoteException(.ioException, "no block of \(path) holds offset \(cursor)")
+            }
+            let inBlock = cursor - Int64(block.offset)
+            let count = min(end - cursor, Int64(block.b.numBytes) - inBlock)
+            guard count > 0 else { throw RemoteException(.ioException, "block \(block.b.blockID) of \(path) ends before offset \(cursor)") }
+            result += try await readFromSomeReplica(block, offset: UInt64(inBlock), length: UInt64(count))
+            cursor += count
+        }
+        return result
+    }
+
+    private func readFromSomeReplica(_ block: Hadoop_Hdfs_LocatedBlockProto, offset: UInt64, length: UInt64) async throws -> [UInt8] {
+        var lastError: Error?
+        let candidates = block.locs.filter { !deadNodes.contains(Self.address($0)) } + block.locs.filter { deadNodes.contains(Self.address($0)) }
+        for location in candidates {
+            do {
+                return try await Self.readBlock(block.b, from: location.id, offset: offset, length: length, clientName: fileSystem.clientName)
+            } catch let mismatch as ChecksumMismatch {
+                lastError = mismatch
+                deadNodes.insert(Self.address(location))
+                var report = Hadoop_Hdfs_ReportBadBlocksRequestProto()
+                var bad = block
+                bad.locs = [location]
+                report.blocks = [bad]
+                _ = try? await fileSystem.call("reportBadBlocks", report, returning: Hadoop_Hdfs_ReportBadBlocksResponseProto.self, idempotent: true)
+            } catch {
+                lastError = error
+                deadNodes.insert(Self.address(location))
+            }
+        }
+        throw RemoteException(.blockMissing, "Could not obtain block: blk_\(block.b.blockID) file=\(path) (\(lastError.map { "\($0)" } ?? "no datanode holds it"))")
+    }
+
+    static func address(_ node: Hadoop_Hdfs_DatanodeInfoProto) -> String { "\(node.id.ipAddr):\(node.id.xferPort)" }
+
+    /// READ_BLOCK from one datanode, every chunk checked against its sum.
+    static func readBlock(_ block: Hadoop_Hdfs_ExtendedBlockProto, from datanode: Hadoop_Hdfs_DatanodeIDProto,
+                          offset: UInt64, length: UInt64, clientName: String) async throws -> [UInt8] {
+        let connection = try await TransferConnection.connect(host: datanode.ipAddr, port: Int(datanode.xferPort),
+                                                              group: MultiThreadedEventLoopGroup.singleton)
+        defer { connection.close() }
+        var op = Hadoop_Hdfs_OpReadBlockProto()
+        op.header.baseHeader.block = block
+        op.header.clientName = clientName
+        op.offset = offset
+        op.len = length
+        op.sendChecksums = true
+        try await connection.send(try OpRequest(opcode: .readBlock, message: op))
+        let reply = try await connection.reader.readDelimited(Hadoop_Hdfs_BlockOpResponseProto.self)
+        guard reply.status == .success else {
+            throw RemoteException(.ioException, "datanode \(datanode.ipAddr):\(datanode.xferPort) refused the read: \(reply.message)")
+        }
+        let checksum = try ChunkedChecksum(proto: reply.readOpChecksumInfo.checksum)
+        let chunkOffset = reply.readOpChecksumInfo.chunkOffset
+        guard chunkOffset <= offset else { throw RemoteException(.ioException, "datanode sent data from \(chunkOffset), after \(offset)") }
+        let skip = Int(offset - chunkOffset)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(length) + skip + checksum.bytesPerChecksum)
+        while true {
+            let (layout, frame) = try await connection.reader.readPacket(checksum: checksum)
+            if layout.header.dataLen == 0 { break }
+            try frame.withUnsafeReadableBytes { (raw) throws(ChecksumMismatch) in
+                let data = UnsafeRawBufferPointer(rebasing: raw[layout.dataRange])
+                try checksum.verify(data, sums: UnsafeRawBufferPointer(rebasing: raw[layout.checksumRange]),
+                                    baseOffset: Int(layout.header.offsetInBlock))
+                bytes.append(contentsOf: data)
+            }
+        }
+        try await connection.send(DataTransferReplies.clientReadStatus(checksumsVerified: true))
+        guard bytes.count >= skip + Int(length) else {
+            throw RemoteException(.ioException, "datanode sent \(bytes.count) bytes, fewer than the \(skip + Int(length)) asked for")
+        }
+        return Array(bytes[skip..<skip + Int(length)])
+    }
+}
+
+extension FileSystem {
+    /// Opens a file for reading.
+    public func open(_ path: String) async throws -> FileInputStream {
+        let absolute = try resolve(path)
+        var request = Hadoop_Hdfs_GetBlockLocationsRequestProto()
+        request.src = absolute
+        request.offset = 0
+        request.length = UInt64(Int64.max)
+        let reply = try await call("getBlockLocations", request, returning: Hadoop_Hdfs_GetBlockLocationsResponseProto.self, idempotent: true)
+        guard reply.hasLocations else { throw RemoteException(.fileNotFound, "File does not exist: \(absolute)") }
+        return FileInputStream(path: absolute, fileSystem: self, located: reply.locations)
+    }
+}

@@ -1,0 +1,215 @@
+import RFSChecksum
+import RFSDataTransfer
+import RFSModel
+import RFSProtocol
+
+/// A file being written (HDFS's DFSOutputStream): bytes are cut into 64 KiB packets with a
+/// CRC32C per 512-byte chunk and streamed through one block pipeline at a time; a full block
+/// is closed and the next allocated with `addBlock`; `close` waits for every ack and then
+/// completes the file. The lease is renewed in the background while the stream is open.
+public actor FileOutputStream {
+    public let path: String
+    private let fileSystem: FileSystem
+    private let fileID: UInt64
+    private let blockSizeBytes: Int64
+    private let checksum: ChunkedChecksum
+    private let packetDataBytes: Int
+    private var pipeline: BlockPipeline?
+    private var packetizer: Packetizer?
+    /// The last block finished, named in the next addBlock and in complete.
+    private var previous: Hadoop_Hdfs_ExtendedBlockProto?
+    /// Bytes waiting to fill a packet.
+    private var buffered: [UInt8] = []
+    private var bytesInBlock: Int64 = 0
+    private var closed = false
+    private let leaseRenewal: Task<Void, Never>
+    /// Set when the stream continues a file's last partial block (append).
+    private var appendBlock: Hadoop_Hdfs_LocatedBlockProto?
+
+    init(path: String, fileSystem: FileSystem, fileID: UInt64, blockSizeBytes: Int64, checksum: ChunkedChecksum,
+         writePacketSizeBytes: Int, appendingTo lastBlock: Hadoop_Hdfs_LocatedBlockProto? = nil) {
+        self.path = path
+        self.fileSystem = fileSystem
+        self.fileID = fileID
+        self.blockSizeBytes = blockSizeBytes
+        self.checksum = checksum
+        self.packetDataBytes = PacketSizing(writePacketSizeBytes: writePacketSizeBytes, checksum: checksum).dataBytesPerPacket
+        self.appendBlock = lastBlock
+        if let lastBlock, lastBlock.b.numBytes > 0 {
+            previous = lastBlock.b
+        }
+        leaseRenewal = Task { [fileSystem] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(30))
+                if Task.isCancelled { return }
+                var renew = Hadoop_Hdfs_RenewLeaseRequestProto()
+                renew.clientName = fileSystem.clientName
+                _ = try? await fileSystem.call("renewLease", renew, returning: Hadoop_Hdfs_RenewLeaseResponseProto.self, idempotent: true)
+            }
+        }
+    }
+
+    /// Appends bytes to the file.
+    public func write(_ bytes: some Collection<UInt8>) async throws {
+        guard !closed else { throw RemoteException(.ioException, "Stream closed: \(path)") }
+        buffered.append(contentsOf: bytes)
+        try await sendBuffered(final: false)
+    }
+
+    /// Sends every whole packet's worth of what is buffered (and with `final`, the rest),
+    /// finishing blocks as they fill; only a tail shorter than a packet stays buffered.
+    private func sendBuffered(final: Bool) async throws {
+        var start = 0
+        defer { if start > 0 { buffered.removeFirst(start) } }
+        while start < buffered.count {
+            if pipeline == nil { try await startBlock() }
+            let available = buffered.count - start
+            let roomInBlock = Int(blockSizeBytes - bytesInBlock)
+            let count = min(available, packetDataBytes, roomInBlock)
+            guard final || count == packetDataBytes || count == roomInBlock else { return }
+            for packet in packetizer!.packets(for: buffered[start..<start + count]) { try await pipeline!.send(packet) }
+            start += count
+            bytesInBlock += Int64(count)
+            if bytesInBlock >= blockSizeBytes { try await finishBlock() }
+        }
+    }
+
+    private func startBlock() async throws {
+        if let appendBlock, appendBlock.b.numBytes > 0, Int64(appendBlock.b.numBytes) < blockSizeBytes {
+            // Continue the file's last block: the first packet fills its partial chunk.
+            self.appendBlock = nil
+            pipeline = try await BlockPipeline(block: appendBlock, checksum: checksum, fileSystem: fileSystem, append: true)
+            bytesInBlock = Int64(appendBlock.b.numBytes)
+            packetizer = Packetizer(checksum: checksum, sizing: PacketSizing(chunksPerPacket: packetDataBytes / checksum.bytesPerChecksum,
+                                                                             bytesPerChecksum: checksum.bytesPerChecksum),
+                                    blockOffset: bytesInBlock)
+            return
+        }
+        appendBlock = nil
+        var add = Hadoop_Hdfs_AddBlockRequestProto()
+        add.src = path
+        add.clientName = fileSystem.clientName
+        add.fileID = fileID
+        if let previous { add.previous = previous }
+        var excluded: [Hadoop_Hdfs_DatanodeInfoProto] = []
+        for attempt in 0..<3 {
+            add.excludeNodes = excluded
+            let block = try await addBlock(add)
+            do {
+                pipeline = try await BlockPipeline(block: block, checksum: checksum, fileSystem: fileSystem, append: false)
+                break
+            } catch let failure as PipelineSetupFailure where attempt < 2 {
+                // HDFS's answer to a bad datanode at setup: abandon the block, exclude the node, ask again.
+                var abandon = Hadoop_Hdfs_AbandonBlockRequestProto()
+                abandon.b = block.b
+                abandon.src = path
+                abandon.holder = fileSystem.clientName
+                abandon.fileID = fileID
+                _ = try await fileSystem.call("abandonBlock", abandon, returning: Hadoop_Hdfs_AbandonBlockResponseProto.self, idempotent: false)
+                let bad = block.locs.first { "\($0.id.ipAddr):\($0.id.xferPort)" == failure.firstBadLink } ?? block.locs[0]
+                excluded.append(bad)
+            }
+        }
+        bytesInBlock = 0
+        packetizer = Packetizer(checksum: checksum, sizing: PacketSizing(chunksPerPacket: packetDataBytes / checksum.bytesPerChecksum,
+                                                                         bytesPerChecksum: checksum.bytesPerChecksum))
+    }
+
+    /// addBlock, retried while the namenode says the previous block is not yet replicated.
+    private func addBlock(_ request: Hadoop_Hdfs_AddBlockRequestProto) async throws -> Hadoop_Hdfs_LocatedBlockProto {
+        var delay = Duration.milliseconds(100)
+        for attempt in 0..<8 {
+            do {
+                return try await fileSystem.call("addBlock", request, returning: Hadoop_Hdfs_AddBlockResponseProto.self, idempotent: false).block
+            } catch let remote as RemoteException where remote.className.hasSuffix("NotReplicatedYetException") && attempt < 7 {
+                try await Task.sleep(for: delay)
+                delay *= 2
+            }
+        }
+        throw RemoteException(.ioException, "addBlock for \(path) kept failing")
+    }
+
+    /// Sends the empty last packet and waits until the whole pipeline acknowledged the block.
+    private func finishBlock() async throws {
+        guard let pipeline, var packetizer else { return }
+        try await pipeline.send(packetizer.lastPacket())
+        self.packetizer = packetizer
+        try await pipeline.waitForAcks()
+        var finished = pipeline.block.b
+        finished.numBytes = UInt64(bytesInBlock)
+        previous = finished
+        pipeline.close()
+        self.pipeline = nil
+        self.packetizer = nil
+        bytesInBlock = 0
+    }
+
+    /// Writes what is left, finishes the last block and completes the file (retrying while
+    /// the namenode waits for the datanodes' reports, as HDFS's client does).
+    public func close() async throws {
+        guard !closed else { return }
+        closed = true
+        defer { leaseRenewal.cancel() }
+        do {
+            try await sendBuffered(final: true)
+            try await finishBlock()
+        } catch {
+            pipeline?.close()
+            throw error
+        }
+        var complete = Hadoop_Hdfs_CompleteRequestProto()
+        complete.src = path
+        complete.clientName = fileSystem.clientName
+        complete.fileID = fileID
+        if let previous { complete.last = previous }
+        var delay = Duration.milliseconds(50)
+        for _ in 0..<10 {
+            if try await fileSystem.call("complete", complete, returning: Hadoop_Hdfs_CompleteResponseProto.self, idempotent: true).result {
+                return
+            }
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(2))
+        }
+        throw RemoteException(.ioException, "Unable to close file because the last block \(previous.map { "blk_\($0.blockID)" } ?? "") does not have enough number of replicas.")
+    }
+}
+
+extension FileSystem {
+    /// Creates (or with `overwrite`, replaces) a file and opens it for writing.
+    public func create(_ path: String, overwrite: Bool = false, createParent: Bool = true, replication: Int? = nil,
+                       blockSizeBytes: Int64? = nil, permission: FsPermission = .fileDefault) async throws -> FileOutputStream {
+        let absolute = try resolve(path)
+        let defaults = try await serverDefaults()
+        var create = Hadoop_Hdfs_CreateRequestProto()
+        create.src = absolute
+        create.masked = permission.applying(umask: umask).proto
+        create.unmasked = permission.proto
+        create.clientName = clientName
+        create.createFlag = UInt32(Hadoop_Hdfs_CreateFlagProto.create.rawValue)
+            | (overwrite ? UInt32(Hadoop_Hdfs_CreateFlagProto.overwrite.rawValue) : 0)
+        create.createParent = createParent
+        create.replication = UInt32(replication ?? configuredReplication ?? defaults.replication)
+        let blockSize = blockSizeBytes ?? configuredBlockSizeBytes ?? defaults.blockSizeBytes
+        create.blockSize = UInt64(blockSize)
+        let created = try await call("create", create, returning: Hadoop_Hdfs_CreateResponseProto.self, idempotent: false)
+        return FileOutputStream(path: absolute, fileSystem: self, fileID: created.fs.fileID, blockSizeBytes: blockSize,
+                                checksum: ChunkedChecksum(type: .crc32c, bytesPerChecksum: defaults.bytesPerChecksum),
+                                writePacketSizeBytes: defaults.writePacketSizeBytes)
+    }
+
+    /// Opens an existing file to write at its end.
+    public func append(_ path: String) async throws -> FileOutputStream {
+        let absolute = try resolve(path)
+        let defaults = try await serverDefaults()
+        var request = Hadoop_Hdfs_AppendRequestProto()
+        request.src = absolute
+        request.clientName = clientName
+        let reply = try await call("append", request, returning: Hadoop_Hdfs_AppendResponseProto.self, idempotent: false)
+        guard reply.hasStat else { throw RemoteException(.fileNotFound, "File does not exist: \(absolute)") }
+        let blockSize = Int64(reply.stat.blocksize)
+        return FileOutputStream(path: absolute, fileSystem: self, fileID: reply.stat.fileID, blockSizeBytes: blockSize > 0 ? blockSize : defaults.blockSizeBytes,
+                                checksum: ChunkedChecksum(type: .crc32c, bytesPerChecksum: defaults.bytesPerChecksum),
+                                writePacketSizeBytes: defaults.writePacketSizeBytes,
+                                appendingTo: reply.hasBlock ? reply.block : nil)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import RFSClient
+
+/// `-put [-f] [-p] [-l] [-d] <localsrc> ... <dst>` (Hadoop's `Put`, also `-copyFromLocal`):
+/// each local file is written to `<dst>._COPYING_` and renamed into place when complete, so
+/// a reader never sees half a file; `-f` overwrites.
+struct PutCommand: DFSCommand {
+    static let name = "put"
+    static let usage = "[-f] [-p] [-l] [-d] [-t <thread count>] [-q <thread pool queue size>] <localsrc> ... <dst>"
+    /// Bytes read from the local file per write.
+    static let chunkBytes = 8 << 20
+
+    let sources: [String]
+    let destination: String
+    let overwrite: Bool
+
+    init(arguments: [String]) throws(UsageError) {
+        let parsed = try CommandFormat(min: 1, flags: ["f", "p", "l", "d"], valueOptions: ["t", "q"]).parse(arguments)
+        var operands = parsed.arguments
+        destination = operands.count > 1 ? operands.removeLast() : "."
+        sources = operands
+        overwrite = parsed.has("f")
+    }
+
+    func run(_ context: DFSContext) async throws -> Int32 {
+        let target = try context.fs.resolve(destination)
+        let targetStatus = try await context.fs.fileStatus(target)
+        if sources.count > 1, targetStatus?.isDirectory != true {
+            throw PathFailure(targetStatus == nil ? PathMessage.notFound(destination) : PathMessage.isNotDirectory(destination))
+        }
+        for source in sources {
+            do {
+                try await copy(source, into: target, targetIsDirectory: targetStatus?.isDirectory == true, context: context)
+            } catch {
+                try context.report(error)
+            }
+        }
+        return context.exitCode
+    }
+
+    func copy(_ source: String, into target: String, targetIsDirectory: Bool, context: DFSContext) async throws {
+        let localPath = source.hasPrefix("file://") ? String(source.dropFirst("file://".count)) : source
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: localPath, isDirectory: &isDirectory) else {
+            throw PathFailure(PathMessage.notFound(source))
+        }
+        guard !isDirectory.boolValue else { throw PathFailure(PathMessage.other(source, "rfs dfs -put copies files; use a file, not a directory")) }
+        let name = URL(fileURLWithPath: localPath).lastPathComponent
+        let final = targetIsDirectory ? (target == "/" ? "/\(name)" : "\(target)/\(name)") : target
+        let display = targetIsDirectory ? (destination.hasSuffix("/") ? destination + name : destination + "/" + name) : destination
+        if let existing = try await context.fs.fileStatus(final) {
+            if existing.isDirectory { throw PathFailure(PathMessage.isDirectory(display)) }
+            if !overwrite { throw PathFailure(PathMessage.exists(display)) }
+        }
+        guard let input = FileHandle(forReadingAtPath: localPath) else {
+            throw PathFailure(PathMessage.other(source, "Permission denied"))
+        }
+        defer { try? input.close() }
+        let copying = final + "._COPYING_"
+        let output = try await context.fs.create(copying, overwrite: true, createParent: false)
+        do {
+            while let chunk = try input.read(upToCount: Self.chunkBytes), !chunk.isEmpty {
+                try await output.write(chunk)
+            }
+            try await output.close()
+        } catch {
+            _ = try? await context.fs.delete(copying, recursive: false)
+            throw error
+        }
+        if overwrite, try await context.fs.fileStatus(final) != nil {
+            _ = try await context.fs.delete(final, recursive: false)
+        }
+        guard try await context.fs.rename(copying, to: final) else {
+            throw PathFailure(PathMessage.other(display, "could not rename \(copying) into place"))
+        }
+    }
+}
+
+/// `-copyFromLocal`: `-put` under its other name.
+struct CopyFromLocalCommand: DFSCommand {
+    static let name = "copyFromLocal"
+    static let usage = "[-f] [-p] [-l] [-d] [-t <thread count>] [-q <thread pool queue size>] <localsrc> ... <dst>"
+    let put: PutCommand
+    init(arguments: [String]) throws(UsageError) { put = try PutCommand(arguments: arguments) }
+    func run(_ context: DFSContext) async throws -> Int32 { try await put.run(context) }
+}

@@ -1,0 +1,209 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NIOPosix
+import RFSConfig
+import RFSMetrics
+import RFSModel
+import RFSProtocol
+import RFSRPC
+
+/// `rfs minicluster`: a namenode and datanodes on this machine, each its own `rfs` process,
+/// all data under one directory, the namenode on HDFS's default port so that
+/// `hdfs://127.0.0.1:8020` just works. Ctrl-C (or SIGTERM) stops them all cleanly.
+struct MiniClusterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "minicluster",
+        abstract: "Run a namenode and datanodes on this machine in the foreground (Ctrl-C stops them all).")
+
+    @Option(name: [.customShort("d"), .long], help: "Directory for every daemon's data, logs and the client configuration.")
+    var dir = "run"
+
+    @Option(name: .long, help: "Number of datanodes.")
+    var datanodes = 3
+
+    @Option(name: .long, help: "The namenode's RPC port.")
+    var port = HDFSDefaults.namenodeRPCPort
+
+    @Option(name: .long, help: "Address the daemons bind and advertise.")
+    var host = "127.0.0.1"
+
+    @Option(name: [.customShort("D")], parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("A configuration key for every daemon, e.g. -D dfs.heartbeat.interval=1s.", valueName: "key=value"))
+    var definitions: [String] = []
+
+    func validate() throws {
+        guard (1...64).contains(datanodes) else { throw ValidationError("--datanodes must be in 1...64") }
+        guard (1...65_535).contains(port) else { throw ValidationError("--port must be in 1...65535") }
+    }
+
+    func run() async throws {
+        RFSLogging.bootstrap(nodeName: "minicluster")
+        let root = URL(fileURLWithPath: dir).standardizedFileURL.path
+        try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+        let defaultFS = "hdfs://\(host):\(port)"
+        let common = definitions.flatMap { ["-D", $0] } + ["-D", "fs.defaultFS=\(defaultFS)"]
+
+        if PortProbe.isListening(host: host, port: port) {
+            throw ValidationError("\(host):\(port) is in use by another process; stop it or pick another --port")
+        }
+        var children: [ChildProcess] = []
+        func stopAll() {
+            for child in children.reversed() { child.terminate() }
+            for child in children.reversed() { child.wait(seconds: 15) }
+        }
+        do {
+            children.append(try ChildProcess(executable: executable, arguments: ["namenode"] + common + [
+                "-D", "dfs.namenode.rpc-address=\(host):\(port)", "-D", "dfs.namenode.name.dir=\(root)/name",
+                "-D", "rfs.node.name=namenode",
+            ], log: "\(root)/logs/namenode.log"))
+            try await Self.waitForPort(host: host, port: port, child: children[0])
+            for index in 1...datanodes {
+                children.append(try ChildProcess(executable: executable, arguments: ["datanode"] + common + [
+                    "-D", "dfs.datanode.address=\(host):0", "-D", "dfs.datanode.data.dir=\(root)/data\(index)",
+                    "-D", "rfs.node.name=datanode\(index)",
+                ], log: "\(root)/logs/datanode\(index).log"))
+            }
+            try await Self.waitForDatanodes(host: host, port: port, count: datanodes, children: children)
+            try ClientConfiguration.write(to: root + "/etc", defaultFS: defaultFS, replication: min(3, datanodes))
+        } catch {
+            stopAll()
+            throw error
+        }
+        print("""
+            rfs minicluster is up: 1 namenode, \(datanodes) datanodes, data and logs under \(root)
+              namenode RPC   \(defaultFS)
+              rfs            rfs dfs -fs \(defaultFS) -ls /
+              Hadoop FsShell java -cp '\(root)/etc/hadoop:<pyspark>/jars/*' org.apache.hadoop.fs.FsShell -ls /
+              hdfs-native    hdfs_native.Client("\(defaultFS)")
+            Ctrl-C stops every daemon.
+            """)
+        fflush(nil)
+        let signal = await Self.waitForStopOrChildExit(children)
+        print("rfs minicluster stopping (\(signal))")
+        fflush(nil)
+        stopAll()
+        print("rfs minicluster stopped")
+    }
+
+    static func waitForPort(host: String, port: Int, child: ChildProcess) async throws {
+        for _ in 0..<400 {
+            guard child.isRunning else { throw ValidationError("the namenode exited; see \(child.log)") }
+            if PortProbe.isListening(host: host, port: port) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ValidationError("the namenode did not listen on \(host):\(port) within 20 s; see \(child.log)")
+    }
+
+    /// Asks the namenode until it reports `count` live datanodes.
+    static func waitForDatanodes(host: String, port: Int, count: Int, children: [ChildProcess]) async throws {
+        var configuration = RPCClientConfiguration(addresses: [HostPort(host: host, port: port)], user: "minicluster",
+                                                   protocolName: ProtocolNames.clientProtocol)
+        configuration.maxRetries = 0
+        configuration.maxFailovers = 0
+        let client = RPCClient(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton)
+        var request = Hadoop_Hdfs_GetDatanodeReportRequestProto()
+        request.type = .live
+        for _ in 0..<600 {
+            if let dead = children.first(where: { !$0.isRunning }) {
+                throw ValidationError("a daemon exited while the cluster started; see \(dead.log)")
+            }
+            if let report = try? await client.call("getDatanodeReport", request, returning: Hadoop_Hdfs_GetDatanodeReportResponseProto.self, idempotent: true),
+               report.di.count >= count {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ValidationError("only some datanodes registered within 60 s; see the logs")
+    }
+
+    static func waitForStopOrChildExit(_ children: [ChildProcess]) async -> String {
+        await withTaskGroup(of: String.self) { group in
+            group.addTask { await ShutdownSignal.wait() }
+            group.addTask {
+                while !Task.isCancelled {
+                    if let dead = children.first(where: { !$0.isRunning }) { return "a daemon exited: see \(dead.log)" }
+                    try? await Task.sleep(for: .milliseconds(500))
+                }
+                return "cancelled"
+            }
+            let first = await group.next() ?? "stop"
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+/// One daemon of the mini-cluster, with its output in a log file.
+final class ChildProcess: @unchecked Sendable {
+    // `Process` is thread-safe for the calls used here (isRunning, terminate, waitUntilExit).
+    let process = Process()
+    let log: String
+
+    init(executable: String, arguments: [String], log: String) throws {
+        self.log = log
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    var isRunning: Bool { process.isRunning }
+
+    func terminate() {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+    }
+
+    func wait(seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
+
+enum PortProbe {
+    static func isListening(host: String, port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { return false }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
+
+/// The files a client needs to reach the mini-cluster: Hadoop's XML for FsShell, Spark and
+/// libhdfs users, and the rfs equivalent.
+enum ClientConfiguration {
+    static func write(to directory: String, defaultFS: String, replication: Int) throws {
+        try FileManager.default.createDirectory(atPath: directory + "/hadoop", withIntermediateDirectories: true)
+        let core = """
+            <?xml version="1.0"?>
+            <configuration>
+              <property><name>fs.defaultFS</name><value>\(defaultFS)</value></property>
+            </configuration>
+
+            """
+        let hdfs = """
+            <?xml version="1.0"?>
+            <configuration>
+              <property><name>dfs.replication</name><value>\(replication)</value></property>
+              <property><name>dfs.client.use.datanode.hostname</name><value>false</value></property>
+            </configuration>
+
+            """
+        let rfs = "# written by rfs minicluster\nfs.defaultFS = \(defaultFS)\ndfs.replication = \(replication)\n"
+        try Data(core.utf8).write(to: URL(fileURLWithPath: directory + "/hadoop/core-site.xml"))
+        try Data(hdfs.utf8).write(to: URL(fileURLWithPath: directory + "/hadoop/hdfs-site.xml"))
+        try Data(rfs.utf8).write(to: URL(fileURLWithPath: directory + "/rfs-site.conf"))
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import RFSBlockStorage
+import RFSConfig
+import RFSModel
+import RFSProtocol
+
+/// A running datanode: its volumes and replicas, the DataTransferProtocol server, one
+/// connection per namenode, the incremental-report sender and the block scanner.
+public final class DataNodeDaemon: Sendable {
+    public let context: DataNodeContext
+    public let server: DataTransferServer
+    public let namenodes: [NamenodeConnection]
+    private let tasks: [Task<Void, Never>]
+    private let io: NIOThreadPool
+
+    private init(context: DataNodeContext, server: DataTransferServer, namenodes: [NamenodeConnection],
+                 tasks: [Task<Void, Never>], io: NIOThreadPool) {
+        self.context = context
+        self.server = server
+        self.namenodes = namenodes
+        self.tasks = tasks
+        self.io = io
+    }
+
+    public var transferPort: Int { server.localAddress.port ?? 0 }
+
+    /// Waits for the namenode, opens `dfs.datanode.data.dir` for its block pool, serves on
+    /// `dfs.datanode.address`, then registers and reports.
+    public static func start(configuration: Configuration, group: EventLoopGroup, logger: Logger) async throws -> DataNodeDaemon {
+        let settings = try DataNodeSettings(configuration)
+        guard let first = settings.namenodes.first else {
+            throw DataNodeStartError.noNamenode
+        }
+        let info = try await NamenodeConnection.handshake(address: first, group: group, logger: logger)
+
+        var volumes: [StorageVolume] = []
+        for directory in settings.dataDirectories {
+            do throws(BlockStorageError) {
+                volumes.append(try StorageVolume(path: directory, blockPoolID: info.blockPoolID, reservedBytes: settings.reservedBytes, logger: logger))
+            } catch {
+                logger.error("volume cannot be used", metadata: ["volume": "\(directory)", "error": "\(error)"])
+            }
+        }
+        guard !volumes.isEmpty else { throw DataNodeStartError.noUsableVolume(settings.dataDirectories) }
+        let volumePaths = volumes.map(\.path)
+        let uuid = try DatanodeUUIDFile.readOrCreate(volumes: volumePaths)
+        let catalog = ReplicaCatalog(volumes: VolumeSet(volumes: volumes), logger: logger)
+
+        let io = NIOThreadPool(numberOfThreads: settings.ioThreads)
+        io.start()
+        let load = TransferLoad()
+        let server: DataTransferServer
+        do {
+            server = try await DataTransferServer.bind(host: settings.transferAddress.host, port: settings.transferAddress.port,
+                                                       readTimeout: settings.socketTimeout, group: group)
+        } catch {
+            try? await io.shutdownGracefully()
+            throw error
+        }
+        let identity = DataNodeIdentity(datanodeUUID: uuid, ipAddress: settings.advertisedHost, hostName: settings.advertisedHost,
+                                        transferPort: server.localAddress.port ?? settings.transferAddress.port,
+                                        infoPort: settings.infoPort, ipcPort: settings.ipcPort)
+        let context = DataNodeContext(catalog: catalog, identity: identity, blockPoolID: info.blockPoolID, group: group, io: io,
+                                      socketTimeout: settings.socketTimeout, load: load, logger: logger)
+        server.serve(context: context)
+
+        let timing = NamenodeConnection.Timing(heartbeatInterval: settings.heartbeatInterval, blockReportInterval: settings.blockReportInterval)
+        let namenodes = settings.namenodes.map {
+            NamenodeConnection(address: $0, clusterID: info.clusterID, context: context, timing: timing, rpcTimeout: settings.rpcTimeout)
+        }
+        var tasks: [Task<Void, Never>] = namenodes.map { namenode in Task { await namenode.runHeartbeats() } }
+        tasks.append(Self.startIncrementalReports(catalog: catalog, namenodes: namenodes, logger: logger))
+        tasks.append(BlockScanner(context: context, bytesPerSecond: settings.scannerBytesPerSecond,
+                                  period: settings.scanPeriod, namenodes: namenodes).start())
+        logger.info("datanode started", metadata: [
+            "uuid": "\(uuid)", "transfer": "\(server.localAddress)", "volumes": "\(volumePaths)",
+            "replicas": "\(catalog.replicaCount)", "blockPool": "\(info.blockPoolID)"])
+        return DataNodeDaemon(context: context, server: server, namenodes: namenodes, tasks: tasks, io: io)
+    }
+
+    /// Sends replica changes to every namenode as soon as they happen; a burst of changes
+    /// goes as one report.
+    static func startIncrementalReports(catalog: ReplicaCatalog, namenodes: [NamenodeConnection], logger: Logger) -> Task<Void, Never> {
+        let (doorbell, ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        catalog.onChange { ring.yield() }
+        return Task {
+            for await _ in doorbell {
+                let changes = catalog.takeChanges()
+                for namenode in namenodes {
+                    namenode.enqueue(changes)
+                    do {
+                        try await namenode.sendIncrementalReport()
+                    } catch {
+                        // Kept queued in the connection; its heartbeat loop retries.
+                        logger.debug("incremental report deferred", metadata: ["namenode": "\(namenode.address)", "error": "\(error)"])
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stops the namenode links and the server, then the I/O threads.
+    public func shutdown() async {
+        for task in tasks { task.cancel() }
+        await server.close()
+        for task in tasks { _ = await task.value }
+        try? await io.shutdownGracefully()
+    }
+}
+
+public enum DataNodeStartError: Error, CustomStringConvertible {
+    case noNamenode
+    case noUsableVolume([String])
+
+    public var description: String {
+        switch self {
+        case .noNamenode: "no namenode address: set fs.defaultFS (hdfs://host:port or an HA nameservice)"
+        case .noUsableVolume(let directories): "none of dfs.datanode.data.dir (\(directories.joined(separator: ", "))) can be used; see the errors above"
+        }
+    }
+}
+
+/// The datanode's identity across restarts: one `datanode_uuid` file in every volume
+/// (any surviving volume keeps the identity).
+enum DatanodeUUIDFile {
+    static func readOrCreate(volumes: [String]) throws -> String {
+        let files = volumes.map { "\($0)/current/datanode_uuid" }
+        var uuid: String?
+        for file in files {
+            if let text = try? String(contentsOfFile: file, encoding: .utf8) {
+                let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !trimmed.isEmpty { uuid = trimmed; break }
+            }
+        }
+        let id = uuid ?? UUID().uuidString.lowercased()
+        for file in files where (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) != id {
+            try Data((id + "\n").utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+        }
+        return id
+    }
+}

@@ -1,0 +1,77 @@
+"""`rfs dfs` moving bytes through real datanodes, judged by Hadoop's FsShell and hdfs-native:
+what one writes the others read back byte for byte, checksums agree with FsShell's, and
+errors look the same."""
+import os
+import subprocess
+
+import hdfs_native
+
+from conftest import RFS_BIN
+from hdfs_checksum import md5_md5_crc32c
+
+
+def rfs_dfs(url, *args, binary=False):
+    return subprocess.run([RFS_BIN, "dfs", "-fs", url, *args], capture_output=True, text=not binary, timeout=300)
+
+
+def test_put_cat_get_checksum_append_round_trip(cluster, fsshell, tmp_path):
+    url = cluster.url
+    data = os.urandom(3 * 1024 * 1024 + 11)
+    local = tmp_path / "local.bin"
+    local.write_bytes(data)
+
+    assert rfs_dfs(url, "-mkdir", "-p", "/d").returncode == 0
+    put = rfs_dfs(url, "-put", str(local), "/d/")
+    assert put.returncode == 0, put.stderr
+    # Written by rfs, read by Hadoop's own client and by hdfs-native.
+    assert fsshell(url, "-cat", "/d/local.bin", binary=True).stdout == data
+    assert hdfs_native.Client(url).read("/d/local.bin").read() == data
+
+    cat = rfs_dfs(url, "-cat", "/d/local.bin", binary=True)
+    assert cat.returncode == 0 and cat.stdout == data
+    fetched = tmp_path / "fetched.bin"
+    assert rfs_dfs(url, "-get", "/d/local.bin", str(fetched)).returncode == 0
+    assert fetched.read_bytes() == data
+
+    ours = rfs_dfs(url, "-checksum", "/d/local.bin")
+    theirs = fsshell(url, "-checksum", "/d/local.bin")
+    assert ours.returncode == 0 and ours.stdout == theirs.stdout
+    assert ours.stdout.strip().endswith(md5_md5_crc32c(data))
+
+    more = tmp_path / "more.bin"
+    more.write_bytes(os.urandom(70_000))
+    assert rfs_dfs(url, "-appendToFile", str(more), "/d/local.bin").returncode == 0
+    assert fsshell(url, "-cat", "/d/local.bin", binary=True).stdout == data + more.read_bytes()
+
+    # A file written by FsShell, read by rfs.
+    assert fsshell(url, "-put", str(more), "/d/by-java").returncode == 0
+    assert rfs_dfs(url, "-cat", "/d/by-java", binary=True).stdout == more.read_bytes()
+
+    # Empty files have HDFS's well-known empty checksum.
+    assert rfs_dfs(url, "-touchz", "/d/empty").returncode == 0
+    assert rfs_dfs(url, "-checksum", "/d/empty").stdout == fsshell(url, "-checksum", "/d/empty").stdout
+
+
+def test_multi_block_put_crosses_block_boundaries(cluster, fsshell, tmp_path):
+    url = cluster.url
+    data = os.urandom(5 * 1024 * 1024 + 3)
+    local = tmp_path / "multi.bin"
+    local.write_bytes(data)
+    put = rfs_dfs(url, "-D", "dfs.blocksize=1048576", "-put", str(local), "/multi")
+    assert put.returncode == 0, put.stderr
+    assert fsshell(url, "-cat", "/multi", binary=True).stdout == data
+    assert hdfs_native.Client(url).get_file_info("/multi").blocksize == 1048576
+    checksum = rfs_dfs(url, "-checksum", "/multi").stdout
+    assert checksum == fsshell(url, "-checksum", "/multi").stdout
+    assert "MD5-of-2048MD5-of-512CRC32C" in checksum  # crcPerBlock of a 1 MiB block: six blocks
+
+
+def test_data_command_errors_match_fsshell(cluster, fsshell, tmp_path):
+    url = cluster.url
+    local = tmp_path / "x"
+    local.write_bytes(b"x")
+    assert rfs_dfs(url, "-put", str(local), "/x").returncode == 0
+    for args in (("-cat", "/nope"), ("-put", str(local), "/x"), ("-get", "/nope", str(tmp_path / "y")),
+                 ("-checksum", "/nope"), ("-cat",)):
+        ours, theirs = rfs_dfs(url, *args), fsshell(url, *args)
+        assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr), args

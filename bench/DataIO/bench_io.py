@@ -1,0 +1,128 @@
+"""Write and read a 1 GiB file with replication 3 on `rfs minicluster`, next to the bound
+measured in the same run on the same disk: the same bytes written to three local files at
+once (`tee`, then `sync` of the three files) and read back with `cat`.
+
+Usage: bench_io.py RFS_BINARY [--size-mib 1024] [--dir DIR]
+The client is hdfs-native (PyPI), a third-party HDFS client, writing from memory.
+"""
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def timed(command: str) -> float:
+    start = time.monotonic()
+    subprocess.run(command, shell=True, check=True)
+    return time.monotonic() - start
+
+
+def drop_caches() -> bool:
+    """Empties the page cache (root only) so reads come from the disk; False when not allowed."""
+    subprocess.run(["sync"], check=True)
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def read_all(client, path: str) -> bytes:
+    """Reads as a streaming consumer does, 16 MiB at a time."""
+    parts = []
+    with client.read(path) as reader:
+        while True:
+            part = reader.read(16 << 20)
+            if not part:
+                break
+            parts.append(part)
+    return b"".join(parts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("rfs")
+    parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--dir", default="run-bench-io")
+    args = parser.parse_args()
+    import hdfs_native
+
+    work = Path(args.dir).resolve()
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "local").mkdir(parents=True)
+    size = args.size_mib << 20
+    source = work / "local" / "source"
+    with open(source, "wb") as out:
+        for _ in range(args.size_mib):
+            out.write(os.urandom(1 << 20))
+    subprocess.run(["sync"], check=True)
+
+    # The bound: three copies written at once and made durable, then one read back.
+    copies = " ".join(str(work / "local" / f"copy{i}") for i in range(3))
+    first, second, third = copies.split()
+    disk_write = timed(f"tee {first} {second} < {source} > {third} && sync {copies}")
+    disk_read_warm = timed(f"cat {first} > /dev/null")
+    cold = drop_caches()
+    disk_read = timed(f"cat {first} > /dev/null")
+    for path in copies.split():
+        os.remove(path)
+
+    port = free_port()
+    cluster = subprocess.Popen([args.rfs, "minicluster", "-d", str(work / "cluster"), "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in cluster.stdout:
+            if "is up" in line:
+                break
+        else:
+            print("minicluster did not start", file=sys.stderr)
+            return 1
+        client = hdfs_native.Client(f"hdfs://127.0.0.1:{port}")
+        data = source.read_bytes()
+        chunk = 8 << 20
+        start = time.monotonic()
+        with client.create("/bench-1g") as writer:
+            for offset in range(0, size, chunk):
+                writer.write(data[offset:offset + chunk])
+        rfs_write = time.monotonic() - start
+        start = time.monotonic()
+        back = read_all(client, "/bench-1g")
+        rfs_read_warm = time.monotonic() - start
+        drop_caches()
+        start = time.monotonic()
+        back = read_all(client, "/bench-1g")
+        rfs_read = time.monotonic() - start
+        if back != data:
+            print("read back differs from what was written", file=sys.stderr)
+            return 1
+    finally:
+        cluster.send_signal(signal.SIGINT)
+        cluster.wait(timeout=60)
+
+    mib = size / (1 << 20)
+    rows = [
+        ("write, replication 3", mib / rfs_write, "tee to 3 files + sync", mib / disk_write),
+        ("read" + (" (cold cache)" if cold else ""), mib / rfs_read, "cat of one file", mib / disk_read),
+        ("read (page cache)", mib / rfs_read_warm, "cat of one file", mib / disk_read_warm),
+    ]
+    print(f"\n{args.size_mib} MiB file, rfs minicluster (1 namenode, 3 datanodes), client hdfs-native")
+    print(f"{'operation':<22}{'rfs MiB/s':>12}  {'bound (same run)':<24}{'MiB/s':>10}{'ratio':>8}")
+    for name, value, bound_name, bound in rows:
+        print(f"{name:<22}{value:>12.1f}  {bound_name:<24}{bound:>10.1f}{value / bound:>8.2f}")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
