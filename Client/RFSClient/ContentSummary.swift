@@ -12,6 +12,13 @@ public struct ContentSummary: Sendable, Hashable {
     public var spaceConsumed: Int64
     /// Storage-space quota in bytes counting every replica, -1 when unset.
     public var spaceQuota: Int64
+    /// The erasure coding policy's name ("" or "Replicated" for replicated trees).
+    public var erasureCodingPolicy: String = ""
+    /// Figures of the snapshots under the path (all 0 where there are none).
+    public var snapshotLength: Int64 = 0
+    public var snapshotFileCount: Int64 = 0
+    public var snapshotDirectoryCount: Int64 = 0
+    public var snapshotSpaceConsumed: Int64 = 0
 
     public init(length: Int64, fileCount: Int64, directoryCount: Int64, quota: Int64 = -1, spaceConsumed: Int64, spaceQuota: Int64 = -1) {
         self.length = length
@@ -27,6 +34,11 @@ public struct ContentSummary: Sendable, Hashable {
         self.init(length: Int64(bitPattern: proto.length), fileCount: Int64(bitPattern: proto.fileCount),
                   directoryCount: Int64(bitPattern: proto.directoryCount), quota: Int64(bitPattern: proto.quota),
                   spaceConsumed: Int64(bitPattern: proto.spaceConsumed), spaceQuota: Int64(bitPattern: proto.spaceQuota))
+        erasureCodingPolicy = proto.erasureCodingPolicy
+        snapshotLength = Int64(bitPattern: proto.snapshotLength)
+        snapshotFileCount = Int64(bitPattern: proto.snapshotFileCount)
+        snapshotDirectoryCount = Int64(bitPattern: proto.snapshotDirectoryCount)
+        snapshotSpaceConsumed = Int64(bitPattern: proto.snapshotSpaceConsumed)
     }
 }
 
@@ -36,6 +48,8 @@ public struct QuotaUsage: Sendable, Hashable {
     public var quota: Int64
     public var spaceConsumed: Int64
     public var spaceQuota: Int64
+    /// Per storage type by Hadoop's name (`SSD`, `DISK`, …).
+    public var storageTypeQuotas: [String: StorageTypeQuota] = [:]
 
     public init(fileAndDirectoryCount: Int64, quota: Int64, spaceConsumed: Int64, spaceQuota: Int64) {
         self.fileAndDirectoryCount = fileAndDirectoryCount
@@ -47,6 +61,21 @@ public struct QuotaUsage: Sendable, Hashable {
     init(_ proto: Hadoop_Hdfs_QuotaUsageProto) {
         self.init(fileAndDirectoryCount: Int64(bitPattern: proto.fileAndDirectoryCount), quota: Int64(bitPattern: proto.quota),
                   spaceConsumed: Int64(bitPattern: proto.spaceConsumed), spaceQuota: Int64(bitPattern: proto.spaceQuota))
+        for info in proto.typeQuotaInfos.typeQuotaInfo {
+            storageTypeQuotas[info.type.hadoopName] = StorageTypeQuota(quota: Int64(bitPattern: info.quota),
+                                                                       consumed: Int64(bitPattern: info.consumed))
+        }
+    }
+}
+
+/// One storage type's quota (-1 when unset) and the bytes it holds.
+public struct StorageTypeQuota: Sendable, Hashable {
+    public var quota: Int64
+    public var consumed: Int64
+
+    public init(quota: Int64, consumed: Int64) {
+        self.quota = quota
+        self.consumed = consumed
     }
 }
 
@@ -62,6 +91,20 @@ public enum QuotaSetting: Sendable, Hashable {
         case .unchanged: UInt64(Int64.max)
         case .clear: UInt64(bitPattern: -1)
         case .limit(let value): UInt64(bitPattern: value)
+        }
+    }
+}
+
+extension Hadoop_Hdfs_StorageTypeProto {
+    /// Hadoop's `StorageType` name.
+    var hadoopName: String {
+        switch self {
+        case .disk: "DISK"
+        case .ssd: "SSD"
+        case .archive: "ARCHIVE"
+        case .ramDisk: "RAM_DISK"
+        case .provided: "PROVIDED"
+        case .nvdimm: "NVDIMM"
         }
     }
 }

@@ -73,7 +73,9 @@ def test_dfs_read_commands_match_fsshell(namenode, fsshell):
         ("-du", "/t"), ("-du", "-s", "/t", "/t/f1"), ("-du", "-v", "-h", "/t"), ("-du", "/nope"), ("-du", "-s", "rel"),
         ("-df",), ("-df", "-h", "/t"),
         ("-count", "/t", "/t/f1"), ("-count", "-q", "/t"), ("-count", "-q", "-h", "-v", "/t"), ("-count", "-v", "/t"),
-        ("-count", "-u", "/t"), ("-count", "/nope"), ("-count",),
+        ("-count", "-u", "/t"), ("-count", "/nope"), ("-count",), ("-count", "-e", "-v", "/t"), ("-count", "-s", "-v", "/t"),
+        ("-count", "-t", "-q", "-v", "-h", "/t"), ("-count", "-t", "SSD,DISK", "-u", "/t"), ("-count", "-u", "-v", "/t"),
+        ("-count", "-x", "-t", "/t"), ("-count", "-q", "-e", "-s", "/t"), ("-du", "-x", "-s", "/t"),
         ("-test", "-e", "/t/f1"), ("-test", "-e", "/nope"), ("-test", "-d", "/t/f1"), ("-test", "-d", "/t"),
         ("-test", "-f", "/t/f1"), ("-test", "-z", "/t/f1"), ("-test", "-s", "/t/f1"), ("-test", "/t"),
         ("-test", "-e", "-d", "/t"), ("-test", "-e"), ("-test", "-e", "/t", "/t/f1"),
@@ -204,3 +206,24 @@ def test_dfs_permission_errors_match_fsshell(namenode, fsshell):
         if outcome(got) != outcome(expected):
             mismatches.append(f"{' '.join(args)}\n  FsShell: {outcome(expected)!r}\n  rfs:     {outcome(got)!r}")
     assert not mismatches, "\n".join(mismatches)
+
+
+def test_dfs_paths_on_another_namenode_match_fsshell(namenode, fsshell, tmp_path):
+    """A qualified path names its own filesystem, as in FsShell: one command can list two
+    namenodes, and a move between them is refused."""
+    from conftest import NameNodeFactory
+    other_factory = NameNodeFactory(tmp_path / "other")
+    (tmp_path / "other").mkdir()
+    other = other_factory.start()
+    try:
+        url, other_url = namenode.url, other.url
+        make_tree(url, "/t")
+        make_tree(other_url, "/o")
+        commands = [
+            ("-ls", "/t/e", f"{other_url}/o/e"), ("-ls", "-R", f"{other_url}/o/d1"), ("-count", f"{other_url}/o", "/t"),
+            ("-stat", "%n", f"{other_url}/o/*"), ("-mv", f"{other_url}/o/f1", "/t/x"), ("-test", "-d", f"{other_url}/o/d1"),
+        ]
+        mismatches = compare_all(fsshell, url, commands)
+        assert not mismatches, "\n".join(mismatches)
+    finally:
+        other_factory.stop_all()

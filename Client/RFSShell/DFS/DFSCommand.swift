@@ -23,17 +23,46 @@ extension DFSCommand {
 /// What a running command works with: the filesystem, the configuration, the output, and
 /// the error count that decides the exit code (Hadoop's `Command` state).
 final class DFSContext {
+    /// The default filesystem (`-fs`, else `fs.defaultFS`).
     let fs: FileSystem
     let configuration: Configuration
+    let environment: [String: String]
     let output: any ShellOutput
     let commandName: String
     private(set) var errorCount = 0
+    /// Filesystems named by qualified arguments (`hdfs://other:8020/x`), opened on first use
+    /// as FsShell does, by lower-cased authority.
+    private var others: [String: FileSystem] = [:]
 
-    init(fs: FileSystem, configuration: Configuration, output: any ShellOutput, commandName: String) {
+    init(fs: FileSystem, configuration: Configuration, environment: [String: String] = [:], output: any ShellOutput, commandName: String) {
         self.fs = fs
         self.configuration = configuration
+        self.environment = environment
         self.output = output
         self.commandName = commandName
+    }
+
+    /// The filesystem `item` is on.
+    func fs(_ item: ShellPath) -> FileSystem {
+        others[item.authority.lowercased()] ?? fs
+    }
+
+    /// The filesystem an argument names: its own for a qualified path on another authority.
+    func fileSystem(for argument: String) throws -> FileSystem {
+        guard argument.contains("://") else { return fs }
+        let uri = try FileSystemURI(parsing: argument)
+        let key = uri.authority.lowercased()
+        if key == fs.uri.authority.lowercased() { return fs }
+        if let open = others[key] { return open }
+        let opened = try FileSystem(uri: uri.description, configuration: configuration, environment: environment)
+        others[key] = opened
+        return opened
+    }
+
+    /// Closes every filesystem opened.
+    func closeAll() async {
+        for other in others.values { await other.close() }
+        await fs.close()
     }
 
     /// 0 when every path succeeded, else 1 (Hadoop's `exitCodeForError`).
@@ -63,7 +92,7 @@ final class DFSContext {
     static func usageError(_ error: any Error) -> UsageError? {
         switch error {
         case let usage as UsageError: usage
-        case FileSystemError.cannotConnect: nil
+        case FileSystemError.cannotConnect, FileSystemError.invalidURI: nil
         case FileSystemError.invalidPath(_, let reason) where reason.hasPrefix("Relative path in absolute URI"):
             UsageError("java.net.URISyntaxException: \(reason)")
         case let invalid as FileSystemError: UsageError(invalid.description)
@@ -83,9 +112,10 @@ final class DFSContext {
 
     /// The argument resolved and looked up (Hadoop's `PathData` for one argument, no glob).
     func lookup(_ argument: String) async throws -> ShellPath {
+        let fs = try fileSystem(for: argument)
         let absolute = try fs.resolve(argument)
         let status = try await fs.fileStatus(absolute)
-        return ShellPath(display: ShellPath.displayText(for: argument), absolute: absolute, status: status)
+        return ShellPath(display: ShellPath.displayText(for: argument), absolute: absolute, status: status, authority: fs.uri.authority)
     }
 
     /// Hadoop's `expandArgument`: a glob becomes its matches, sorted, shown in the argument's
@@ -93,6 +123,7 @@ final class DFSContext {
     /// directory"; a plain path is looked up (and may not exist).
     func expand(_ argument: String) async throws -> [ShellPath] {
         guard GlobPattern.hasGlob(argument) else { return [try await lookup(argument)] }
+        let fs = try fileSystem(for: argument)
         let matches = try await Globber(fs: fs).statuses(matching: argument)
         guard !matches.isEmpty else { throw PathFailure(PathMessage.notFound(argument)) }
         let prefix: String
@@ -109,21 +140,21 @@ final class DFSContext {
             } else {
                 display = status.path.hasPrefix(relativeBase) ? String(status.path.dropFirst(relativeBase.count)) : status.path
             }
-            return ShellPath(display: display, absolute: status.path, status: status)
+            return ShellPath(display: display, absolute: status.path, status: status, authority: fs.uri.authority)
         }
         // Glob matches are PathData made from strings: they sort as plain strings (the
         // conformance test shows `h#sh` before `ünï` here, unlike a directory's contents).
         return items.sorted { $0.display < $1.display }
     }
 
-    /// `hdfs://host:port/abs`, as Hadoop names a path in some messages.
-    func qualified(_ absolute: String) -> String { fs.paths.qualified(absolute) }
+    /// `hdfs://host:port/abs` on `item`'s filesystem, as Hadoop names a path in some messages.
+    func qualified(_ absolute: String, on item: ShellPath) -> String { fs(item).paths.qualified(absolute) }
 
     /// The entries of a directory, as children of `directory`, in FsShell's order
     /// (`getDirectoryContents` sorts by URI, see `URIOrder`).
     func children(of directory: ShellPath) async throws -> [ShellPath] {
         var children: [ShellPath] = []
-        for try await status in try fs.listing(directory.absolute) {
+        for try await status in try fs(directory).listing(directory.absolute) {
             children.append(directory.child(status))
         }
         return URIOrder.sorted(children)

@@ -44,7 +44,7 @@ public enum DFSShell {
             output.printError("-\(name): \(error)")
             return usageExitCode
         }
-        let context = DFSContext(fs: fs, configuration: configuration, output: output, commandName: name)
+        let context = DFSContext(fs: fs, configuration: configuration, environment: environment, output: output, commandName: name)
         let code: Int32
         do {
             code = try await command.run(context)
@@ -57,7 +57,7 @@ public enum DFSShell {
                 code = 1
             }
         }
-        await fs.close()
+        await context.closeAll()
         return code
     }
 

@@ -8,11 +8,14 @@ public struct ShellPath: Sendable, Hashable, CustomStringConvertible {
     /// The absolute path sent to the namenode.
     public let absolute: String
     public var status: FileStatus?
+    /// The filesystem the path is on, by its URI's authority ("" for the default one).
+    public let authority: String
 
-    public init(display: String, absolute: String, status: FileStatus? = nil) {
+    public init(display: String, absolute: String, status: FileStatus? = nil, authority: String = "") {
         self.display = display
         self.absolute = absolute
         self.status = status
+        self.authority = authority
     }
 
     public var exists: Bool { status != nil }
@@ -57,7 +60,7 @@ public struct ShellPath: Sendable, Hashable, CustomStringConvertible {
         } else {
             display = self.display.hasSuffix("/") ? self.display + name : self.display + "/" + name
         }
-        return ShellPath(display: display, absolute: status.path, status: status)
+        return ShellPath(display: display, absolute: status.path, status: status, authority: authority)
     }
 }
 

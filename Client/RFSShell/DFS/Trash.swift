@@ -8,22 +8,22 @@ struct Trash {
     let context: DFSContext
 
     /// Minutes deleted paths stay: the server's setting when it has one, else the client's.
-    func intervalMinutes() async throws -> Int64 {
-        let server = try await context.fs.serverDefaults().trashIntervalMinutes
+    func intervalMinutes(_ fs: FileSystem) async throws -> Int64 {
+        let server = try await fs.serverDefaults().trashIntervalMinutes
         if server > 0 { return server }
         return Int64(try context.configuration.get(Keys.trashInterval))
     }
 
     /// Moves `item` to the trash; false when the trash is off or `item` is in it already.
     func moveToTrash(_ item: ShellPath) async throws -> Bool {
-        guard try await intervalMinutes() > 0 else { return false }
-        let fs = context.fs
+        let fs = context.fs(item)
+        guard try await intervalMinutes(fs) > 0 else { return false }
         let trashRoot = PathResolver.child(of: "/user/\(fs.user)", named: ".Trash")
-        let qualifiedItem = context.qualified(item.absolute)
+        let qualifiedItem = context.qualified(item.absolute, on: item)
         if item.absolute == trashRoot || item.absolute.hasPrefix(trashRoot + "/") { return false }
         // Hadoop compares the qualified strings by prefix, so `/u` "contains" `/user/<u>/.Trash`
         // too; rfs keeps that answer so scripts see what they see with HDFS.
-        if context.qualified(PathResolver.parent(of: trashRoot)!).hasPrefix(qualifiedItem) {
+        if context.qualified(PathResolver.parent(of: trashRoot)!, on: item).hasPrefix(qualifiedItem) {
             throw PathFailure("Cannot move \"\(qualifiedItem)\" to the trash, as it contains the trash. Consider using -skipTrash option")
         }
         let current = PathResolver.child(of: trashRoot, named: "Current")
@@ -37,7 +37,7 @@ struct Trash {
             destination = original + String(currentTimeMilliseconds())
         }
         try await fs.rename(item.absolute, to: destination, overwrite: false)
-        context.printLine("Moved: '\(qualifiedItem)' to trash at: \(context.qualified(current))")
+        context.printLine("Moved: '\(qualifiedItem)' to trash at: \(context.qualified(current, on: item))")
         return true
     }
 }

@@ -42,6 +42,42 @@ public enum CountFormat {
         return text + path
     }
 
+    /// `-e`: `%20s ` of `EC:<policy>` (Hadoop writes no `EC:` before `Replicated`).
+    public static let erasureCodingHeader = Padding.left("ERASURECODING_POLICY", 20) + " "
+    public static func erasureCodingColumn(_ summary: ContentSummary) -> String {
+        let policy = summary.erasureCodingPolicy
+        return Padding.left(policy == "Replicated" ? policy : "EC:" + policy, 20) + " "
+    }
+
+    /// `-s`: `%18s %24s %24s %28s ` of the snapshot figures.
+    public static let snapshotHeader = Padding.left("SNAPSHOT_LENGTH", 18) + " " + Padding.left("SNAPSHOT_FILE_COUNT", 24) + " "
+        + Padding.left("SNAPSHOT_DIR_COUNT", 24) + " " + Padding.left("SNAPSHOT_SPACE_CONSUMED", 28) + " "
+    public static func snapshotColumns(_ summary: ContentSummary, humanReadable: Bool) -> String {
+        Padding.left(SizeFormat.format(summary.snapshotLength, humanReadable: humanReadable), 18) + " "
+            + Padding.left(SizeFormat.format(summary.snapshotFileCount, humanReadable: humanReadable), 24) + " "
+            + Padding.left(SizeFormat.format(summary.snapshotDirectoryCount, humanReadable: humanReadable), 24) + " "
+            + Padding.left(SizeFormat.format(summary.snapshotSpaceConsumed, humanReadable: humanReadable), 28) + " "
+    }
+
+    /// The storage types `-t` shows when given none (or `all`): those that take a quota.
+    public static let quotaStorageTypes = ["SSD", "DISK", "ARCHIVE", "PROVIDED", "NVDIMM"]
+
+    /// `-t`: `%14s %18s ` per storage type.
+    public static func storageTypeHeader(_ types: [String]) -> String {
+        types.map { Padding.left("\($0)_QUOTA", 14) + " " + Padding.left("REM_\($0)_QUOTA", 18) + " " }.joined()
+    }
+
+    public static func storageTypeColumns(_ usage: QuotaUsage, types: [String], humanReadable: Bool) -> String {
+        types.map { type -> String in
+            var quota = "none", remaining = "inf"
+            if let entry = usage.storageTypeQuotas[type], entry.quota > 0 {
+                quota = SizeFormat.format(entry.quota, humanReadable: humanReadable)
+                remaining = SizeFormat.format(entry.quota - entry.consumed, humanReadable: humanReadable)
+            }
+            return Padding.left(quota, 14) + " " + Padding.left(remaining, 18) + " "
+        }.joined()
+    }
+
     public static func line(_ usage: QuotaUsage, path: String, humanReadable: Bool) -> String {
         quotaColumns(quota: usage.quota, used: usage.fileAndDirectoryCount, spaceQuota: usage.spaceQuota,
                      spaceUsed: usage.spaceConsumed, humanReadable: humanReadable) + path

@@ -16,7 +16,7 @@ struct CatCommand: DFSCommand {
     func run(_ context: DFSContext) async throws -> Int32 {
         try await context.forEachArgument(paths) { item in
             guard let status = item.status, !status.isDirectory else { throw PathFailure(PathMessage.isDirectory(item.display)) }
-            let input = try await context.fs.open(item.absolute)
+            let input = try await context.fs(item).open(item.absolute)
             while true {
                 let bytes = try await input.read(maxBytes: Self.readBytes)
                 if bytes.isEmpty { break }

@@ -17,7 +17,7 @@ struct ChecksumCommand: DFSCommand {
     func run(_ context: DFSContext) async throws -> Int32 {
         try await context.forEachArgument(paths) { item in
             guard let status = item.status, !status.isDirectory else { throw PathFailure(PathMessage.isDirectory(item.display)) }
-            let checksum = try await context.fs.fileChecksum(item.absolute)
+            let checksum = try await context.fs(item).fileChecksum(item.absolute)
             var line = "\(item.display)\t\(checksum.algorithmName)\t\(checksum.hex)"
             if verbose { line += "\tBlockChecksumOptions: MD5MD5CRC" }
             context.output.printLine(line)

@@ -24,7 +24,7 @@ struct ChmodCommand: DFSCommand {
                 let mode = change.apply(to: status.permission.mode, isDirectory: status.isDirectory)
                 guard mode != status.permission.mode else { return }
                 do {
-                    try await context.fs.setPermission(entry.absolute, FsPermission(mode: mode))
+                    try await context.fs(entry).setPermission(entry.absolute, FsPermission(mode: mode))
                 } catch {
                     throw PathFailure("changing permissions of '\(entry.display)': \(DFSContext.message(for: error))")
                 }

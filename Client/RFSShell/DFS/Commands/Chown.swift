@@ -31,7 +31,7 @@ struct ChownCommand: DFSCommand {
                 let group = change.group == status.group ? nil : change.group
                 guard owner != nil || group != nil else { return }
                 do {
-                    try await context.fs.setOwner(entry.absolute, owner: owner, group: group)
+                    try await context.fs(entry).setOwner(entry.absolute, owner: owner, group: group)
                 } catch {
                     throw PathFailure("changing ownership of '\(entry.display)': \(DFSContext.message(for: error))")
                 }

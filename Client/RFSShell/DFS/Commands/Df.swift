@@ -17,9 +17,9 @@ struct DfCommand: DFSCommand {
 
     func run(_ context: DFSContext) async throws -> Int32 {
         var table = TableBuilder(header: ["Filesystem", "Size", "Used", "Available", "Use%"], rightAligned: [1, 2, 3, 4])
-        try await context.forEachArgument(paths) { _ in
-            let stats = try await context.fs.fsStats()
-            table.add(["\(context.fs.uri)",
+        try await context.forEachArgument(paths) { item in
+            let stats = try await context.fs(item).fsStats()
+            table.add(["\(context.fs(item).uri)",
                        SizeFormat.format(stats.capacityBytes, humanReadable: humanReadable),
                        SizeFormat.format(stats.usedBytes, humanReadable: humanReadable),
                        SizeFormat.format(stats.remainingBytes, humanReadable: humanReadable),

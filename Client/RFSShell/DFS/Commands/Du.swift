@@ -24,7 +24,7 @@ struct DuCommand: DFSCommand {
         try await context.forEachArgument(paths) { item in
             let rows = !summary && item.status?.isDirectory == true ? try await context.children(of: item) : [item]
             try await context.walk(rows, recursive: false) { row in
-                let content = try await context.fs.contentSummary(row.absolute)
+                let content = try await context.fs(row).contentSummary(row.absolute)
                 table.add([SizeFormat.format(content.length, humanReadable: humanReadable),
                            SizeFormat.format(content.spaceConsumed, humanReadable: humanReadable), row.display])
             }

@@ -39,7 +39,7 @@ struct GetCommand: DFSCommand {
                 throw PathFailure(PathMessage.other(path, "Permission denied"))
             }
             do {
-                let input = try await context.fs.open(item.absolute)
+                let input = try await context.fs(item).open(item.absolute)
                 while true {
                     let bytes = try await input.read(maxBytes: Self.readBytes)
                     if bytes.isEmpty { break }

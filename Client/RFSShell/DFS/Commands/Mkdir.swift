@@ -17,10 +17,10 @@ struct MkdirCommand: DFSCommand {
 
     func run(_ context: DFSContext) async throws -> Int32 {
         try await context.forEachArgument(paths, nonexistent: { item in
-            if !createParents, let parent = PathResolver.parent(of: item.absolute), try await !context.fs.exists(parent) {
-                throw PathFailure(PathMessage.notFound(context.qualified(parent)))
+            if !createParents, let parent = PathResolver.parent(of: item.absolute), try await !context.fs(item).exists(parent) {
+                throw PathFailure(PathMessage.notFound(context.qualified(parent, on: item)))
             }
-            guard try await context.fs.mkdirs(item.absolute, createParent: true) else {
+            guard try await context.fs(item).mkdirs(item.absolute, createParent: true) else {
                 throw PathFailure(PathMessage.ioError(item.display))
             }
         }, existing: { item in

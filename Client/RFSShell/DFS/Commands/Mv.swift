@@ -1,4 +1,5 @@
 import RFSClient
+import RFSModel
 
 /// `-mv <src> ... <dst>` (Hadoop's `MoveCommands.Rename`): the old `rename`; into `<dst>` when
 /// it is a directory; several sources need a directory destination; an existing target is an error.
@@ -29,14 +30,26 @@ struct MvCommand: DFSCommand {
             return context.exitCode
         }
         try await context.forEachArgument(sources) { source in
+            if source.authority.lowercased() != target.authority.lowercased() {
+                // FsShell compares scheme and host only: another port on the same host gets as
+                // far as the rename, which refuses the foreign path.
+                guard Self.host(source.authority) == Self.host(target.authority) else {
+                    throw PathFailure(PathMessage.other(source.display, "Does not match target filesystem"))
+                }
+                throw UsageError("Wrong FS: \(context.qualified(source.absolute, on: source)), expected: \(context.fs(target).uri)")
+            }
             let into = target.status?.isDirectory == true
             let destinationPath = into ? try await context.lookup(PathResolver.child(of: target.display, named: source.status!.name)) : target
             if into, destinationPath.exists { throw PathFailure(PathMessage.exists(destinationPath.display)) }
             if !into, target.exists { throw PathFailure(PathMessage.exists(target.display)) }
-            guard try await context.fs.rename(source.absolute, to: destinationPath.absolute) else {
+            guard try await context.fs(source).rename(source.absolute, to: destinationPath.absolute) else {
                 throw PathFailure(PathMessage.ioError(source.display))
             }
         }
         return context.exitCode
+    }
+
+    static func host(_ authority: String) -> String {
+        HostPort(parsing: authority)?.host.lowercased() ?? authority.lowercased()
     }
 }

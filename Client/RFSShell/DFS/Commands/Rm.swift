@@ -26,7 +26,7 @@ struct RmCommand: DFSCommand {
         }, existing: { item in
             if item.status?.isDirectory == true, !recursive { throw PathFailure(PathMessage.isDirectory(item.display)) }
             if !skipTrash, try await Trash(context: context).moveToTrash(item) { return }
-            guard try await context.fs.delete(item.absolute, recursive: recursive) else {
+            guard try await context.fs(item).delete(item.absolute, recursive: recursive) else {
                 throw PathFailure(PathMessage.ioError(item.display))
             }
             context.printLine("Deleted \(item.display)")

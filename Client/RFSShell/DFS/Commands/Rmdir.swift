@@ -17,9 +17,9 @@ struct RmdirCommand: DFSCommand {
     func run(_ context: DFSContext) async throws -> Int32 {
         try await context.forEachArgument(paths) { item in
             guard item.status?.isDirectory == true else { throw PathFailure(PathMessage.isNotDirectory(item.display)) }
-            var entries = try context.fs.listing(item.absolute).makeAsyncIterator()
+            var entries = try context.fs(item).listing(item.absolute).makeAsyncIterator()
             if try await entries.next() == nil {
-                guard try await context.fs.delete(item.absolute, recursive: false) else {
+                guard try await context.fs(item).delete(item.absolute, recursive: false) else {
                     throw PathFailure(PathMessage.ioError(item.display))
                 }
             } else if !ignoreNonEmpty {

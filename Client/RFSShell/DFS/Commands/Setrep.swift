@@ -33,7 +33,7 @@ struct SetrepCommand: DFSCommand {
                 let status = entry.status!
                 if status.isSymlink { throw PathFailure(PathMessage.other(entry.display, "Symlinks unsupported")) }
                 guard status.isFile else { return }
-                guard try await context.fs.setReplication(entry.absolute, replication) else {
+                guard try await context.fs(entry).setReplication(entry.absolute, replication) else {
                     throw PathFailure("Could not set replication for: \(entry.display)")
                 }
                 context.printLine("Replication \(replication) set: \(entry.display)")
@@ -49,7 +49,7 @@ struct SetrepCommand: DFSCommand {
         context.print("Waiting for \(item.display) ...")
         var warned = false
         while true {
-            let counts = try await context.fs.blockReplicaCounts(item.absolute)
+            let counts = try await context.fs(item).blockReplicaCounts(item.absolute)
             guard let short = counts.first(where: { $0 != replication }) else { break }
             if !warned, short > replication {
                 context.printLine("\nWARNING: the waiting time may be long for DECREASING the number of replications.")

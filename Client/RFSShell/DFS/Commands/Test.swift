@@ -39,7 +39,7 @@ struct TestCommand: DFSCommand {
     /// missing path answers no; any other failure is reported.
     static func permits(_ item: ShellPath, _ action: FsAction, _ context: DFSContext) async throws -> Bool {
         do {
-            try await context.fs.checkAccess(item.absolute, action)
+            try await context.fs(item).checkAccess(item.absolute, action)
             return true
         } catch let remote as RemoteException where remote.isAccessControl || remote.isFileNotFound {
             return false

@@ -31,7 +31,7 @@ struct TruncateCommand: DFSCommand {
             if length > status.length {
                 throw UsageError("Cannot truncate to a larger file size. Current size: \(status.length), truncate size: \(length).")
             }
-            if try await context.fs.truncate(item.absolute, newLength: length) {
+            if try await context.fs(item).truncate(item.absolute, newLength: length) {
                 context.printLine("Truncated \(item.display) to length: \(length)")
             } else if wait {
                 waitList.append(item)
@@ -41,7 +41,7 @@ struct TruncateCommand: DFSCommand {
         }
         for item in waitList {
             context.printLine("Waiting for \(item.display) ...")
-            while try await context.fs.fileStatus(item.absolute)?.length != length {
+            while try await context.fs(item).fileStatus(item.absolute)?.length != length {
                 try await Task.sleep(for: Self.waitPollInterval)
             }
             context.printLine("Truncated \(item.display) to length: \(length)")
