@@ -15,7 +15,7 @@ import RFSTransferIO
 /// with sendfile. A window of packets is in flight; we wait only when it is full.
 enum BlockSender {
     /// Packets written but not yet known to have left, before the sender waits.
-    static let packetsInFlight = 8
+    static let packetsInFlight = 32
 
     /// READ_BLOCK: checks the replica and the range, answers, streams the packets, then takes
     /// the reader's status. True when the connection may carry another op.
