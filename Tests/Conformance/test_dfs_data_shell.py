@@ -75,3 +75,29 @@ def test_data_command_errors_match_fsshell(cluster, fsshell, tmp_path):
                  ("-checksum", "/nope"), ("-cat",)):
         ours, theirs = rfs_dfs(url, *args), fsshell(url, *args)
         assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr), args
+
+
+def test_tail_cp_getmerge_text_match_fsshell(cluster, fsshell, tmp_path):
+    url = cluster.url
+    numbers = tmp_path / "numbers"
+    numbers.write_text("".join(f"{i}\n" for i in range(1, 3001)))
+    assert rfs_dfs(url, "-mkdir", "-p", "/t/src").returncode == 0
+    for name in ("a", "b"):
+        assert rfs_dfs(url, "-put", str(numbers), f"/t/src/{name}").returncode == 0
+
+    ours, theirs = rfs_dfs(url, "-tail", "/t/src/a"), fsshell(url, "-tail", "/t/src/a")
+    assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout)
+    assert rfs_dfs(url, "-text", "/t/src/a").stdout == numbers.read_text()
+
+    assert rfs_dfs(url, "-cp", "/t/src", "/t/ours").returncode == 0
+    assert fsshell(url, "-cp", "/t/src", "/t/theirs").returncode == 0
+    listed = [line.split()[-1].replace("/t/theirs", "/t/ours") for line in fsshell(url, "-ls", "-R", "/t/theirs").stdout.splitlines()]
+    assert [line.split()[-1] for line in fsshell(url, "-ls", "-R", "/t/ours").stdout.splitlines()] == listed
+    assert fsshell(url, "-cat", "/t/ours/b").stdout == numbers.read_text()
+    ours, theirs = rfs_dfs(url, "-cp", "/t/src/a", "/t/ours/a"), fsshell(url, "-cp", "/t/src/a", "/t/ours/a")
+    assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr)
+
+    merged_ours, merged_theirs = tmp_path / "merged-ours", tmp_path / "merged-theirs"
+    assert rfs_dfs(url, "-getmerge", "-nl", "/t/src", str(merged_ours)).returncode == 0
+    assert fsshell(url, "-getmerge", "-nl", "/t/src", str(merged_theirs)).returncode == 0
+    assert merged_ours.read_bytes() == merged_theirs.read_bytes()

@@ -8,7 +8,8 @@ enum DFSCommandTable {
         RmdirCommand.self, SetrepCommand.self, StatCommand.self, TestCommand.self, TouchzCommand.self,
         TruncateCommand.self, UsageCommand.self,
         CatCommand.self, PutCommand.self, CopyFromLocalCommand.self, GetCommand.self, CopyToLocalCommand.self,
-        AppendToFileCommand.self, ChecksumCommand.self,
+        AppendToFileCommand.self, ChecksumCommand.self, TailCommand.self, CpCommand.self, GetmergeCommand.self,
+        TextCommand.self,
         ]
     }
 
