@@ -45,3 +45,17 @@ struct DFSAdminCommand: AsyncParsableCommand {
         if code != 0 { throw ExitCode(code) }
     }
 }
+
+struct FsckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fsck", abstract: "Check the health of files and their blocks (as `hdfs fsck`): <path> [-files [-blocks [-locations | -racks]]].")
+
+    @Argument(parsing: .captureForPassthrough, help: "[generic options] <path> [-files [-blocks [-locations | -racks]]]")
+    var arguments: [String] = []
+
+    func run() async throws {
+        ShellLogging.bootstrap()
+        let code = await FsckShell.run(arguments, environment: ProcessInfo.processInfo.environment, output: StandardShellOutput())
+        if code != 0 { throw ExitCode(code) }
+    }
+}

@@ -3,10 +3,12 @@ import os
 import threading
 import time
 
+import subprocess
+
 import hdfs_native
 from hdfs_native import WriteOptions
 
-from conftest import Cluster
+from conftest import RFS_BIN, Cluster
 
 
 def wait_until(predicate, timeout: float, what: str):
@@ -61,6 +63,13 @@ def test_datanode_killed_during_a_300_mib_write(tmp_path):
         wait_until(fully_replicated, 90, "three live replicas of each of the file's 3 blocks")
         with client.read("/survivor") as reader:
             assert reader.read() == data
+
+        def fsck_clean():
+            fsck = subprocess.run([RFS_BIN, "fsck", "-fs", cluster.url, "/", "-files", "-blocks"],
+                                  capture_output=True, text=True, timeout=60)
+            return (fsck.returncode == 0 and "is HEALTHY" in fsck.stdout
+                    and " Under-replicated blocks:\t0 (0.0 %)" in fsck.stdout and fsck.stdout.count("Live_repl=3") == 3)
+        wait_until(fsck_clean, 30, "rfs fsck to report every block with three live replicas")
     finally:
         cluster.stop()
 
