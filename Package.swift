@@ -332,7 +332,7 @@ let package = Package(
         .testTarget(
             name: "RFSClientTests",
             dependencies: [
-                "RFSClient", "RFSShell", "RFSModel", "RFSConfig", "RFSNameNode",
+                "RFSClient", "RFSShell", "RFSModel", "RFSConfig", "RFSNameNode", "RFSMiniCluster",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

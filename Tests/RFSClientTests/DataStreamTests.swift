@@ -1,0 +1,103 @@
+import RFSClient
+import RFSConfig
+import RFSMiniCluster
+import RFSModel
+import Testing
+
+/// The client's output and input streams against real datanodes in an in-process cluster.
+@Suite(.serialized) struct DataStreamTests {
+    static func withCluster(datanodes: Int = 3, _ body: (FileSystem, MiniCluster) async throws -> Void) async throws {
+        let cluster = try await MiniCluster.start(datanodes: datanodes)
+        var configuration = Configuration()
+        configuration.set(Keys.blockSize.name, "1m")
+        let fs = try FileSystem(namenodes: [cluster.namenodeAddress], user: "minicluster", configuration: configuration)
+        do {
+            try await body(fs, cluster)
+        } catch {
+            await fs.close()
+            await cluster.shutdown()
+            throw error
+        }
+        await fs.close()
+        await cluster.shutdown()
+    }
+
+    static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+    }
+
+    @Test func writesAcrossBlocksAndReadsBackAtAnyOffset() async throws {
+        try await Self.withCluster { fs, _ in
+            let data = Self.bytes(3 * (1 << 20) + 4321, seed: 1)
+            let output = try await fs.create("/streams/across")
+            // Uneven writes, so packets and blocks are cut in the middle of calls.
+            var start = 0
+            for size in [1, 511, 70_000, 1 << 20, 3] + Array(repeating: 400_000, count: 10) where start < data.count {
+                let end = min(data.count, start + size)
+                try await output.write(data[start..<end])
+                start = end
+            }
+            try await output.close()
+
+            #expect(try await fs.blockLocations("/streams/across").map(\.lengthBytes) == [1 << 20, 1 << 20, 1 << 20, 4321])
+            let input = try await fs.open("/streams/across")
+            #expect(await input.length == Int64(data.count))
+            for (offset, length) in [(0, 10), (511, 1), ((1 << 20) - 5, 10), (2 * (1 << 20) + 7, 1 << 20), (data.count - 3, 100)] {
+                let got = try await input.pread(offset: Int64(offset), length: length)
+                #expect(got == Array(data[offset..<min(data.count, offset + length)]))
+            }
+            var all: [UInt8] = []
+            while true {
+                let part = try await input.read(maxBytes: 300_000)
+                if part.isEmpty { break }
+                all += part
+            }
+            #expect(all == data)
+        }
+    }
+
+    @Test func appendContinuesAPartialChunkAndChecksumsMatchARewrite() async throws {
+        try await Self.withCluster { fs, _ in
+            let first = Self.bytes(1000, seed: 2), second = Self.bytes(70_000, seed: 3)
+            let output = try await fs.create("/streams/appended")
+            try await output.write(first)
+            try await output.close()
+            let appender = try await fs.append("/streams/appended")
+            try await appender.write(second)
+            try await appender.close()
+            #expect(try await fs.open("/streams/appended").pread(offset: 0, length: 100_000) == first + second)
+
+            let whole = try await fs.create("/streams/whole")
+            try await whole.write(first + second)
+            try await whole.close()
+            #expect(try await fs.fileChecksum("/streams/appended") == fs.fileChecksum("/streams/whole"))
+        }
+    }
+
+    @Test func aReplicaOnAStoppedDatanodeIsReadAround() async throws {
+        try await Self.withCluster { fs, cluster in
+            let data = Self.bytes(200_000, seed: 4)
+            let output = try await fs.create("/streams/survivor")
+            try await output.write(data)
+            try await output.close()
+            let first = try await fs.blockLocations("/streams/survivor")[0].replicas[0].address
+            let victim = cluster.datanodes.first { "127.0.0.1:\($0.transferPort)" == first }!
+            await victim.shutdown()
+            #expect(try await fs.open("/streams/survivor").pread(offset: 0, length: data.count) == data)
+        }
+    }
+
+    @Test func overwriteIsRefusedWithoutTheFlagAndAMissingFileIsNotFound() async throws {
+        try await Self.withCluster(datanodes: 1) { fs, _ in
+            let output = try await fs.create("/streams/once")
+            try await output.close()
+            await #expect(throws: RemoteException.self) { _ = try await fs.create("/streams/once") }
+            let missing = await #expect(throws: RemoteException.self) { _ = try await fs.open("/streams/none") }
+            #expect(missing?.isFileNotFound == true)
+        }
+    }
+}
