@@ -108,3 +108,49 @@ def test_corrupt_replica_is_read_around_reported_and_replaced(tmp_path, fsshell)
         assert "bad replica reported" in cluster.namenode.log_text() or "client reported a corrupt replica" in cluster.namenode.log_text()
     finally:
         cluster.stop()
+
+
+def kill_a_writing_datanode(cluster, count: int, after_bytes: int) -> int:
+    """Waits until some datanode has an rbw replica of at least `after_bytes`, then SIGKILLs
+    one of the pipeline (not the first); returns its index."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        holders = [i for i in range(count)
+                   if any(p.stat().st_size >= after_bytes for p in cluster.data_dir(i).rglob("rbw/blk_*") if not p.name.endswith(".meta"))]
+        if len(holders) >= 2:
+            cluster.datanodes[holders[1]].kill()
+            return holders[1]
+        time.sleep(0.05)
+    raise AssertionError("no pipeline formed")
+
+
+def test_one_of_three_datanodes_killed_during_a_put_by_hadoops_client(tmp_path, fsshell):
+    """Exactly three datanodes, one killed inside a 300 MiB `-put` by Hadoop's own client: it
+    drops the dead node and finishes on two (its default replace-datanode policy for three
+    replicas), the file reads back intact, and the namenode brings every block back to three
+    replicas once a datanode returns."""
+    cluster = Cluster(tmp_path, datanodes=3)
+    try:
+        data = os.urandom(300 * 1024 * 1024 + 5)
+        local = tmp_path / "big.bin"
+        local.write_bytes(data)
+        result = {}
+        putter = threading.Thread(target=lambda: result.update(put=fsshell(cluster.url, "-put", str(local), "/big", timeout=300)))
+        putter.start()
+        victim = kill_a_writing_datanode(cluster, 3, 40 << 20)
+        putter.join()
+        assert result["put"].returncode == 0, result["put"].stderr
+        client = hdfs_native.Client(cluster.url)
+        with client.read("/big") as reader:
+            assert reader.read() == data
+
+        # A replacement datanode joins; replication goes back to three.
+        cluster.datanodes[victim] = cluster.start_datanode(3)
+
+        def fsck_clean():
+            fsck = subprocess.run([RFS_BIN, "fsck", "-fs", cluster.url, "/big", "-files", "-blocks"],
+                                  capture_output=True, text=True, timeout=60)
+            return fsck.returncode == 0 and fsck.stdout.count("Live_repl=3") == 3
+        wait_until(fsck_clean, 90, "every block of /big to have three live replicas")
+    finally:
+        cluster.stop()
