@@ -57,10 +57,14 @@ struct PutCommand: DFSCommand {
         }
         defer { try? input.close() }
         let copying = final + "._COPYING_"
+        let size = (try? FileManager.default.attributesOfItem(atPath: localPath)[.size] as? NSNumber)?.int64Value ?? 0
+        let progress = TransferProgress(label: "put: \(name)", totalBytes: size, output: context.output)
+        defer { progress.finish() }
         let output = try await context.fs.create(copying, overwrite: true, createParent: false)
         do {
             while let chunk = try input.read(upToCount: Self.chunkBytes), !chunk.isEmpty {
                 try await output.write(chunk)
+                progress.advance(by: chunk.count)
             }
             try await output.close()
         } catch {
