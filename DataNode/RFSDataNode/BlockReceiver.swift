@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 import RFSBlockStorage
 import RFSChecksum
@@ -85,6 +90,13 @@ struct BlockReceiver {
             }
         } catch {
             context.logger.info("write pipeline ended early", metadata: ["block": "\(blockID)", "error": "\(error)"])
+            if case BlockStorageError.io(_, _, let code)? = error as? BlockStorageError, code != ENOSPC, code != EDQUOT {
+                // The disk failed under the write (not merely full): take its volume out.
+                context.logger.error("I/O error on a volume; taking it out of service", metadata: ["block": "\(blockID)", "error": "\(error)"])
+                writer.abort()
+                context.catalog.failVolume(holding: blockID, error: error as! BlockStorageError)
+                throw error
+            }
             try? await abandon(writer, keep: true)
             throw error
         }

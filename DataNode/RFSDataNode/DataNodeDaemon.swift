@@ -37,17 +37,19 @@ public final class DataNodeDaemon: Sendable {
         let info = try await NamenodeConnection.handshake(address: first, group: group, logger: logger)
 
         var volumes: [StorageVolume] = []
+        var failedAtStart: [(path: String, reason: String)] = []
         for directory in settings.dataDirectories {
             do throws(BlockStorageError) {
                 volumes.append(try StorageVolume(path: directory, blockPoolID: info.blockPoolID, reservedBytes: settings.reservedBytes, logger: logger))
             } catch {
-                logger.error("volume cannot be used", metadata: ["volume": "\(directory)", "error": "\(error)"])
+                logger.error("volume cannot be used; the datanode runs without it", metadata: ["volume": "\(directory)", "error": "\(error)"])
+                failedAtStart.append((path: directory, reason: "\(error)"))
             }
         }
         guard !volumes.isEmpty else { throw DataNodeStartError.noUsableVolume(settings.dataDirectories) }
         let volumePaths = volumes.map(\.path)
         let uuid = try DatanodeUUIDFile.readOrCreate(volumes: volumePaths)
-        let catalog = ReplicaCatalog(volumes: VolumeSet(volumes: volumes), logger: logger)
+        let catalog = ReplicaCatalog(volumes: VolumeSet(volumes: volumes), failedAtStart: failedAtStart, logger: logger)
 
         let io = NIOThreadPool(numberOfThreads: settings.ioThreads)
         io.start()

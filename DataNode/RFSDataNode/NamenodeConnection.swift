@@ -27,6 +27,8 @@ public final class NamenodeConnection: Sendable {
     private let pending = Mutex<[ReplicaChange]>([])
     /// Set when the namenode asked for a new registration or a full report.
     private let needs = Mutex((register: true, fullReport: true))
+    /// Failed volumes already explained to this namenode with an errorReport.
+    private let reportedFailedVolumes = Mutex(0)
     private let logger: Logger
 
     public init(address: HostPort, clusterID: String, context: DataNodeContext, timing: Timing, rpcTimeout: Duration) {
@@ -150,6 +152,15 @@ public final class NamenodeConnection: Sendable {
         request.transfersInProgress = UInt32(clamping: context.load.transfers)
         request.failedVolumes = UInt32(clamping: failed.count)
         request.failedVolumePaths = failed.map(\.path)
+        if failed.count > reportedFailedVolumes.withLock({ $0 }) {
+            // Tell the namenode why, once per newly failed volume (it also sees the count above).
+            var report = Rfs_Datanode_ErrorReportRequest()
+            report.registration = request.registration
+            report.code = .diskError
+            report.message = "failed volumes: " + failed.map { "\($0.path) (\($0.reason))" }.joined(separator: "; ")
+            _ = try await rpc.call("errorReport", report, returning: Rfs_Datanode_ErrorReportResponse.self, idempotent: true)
+            reportedFailedVolumes.withLock { $0 = failed.count }
+        }
         let response = try await rpc.call("sendHeartbeat", request, returning: Rfs_Datanode_HeartbeatResponse.self, idempotent: true)
         guard response.haStatus.state == .active || response.haStatus.state == .unknown else { return }
         for command in response.commands { execute(command) }

@@ -58,6 +58,8 @@ public final class ReplicaCatalog: Sendable {
         var replicas: [Int64: Entry] = [:]
         var changes: [ReplicaChange] = []
         var corrupt: [CorruptReplica] = []
+        /// Volumes that could not be opened at start, or failed since: path and why.
+        var failed: [(path: String, reason: String)] = []
     }
 
     private let state: Mutex<State>
@@ -68,10 +70,11 @@ public final class ReplicaCatalog: Sendable {
 
     /// Scans every volume: finalized replicas are listed, rbw replicas recovered to their last
     /// checksummed length, corrupt ones kept aside for the namenode.
-    public init(volumes: sending VolumeSet, logger: Logger) {
+    public init(volumes: sending VolumeSet, failedAtStart: [(path: String, reason: String)] = [], logger: Logger) {
         self.logger = logger
         var replicas: [Int64: Entry] = [:]
         var corrupt: [CorruptReplica] = []
+        var failed = failedAtStart
         for volume in volumes.volumes {
             do throws(BlockStorageError) {
                 let report = try volume.scan()
@@ -94,10 +97,11 @@ public final class ReplicaCatalog: Sendable {
                 }
             } catch {
                 logger.error("volume scan failed; the volume is taken out of service", metadata: ["volume": "\(volume.path)", "error": "\(error)"])
+                failed.append((path: volume.path, reason: "\(error)"))
                 volumes.markFailed(volume, error: error)
             }
         }
-        state = Mutex(State(volumes: volumes, replicas: replicas, corrupt: corrupt))
+        state = Mutex(State(volumes: volumes, replicas: replicas, corrupt: corrupt, failed: failed))
     }
 
     public func onChange(_ body: @escaping @Sendable () -> Void) {
@@ -328,8 +332,30 @@ public final class ReplicaCatalog: Sendable {
         public let usedBytes: Int64
     }
 
-    /// Capacity and use of every healthy volume, for heartbeats.
-    public func volumeUsage() -> (usage: [VolumeUsage], failed: [FailedVolume]) {
+    /// Takes the volume holding `blockID` out of service after an I/O error on it (not a full
+    /// disk): its replicas are forgotten (the namenode re-replicates them from other nodes
+    /// after the next report) and new replicas go to the other volumes. True when a volume
+    /// was failed; false when it was the last one or already gone.
+    @discardableResult
+    public func failVolume(holding blockID: Int64, error: BlockStorageError) -> Bool {
+        let failed = state.withLock { state -> Bool in
+            guard let storageID = state.replicas[blockID]?.storageID,
+                  let volume = state.volumes.volumes.first(where: { $0.storageID == storageID }) else { return false }
+            for (id, entry) in state.replicas where entry.storageID == storageID {
+                state.replicas[id] = nil
+                state.changes.append(ReplicaChange(blockID: id, generationStamp: entry.info.generationStamp,
+                                                   lengthBytes: Int64(entry.info.lengthBytes), storageID: storageID, kind: .deleted))
+            }
+            state.failed.append((path: volume.path, reason: "\(error)"))
+            state.volumes.markFailed(volume, error: error)
+            return true
+        }
+        if failed { notify() }
+        return failed
+    }
+
+    /// Capacity and use of every healthy volume, and the failed ones, for heartbeats.
+    public func volumeUsage() -> (usage: [VolumeUsage], failed: [(path: String, reason: String)]) {
         state.withLock { state in
             var used: [String: Int64] = [:]
             for entry in state.replicas.values { used[entry.storageID, default: 0] += Int64(entry.info.lengthBytes) }
@@ -340,7 +366,7 @@ public final class ReplicaCatalog: Sendable {
                 usage.append(VolumeUsage(storageID: volume.storageID, path: volume.path, capacityBytes: capacity,
                                          availableBytes: available, usedBytes: used[volume.storageID] ?? 0))
             }
-            return (usage, state.volumes.failedVolumes)
+            return (usage, state.failed)
         }
     }
 

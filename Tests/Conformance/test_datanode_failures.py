@@ -8,7 +8,7 @@ import subprocess
 import hdfs_native
 from hdfs_native import WriteOptions
 
-from conftest import RFS_BIN, Cluster
+from conftest import RFS_BIN, Cluster, Daemon, free_port
 
 
 def wait_until(predicate, timeout: float, what: str):
@@ -152,5 +152,30 @@ def test_one_of_three_datanodes_killed_during_a_put_by_hadoops_client(tmp_path, 
                                   capture_output=True, text=True, timeout=60)
             return fsck.returncode == 0 and fsck.stdout.count("Live_repl=3") == 3
         wait_until(fsck_clean, 90, "every block of /big to have three live replicas")
+    finally:
+        cluster.stop()
+
+
+def test_an_unusable_volume_is_reported_and_the_datanode_serves_from_the_others(tmp_path):
+    cluster = Cluster(tmp_path, datanodes=1)
+    try:
+        bad = tmp_path / "not-a-directory"
+        bad.write_text("a file where a volume should be\n")
+        port = free_port()
+        good = tmp_path / "good-volume"
+        args = ["datanode", "-D", f"fs.defaultFS={cluster.url}", "-D", f"dfs.datanode.address=127.0.0.1:{port}",
+                "-D", f"dfs.datanode.data.dir={good},{bad}", "-D", "rfs.node.name=datanode-two-volumes"]
+        for setting in cluster.conf:
+            args += ["-D", setting]
+        second = Daemon(args, port, tmp_path / "datanode-two-volumes.log")
+        cluster.datanodes.append(second)
+        assert "volume cannot be used" in second.log_text()
+        wait_until(lambda: "datanode reports an error" in cluster.namenode.log_text()
+                   and str(bad) in cluster.namenode.log_text(), 20, "the namenode to hear of the failed volume")
+        client = hdfs_native.Client(cluster.url)
+        with client.create("/two", WriteOptions(replication=2)) as writer:
+            writer.write(b"x" * 100_000)
+        assert client.read("/two").read() == b"x" * 100_000
+        assert second.alive()
     finally:
         cluster.stop()

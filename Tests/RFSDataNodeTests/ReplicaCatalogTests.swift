@@ -109,4 +109,27 @@ import Testing
         #expect(states == [1: .finalized, 2: .rbw])
         #expect(try catalog.replicaForRead(blockID: 2, generationStamp: 1).visibleLength == 1024)
     }
+
+    @Test func aFailedVolumeIsDroppedWithItsReplicasAndNewReplicasGoElsewhere() async throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-catalog-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let catalog = ReplicaCatalog(volumes: VolumeSet(volumes: [try StorageVolume(path: base + "/a", blockPoolID: "BP-test"),
+                                                                  try StorageVolume(path: base + "/b", blockPoolID: "BP-test")]),
+                                     failedAtStart: [(path: base + "/c", reason: "unreadable")], logger: Logger(label: "test"))
+        let writer = try catalog.create(blockID: 1, generationStamp: 1, expectedBytes: 1, checksum: .hdfsDefault)
+        try writer.append([1, 2, 3])
+        catalog.writerClosed(blockID: 1, replica: try writer.finalize())
+        let failedPath = catalog.report().first { !$0.replicas.isEmpty }!.storageID
+        _ = catalog.takeChanges()
+
+        #expect(catalog.failVolume(holding: 1, error: .io(operation: "pwrite", path: "x", code: 5)))
+        #expect(catalog.replicaCount == 0)
+        #expect(catalog.takeChanges().map(\.kind) == [.deleted])
+        let usage = catalog.volumeUsage()
+        #expect(usage.usage.count == 1 && usage.usage[0].storageID != failedPath)
+        #expect(usage.failed.map(\.path).contains(base + "/c") && usage.failed.count == 2)
+        let next = try catalog.create(blockID: 2, generationStamp: 1, expectedBytes: 1, checksum: .hdfsDefault)
+        #expect(next.replica.blockPath.hasPrefix(usage.usage[0].path))
+        next.abort()
+    }
 }
