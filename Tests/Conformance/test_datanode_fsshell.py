@@ -48,3 +48,16 @@ def test_put_of_a_multi_block_file_and_cat_back(cluster, fsshell, tmp_path):
     assert cat.stdout == data
     checksum = fsshell(cluster.url, "-checksum", "/multi")
     assert checksum.stdout.strip().split("\t")[2].endswith(md5_md5_crc32c(data, block_size=1 << 20))
+
+
+def test_append_to_file_by_hadoops_client(cluster, fsshell, tmp_path):
+    """Hadoop's append: updateBlockForPipeline, PIPELINE_SETUP_APPEND to the replicas of the
+    last block under its new stamp, then updatePipeline."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.write_bytes(os.urandom(1000))
+    second.write_bytes(os.urandom(200_000))
+    assert fsshell(cluster.url, "-put", str(first), "/appended").returncode == 0
+    appended = fsshell(cluster.url, "-appendToFile", str(second), "/appended")
+    assert appended.returncode == 0, appended.stderr
+    cat = fsshell(cluster.url, "-cat", "/appended", binary=True)
+    assert cat.stdout == first.read_bytes() + second.read_bytes()
