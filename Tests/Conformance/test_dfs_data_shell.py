@@ -101,3 +101,26 @@ def test_tail_cp_getmerge_text_match_fsshell(cluster, fsshell, tmp_path):
     assert rfs_dfs(url, "-getmerge", "-nl", "/t/src", str(merged_ours)).returncode == 0
     assert fsshell(url, "-getmerge", "-nl", "/t/src", str(merged_theirs)).returncode == 0
     assert merged_ours.read_bytes() == merged_theirs.read_bytes()
+
+
+def test_put_and_get_of_directories_match_fsshell(cluster, fsshell, tmp_path):
+    url = cluster.url
+    tree = tmp_path / "tree"
+    (tree / "sub" / "deeper").mkdir(parents=True)
+    (tree / "a.txt").write_bytes(b"alpha\n")
+    (tree / "sub" / "b.bin").write_bytes(os.urandom(100_000))
+    (tree / "sub" / "deeper" / "c").write_bytes(b"")
+    assert rfs_dfs(url, "-put", str(tree), "/ours").returncode == 0
+    assert fsshell(url, "-put", str(tree), "/theirs").returncode == 0
+    def listing(root):
+        return sorted((line.split()[0], line.split()[4], line.split()[-1].replace(root, "ROOT"))
+                      for line in fsshell(url, "-ls", "-R", root).stdout.splitlines() if not line.startswith("Found"))
+    assert listing("/ours") == listing("/theirs")
+    assert fsshell(url, "-cat", "/ours/sub/b.bin", binary=True).stdout == (tree / "sub" / "b.bin").read_bytes()
+
+    ours, theirs = tmp_path / "got-ours", tmp_path / "got-theirs"
+    assert rfs_dfs(url, "-get", "/ours", str(ours)).returncode == 0
+    assert fsshell(url, "-get", "/theirs", str(theirs)).returncode == 0
+    def local_listing(root):
+        return sorted((str(p.relative_to(root)), p.is_dir(), p.read_bytes() if p.is_file() else b"") for p in root.rglob("*"))
+    assert local_listing(ours) == local_listing(theirs) == local_listing(tree)

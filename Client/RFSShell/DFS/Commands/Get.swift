@@ -25,36 +25,71 @@ struct GetCommand: DFSCommand {
         var isDirectory: ObjCBool = false
         let targetExists = FileManager.default.fileExists(atPath: localTarget, isDirectory: &isDirectory)
         try await context.forEachArgument(sources) { item in
-            guard let status = item.status, !status.isDirectory else {
-                throw PathFailure(PathMessage.other(item.display, "rfs dfs -get copies files; use a file, not a directory"))
-            }
+            guard let status = item.status else { throw PathFailure(PathMessage.notFound(item.display)) }
             let name = item.absolute.split(separator: "/").last.map(String.init) ?? "file"
             let path = targetExists && isDirectory.boolValue ? "\(localTarget)/\(name)" : localTarget
-            if FileManager.default.fileExists(atPath: path), !overwrite {
-                throw PathFailure(PathMessage.exists(path))
-            }
-            let copying = path + "._COPYING_"
-            guard FileManager.default.createFile(atPath: copying, contents: nil),
-                  let output = FileHandle(forWritingAtPath: copying) else {
-                throw PathFailure(PathMessage.other(path, "Permission denied"))
-            }
-            do {
-                let input = try await context.fs(item).open(item.absolute)
-                while true {
-                    let bytes = try await input.read(maxBytes: Self.readBytes)
-                    if bytes.isEmpty { break }
-                    try output.write(contentsOf: bytes)
-                }
-                try output.close()
-                if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-                try FileManager.default.moveItem(atPath: copying, toPath: path)
-            } catch {
-                try? output.close()
-                try? FileManager.default.removeItem(atPath: copying)
-                throw error
+            let fs = context.fs(item)
+            if status.isDirectory {
+                try await copyDirectory(item.absolute, to: path, fs: fs, context: context)
+            } else {
+                try await copyFile(item.absolute, length: status.length, to: path, fs: fs, context: context)
             }
         }
         return context.exitCode
+    }
+
+    /// A directory and everything under it, as FsShell copies one: the local directory is
+    /// made if missing.
+    func copyDirectory(_ source: String, to path: String, fs: FileSystem, context: DFSContext) async throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw PathFailure(PathMessage.exists(path)) }
+        } else {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        }
+        for child in try await fs.listStatus(source) {
+            let childSource = "\(source == "/" ? "" : source)/\(child.name)"
+            do {
+                if child.isDirectory {
+                    try await copyDirectory(childSource, to: "\(path)/\(child.name)", fs: fs, context: context)
+                } else {
+                    try await copyFile(childSource, length: child.length, to: "\(path)/\(child.name)", fs: fs, context: context)
+                }
+            } catch {
+                try context.report(error)
+            }
+        }
+    }
+
+    /// One file written to `<path>._COPYING_`, then renamed to `path`.
+    func copyFile(_ source: String, length: Int64, to path: String, fs: FileSystem, context: DFSContext) async throws {
+        if FileManager.default.fileExists(atPath: path), !overwrite {
+            throw PathFailure(PathMessage.exists(path))
+        }
+        let copying = path + "._COPYING_"
+        guard FileManager.default.createFile(atPath: copying, contents: nil),
+              let output = FileHandle(forWritingAtPath: copying) else {
+            throw PathFailure(PathMessage.other(path, "Permission denied"))
+        }
+        let name = source.split(separator: "/").last.map(String.init) ?? "file"
+        let progress = TransferProgress(label: "get: \(name)", totalBytes: length, output: context.output)
+        defer { progress.finish() }
+        do {
+            let input = try await fs.open(source)
+            while true {
+                let bytes = try await input.read(maxBytes: Self.readBytes)
+                if bytes.isEmpty { break }
+                try output.write(contentsOf: bytes)
+                progress.advance(by: bytes.count)
+            }
+            try output.close()
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: copying, toPath: path)
+        } catch {
+            try? output.close()
+            try? FileManager.default.removeItem(atPath: copying)
+            throw error
+        }
     }
 }
 

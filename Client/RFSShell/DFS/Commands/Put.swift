@@ -44,16 +44,50 @@ struct PutCommand: DFSCommand {
         guard FileManager.default.fileExists(atPath: localPath, isDirectory: &isDirectory) else {
             throw PathFailure(PathMessage.notFound(source))
         }
-        guard !isDirectory.boolValue else { throw PathFailure(PathMessage.other(source, "rfs dfs -put copies files; use a file, not a directory")) }
         let name = URL(fileURLWithPath: localPath).lastPathComponent
         let final = targetIsDirectory ? (target == "/" ? "/\(name)" : "\(target)/\(name)") : target
         let display = targetIsDirectory ? (destination.hasSuffix("/") ? destination + name : destination + "/" + name) : destination
+        if isDirectory.boolValue {
+            try await copyDirectory(localPath, to: final, display: display, context: context)
+        } else {
+            try await copyFile(localPath, to: final, display: display, context: context)
+        }
+    }
+
+    /// A local directory and everything under it, as FsShell copies one: the target
+    /// directory is made if missing; an existing file in the way is an error.
+    func copyDirectory(_ localPath: String, to final: String, display: String, context: DFSContext) async throws {
+        if let existing = try await context.fs.fileStatus(final) {
+            guard existing.isDirectory else { throw PathFailure(PathMessage.exists(display)) }
+        } else {
+            _ = try await context.fs.mkdirs(final)
+        }
+        let children = try FileManager.default.contentsOfDirectory(atPath: localPath).sorted()
+        for child in children {
+            var isDirectory: ObjCBool = false
+            let childPath = "\(localPath)/\(child)"
+            guard FileManager.default.fileExists(atPath: childPath, isDirectory: &isDirectory) else { continue }
+            do {
+                if isDirectory.boolValue {
+                    try await copyDirectory(childPath, to: "\(final)/\(child)", display: "\(display)/\(child)", context: context)
+                } else {
+                    try await copyFile(childPath, to: "\(final)/\(child)", display: "\(display)/\(child)", context: context)
+                }
+            } catch {
+                try context.report(error)
+            }
+        }
+    }
+
+    /// One local file written to `<final>._COPYING_`, then renamed to `final`.
+    func copyFile(_ localPath: String, to final: String, display: String, context: DFSContext) async throws {
+        let name = URL(fileURLWithPath: localPath).lastPathComponent
         if let existing = try await context.fs.fileStatus(final) {
             if existing.isDirectory { throw PathFailure(PathMessage.isDirectory(display)) }
             if !overwrite { throw PathFailure(PathMessage.exists(display)) }
         }
         guard let input = FileHandle(forReadingAtPath: localPath) else {
-            throw PathFailure(PathMessage.other(source, "Permission denied"))
+            throw PathFailure(PathMessage.other(localPath, "Permission denied"))
         }
         defer { try? input.close() }
         let copying = final + "._COPYING_"
