@@ -113,7 +113,7 @@ let package = Package(
         .target(
             name: "RFSTransferIO",
             dependencies: [
-                "RFSModel", "RFSChecksum", "RFSDataTransfer",
+                "RFSModel", "RFSChecksum", "RFSDataTransfer", "RFSProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

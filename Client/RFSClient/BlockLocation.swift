@@ -1,4 +1,5 @@
 import RFSProtocol
+import RFSTransferIO
 
 /// One block of a file as the namenode locates it (what fsck and `getFileBlockLocations`
 /// show): its id and stamp in the block pool, its place in the file, and its replicas.
@@ -30,7 +31,7 @@ public struct BlockLocation: Sendable, Hashable {
         lengthBytes = Int64(located.b.numBytes)
         isCorrupt = located.corrupt
         replicas = located.locs.enumerated().map { index, node in
-            Replica(address: "\(node.id.ipAddr):\(node.id.xferPort)",
+            Replica(address: node.id.transferAddress,
                     storageID: index < located.storageIds.count ? located.storageIds[index] : "",
                     rack: node.location.isEmpty ? "/default-rack" : node.location)
         }

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import RFSDataTransfer
+import RFSProtocol
 import SwiftProtobuf
 
 /// One DataTransferProtocol connection: the channel to write on and a `TransferReader` for
@@ -95,5 +96,18 @@ final class CloseOnReadIdle: ChannelInboundHandler, Sendable {
             return
         }
         context.fireUserInboundEventTriggered(event)
+    }
+}
+
+extension Hadoop_Hdfs_DatanodeIDProto {
+    /// `ip:transferPort`, as pipelines name a datanode (firstBadLink, logs).
+    public var transferAddress: String { "\(ipAddr):\(xferPort)" }
+}
+
+extension TransferConnection {
+    /// Connects to `datanode`'s transfer port.
+    public static func connect(to datanode: Hadoop_Hdfs_DatanodeIDProto, group: EventLoopGroup,
+                               timeout: TimeAmount = .seconds(60), readTimeout: TimeAmount? = .seconds(60)) async throws -> TransferConnection {
+        try await connect(host: datanode.ipAddr, port: Int(datanode.xferPort), group: group, timeout: timeout, readTimeout: readTimeout)
     }
 }

@@ -127,7 +127,7 @@ struct BlockReceiver {
             }
         case .pipelineSetupAppendRecovery, .pipelineSetupStreamingRecovery, .pipelineCloseRecovery:
             return try await catalog.recover(blockID: blockID, generationStamp: stamp, newGenerationStamp: newStamp,
-                                             minBytes: Int64(clamping: op.minBytesRcvd), maxBytes: Int64(clamping: op.maxBytesRcvd))
+                                             minBytes: Int64(clamping: op.minBytesRcvd))
         case .dataStreaming, .pipelineClose:
             throw ReplicaCatalogError.notFound(blockID: blockID)
         }
@@ -159,9 +159,9 @@ struct BlockReceiver {
 
     func connectMirror() async -> MirrorOutcome {
         guard let next = op.targets.first else { return .none }
-        let address = "\(next.id.ipAddr):\(next.id.xferPort)"
+        let address = next.id.transferAddress
         do {
-            let mirror = try await TransferConnection.connect(host: next.id.ipAddr, port: Int(next.id.xferPort), group: context.group,
+            let mirror = try await TransferConnection.connect(to: next.id, group: context.group,
                                                               timeout: context.socketTimeout, readTimeout: context.socketTimeout)
             var downstream = op
             downstream.targets.removeFirst()

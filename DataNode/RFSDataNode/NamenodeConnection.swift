@@ -114,7 +114,7 @@ public final class NamenodeConnection: Sendable {
         registration.storageInfo.clusterID = clusterID
         registration.storageInfo.layoutVersion = 1
         registration.softwareVersion = "rfs"
-        registration.storages = context.catalog.volumeUsage().usage.map { Self.storageProto($0.storageID) }
+        registration.storages = context.catalog.storageIDs.map(Self.storageProto)
         return registration
     }
 
@@ -251,7 +251,7 @@ public final class NamenodeConnection: Sendable {
     func reportCorruptFoundAtStart() async throws {
         let corrupt = context.catalog.takeCorruptAtStart()
         guard !corrupt.isEmpty else { return }
-        let storageID = context.catalog.volumeUsage().usage.first?.storageID ?? ""
+        let storageID = context.catalog.storageIDs.first ?? ""
         try await reportBadReplicas(corrupt.map { (blockID: $0.blockID, generationStamp: 0, lengthBytes: 0, storageID: storageID, reason: $0.reason) })
     }
 

@@ -170,11 +170,12 @@ public final class ReplicaCatalog: Sendable {
 
     /// Reopens an rbw replica under a new generation stamp to go on writing after a pipeline
     /// failure (PIPELINE_SETUP_STREAMING_RECOVERY, APPEND_RECOVERY) or to close it
-    /// (PIPELINE_CLOSE_RECOVERY). The bytes it holds must lie in `minBytes...maxBytes`:
-    /// at least what the writer saw acknowledged, at most what it sent. A finalized replica
-    /// is reopened as for append. Waits briefly for the failed pipeline's writer to let go.
+    /// (PIPELINE_CLOSE_RECOVERY). An rbw replica must hold at least `minBytes`, what the
+    /// writer saw acknowledged; bytes past what the writer resends are kept and the resent
+    /// packets skip them. A finalized replica is reopened as for append. Waits briefly for
+    /// the failed pipeline's writer to let go.
     public func recover(blockID: Int64, generationStamp: Int64, newGenerationStamp: Int64,
-                        minBytes: Int64, maxBytes: Int64) async throws -> ReplicaWriter {
+                        minBytes: Int64) async throws -> ReplicaWriter {
         for attempt in 0..<50 {
             let outcome = try state.withLock { (state) throws(ReplicaCatalogError) -> ReplicaWriter? in
                 guard let existing = state.replicas[blockID] else { throw .notFound(blockID: blockID) }
@@ -197,7 +198,6 @@ public final class ReplicaCatalog: Sendable {
                     guard length >= minBytes || existing.info.state == .finalized else {
                         throw BlockStorageError.invalidRange(blockID: blockID, offset: 0, length: Int(minBytes), replicaLengthBytes: Int(length))
                     }
-                    _ = maxBytes
                     state.replicas[blockID] = Entry(info: writer.replica, storageID: existing.storageID,
                                                     visibleLength: length, writing: true)
                     return writer
@@ -352,6 +352,12 @@ public final class ReplicaCatalog: Sendable {
         }
         if failed { notify() }
         return failed
+    }
+
+    /// Storage ids of the healthy volumes (what every registration names; cheap, unlike
+    /// `volumeUsage`, which asks the file system and sums every replica).
+    public var storageIDs: [String] {
+        state.withLock { $0.volumes.volumes.map(\.storageID) }
     }
 
     /// Capacity and use of every healthy volume, and the failed ones, for heartbeats.

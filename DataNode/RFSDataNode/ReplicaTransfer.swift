@@ -49,7 +49,7 @@ enum ReplicaTransfer {
             op.targetStorageIds = Array(targetStorageIDs.dropFirst())
         }
 
-        let connection = try await TransferConnection.connect(host: first.id.ipAddr, port: Int(first.id.xferPort), group: context.group,
+        let connection = try await TransferConnection.connect(to: first.id, group: context.group,
                                                               timeout: context.socketTimeout, readTimeout: context.socketTimeout)
         defer { connection.close() }
         try await connection.send(try OpRequest(opcode: .writeBlock, message: op))
@@ -61,7 +61,7 @@ enum ReplicaTransfer {
             }
         }
         context.logger.info("replica transferred", metadata: [
-            "block": "\(blockID)", "bytes": "\(length)", "to": "\(targets.map { "\($0.id.ipAddr):\($0.id.xferPort)" })"])
+            "block": "\(blockID)", "bytes": "\(length)", "to": "\(targets.map(\.id.transferAddress))"])
     }
 
     /// TRANSFER_BLOCK from a client: copy our replica to the new pipeline member(s), then answer.

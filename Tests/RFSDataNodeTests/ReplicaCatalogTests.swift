@@ -68,7 +68,7 @@ import Testing
             try writer.close()
             catalog.writerClosed(blockID: 4, replica: writer.replica)
 
-            let recovered = try await catalog.recover(blockID: 4, generationStamp: 20, newGenerationStamp: 21, minBytes: 1024, maxBytes: 4096)
+            let recovered = try await catalog.recover(blockID: 4, generationStamp: 20, newGenerationStamp: 21, minBytes: 1024)
             #expect(recovered.generationStamp == 21 && recovered.lengthBytes == 2048)
             #expect(recovered.replica.metaPath.hasSuffix("blk_4_21.meta"))
         }

@@ -52,7 +52,7 @@ final class BlockPipeline: @unchecked Sendable {
                              bytesAcked: UInt64, bytesSent: UInt64, checksum: ChunkedChecksum, fileSystem: FileSystem)
         async throws -> (TransferConnection, AsyncThrowingStream<Hadoop_Hdfs_PipelineAckProto, Error>.AsyncIterator, Task<Void, Never>) {
         let first = nodes[0].id
-        let connection = try await TransferConnection.connect(host: first.ipAddr, port: Int(first.xferPort),
+        let connection = try await TransferConnection.connect(to: first,
                                                               group: MultiThreadedEventLoopGroup.singleton)
         do {
             var op = Hadoop_Hdfs_OpWriteBlockProto()

@@ -55,7 +55,7 @@ extension FileSystem {
         var lastError: Error?
         for location in block.locs {
             do {
-                let connection = try await TransferConnection.connect(host: location.id.ipAddr, port: Int(location.id.xferPort),
+                let connection = try await TransferConnection.connect(to: location.id,
                                                                       group: MultiThreadedEventLoopGroup.singleton)
                 defer { connection.close() }
                 var op = Hadoop_Hdfs_OpBlockChecksumProto()

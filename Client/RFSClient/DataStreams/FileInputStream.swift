@@ -84,12 +84,12 @@ public actor FileInputStream {
         throw RemoteException(.blockMissing, "Could not obtain block: blk_\(block.b.blockID) file=\(path) (\(lastError.map { "\($0)" } ?? "no datanode holds it"))")
     }
 
-    static func address(_ node: Hadoop_Hdfs_DatanodeInfoProto) -> String { "\(node.id.ipAddr):\(node.id.xferPort)" }
+    static func address(_ node: Hadoop_Hdfs_DatanodeInfoProto) -> String { node.id.transferAddress }
 
     /// READ_BLOCK from one datanode, every chunk checked against its sum.
     static func readBlock(_ block: Hadoop_Hdfs_ExtendedBlockProto, from datanode: Hadoop_Hdfs_DatanodeIDProto,
                           offset: UInt64, length: UInt64, clientName: String) async throws -> [UInt8] {
-        let connection = try await TransferConnection.connect(host: datanode.ipAddr, port: Int(datanode.xferPort),
+        let connection = try await TransferConnection.connect(to: datanode,
                                                               group: MultiThreadedEventLoopGroup.singleton)
         defer { connection.close() }
         var op = Hadoop_Hdfs_OpReadBlockProto()

@@ -2,6 +2,7 @@ import RFSChecksum
 import RFSDataTransfer
 import RFSModel
 import RFSProtocol
+import RFSTransferIO
 
 /// A file being written (HDFS's DFSOutputStream): bytes are cut into 64 KiB packets with a
 /// CRC32C per 512-byte chunk and streamed through one block pipeline at a time; a full block
@@ -106,7 +107,7 @@ public actor FileOutputStream {
                 abandon.holder = fileSystem.clientName
                 abandon.fileID = fileID
                 _ = try await fileSystem.call("abandonBlock", abandon, returning: Hadoop_Hdfs_AbandonBlockResponseProto.self, idempotent: false)
-                let bad = block.locs.first { "\($0.id.ipAddr):\($0.id.xferPort)" == failure.firstBadLink } ?? block.locs[0]
+                let bad = block.locs.first { $0.id.transferAddress == failure.firstBadLink } ?? block.locs[0]
                 excluded.append(bad)
             }
         }

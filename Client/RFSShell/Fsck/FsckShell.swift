@@ -67,13 +67,15 @@ public enum FsckShell {
             output.printError("fsck: \(error)")
             return 255
         }
-        defer { Task { await fs.close() } }
+        let code: Int32
         do {
-            return try await check(options, fs: fs, output: output)
+            code = try await check(options, fs: fs, output: output)
         } catch {
             output.printError("fsck: \(error)")
-            return 1
+            code = 1
         }
+        await fs.close()
+        return code
     }
 
     static func check(_ options: Options, fs: FileSystem, output: any ShellOutput) async throws -> Int32 {

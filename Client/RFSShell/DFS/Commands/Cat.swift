@@ -16,13 +16,17 @@ struct CatCommand: DFSCommand {
     func run(_ context: DFSContext) async throws -> Int32 {
         try await context.forEachArgument(paths) { item in
             guard let status = item.status, !status.isDirectory else { throw PathFailure(PathMessage.isDirectory(item.display)) }
-            let input = try await context.fs(item).open(item.absolute)
-            while true {
-                let bytes = try await input.read(maxBytes: Self.readBytes)
-                if bytes.isEmpty { break }
-                context.output.writeBytes(bytes)
-            }
+            try await Self.copyToOutput(try await context.fs(item).open(item.absolute), context: context)
         }
         return context.exitCode
+    }
+
+    /// The rest of `input` to stdout, `readBytes` at a time (shared with -text).
+    static func copyToOutput(_ input: FileInputStream, context: DFSContext) async throws {
+        while true {
+            let bytes = try await input.read(maxBytes: readBytes)
+            if bytes.isEmpty { return }
+            context.output.writeBytes(bytes)
+        }
     }
 }

@@ -16,16 +16,12 @@ struct TextCommand: DFSCommand {
     func run(_ context: DFSContext) async throws -> Int32 {
         try await context.forEachArgument(paths) { item in
             guard let status = item.status, !status.isDirectory else { throw PathFailure(PathMessage.isDirectory(item.display)) }
-            let input = try await context.fs.open(item.absolute)
+            let input = try await context.fs(item).open(item.absolute)
             let head = try await input.pread(offset: 0, length: 4)
             if head.starts(with: [0x1F, 0x8B]) || head.starts(with: Array("SEQ".utf8)) {
                 throw PathFailure(PathMessage.other(item.display, "compressed and SequenceFile contents are not decoded by rfs dfs -text yet; use -cat"))
             }
-            while true {
-                let bytes = try await input.read(maxBytes: CatCommand.readBytes)
-                if bytes.isEmpty { break }
-                context.output.writeBytes(bytes)
-            }
+            try await CatCommand.copyToOutput(input, context: context)
         }
         return context.exitCode
     }
