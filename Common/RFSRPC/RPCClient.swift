@@ -221,8 +221,7 @@ final class RPCConnection: Sendable {
         let channel: Channel
         do {
             channel = try await ClientBootstrap(group: group)
-                .connectTimeout(.nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000
-                                             + connectTimeout.components.attoseconds / 1_000_000_000))
+                .connectTimeout(.nanoseconds(connectTimeout.wholeNanoseconds))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -336,8 +335,7 @@ final class RPCClientHandler: ChannelDuplexHandler {
                 return
             }
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            let nanos = Int64(call.timeout.components.seconds) * 1_000_000_000 + call.timeout.components.attoseconds / 1_000_000_000
-            let timer = context.eventLoop.scheduleTask(in: .nanoseconds(nanos)) {
+            let timer = context.eventLoop.scheduleTask(in: .nanoseconds(call.timeout.wholeNanoseconds)) {
                 loopBound.value.expire(callID: call.callID, method: call.method, after: call.timeout)
             }
             waiting[call.callID] = Waiting(promise: call.promise, timer: timer)

@@ -239,7 +239,7 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
         callsInFlight -= 1
         let metrics = metrics(for: method)
         if case .success = outcome { metrics.success.increment() } else { metrics.error.increment() }
-        metrics.duration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        metrics.duration.recordNanoseconds(elapsed.wholeNanoseconds)
         guard channel.isActive else { return }
         let (frame, fatal) = Self.replyFrame(callID: callID, header: header, outcome: outcome, allocator: channel.allocator, logger: logger)
         if fatal {

@@ -1,5 +1,6 @@
 import RFSBlockManagement
 import RFSConfig
+import RFSModel
 import RFSNamespace
 import RFSProtocol
 
@@ -46,9 +47,7 @@ extension DatanodeProtocolService: BlockLocator {
 /// Block management's settings from the namenode's configuration.
 func blockManagerConfiguration(_ configuration: Configuration) throws -> BlockManagerConfiguration {
     var settings = BlockManagerConfiguration()
-    settings.heartbeatIntervalMillis = Int64(try configuration.get(Keys.heartbeatInterval).components.seconds * 1000
-        + configuration.get(Keys.heartbeatInterval).components.attoseconds / 1_000_000_000_000_000)
-    let recheck = try configuration.get(Keys.heartbeatRecheckInterval)
-    settings.heartbeatRecheckIntervalMillis = recheck.components.seconds * 1000 + recheck.components.attoseconds / 1_000_000_000_000_000
+    settings.heartbeatIntervalMillis = try configuration.get(Keys.heartbeatInterval).wholeMilliseconds
+    settings.heartbeatRecheckIntervalMillis = try configuration.get(Keys.heartbeatRecheckInterval).wholeMilliseconds
     return settings
 }
