@@ -13,7 +13,7 @@ extension ClientProtocolService {
         let file = try reads().fileForRead(path, caller: caller(context))
         guard file.hasUnderConstruction else { return true }
         if let last = file.blocks.last, !last.complete, last.numBytes > 0 || !blocks.locations(of: last.id).nodes.isEmpty {
-            try await startBlockRecovery(of: last, path: path, context: context)
+            try await startBlockRecovery(of: last, in: file, path: path, context: context)
             return false
         }
         var op = Rfs_Namenode_ReleaseLease()
@@ -26,21 +26,23 @@ extension ClientProtocolService {
     /// Sends the recovery of `block` to a live holder, unless one is already running. Each
     /// attempt has its own generation stamp (the recovery id), logged before it is used, so a
     /// late answer from an abandoned attempt is told apart and refused.
-    func startBlockRecovery(of block: Rfs_Namenode_BlockRecord, path: String, context: RPCCallContext) async throws {
+    func startBlockRecovery(of block: Rfs_Namenode_BlockRecord, in file: Rfs_Namenode_InodeRecord, path: String,
+                            context: RPCCallContext) async throws {
         let now = clock()
         if leases.recoveryInProgress(blockID: block.id, nowMillis: now) != nil { return }
         var op = Rfs_Namenode_NewGenerationStamp()
         op.blockID = block.id
         op.generationStamp = engine.allocateGenerationStamp()
         _ = try await propose(.newGenerationStamp(op), context: context)
-        // A truncate's length outlives the attempt that first carried it.
-        let newLength = leases.recovery(of: block.id)?.newLength
+        // A truncate inside the block names the length (recorded with the truncate, so it
+        // survives a restart); otherwise the replicas settle it among themselves.
+        let newLength = file.underConstruction.truncating ? block.numBytes : nil
         guard blocks.startRecovery(of: block.id, recoveryID: op.generationStamp, newLength: newLength) else {
             logger.warning("lease recovery waits: no live datanode holds a replica of the last block",
                            metadata: ["path": "\(path)", "block": "\(block.id)"])
             return
         }
-        leases.recoveryStarted(blockID: block.id, recoveryID: op.generationStamp, newLength: newLength, nowMillis: now)
+        leases.recoveryStarted(blockID: block.id, recoveryID: op.generationStamp, nowMillis: now)
         logger.info("block recovery started", metadata: ["path": "\(path)", "block": "\(block.id)", "recoveryID": "\(op.generationStamp)"])
     }
 

@@ -18,8 +18,6 @@ public final class LeaseManager: Sendable {
     public struct BlockRecovery: Sendable, Equatable {
         public var recoveryID: UInt64
         public var startedMillis: Int64
-        /// Set for a truncate inside the block: the length the replicas are cut to.
-        public var newLength: UInt64?
     }
 
     /// A recovery not committed after this long is started again (new id, maybe another
@@ -82,8 +80,8 @@ public final class LeaseManager: Sendable {
         }
     }
 
-    public func recoveryStarted(blockID: UInt64, recoveryID: UInt64, newLength: UInt64? = nil, nowMillis: Int64) {
-        recoveries.withLock { $0[blockID] = BlockRecovery(recoveryID: recoveryID, startedMillis: nowMillis, newLength: newLength) }
+    public func recoveryStarted(blockID: UInt64, recoveryID: UInt64, nowMillis: Int64) {
+        recoveries.withLock { $0[blockID] = BlockRecovery(recoveryID: recoveryID, startedMillis: nowMillis) }
     }
 
     /// The recovery last started for `blockID`, however old.

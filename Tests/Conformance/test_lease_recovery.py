@@ -100,6 +100,14 @@ def test_recover_lease_of_a_killed_writer(tmp_path):
         assert "Giving up on recoverLease for /lr/none after 1 try" in missing.stderr
         usage = rfs("debug", "-fs", cluster.url, "recoverLease")
         assert usage.returncode == 1 and "You must supply a -path argument to recoverLease." in usage.stderr
+
+        # hdfs-native's recover_lease drives the same recovery.
+        other = start_dying_writer(cluster.url, "/lr/g", 700_000, seed=8)
+        wait_until(lambda: client.recover_lease("/lr/g"), 30, "hdfs-native's recover_lease to close /lr/g")
+        length = client.get_file_info("/lr/g").length
+        assert 700_000 - 64 * 1024 <= length <= 700_000
+        with client.read("/lr/g") as reader:
+            assert reader.read() == other[:length]
     finally:
         cluster.stop()
 
@@ -129,5 +137,47 @@ def test_hard_limit_closes_a_dead_writers_file(tmp_path):
         assert size - 64 * 1024 <= len(body) <= size
         assert body == data[:len(body)]
         assert "lease recovered" in cluster.namenode.log_text()
+    finally:
+        cluster.stop()
+
+
+def test_truncate_inside_a_block(tmp_path, fsshell):
+    """A cut inside a block: the namenode answers false and block recovery cuts every
+    replica; `-truncate -w` (Hadoop's FsShell and rfs dfs) waits until the file is closed at
+    the new length, and the bytes before the cut are intact."""
+    cluster = Cluster(tmp_path)
+    try:
+        client = hdfs_native.Client(cluster.url)
+        data = os.urandom(1_000_000)
+        for name in ("java", "rfs"):
+            with client.create(f"/{name}") as writer:
+                writer.write(data)
+
+        java = fsshell(cluster.url, "-truncate", "-w", "300001", "/java")
+        assert java.returncode == 0, java.stderr
+        assert java.stdout.splitlines() == ["Waiting for /java ...", "Truncated /java to length: 300001"]
+        ours = rfs("dfs", "-fs", cluster.url, "-truncate", "-w", "123", "/rfs")
+        assert ours.returncode == 0, ours.stderr
+        assert ours.stdout.splitlines() == ["Waiting for /rfs ...", "Truncated /rfs to length: 123"]
+
+        for name, length in (("java", 300_001), ("rfs", 123)):
+            with client.read(f"/{name}") as reader:
+                assert reader.read() == data[:length]
+            # Closed: appends work again, and continue from the cut.
+            with client.append(f"/{name}") as writer:
+                writer.write(b"tail")
+            with client.read(f"/{name}") as reader:
+                assert reader.read() == data[:length] + b"tail"
+        wait_until(lambda: replica_lengths(cluster, 3) == sorted([127] * 3 + [300_005] * 3), 20,
+                   "every replica cut and appended")
+
+        # Without -w the shell says the file is being truncated and returns at once.
+        with client.create("/nowait") as writer:
+            writer.write(data)
+        quick = fsshell(cluster.url, "-truncate", "5", "/nowait")
+        assert quick.returncode == 0, quick.stderr
+        assert quick.stdout.strip() == ("Truncating /nowait to length: 5. Wait for block recovery to complete "
+                                        "before further updating this file.")
+        wait_until(lambda: client.get_file_info("/nowait").length == 5, 30, "the truncate's recovery")
     finally:
         cluster.stop()
