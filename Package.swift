@@ -121,6 +121,7 @@ let package = Package(
             path: "Common/RFSTransferIO",
             swiftSettings: swiftSettings
         ),
+        .target(name: "RFSRaft", path: "Common/RFSRaft", swiftSettings: swiftSettings),
         .target(
             name: "RFSWAL",
             dependencies: [
@@ -267,6 +268,11 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Tests/RFSMetricsTests"
+        ),
+        .testTarget(
+            name: "RFSRaftTests",
+            dependencies: ["RFSRaft"],
+            path: "Tests/RFSRaftTests"
         ),
         .testTarget(
             name: "RFSWALTests",
