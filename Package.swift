@@ -152,7 +152,7 @@ let package = Package(
             name: "RFSNameNode",
             dependencies: [
                 "RFSModel", "RFSProtocol", "RFSRPC", "RFSConfig", "RFSWAL", "RFSNamespace",
-                "RFSBlockManagement", "RFSKeyValue",
+                "RFSBlockManagement", "RFSKeyValue", "RFSRaft",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
