@@ -303,7 +303,8 @@ let package = Package(
         .testTarget(
             name: "RFSNameNodeTests",
             dependencies: [
-                "RFSNameNode", "RFSNamespace", "RFSProtocol", "RFSKeyValue",
+                "RFSNameNode", "RFSNamespace", "RFSProtocol", "RFSKeyValue", "RFSRaft", "RFSRPC", "RFSModel",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],

@@ -16,6 +16,35 @@ enum RaftWire {
         }
     }
 
+    // MARK: - Envelopes (what `deliver` carries)
+
+    static func envelope(_ message: RaftMessage) -> Rfs_Raft_RaftEnvelope {
+        var envelope = Rfs_Raft_RaftEnvelope()
+        envelope.to = message.to
+        switch message.body {
+        case .append: envelope.appendEntries = appendRequest(message)!
+        case .appendResponse: envelope.appendEntriesResponse = appendResponse(message)!
+        case .requestVote: envelope.requestVote = voteRequest(message)!
+        case .voteResponse: envelope.requestVoteResponse = voteResponse(message)!
+        case .snapshot: envelope.installSnapshot = snapshotRequest(message)!
+        case .timeoutNow: envelope.timeoutNow = timeoutNow(message)!
+        }
+        return envelope
+    }
+
+    /// The core message an envelope carries; nil for a snapshot chunk or its response, which
+    /// the shell handles itself.
+    static func message(_ envelope: Rfs_Raft_RaftEnvelope) throws -> RaftMessage? {
+        switch envelope.message {
+        case .appendEntries(let proto): try message(proto, to: envelope.to)
+        case .appendEntriesResponse(let proto): try message(proto, to: envelope.to)
+        case .requestVote(let proto): message(proto, to: envelope.to)
+        case .requestVoteResponse(let proto): message(proto, to: envelope.to)
+        case .timeoutNow(let proto): message(proto, to: envelope.to)
+        case .installSnapshot, .installSnapshotResponse, .none: nil
+        }
+    }
+
     // MARK: - Core → wire
 
     static func appendRequest(_ message: RaftMessage) -> Rfs_Raft_AppendEntriesRequest? {
