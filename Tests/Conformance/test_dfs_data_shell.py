@@ -42,6 +42,11 @@ def test_put_cat_get_checksum_append_round_trip(cluster, fsshell, tmp_path):
     more.write_bytes(os.urandom(70_000))
     assert rfs_dfs(url, "-appendToFile", str(more), "/d/local.bin").returncode == 0
     assert fsshell(url, "-cat", "/d/local.bin", binary=True).stdout == data + more.read_bytes()
+    # Appending nothing closes the file cleanly (its block moves to a new stamp), and the
+    # lease is free for the next writer.
+    assert rfs_dfs(url, "-appendToFile", "/dev/null", "/d/local.bin").returncode == 0
+    assert fsshell(url, "-appendToFile", "/dev/null", "/d/local.bin").returncode == 0
+    assert fsshell(url, "-cat", "/d/local.bin", binary=True).stdout == data + more.read_bytes()
 
     # A file written by FsShell, read by rfs.
     assert fsshell(url, "-put", str(more), "/d/by-java").returncode == 0

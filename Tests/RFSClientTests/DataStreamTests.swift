@@ -72,8 +72,17 @@ import Testing
             try await appender.close()
             #expect(try await fs.open("/streams/appended").pread(offset: 0, length: 100_000) == first + second)
 
+            // An append that writes nothing closes cleanly and leaves the file as it was.
+            let empty = try await fs.append("/streams/appended")
+            try await empty.close()
+            #expect(try await fs.open("/streams/appended").pread(offset: 0, length: 100_000) == first + second)
+            let again = try await fs.append("/streams/appended")
+            try await again.write([7])
+            try await again.close()
+            #expect(try await fs.open("/streams/appended").pread(offset: 0, length: 100_000) == first + second + [7])
+
             let whole = try await fs.create("/streams/whole")
-            try await whole.write(first + second)
+            try await whole.write(first + second + [7])
             try await whole.close()
             #expect(try await fs.fileChecksum("/streams/appended") == fs.fileChecksum("/streams/whole"))
         }

@@ -152,6 +152,13 @@ public actor FileOutputStream {
         closed = true
         defer { leaseRenewal.cancel() }
         do {
+            if buffered.isEmpty, pipeline == nil, let appendBlock, appendBlock.b.numBytes > 0,
+               Int64(appendBlock.b.numBytes) < blockSizeBytes {
+                // An append that wrote nothing still takes the reopened block through its
+                // pipeline, as Hadoop's client does: the replicas move to the new generation
+                // stamp and are finalized, so the namenode can complete the file.
+                try await startBlock()
+            }
             try await sendBuffered(final: true)
             try await finishBlock()
         } catch {
