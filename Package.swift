@@ -13,6 +13,8 @@ let package = Package(
     products: [
         .executable(name: "rfs", targets: ["rfs"]),
         .executable(name: "rfs-microbench", targets: ["RFSMicroBench"]),
+        // libhdfs.so: the libhdfs C API (Client/LibHDFS/CLibHDFS/include/hdfs.h) on the Swift client.
+        .library(name: "hdfs", type: .dynamic, targets: ["RFSLibHDFS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -202,6 +204,21 @@ let package = Package(
             dependencies: ["RFSClient", "RFSConfig", "RFSModel"],
             path: "Client/RFSShell",
             swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CLibHDFS",
+            path: "Client/LibHDFS/CLibHDFS"
+        ),
+        .target(
+            name: "RFSLibHDFS",
+            dependencies: [
+                "CLibHDFS", "RFSClient", "RFSConfig", "RFSModel",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Client/LibHDFS/RFSLibHDFS",
+            swiftSettings: swiftSettings,
+            // The soname libhdfs has, so programs linked against Hadoop's find ours.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=libhdfs.so.0.0.0"])]
         ),
         .executableTarget(
             name: "rfs",

@@ -42,13 +42,36 @@ public actor FileInputStream {
 
     public var currentPosition: Int64 { position }
 
+    /// Drops what the stream holds between reads (HDFS's unbuffer), so an idle open file
+    /// costs no datanode connection.
+    public func unbuffer() {}
+
     /// Up to `length` bytes at `offset` (fewer at the end of the file), without moving the position.
     public func pread(offset: Int64, length wanted: Int) async throws -> [UInt8] {
         guard offset < length, wanted > 0 else { return [] }
-        var result: [UInt8] = []
-        result.reserveCapacity(min(wanted, Int(length - offset)))
+        let count = Int(min(Int64(wanted), length - offset))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
+        defer { buffer.deallocate() }
+        let read = try await pread(offset: offset, into: buffer)
+        return Array(buffer[..<read])
+    }
+
+    /// Reads the next bytes from the current position straight into `destination` (up to its
+    /// count; fewer at the end of the file) and moves the position past them. Returns the
+    /// count read, 0 at the end. The caller keeps `destination` valid until this returns.
+    public func read(into destination: UnsafeMutableRawBufferPointer) async throws -> Int {
+        let count = try await pread(offset: position, into: destination)
+        position += Int64(count)
+        return count
+    }
+
+    /// Reads the bytes at `offset` straight into `destination` (up to its count; fewer at the
+    /// end of the file), without moving the position: each verified packet is copied once, from
+    /// the datanode's receive buffer into `destination`. Returns the count read.
+    public func pread(offset: Int64, into destination: UnsafeMutableRawBufferPointer) async throws -> Int {
+        guard offset >= 0, offset < length, destination.count > 0 else { return 0 }
+        let end = min(length, offset + Int64(destination.count))
         var cursor = offset
-        let end = min(length, offset + Int64(wanted))
         while cursor < end {
             guard let block = blocks.last(where: { Int64($0.offset) <= cursor }) else {
                 throw RemoteException(.ioException, "no block of \(path) holds offset \(cursor)")
@@ -56,18 +79,23 @@ public actor FileInputStream {
             let inBlock = cursor - Int64(block.offset)
             let count = min(end - cursor, Int64(block.b.numBytes) - inBlock)
             guard count > 0 else { throw RemoteException(.ioException, "block \(block.b.blockID) of \(path) ends before offset \(cursor)") }
-            result += try await readFromSomeReplica(block, offset: UInt64(inBlock), length: UInt64(count))
+            let start = Int(cursor - offset)
+            try await readFromSomeReplica(block, offset: UInt64(inBlock),
+                                          into: UnsafeMutableRawBufferPointer(rebasing: destination[start..<start + Int(count)]))
             cursor += count
         }
-        return result
+        return Int(end - offset)
     }
 
-    private func readFromSomeReplica(_ block: Hadoop_Hdfs_LocatedBlockProto, offset: UInt64, length: UInt64) async throws -> [UInt8] {
+    private func readFromSomeReplica(_ block: Hadoop_Hdfs_LocatedBlockProto, offset: UInt64,
+                                     into destination: UnsafeMutableRawBufferPointer) async throws {
         var lastError: Error?
         let candidates = block.locs.filter { !deadNodes.contains(Self.address($0)) } + block.locs.filter { deadNodes.contains(Self.address($0)) }
         for location in candidates {
             do {
-                return try await Self.readBlock(block.b, from: location.id, offset: offset, length: length, clientName: fileSystem.clientName)
+                // A replica that fails half-way leaves part of `destination` written; the next
+                // one writes all of it again.
+                return try await readBlock(block.b, from: location.id, offset: offset, into: destination)
             } catch let mismatch as ChecksumMismatch {
                 lastError = mismatch
                 deadNodes.insert(Self.address(location))
@@ -86,15 +114,18 @@ public actor FileInputStream {
 
     static func address(_ node: Hadoop_Hdfs_DatanodeInfoProto) -> String { node.id.transferAddress }
 
-    /// READ_BLOCK from one datanode, every chunk checked against its sum.
-    static func readBlock(_ block: Hadoop_Hdfs_ExtendedBlockProto, from datanode: Hadoop_Hdfs_DatanodeIDProto,
-                          offset: UInt64, length: UInt64, clientName: String) async throws -> [UInt8] {
+    /// READ_BLOCK of `destination.count` bytes at `offset` in the block from one datanode,
+    /// every chunk checked against its sum, the bytes asked for copied into `destination`.
+    /// Isolated to the stream, which owns `destination` for the call.
+    private func readBlock(_ block: Hadoop_Hdfs_ExtendedBlockProto, from datanode: Hadoop_Hdfs_DatanodeIDProto,
+                           offset: UInt64, into destination: UnsafeMutableRawBufferPointer) async throws {
+        let length = UInt64(destination.count)
         let connection = try await TransferConnection.connect(to: datanode,
                                                               group: MultiThreadedEventLoopGroup.singleton)
         defer { connection.close() }
         var op = Hadoop_Hdfs_OpReadBlockProto()
         op.header.baseHeader.block = block
-        op.header.clientName = clientName
+        op.header.clientName = fileSystem.clientName
         op.offset = offset
         op.len = length
         op.sendChecksums = true
@@ -106,24 +137,28 @@ public actor FileInputStream {
         let checksum = try ChunkedChecksum(proto: reply.readOpChecksumInfo.checksum)
         let chunkOffset = reply.readOpChecksumInfo.chunkOffset
         guard chunkOffset <= offset else { throw RemoteException(.ioException, "datanode sent data from \(chunkOffset), after \(offset)") }
-        let skip = Int(offset - chunkOffset)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(length) + skip + checksum.bytesPerChecksum)
+        // The datanode starts at a chunk boundary; only [offset, offset + length) is kept.
+        var copied: UInt64 = 0
         while true {
             let (layout, frame) = try await connection.reader.readPacket(checksum: checksum)
             if layout.header.dataLen == 0 { break }
+            let packetStart = UInt64(layout.header.offsetInBlock)
             try frame.withUnsafeReadableBytes { (raw) throws(ChecksumMismatch) in
                 let data = UnsafeRawBufferPointer(rebasing: raw[layout.dataRange])
                 try checksum.verify(data, sums: UnsafeRawBufferPointer(rebasing: raw[layout.checksumRange]),
                                     baseOffset: Int(layout.header.offsetInBlock))
-                bytes.append(contentsOf: data)
+                let from = max(packetStart, offset)
+                let to = min(packetStart + UInt64(data.count), offset + length)
+                guard from < to else { return }
+                let source = UnsafeRawBufferPointer(rebasing: data[Int(from - packetStart)..<Int(to - packetStart)])
+                UnsafeMutableRawBufferPointer(rebasing: destination[Int(from - offset)...]).copyMemory(from: source)
+                copied = max(copied, to - offset)
             }
         }
         try await connection.send(DataTransferReplies.clientReadStatus(checksumsVerified: true))
-        guard bytes.count >= skip + Int(length) else {
-            throw RemoteException(.ioException, "datanode sent \(bytes.count) bytes, fewer than the \(skip + Int(length)) asked for")
+        guard copied >= length else {
+            throw RemoteException(.ioException, "datanode sent \(copied) bytes, fewer than the \(length) asked for")
         }
-        return Array(bytes[skip..<skip + Int(length)])
     }
 }
 
