@@ -4,7 +4,7 @@ SWIFT ?= swift
 PYTHON := .venv/bin/python
 RUN_DIR ?= run
 
-.PHONY: all bootstrap build release run test unit-test conformance bench bench-io bench-10m proto clean
+.PHONY: all bootstrap build release run test unit-test conformance bench bench-io bench-10m proto clean libhdfs libhdfs-release bench-libhdfs
 
 all: build
 
@@ -31,9 +31,9 @@ unit-test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-conformance:
+conformance: libhdfs
 	$(SWIFT) build --product rfs
-	RFS_BIN=$(CURDIR)/.build/debug/rfs $(PYTHON) -m pytest -q Tests/Conformance
+	RFS_BIN=$(CURDIR)/.build/debug/rfs RFS_LIBHDFS_DIR=$(LIBHDFS_DIR) $(PYTHON) -m pytest -q Tests/Conformance
 
 ## Benchmarks (release build), each next to a baseline from the same run: checksums and
 ## codecs (memcpy), the WAL and namenode creates with 1 and 64 clients (the disk's fsync rate).
@@ -56,6 +56,18 @@ bench-10m: bootstrap
 	$(SWIFT) build -c release --product rfs
 	$(SWIFT) build -c release --product rfs-microbench
 	.build/release/rfs-microbench namespace-scale --files $(FILES)
+
+## libhdfs.so (the libhdfs C API on the Swift client) as programs look for it: the library as
+## libhdfs.so.0.0.0 (its soname), libhdfs.so linking to it, and hdfs.h, in $(LIBHDFS_DIR).
+## LIBHDFS_CONFIG=release for an optimized build (the benchmark's).
+LIBHDFS_CONFIG ?= debug
+LIBHDFS_DIR ?= $(CURDIR)/.build/libhdfs-$(LIBHDFS_CONFIG)
+libhdfs:
+	$(SWIFT) build -c $(LIBHDFS_CONFIG) --product hdfs
+	mkdir -p $(LIBHDFS_DIR)
+	cp -f .build/$(LIBHDFS_CONFIG)/libhdfs.so $(LIBHDFS_DIR)/libhdfs.so.0.0.0
+	ln -sf libhdfs.so.0.0.0 $(LIBHDFS_DIR)/libhdfs.so
+	cp -f Client/LibHDFS/CLibHDFS/include/hdfs.h $(LIBHDFS_DIR)/hdfs.h
 
 ## Regenerate Common/RFSProtocol/Generated from Common/RFSProtocol/proto.
 proto: bootstrap
