@@ -59,7 +59,8 @@ bench-10m: bootstrap
 
 ## libhdfs.so (the libhdfs C API on the Swift client) as programs look for it: the library as
 ## libhdfs.so.0.0.0 (its soname), libhdfs.so linking to it, and hdfs.h, in $(LIBHDFS_DIR).
-## LIBHDFS_CONFIG=release for an optimized build (the benchmark's).
+## LIBHDFS_CONFIG=release for an optimized build (the benchmark's). Also an empty libjvm.so under
+## $(LIBHDFS_DIR)/jvm-stub, for pyarrow, which loads one first (JAVA_HOME=$(LIBHDFS_DIR)/jvm-stub).
 LIBHDFS_CONFIG ?= debug
 LIBHDFS_DIR ?= $(CURDIR)/.build/libhdfs-$(LIBHDFS_CONFIG)
 libhdfs:
@@ -68,6 +69,8 @@ libhdfs:
 	cp -f .build/$(LIBHDFS_CONFIG)/libhdfs.so $(LIBHDFS_DIR)/libhdfs.so.0.0.0
 	ln -sf libhdfs.so.0.0.0 $(LIBHDFS_DIR)/libhdfs.so
 	cp -f Client/LibHDFS/CLibHDFS/include/hdfs.h $(LIBHDFS_DIR)/hdfs.h
+	mkdir -p $(LIBHDFS_DIR)/jvm-stub/lib/server
+	$(CC) -shared -fPIC -o $(LIBHDFS_DIR)/jvm-stub/lib/server/libjvm.so Client/LibHDFS/JVMStub/libjvm_stub.c
 
 ## Regenerate Common/RFSProtocol/Generated from Common/RFSProtocol/proto.
 proto: bootstrap
