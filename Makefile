@@ -49,6 +49,18 @@ bench-io: bootstrap
 	$(SWIFT) build -c release --product rfs
 	$(PYTHON) bench/DataIO/bench_io.py .build/release/rfs --size-mib $(SIZE_MIB) --dir $(CURDIR)/run-bench-io
 
+## libhdfs.so next to the Swift client: a 1 GiB sequential write and read through the C API
+## (bench/LibHDFS/hdfs_bench.c) and through RFSClient (rfs-client-bench, bench/LibHDFS/SwiftClient), alternated in one run
+## on `rfs minicluster`. Not part of `make test`.
+bench-libhdfs: bootstrap
+	$(SWIFT) build -c release --product rfs
+	$(SWIFT) build -c release --product rfs-client-bench
+	$(MAKE) libhdfs LIBHDFS_CONFIG=release
+	$(CC) -O2 -Wall -I $(CURDIR)/.build/libhdfs-release bench/LibHDFS/hdfs_bench.c -L $(CURDIR)/.build/libhdfs-release -lhdfs \
+		-Wl,-rpath,$(CURDIR)/.build/libhdfs-release -o $(CURDIR)/.build/libhdfs-release/hdfs_bench
+	$(PYTHON) bench/LibHDFS/bench_libhdfs.py .build/release/rfs .build/libhdfs-release/hdfs_bench .build/release/rfs-client-bench \
+		--size-mib $(SIZE_MIB) --dir $(CURDIR)/run-bench-libhdfs
+
 ## The namenode scale run: 10 million files in directories of 1,000; prints peak memory
 ## and on-disk size. Tens of minutes; not part of `make test`. FILES=... to change the count.
 FILES ?= 10000000

@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "rfs-microbench", targets: ["RFSMicroBench"]),
         // libhdfs.so: the libhdfs C API (Client/LibHDFS/CLibHDFS/include/hdfs.h) on the Swift client.
         .library(name: "hdfs", type: .dynamic, targets: ["RFSLibHDFS"]),
+        .executable(name: "rfs-client-bench", targets: ["RFSClientBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -242,6 +243,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/MicroBench",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "RFSClientBench",
+            dependencies: ["RFSClient"],
+            path: "bench/LibHDFS/SwiftClient",
             swiftSettings: swiftSettings
         ),
 

@@ -52,7 +52,10 @@ public func hdfsCloseFile(_ fs: hdfsFS?, _ file: hdfsFile?) -> Int32 {
         return fail(code: EBADF, "java.io.IOException: hdfsCloseFile of a NULL file", -1)
     }
     let result = blocking {
-        if let output = open.output { try await output.close() }
+        switch open.stream {
+        case .input(let input): await input.close()
+        case .output(let output): try await output.close()
+        }
     }
     let connection = open.connection
     Handles.release(file: file)

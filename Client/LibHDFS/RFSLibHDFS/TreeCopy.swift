@@ -39,7 +39,13 @@ struct TreeCopy: Sendable {
 
     private func copyFile(_ from: String, to destination: String) async throws {
         let input = try await source.fileSystem.open(from)
-        let output = try await target.fileSystem.create(destination, overwrite: true)
+        let output: FileOutputStream
+        do {
+            output = try await target.fileSystem.create(destination, overwrite: true)
+        } catch {
+            await input.close()
+            throw error
+        }
         // One buffer lent to each stream in turn, never to both at once.
         let buffer = LentMemory(bytes: .allocate(byteCount: Self.chunkBytes, alignment: 16))
         defer { buffer.bytes.deallocate() }
@@ -50,8 +56,10 @@ struct TreeCopy: Sendable {
                 let filled = LentReadOnlyMemory(bytes: UnsafeRawBufferPointer(rebasing: buffer.bytes[..<count]))
                 try await output.write(contentsOf: filled.bytes)
             }
+            await input.close()
             try await output.close()
         } catch {
+            await input.close()
             try? await output.close()
             throw error
         }

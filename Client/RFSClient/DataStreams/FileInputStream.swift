@@ -16,6 +16,8 @@ public actor FileInputStream {
     private let blocks: [Hadoop_Hdfs_LocatedBlockProto]
     private var position: Int64 = 0
     private var deadNodes: Set<String> = []
+    /// The READ_BLOCK sequential reads continue, while they stay sequential.
+    private var sequential: BlockReader?
 
     init(path: String, fileSystem: FileSystem, located: Hadoop_Hdfs_LocatedBlocksProto) {
         self.path = path
@@ -43,8 +45,20 @@ public actor FileInputStream {
     public var currentPosition: Int64 { position }
 
     /// Drops what the stream holds between reads (HDFS's unbuffer), so an idle open file
-    /// costs no datanode connection.
-    public func unbuffer() {}
+    /// costs no datanode connection; the next read opens a new one.
+    public func unbuffer() {
+        sequential?.close()
+        sequential = nil
+    }
+
+    /// Closes the datanode connection a sequential read keeps. The stream stays usable.
+    public func close() {
+        unbuffer()
+    }
+
+    deinit {
+        sequential?.close()
+    }
 
     /// Up to `length` bytes at `offset` (fewer at the end of the file), without moving the position.
     public func pread(offset: Int64, length wanted: Int) async throws -> [UInt8] {
@@ -60,9 +74,44 @@ public actor FileInputStream {
     /// count; fewer at the end of the file) and moves the position past them. Returns the
     /// count read, 0 at the end. The caller keeps `destination` valid until this returns.
     public func read(into destination: UnsafeMutableRawBufferPointer) async throws -> Int {
+        guard position < length, destination.count > 0 else { return 0 }
+        if let reader = sequential, reader.nextOffset != position { unbuffer() }
+        if sequential == nil { sequential = try? await openSequential(at: position) }
+        if var reader = sequential {
+            sequential = nil
+            do {
+                let count = try await reader.read(into: destination)
+                if !reader.isFinished { sequential = reader }
+                position += Int64(count)
+                return count
+            } catch {
+                // Read this call through pread, which tries every replica and reports a
+                // corrupt one; the next call opens a new sequential reader.
+                reader.close()
+                deadNodes.insert(reader.datanode)
+            }
+        }
         let count = try await pread(offset: position, into: destination)
         position += Int64(count)
         return count
+    }
+
+    /// A sequential reader from `offset` to the end of its block, on the first replica that
+    /// answers (live nodes first).
+    private func openSequential(at offset: Int64) async throws -> BlockReader {
+        guard let block = blocks.last(where: { Int64($0.offset) <= offset }), offset < Int64(block.offset) + Int64(block.b.numBytes) else {
+            throw RemoteException(.ioException, "no block of \(path) holds offset \(offset)")
+        }
+        var lastError: Error = RemoteException(.blockMissing, "no datanode holds blk_\(block.b.blockID)")
+        for location in block.locs.filter({ !deadNodes.contains(Self.address($0)) }) {
+            do {
+                return try await BlockReader.open(block, on: location, at: offset, clientName: fileSystem.clientName)
+            } catch {
+                lastError = error
+                deadNodes.insert(Self.address(location))
+            }
+        }
+        throw lastError
     }
 
     /// Reads the bytes at `offset` straight into `destination` (up to its count; fewer at the
