@@ -364,6 +364,11 @@ let package = Package(
             path: "Tests/RFSClientTests"
         ),
         .testTarget(
+            name: "RFSLibHDFSTests",
+            dependencies: ["RFSLibHDFS", "RFSClient", "RFSConfig"],
+            path: "Tests/RFSLibHDFSTests"
+        ),
+        .testTarget(
             name: "RFSArchitectureTests",
             path: "Tests/RFSArchitectureTests"
         ),

@@ -58,7 +58,8 @@ struct BlockReader {
     /// Copies the next bytes into `destination` until it is full or the block ends; returns
     /// the count. At the block's end the datanode's last packet is read, the read acknowledged
     /// and the connection closed.
-    mutating func read(into destination: UnsafeMutableRawBufferPointer) async throws -> Int {
+    /// Runs on the caller's actor (`nonisolated(nonsending)`), which owns `destination`.
+    nonisolated(nonsending) mutating func read(into destination: UnsafeMutableRawBufferPointer) async throws -> Int {
         var copied = 0
         while copied < destination.count && nextOffset < endOffset {
             if (pending?.readableBytes ?? 0) == 0 { try await receivePacket() }

@@ -74,7 +74,17 @@ public actor FileInputStream {
     /// count; fewer at the end of the file) and moves the position past them. Returns the
     /// count read, 0 at the end. The caller keeps `destination` valid until this returns.
     public func read(into destination: UnsafeMutableRawBufferPointer) async throws -> Int {
-        guard position < length, destination.count > 0 else { return 0 }
+        // A block reader stops at its block's end; the next one continues, so a read is short
+        // only at the end of the file.
+        var filled = 0
+        while filled < destination.count && position < length {
+            filled += try await readWithinBlock(into: UnsafeMutableRawBufferPointer(rebasing: destination[filled...]))
+        }
+        return filled
+    }
+
+    /// The next bytes from the current position, up to the end of the block that holds it.
+    private func readWithinBlock(into destination: UnsafeMutableRawBufferPointer) async throws -> Int {
         if let reader = sequential, reader.nextOffset != position { unbuffer() }
         if sequential == nil { sequential = try? await openSequential(at: position) }
         if var reader = sequential {
