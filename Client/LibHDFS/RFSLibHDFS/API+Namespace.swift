@@ -100,7 +100,7 @@ public func hdfsGetPathInfo(_ fs: hdfsFS?, _ path: UnsafePointer<CChar>?) -> Uns
 
 @c @implementation
 public func hdfsFreeFileInfo(_ hdfsFileInfo: UnsafeMutablePointer<hdfsFileInfo>?, _ numEntries: Int32) {
-    FileInfoArray.free(hdfsFileInfo, count: Int(numEntries))
+    FileInfoArray.release(hdfsFileInfo, count: Int(numEntries))
 }
 
 @c @implementation
@@ -183,7 +183,7 @@ public func hdfsGetHosts(_ fs: hdfsFS?, _ path: UnsafePointer<CChar>?, _ start: 
 
 @c @implementation
 public func hdfsFreeHosts(_ blockHosts: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) {
-    HostLists.free(blockHosts)
+    HostLists.release(blockHosts)
 }
 
 /// One call on a path: the handle and path checked, the path made absolute, the work run

@@ -30,14 +30,14 @@ enum FileInfoArray {
         return array
     }
 
-    static func free(_ array: UnsafeMutablePointer<hdfsFileInfo>?, count: Int) {
+    static func release(_ array: UnsafeMutablePointer<hdfsFileInfo>?, count: Int) {
         guard let array else { return }
         for index in 0..<max(0, count) {
-            Glibc.free(array[index].mName)
-            Glibc.free(array[index].mOwner)
-            Glibc.free(array[index].mGroup)
+            free(array[index].mName)
+            free(array[index].mOwner)
+            free(array[index].mGroup)
         }
-        Glibc.free(array)
+        free(array)
     }
 }
 
@@ -62,18 +62,18 @@ enum HostLists {
         return outer
     }
 
-    static func free(_ outer: BlockArray?) {
+    static func release(_ outer: BlockArray?) {
         guard let outer else { return }
         var index = 0
         while let inner = outer[index] {
             var position = 0
             while let host = inner[position] {
-                Glibc.free(host)
+                free(host)
                 position += 1
             }
-            Glibc.free(inner)
+            free(inner)
             index += 1
         }
-        Glibc.free(outer)
+        free(outer)
     }
 }

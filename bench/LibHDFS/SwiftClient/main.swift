@@ -17,28 +17,40 @@ let chunk = chunkKiB << 10
 let fileSystem = try FileSystem(uri: arguments[1])
 let source = [UInt8]((0..<chunk).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) })
 
-let writeStart = ContinuousClock.now
-let output = try await fileSystem.create(path, overwrite: true)
-var written = 0
-while written < size {
-    let count = min(chunk, size - written)
-    try await output.write(source[..<count])
-    written += count
+// The loops run in nonisolated functions, on the global executor as a Swift service's would;
+// top-level code would run them on the main actor, hopping to the main thread at every await.
+func writeFile(_ fileSystem: FileSystem, _ path: String, size: Int, source: [UInt8]) async throws -> Duration {
+    let start = ContinuousClock.now
+    let output = try await fileSystem.create(path, overwrite: true)
+    var written = 0
+    while written < size {
+        let count = min(source.count, size - written)
+        try await output.write(source[..<count])
+        written += count
+    }
+    try await output.close()
+    return ContinuousClock.now - start
 }
-try await output.close()
-let writeTime = ContinuousClock.now - writeStart
 
-let readStart = ContinuousClock.now
-let input = try await fileSystem.open(path)
-let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
-var read = 0
-while true {
-    let count = try await input.read(into: buffer)
-    if count == 0 { break }
-    read += count
+func readFile(_ fileSystem: FileSystem, _ path: String, chunk: Int) async throws -> (Duration, Int) {
+    let start = ContinuousClock.now
+    let input = try await fileSystem.open(path)
+    // The stream writes into the buffer only while this function awaits it.
+    struct Lent: @unchecked Sendable { let bytes: UnsafeMutableRawBufferPointer }
+    let buffer = Lent(bytes: .allocate(byteCount: chunk, alignment: 16))
+    defer { buffer.bytes.deallocate() }
+    var read = 0
+    while true {
+        let count = try await input.read(into: buffer.bytes)
+        if count == 0 { break }
+        read += count
+    }
+    await input.close()
+    return (ContinuousClock.now - start, read)
 }
-let readTime = ContinuousClock.now - readStart
-buffer.deallocate()
+
+let writeTime = try await writeFile(fileSystem, path, size: size, source: source)
+let (readTime, read) = try await readFile(fileSystem, path, chunk: chunk)
 await fileSystem.close()
 guard read == size else { fatalError("read \(read) bytes of \(size)") }
 
