@@ -402,6 +402,9 @@ static void testNamespace(hdfsFS fs) {
     EXPECT_ERRNO(hdfsCopy(fs, path("tree/nothing"), fs, path("tree/x")), -1, ENOENT);
     EXPECT_ERRNO(hdfsMove(fs, path("tree/nothing"), fs, path("tree/x")), -1, ENOENT);
     EXPECT_ERRNO(hdfsCopy(fs, path("tree/a"), NULL, path("tree/x")), -1, EINVAL);
+    EXPECT_ERRNO(hdfsCopy(fs, path("tree/a/f2"), fs, path("tree/a/f2")), -1, EINVAL);    /* onto itself */
+    EXPECT_ERRNO(hdfsCopy(fs, path("tree/a"), fs, path("tree/a/b")), -1, EINVAL);        /* into itself */
+    CHECK(readAndCheck(fs, path("tree/a/f2"), 1000) == 3000);
 
     /* Truncate: at a block boundary it is done at once. */
     CHECK(hdfsTruncateFile(fs, path("data/file"), BLOCK) == 1);

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RFSClient
 
 /// hdfsCopy/hdfsMove as Hadoop's FileUtil.copy does them: a file's bytes streamed into a new
@@ -12,6 +17,9 @@ struct TreeCopy: Sendable {
         self.target = target
     }
 
+    /// Both connections reach the same namespace (the same filesystem URI).
+    var sameNamespace: Bool { source.fileSystem.uri == target.fileSystem.uri }
+
     /// Bytes moved per read and write: large enough that one READ_BLOCK carries many packets.
     static let chunkBytes = 4 << 20
 
@@ -23,8 +31,10 @@ struct TreeCopy: Sendable {
         if let existing = try await target.fileSystem.fileStatus(destination), existing.isDirectory {
             to = PathResolver.child(of: destination, named: status.name)
         }
-        if source === target && (to == from || to.hasPrefix(from == "/" ? "/" : from + "/")) && status.isDirectory {
-            throw RemoteException(.ioException, "Cannot copy \(from) to itself or its subdirectory \(to)")
+        // Creating the target would truncate a source that is the same file, and a tree copied
+        // into itself never ends.
+        if sameNamespace && (to == from || (status.isDirectory && to.hasPrefix(from == "/" ? "/" : from + "/"))) {
+            throw LibHDFSError(EINVAL, "org.apache.hadoop.fs.PathOperationException: Cannot copy \(from) to itself or below itself: \(to)")
         }
         try await copyTree(status, to: to)
     }
