@@ -24,12 +24,6 @@
 #include <stdint.h>
 #include <time.h>
 
-#ifndef O_RDONLY
-#define O_RDONLY 1
-#endif
-#ifndef O_WRONLY
-#define O_WRONLY 2
-#endif
 #ifndef EINTERNAL
 /* What libhdfs reports for an error it has no closer POSIX code for. */
 #define EINTERNAL 255
@@ -117,8 +111,9 @@ LIBHDFS_EXTERNAL int hdfsDisconnect(hdfsFS fs);
 
 /* ---- Files ------------------------------------------------------------------------------ */
 
-/* flags: O_RDONLY, O_WRONLY (create or replace), O_WRONLY|O_APPEND. bufferSize is accepted
- * and ignored; replication and blocksize 0 mean the defaults. */
+/* flags: O_RDONLY, O_WRONLY (create or replace; with O_EXCL refuse an existing file), or
+ * O_WRONLY|O_APPEND. bufferSize is accepted and ignored; replication and blocksize 0 mean the
+ * defaults (the configuration's dfs.replication and dfs.blocksize, else the namenode's). */
 LIBHDFS_EXTERNAL hdfsFile hdfsOpenFile(hdfsFS fs, const char *path, int flags, int bufferSize,
                                        short replication, tSize blocksize);
 /* Closes the file; for a file being written, waits until every byte is acknowledged and
@@ -137,8 +132,9 @@ LIBHDFS_EXTERNAL tSize hdfsPread(hdfsFS fs, hdfsFile file, tOffset position, voi
 LIBHDFS_EXTERNAL tSize hdfsWrite(hdfsFS fs, hdfsFile file, const void *buffer, tSize length);
 /* hdfsFlush hands what is written to the stream, as HDFS's flush does (whole packets are sent
  * as they fill; a shorter tail waits for more bytes). hdfsHFlush sends everything, a short
- * packet included, and waits until every datanode acknowledged it, so new readers see it;
- * hdfsHSync does the same and has the datanodes sync it to disk. */
+ * packet included, and waits until every datanode of the pipeline acknowledged it; hdfsHSync
+ * also has the datanodes sync it to disk. (rfs's readers do not yet see the bytes of a block
+ * still being written: a file open for writing reads up to its last finished block.) */
 LIBHDFS_EXTERNAL int hdfsFlush(hdfsFS fs, hdfsFile file);
 LIBHDFS_EXTERNAL int hdfsHFlush(hdfsFS fs, hdfsFile file);
 LIBHDFS_EXTERNAL int hdfsHSync(hdfsFS fs, hdfsFile file);
