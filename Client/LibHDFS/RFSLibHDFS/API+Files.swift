@@ -82,7 +82,7 @@ public func hdfsUnbufferFile(_ file: hdfsFile?) -> Int32 {
     guard let input = open.input else {
         return fail(code: ENOTSUP, "java.lang.UnsupportedOperationException: unbuffer of a file open for writing", -1)
     }
-    _ = blocking { await input.unbuffer() }
+    _ = blocking { await input.close() }
     return 0
 }
 
