@@ -13,6 +13,9 @@ let package = Package(
     products: [
         .executable(name: "rfs", targets: ["rfs"]),
         .executable(name: "rfs-microbench", targets: ["RFSMicroBench"]),
+        // libhdfs.so: the libhdfs C API (Client/LibHDFS/CLibHDFS/include/hdfs.h) on the Swift client.
+        .library(name: "hdfs", type: .dynamic, targets: ["RFSLibHDFS"]),
+        .executable(name: "rfs-client-bench", targets: ["RFSClientBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -204,6 +207,21 @@ let package = Package(
             path: "Client/RFSShell",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "CLibHDFS",
+            path: "Client/LibHDFS/CLibHDFS"
+        ),
+        .target(
+            name: "RFSLibHDFS",
+            dependencies: [
+                "CLibHDFS", "RFSClient", "RFSConfig", "RFSModel",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Client/LibHDFS/RFSLibHDFS",
+            swiftSettings: swiftSettings,
+            // The soname libhdfs has, so programs linked against Hadoop's find ours.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=libhdfs.so.0.0.0"])]
+        ),
         .executableTarget(
             name: "rfs",
             dependencies: [
@@ -226,6 +244,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/MicroBench",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "RFSClientBench",
+            dependencies: ["RFSClient"],
+            path: "bench/LibHDFS/SwiftClient",
             swiftSettings: swiftSettings
         ),
 
@@ -344,6 +369,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/RFSClientTests"
+        ),
+        .testTarget(
+            name: "RFSLibHDFSTests",
+            dependencies: ["RFSLibHDFS", "RFSClient", "RFSConfig"],
+            path: "Tests/RFSLibHDFSTests"
         ),
         .testTarget(
             name: "RFSArchitectureTests",

@@ -62,6 +62,35 @@ public actor FileInputStream {
         return out
     }
 
+    /// Reads the next bytes from the current position straight into `destination` (until it is
+    /// full or the file ends) and moves the position past them; returns the count, 0 at the
+    /// end. Each verified packet is copied once, from NIO's receive buffer into `destination`
+    /// (what libhdfs's hdfsRead needs). The caller keeps `destination` valid until this returns.
+    public func read(into destination: UnsafeMutableRawBufferPointer) async throws -> Int {
+        let start = position
+        while position - start < Int64(destination.count), position < length {
+            let stream = try await stream(at: position)
+            let done = Int(position - start)
+            do {
+                _ = try await stream.read(into: UnsafeMutableRawBufferPointer(rebasing: destination[done...]))
+                position = stream.position
+            } catch {
+                // As in read(maxBytes:): the bytes copied before the failure are verified and
+                // kept; another replica continues from there.
+                position = stream.position
+                current = nil
+                stream.close()
+                try await noteFailure(error, block: blocks[stream.blockIndex], node: stream.datanode)
+                continue
+            }
+            if stream.isFinished {
+                current = nil
+                stream.close()
+            }
+        }
+        return Int(position - start)
+    }
+
     public func seek(to offset: Int64) throws {
         guard offset >= 0, offset <= length else {
             throw RemoteException(.eof, "Cannot seek to \(offset): the file is \(length) bytes long")
@@ -108,6 +137,39 @@ public actor FileInputStream {
             cursor += count
         }
         return result
+    }
+
+    /// The bytes at `offset` straight into `destination` (up to its count; fewer at the end of
+    /// the file), without moving the position or disturbing the sequential stream; returns the
+    /// count. One READ_BLOCK per block touched, each packet copied once into `destination`.
+    public func pread(offset: Int64, into destination: UnsafeMutableRawBufferPointer) async throws -> Int {
+        guard offset >= 0, offset < length, destination.count > 0 else { return 0 }
+        let end = min(length, offset + Int64(destination.count))
+        var cursor = offset
+        while cursor < end {
+            let index = try blockIndex(holding: cursor)
+            let block = blocks[index]
+            let inBlock = cursor - Int64(block.offset)
+            let count = min(end - cursor, Int64(block.b.numBytes) - inBlock)
+            guard count > 0 else { throw RemoteException(.ioException, "block \(block.b.blockID) of \(path) ends before offset \(cursor)") }
+            let target = UnsafeMutableRawBufferPointer(rebasing: destination[Int(cursor - offset)..<Int(cursor - offset + count)])
+            while true {
+                let stream = try await openOnSomeReplica(index, offsetInBlock: UInt64(inBlock), length: UInt64(count))
+                defer { stream.close() }
+                do {
+                    // A replica that fails half-way is read again whole from the next one.
+                    var filled = 0
+                    while !stream.isFinished {
+                        filled += try await stream.read(into: UnsafeMutableRawBufferPointer(rebasing: target[filled...]))
+                    }
+                    break
+                } catch {
+                    try await noteFailure(error, block: block, node: stream.datanode)
+                }
+            }
+            cursor += count
+        }
+        return Int(end - offset)
     }
 
     // MARK: - Streams
@@ -264,11 +326,28 @@ final class BlockStream: @unchecked Sendable {
 
     /// Appends up to `maxBytes` of the block to `out` (at least one byte unless finished).
     func read(into out: inout [UInt8], maxBytes: Int) async throws {
+        try await read(maxBytes: maxBytes) { out.append(contentsOf: $0) }
+    }
+
+    /// Copies up to `destination.count` bytes of the block into `destination` (at least one
+    /// unless finished); returns the count. Runs on the caller's actor, which owns `destination`.
+    nonisolated(nonsending) func read(into destination: UnsafeMutableRawBufferPointer) async throws -> Int {
+        var filled = 0
+        try await read(maxBytes: destination.count) { piece in
+            UnsafeMutableRawBufferPointer(rebasing: destination[filled...]).copyMemory(from: piece)
+            filled += piece.count
+        }
+        return filled
+    }
+
+    /// Hands up to `maxBytes` of the block to `deliver`, a verified piece at a time, straight
+    /// from the packet's receive buffer.
+    nonisolated(nonsending) private func read(maxBytes: Int, deliver: (UnsafeRawBufferPointer) -> Void) async throws {
         var wanted = min(maxBytes, Int(end - position))
         while wanted > 0 {
             if pending == nil || pending!.readableBytes == 0 { try await nextPacket() }
             let take = min(wanted, pending!.readableBytes)
-            pending!.withUnsafeReadableBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<take])) }
+            pending!.withUnsafeReadableBytes { deliver(UnsafeRawBufferPointer(rebasing: $0[..<take])) }
             pending!.moveReaderIndex(forwardBy: take)
             position += Int64(take)
             wanted -= take

@@ -57,9 +57,27 @@ public actor FileOutputStream {
         try await sendBuffered(final: false)
     }
 
+    /// Appends the bytes at `bytes`, copied once into the stream's buffer; the caller may reuse
+    /// its memory as soon as this returns.
+    public func write(contentsOf bytes: UnsafeRawBufferPointer) async throws {
+        guard !closed else { throw RemoteException(.ioException, "Stream closed: \(path)") }
+        // As typed bytes, so the append is one memcpy; a raw buffer would be appended a byte at a time.
+        buffered.append(contentsOf: UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
+        try await sendBuffered(final: false)
+    }
+
+    /// Sends every byte written so far, a short last packet included, and waits until every
+    /// datanode of the pipeline acknowledged it (HDFS's hflush: readers that open the file
+    /// afterwards can read it). With `sync` the datanodes also sync it to disk (hsync).
+    public func flush(sync: Bool = false) async throws {
+        guard !closed else { throw RemoteException(.ioException, "Stream closed: \(path)") }
+        try await sendBuffered(final: true, syncBlock: sync)
+        try await pipeline?.waitForAcks()
+    }
+
     /// Sends every whole packet's worth of what is buffered (and with `final`, the rest),
     /// finishing blocks as they fill; only a tail shorter than a packet stays buffered.
-    private func sendBuffered(final: Bool) async throws {
+    private func sendBuffered(final: Bool, syncBlock: Bool = false) async throws {
         var start = 0
         defer { if start > 0 { buffered.removeFirst(start) } }
         while start < buffered.count {
@@ -68,7 +86,9 @@ public actor FileOutputStream {
             let roomInBlock = Int(blockSizeBytes - bytesInBlock)
             let count = min(available, packetDataBytes, roomInBlock)
             guard final || count == packetDataBytes || count == roomInBlock else { return }
-            for packet in packetizer!.packets(for: buffered[start..<start + count]) { try await pipeline!.send(packet) }
+            // hsync asks the datanodes to sync with the last packet it sends.
+            let sync = syncBlock && start + count == buffered.count
+            for packet in packetizer!.packets(for: buffered[start..<start + count], syncBlock: sync) { try await pipeline!.send(packet) }
             start += count
             bytesInBlock += Int64(count)
             if bytesInBlock >= blockSizeBytes { try await finishBlock() }

@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RFSClient
+import RFSConfig
+@testable import RFSLibHDFS
+import Testing
+
+@Suite("Hadoop XML configuration files")
+struct HadoopXMLTests {
+    @Test("properties in file order, with comments, descriptions, entities and empty values")
+    func properties() {
+        let text = """
+        <?xml version="1.0"?>
+        <?xml-stylesheet type="text/xsl" href="configuration.xsl"?>
+        <configuration>
+          <!-- <property><name>commented.out</name><value>x</value></property> -->
+          <property>
+            <name> fs.defaultFS </name>
+            <value>hdfs://nn.example.com:8020</value>
+            <description>where &lt;clients&gt; go</description>
+          </property>
+          <property><name>a.b</name><value>x &amp; y &#65;&#x42;</value><final>true</final></property>
+          <property><name>empty</name><value/></property>
+          <property><name>no.value</name></property>
+        </configuration>
+        """
+        let entries = HadoopXML.properties(in: text)
+        #expect(entries.map(\.name) == ["fs.defaultFS", "a.b", "empty"])
+        #expect(entries.map(\.value) == ["hdfs://nn.example.com:8020", "x & y AB", ""])
+    }
+
+    @Test("an unterminated property or comment ends the file, nothing crashes")
+    func truncated() {
+        #expect(HadoopXML.properties(in: "<configuration><property><name>a</name><value>1</value>").isEmpty)
+        #expect(HadoopXML.properties(in: "<property><name>a</name><value>1</value></property><!-- open").count == 1)
+    }
+}
+
+@Suite("namenode names as libhdfs takes them")
+struct NamenodeNameTests {
+    static var configuration: Configuration {
+        var configuration = Configuration()
+        configuration.set("fs.defaultFS", "hdfs://default.example.com:9000")
+        configuration.set("dfs.nameservices", "ns1,ns2")
+        return configuration
+    }
+
+    @Test("host and port, hdfs:// URIs, default and nameservices", arguments: [
+        ("127.0.0.1", 8021, "hdfs://127.0.0.1:8021"),
+        ("127.0.0.1", 0, "hdfs://127.0.0.1:8020"),
+        ("hdfs://h:9", 0, "hdfs://h:9"),
+        ("hdfs://h", 7, "hdfs://h:7"),
+        ("HDFS://h:9/some/path", 0, "hdfs://h:9"),
+        ("default", 0, "hdfs://default.example.com:9000"),
+        ("", 0, "hdfs://default.example.com:9000"),
+        ("ns1", 0, "hdfs://ns1"),
+        ("hdfs://ns2", 0, "hdfs://ns2"),
+    ] as [(String, Int, String)])
+    func names(nn: String, port: Int, uri: String) throws {
+        #expect(try NamenodeName.uri(nn: nn, port: UInt16(port), configuration: Self.configuration) == uri)
+    }
+
+    @Test("NULL names the default filesystem; a bare fs.defaultFS gets hdfs://")
+    func defaults() throws {
+        #expect(try NamenodeName.uri(nn: nil, port: 0, configuration: Self.configuration) == "hdfs://default.example.com:9000")
+        var bare = Configuration()
+        bare.set("fs.defaultFS", "h:5")
+        #expect(try NamenodeName.uri(nn: "default", port: 0, configuration: bare) == "hdfs://h:5")
+        #expect(try NamenodeName.uri(nn: "default", port: 0, configuration: Configuration()) == "hdfs://localhost:8020")
+    }
+
+    @Test("other schemes and empty authorities are EINVAL")
+    func refused() {
+        for name in ["file:///tmp", "s3a://bucket", "hdfs:///path"] {
+            do {
+                let uri = try NamenodeName.uri(nn: name, port: 0, configuration: Self.configuration)
+                Issue.record("\(name) was accepted as \(uri)")
+            } catch {
+                #expect(error.code == EINVAL)
+            }
+        }
+    }
+}
+
+@Suite("errno from Hadoop exceptions")
+struct ErrorMappingTests {
+    @Test("the classes callers branch on", arguments: [
+        ("java.io.FileNotFoundException", ENOENT),
+        ("org.apache.hadoop.security.AccessControlException", EACCES),
+        ("org.apache.hadoop.fs.FileAlreadyExistsException", EEXIST),
+        ("org.apache.hadoop.fs.ParentNotDirectoryException", ENOTDIR),
+        ("org.apache.hadoop.fs.PathIsNotEmptyDirectoryException", ENOTEMPTY),
+        ("org.apache.hadoop.fs.InvalidPathException", EINVAL),
+        ("org.apache.hadoop.hdfs.protocol.DSQuotaExceededException", EDQUOT),
+        ("org.apache.hadoop.hdfs.server.namenode.SafeModeException", EROFS),
+        ("java.lang.UnsupportedOperationException", ENOTSUP),
+        ("java.io.IOException", EIO),
+        ("com.example.SomethingNew", EIO),
+    ] as [(String, Int32)])
+    func exceptions(className: String, code: Int32) {
+        #expect(ErrorMapping.posixCode(for: RemoteException(className: className, message: "m")) == code)
+    }
+
+    @Test("client-side errors and the text kept for hdfsGetLastExceptionRootCause")
+    func clientErrors() {
+        #expect(ErrorMapping.posixCode(for: FileSystemError.invalidPath("a:b", reason: "r")) == EINVAL)
+        #expect(ErrorMapping.posixCode(for: FileSystemError.cannotConnect(address: "h:1", reason: "refused")) == ECONNREFUSED)
+        #expect(ErrorMapping.text(for: RemoteException(className: "java.io.FileNotFoundException", message: "File does not exist: /a"))
+            == "java.io.FileNotFoundException: File does not exist: /a")
+    }
+}
