@@ -1,0 +1,212 @@
+import Hummingbird
+import Logging
+import Metrics
+import RFSBlockManagement
+import RFSClient
+import RFSConfig
+import RFSHTTP
+import RFSMetrics
+import RFSModel
+import RFSNameNode
+import RFSWebHDFS
+import Synchronization
+
+/// The namenode's HTTP port (HDFS's 9870), served beside its RPC port: WebHDFS (namespace
+/// operations answered here, CREATE/APPEND/OPEN redirected to a datanode), the web UI,
+/// `/metrics` and `/jmx`.
+public final class NameNodeHTTPServer: Sendable {
+    private let server: HTTPServer
+    private let state: NameNodeHTTPState
+    private let sampler: Task<Void, Never>
+
+    public var port: Int { server.port }
+
+    private init(server: HTTPServer, state: NameNodeHTTPState, sampler: Task<Void, Never>) {
+        self.server = server
+        self.state = state
+        self.sampler = sampler
+    }
+
+    /// Serves on `dfs.namenode.http-address` for a namenode already running.
+    public static func start(configuration: Configuration, daemon: NameNodeDaemon, logger: Logger) async throws -> NameNodeHTTPServer {
+        let address = try configuration.get(Keys.namenodeHTTPAddress)
+        let rpcAddress = try configuration.get(Keys.namenodeRPCAddress)
+        let rpcPort = daemon.rpcServer.localAddress.port ?? rpcAddress.port
+        let state = NameNodeHTTPState(daemon: daemon, configuration: configuration, rpcHost: rpcAddress.host, rpcPort: rpcPort,
+                                      logger: logger)
+        let server = try await HTTPServer.start(address: address, name: "namenode", logger: logger) { request, _ in
+            await state.respond(to: request)
+        }
+        let sampler = Task {
+            while !Task.isCancelled {
+                state.operationRates.sample()
+                try? await Task.sleep(for: OperationRates.interval)
+            }
+        }
+        return NameNodeHTTPServer(server: server, state: state, sampler: sampler)
+    }
+
+    public func close() async {
+        sampler.cancel()
+        await server.close()
+        await state.clients.closeAll()
+    }
+}
+
+/// What every request handler shares.
+final class NameNodeHTTPState: Sendable {
+    let daemon: NameNodeDaemon
+    let clients: FileSystemPool
+    let logger: Logger
+    /// Where WebHDFS calls reach this namenode's RPC server (loopback when it listens on all
+    /// interfaces).
+    let localRPC: HostPort
+    /// The host part datanodes are told to call back on (`namenoderpcaddress`), when the RPC
+    /// address names one; otherwise the host the client used to reach us.
+    let advertisedRPCHost: String?
+    let rpcPort: Int
+    let operationRates = OperationRates()
+    let startedAtMillis = DatanodeProtocolService.wallClockMillis()
+
+    init(daemon: NameNodeDaemon, configuration: Configuration, rpcHost: String, rpcPort: Int, logger: Logger) {
+        self.daemon = daemon
+        self.logger = logger
+        self.rpcPort = rpcPort
+        let wildcard = rpcHost == "0.0.0.0" || rpcHost == "::" || rpcHost.isEmpty
+        self.localRPC = HostPort(host: wildcard ? "127.0.0.1" : rpcHost, port: rpcPort)
+        self.advertisedRPCHost = wildcard ? nil : rpcHost
+        self.clients = FileSystemPool(configuration: configuration)
+    }
+
+    func respond(to request: Request) async -> Response {
+        let path = request.uri.path
+        if path.hasPrefix(WebHDFSRequest.prefix) {
+            return await NameNodeWebHDFS(state: self).respond(to: request)
+        }
+        guard request.method == .get || request.method == .head else {
+            return Replies.text("Method not allowed\n", status: .methodNotAllowed)
+        }
+        let query = request.uri.queryParameters
+        switch path {
+        case "/metrics":
+            recordGauges()
+            return MetricsPages.metrics()
+        case "/jmx":
+            recordGauges()
+            return MetricsPages.jmx(service: "NameNode", beans: jmxBeans(), query: query["qry"].map(String.init))
+        case "/", "/index.html", "/dfshealth.html":
+            return Replies.html(NameNodePages(state: self).overview())
+        case "/datanodes":
+            return Replies.html(NameNodePages(state: self).datanodes())
+        case "/explorer":
+            let target = query["path"].flatMap { WebHDFSRequest.percentDecode($0, plusIsSpace: true) } ?? "/"
+            return Replies.html(await NameNodePages(state: self).explorer(path: target.isEmpty ? "/" : target))
+        default:
+            return Replies.notFound(path)
+        }
+    }
+
+    /// Figures read at scrape time: namespace and block states, capacity, datanodes, safe
+    /// mode, and the edit log's counters.
+    func recordGauges() {
+        let stats = daemon.datanodes.clusterStats()
+        Gauge(label: "rfs_namenode_capacity_bytes").record(stats.capacityBytes)
+        Gauge(label: "rfs_namenode_used_bytes").record(stats.dfsUsedBytes)
+        Gauge(label: "rfs_namenode_remaining_bytes").record(stats.remainingBytes)
+        Gauge(label: "rfs_namenode_blocks").record(stats.blocks)
+        Gauge(label: "rfs_namenode_blocks_under_replicated").record(stats.underReplicatedBlocks)
+        Gauge(label: "rfs_namenode_blocks_corrupt").record(stats.corruptBlocks)
+        Gauge(label: "rfs_namenode_blocks_missing").record(stats.missingBlocks)
+        Gauge(label: "rfs_namenode_blocks_pending_replication").record(stats.pendingReplicationBlocks)
+        Gauge(label: "rfs_namenode_replicas_pending_deletion").record(stats.pendingDeletionReplicas)
+        Gauge(label: "rfs_namenode_datanodes", dimensions: [("state", "live")]).record(stats.liveDatanodes)
+        Gauge(label: "rfs_namenode_datanodes", dimensions: [("state", "dead")]).record(stats.deadDatanodes)
+        Gauge(label: "rfs_namenode_datanodes", dimensions: [("state", "decommissioning")]).record(stats.decommissioningDatanodes)
+        Gauge(label: "rfs_namenode_safe_mode").record(daemon.isInSafeMode ? 1 : 0)
+        if let totals = try? daemon.namespaceTotals() {
+            Gauge(label: "rfs_namenode_files_and_directories").record(totals.inodes)
+        }
+        Gauge(label: "rfs_namenode_last_applied_index").record(daemon.engine.lastAppliedIndex)
+        let wal = daemon.walStats
+        Gauge(label: "rfs_wal_appends").record(wal.appends)
+        Gauge(label: "rfs_wal_fsyncs").record(wal.fsyncs)
+        Gauge(label: "rfs_wal_bytes").record(wal.bytes)
+        // Group commit's yield: edits made durable per fsync since start.
+        Gauge(label: "rfs_wal_entries_per_fsync").record(wal.fsyncs == 0 ? 0 : Double(wal.appends) / Double(wal.fsyncs))
+    }
+
+    /// HDFS's FSNamesystem, NameNodeInfo and NameNodeStatus beans (the attributes scripts read).
+    func jmxBeans() -> [MetricsPages.Bean] {
+        let stats = daemon.datanodes.clusterStats()
+        let inodes = (try? daemon.namespaceTotals().inodes) ?? 0
+        return [
+            MetricsPages.Bean(name: "Hadoop:service=NameNode,name=FSNamesystem", attributes: [
+                ("tag.HAState", .string("active")),
+                ("CapacityTotal", .int(stats.capacityBytes)),
+                ("CapacityUsed", .int(stats.dfsUsedBytes)),
+                ("CapacityRemaining", .int(stats.remainingBytes)),
+                ("FilesTotal", .int(Int64(inodes))),
+                ("BlocksTotal", .int(Int64(stats.blocks))),
+                ("UnderReplicatedBlocks", .int(Int64(stats.underReplicatedBlocks))),
+                ("CorruptBlocks", .int(Int64(stats.corruptBlocks))),
+                ("MissingBlocks", .int(Int64(stats.missingBlocks))),
+                ("PendingReplicationBlocks", .int(Int64(stats.pendingReplicationBlocks))),
+                ("PendingDeletionBlocks", .int(Int64(stats.pendingDeletionReplicas))),
+                ("NumLiveDataNodes", .int(Int64(stats.liveDatanodes))),
+                ("NumDeadDataNodes", .int(Int64(stats.deadDatanodes))),
+                ("NumDecommissioningDataNodes", .int(Int64(stats.decommissioningDatanodes))),
+            ]),
+            MetricsPages.Bean(name: "Hadoop:service=NameNode,name=NameNodeStatus", attributes: [
+                ("State", .string("active")),
+                ("SecurityEnabled", .bool(false)),
+                ("HostAndPort", .string("\(localRPC)")),
+            ]),
+            MetricsPages.Bean(name: "Hadoop:service=NameNode,name=NameNodeInfo", attributes: [
+                ("Version", .string(RFSBuild.version)),
+                ("Safemode", .string(daemon.isInSafeMode ? "Safe mode is ON." : "")),
+                ("NNStartedTimeInMillis", .int(startedAtMillis)),
+            ]),
+        ]
+    }
+}
+
+/// Client operations per second over the last minute, sampled from the RPC server's call
+/// counters every few seconds (a ring of samples; the UI shows the difference).
+final class OperationRates: Sendable {
+    static let interval = Duration.seconds(5)
+    static let samplesKept = 13
+
+    private let samples = Mutex<[(atMillis: Int64, callsByMethod: [String: Int64])]>([])
+
+    func sample() {
+        var calls: [String: Int64] = [:]
+        for (series, value) in MetricsPages.samples(RFSMetrics.exposition()) where series.hasPrefix("rfs_rpc_calls_total{") {
+            guard let method = Self.label("method", in: series), case .int(let count) = value else { continue }
+            calls[method, default: 0] += count
+        }
+        let now = DatanodeProtocolService.wallClockMillis()
+        samples.withLock { samples in
+            samples.append((now, calls))
+            if samples.count > Self.samplesKept { samples.removeFirst(samples.count - Self.samplesKept) }
+        }
+    }
+
+    /// (method, calls per second) over the window, busiest first; nil before two samples.
+    func rates() -> (windowSeconds: Double, perMethod: [(String, Double)])? {
+        samples.withLock { samples in
+            guard let first = samples.first, let last = samples.last, last.atMillis > first.atMillis else { return nil }
+            let seconds = Double(last.atMillis - first.atMillis) / 1000
+            let perMethod = last.callsByMethod.map { method, count in
+                (method, Double(count - (first.callsByMethod[method] ?? 0)) / seconds)
+            }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
+            return (seconds, perMethod)
+        }
+    }
+
+    static func label(_ name: String, in series: String) -> String? {
+        guard let start = series.range(of: name + "=\"") else { return nil }
+        let rest = series[start.upperBound...]
+        guard let end = rest.firstIndex(of: "\"") else { return nil }
+        return String(rest[..<end])
+    }
+}
