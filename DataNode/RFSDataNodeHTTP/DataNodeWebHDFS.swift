@@ -67,8 +67,23 @@ struct DataNodeWebHDFS {
     }
 
     func append(_ request: WebHDFSRequest, body: RequestBody, fileSystem: FileSystem) async throws -> Response {
-        let stream = try await fileSystem.append(request.path)
-        try await copy(body, into: stream)
+        var chunks = body.makeAsyncIterator()
+        // An empty APPEND (fsspec ends every write with one) changes nothing, so the file is
+        // only checked: opening it for append and closing it at once would re-open its last
+        // block for nothing.
+        var first: ByteBuffer?
+        while let chunk = try await chunks.next() {
+            if chunk.readableBytes > 0 { first = chunk; break }
+        }
+        if let first {
+            let stream = try await fileSystem.append(request.path)
+            try await copy(first, then: &chunks, into: stream)
+        } else {
+            guard let status = try await fileSystem.fileStatus(request.path) else {
+                throw WebHDFSError(.fileNotFound, "File does not exist: \(request.path)")
+            }
+            guard status.isFile else { throw WebHDFSError(.fileNotFound, "Path is not a file: \(request.path)") }
+        }
         var headers: HTTPFields = [:]
         headers[.contentLength] = "0"
         return Response(status: .ok, headers: headers, body: ResponseBody())
@@ -76,8 +91,14 @@ struct DataNodeWebHDFS {
 
     /// Writes the body as it arrives; the stream's pipeline acks pace the reading.
     func copy(_ body: RequestBody, into stream: FileOutputStream) async throws {
+        var chunks = body.makeAsyncIterator()
+        try await copy(ByteBuffer(), then: &chunks, into: stream)
+    }
+
+    func copy(_ first: ByteBuffer, then chunks: inout RequestBody.AsyncIterator, into stream: FileOutputStream) async throws {
         do {
-            for try await buffer in body {
+            if first.readableBytes > 0 { try await stream.write(first.readableBytesView) }
+            while let buffer = try await chunks.next() {
                 try await stream.write(buffer.readableBytesView)
             }
             try await stream.close()
