@@ -66,6 +66,7 @@ final class NameNodeHTTPState: Sendable {
     let advertisedRPCHost: String?
     let rpcPort: Int
     let operationRates = OperationRates()
+    let walCounters = CounterMirror()
     let startedAtMillis = DatanodeProtocolService.wallClockMillis()
 
     init(daemon: NameNodeDaemon, configuration: Configuration, rpcHost: String, rpcPort: Int, logger: Logger) {
@@ -128,9 +129,10 @@ final class NameNodeHTTPState: Sendable {
         }
         Gauge(label: "rfs_namenode_last_applied_index").record(daemon.engine.lastAppliedIndex)
         let wal = daemon.walStats
-        Gauge(label: "rfs_wal_appends").record(wal.appends)
-        Gauge(label: "rfs_wal_fsyncs").record(wal.fsyncs)
-        Gauge(label: "rfs_wal_bytes").record(wal.bytes)
+        walCounters.advance("rfs_wal_appends_total", to: wal.appends)
+        walCounters.advance("rfs_wal_fsyncs_total", to: wal.fsyncs)
+        walCounters.advance("rfs_wal_bytes_total", to: wal.bytes)
+        walCounters.advance("rfs_wal_group_commits_total", to: wal.batches)
         // Group commit's yield: edits made durable per fsync since start.
         Gauge(label: "rfs_wal_entries_per_fsync").record(wal.fsyncs == 0 ? 0 : Double(wal.appends) / Double(wal.fsyncs))
     }
@@ -208,5 +210,21 @@ final class OperationRates: Sendable {
         let rest = series[start.upperBound...]
         guard let end = rest.firstIndex(of: "\"") else { return nil }
         return String(rest[..<end])
+    }
+}
+
+/// Counters kept elsewhere (the WAL counts for itself) shown as Prometheus counters: each
+/// scrape adds what grew since the last one, so `rate()` works on them.
+final class CounterMirror: Sendable {
+    private let seen = Mutex<[String: UInt64]>([:])
+
+    func advance(_ label: String, to total: UInt64) {
+        let delta = seen.withLock { seen -> UInt64 in
+            let last = seen[label] ?? 0
+            seen[label] = max(last, total)
+            return total > last ? total - last : 0
+        }
+        // Made on every scrape: swift-metrics hands back the registry's one counter by label.
+        Counter(label: label).increment(by: Int64(clamping: delta))
     }
 }

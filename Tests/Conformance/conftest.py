@@ -1,5 +1,6 @@
 """Fixtures for the conformance tests: real rfs daemons as processes, judged by real clients."""
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -197,6 +198,12 @@ class Cluster:
     @property
     def webhdfs_url(self) -> str:
         return f"webhdfs://127.0.0.1:{self.http_port}"
+
+    def datanode_http_url(self, index: int) -> str:
+        """A datanode's HTTP address: it binds a free port and logs the one it got."""
+        match = re.search(r"http server started address=(\S+)", self.datanodes[index].log_text())
+        assert match, f"datanode {index} logged no HTTP address"
+        return f"http://{match.group(1)}"
 
     def data_dir(self, index: int) -> Path:
         return self.tmp_path / f"data{index}"
