@@ -49,7 +49,7 @@ public enum HTMLPage {
     public static func bar(used: Int64, total: Int64) -> String {
         let percent = total > 0 ? Double(used) / Double(total) * 100 : 0
         let shown = String(format: percent)
-        return "<div class=\"bar\"><div class=\"fill\" style=\"width:\(shown)%\"></div></div><span class=\"muted\">\(shown)% used</span>"
+        return "<div class=\"bar\"><div class=\"fill\" style=\"width:\(shown)%\"></div></div><span class=\"muted\">\(shown)%</span>"
     }
 
     /// Key/value pairs as a definition grid; values are already-escaped HTML.

@@ -181,11 +181,7 @@ final class OperationRates: Sendable {
     private let samples = Mutex<[(atMillis: Int64, callsByMethod: [String: Int64])]>([])
 
     func sample() {
-        var calls: [String: Int64] = [:]
-        for (series, value) in MetricsPages.samples(RFSMetrics.exposition()) where series.hasPrefix("rfs_rpc_calls_total{") {
-            guard let method = Self.label("method", in: series), case .int(let count) = value else { continue }
-            calls[method, default: 0] += count
-        }
+        let calls = Self.currentCalls()
         let now = DatanodeProtocolService.wallClockMillis()
         samples.withLock { samples in
             samples.append((now, calls))
@@ -193,16 +189,27 @@ final class OperationRates: Sendable {
         }
     }
 
-    /// (method, calls per second) over the window, busiest first; nil before two samples.
+    /// (method, calls per second) from the oldest sample kept to now, busiest first; nil
+    /// before the first sample or within a second of it.
     func rates() -> (windowSeconds: Double, perMethod: [(String, Double)])? {
-        samples.withLock { samples in
-            guard let first = samples.first, let last = samples.last, last.atMillis > first.atMillis else { return nil }
-            let seconds = Double(last.atMillis - first.atMillis) / 1000
-            let perMethod = last.callsByMethod.map { method, count in
-                (method, Double(count - (first.callsByMethod[method] ?? 0)) / seconds)
-            }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
-            return (seconds, perMethod)
+        let now = DatanodeProtocolService.wallClockMillis()
+        let current = Self.currentCalls()
+        guard let first = samples.withLock({ $0.first }), now - first.atMillis >= 1000 else { return nil }
+        let seconds = Double(now - first.atMillis) / 1000
+        let perMethod = current.map { method, count in
+            (method, Double(count - (first.callsByMethod[method] ?? 0)) / seconds)
+        }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
+        return (seconds, perMethod)
+    }
+
+    /// Calls answered so far, by method (successes and errors), from the RPC server's counters.
+    static func currentCalls() -> [String: Int64] {
+        var calls: [String: Int64] = [:]
+        for (series, value) in MetricsPages.samples(RFSMetrics.exposition()) where series.hasPrefix("rfs_rpc_calls_total{") {
+            guard let method = label("method", in: series), case .int(let count) = value else { continue }
+            calls[method, default: 0] += count
         }
+        return calls
     }
 
     static func label(_ name: String, in series: String) -> String? {

@@ -25,8 +25,10 @@ struct NameNodePages {
             ("Namenode", HTMLPage.escape("\(state.localRPC.host):\(state.rpcPort)") + " <span class=\"ok\">active</span>"),
             ("Safe mode", safeMode),
             ("Capacity", HTMLPage.bytes(stats.capacityBytes)),
-            ("Used", HTMLPage.bytes(stats.dfsUsedBytes) + " " + HTMLPage.bar(used: stats.capacityBytes - stats.remainingBytes, total: stats.capacityBytes)),
+            ("Used by rfs", HTMLPage.bytes(stats.dfsUsedBytes)),
             ("Remaining", HTMLPage.bytes(stats.remainingBytes)),
+            // What is not remaining, rfs's blocks and everything else on the disks.
+            ("Capacity in use", HTMLPage.bar(used: stats.capacityBytes - stats.remainingBytes, total: stats.capacityBytes)),
             ("Files and directories", inodes),
             ("Blocks", "\(stats.blocks)"),
             ("Under-replicated blocks", Self.flag(stats.underReplicatedBlocks, warn: true)),

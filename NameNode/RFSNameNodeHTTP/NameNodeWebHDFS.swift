@@ -22,11 +22,14 @@ struct NameNodeWebHDFS {
             guard let method = WebHDFSMethod(rawValue: request.method.rawValue) else {
                 throw WebHDFSError(.unsupportedOperation, "HTTP method \(request.method) is not supported by WebHDFS")
             }
-            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > Self.requestBodyBytesMax {
-                throw WebHDFSError(.illegalArgument, "Request body of \(length) bytes is larger than the namenode accepts "
-                    + "(\(Self.requestBodyBytesMax)); send file data to the datanode the namenode redirects to", status: 413)
-            }
             let parsed = try WebHDFSRequest(method: method, target: request.uri.string)
+            // CREATE and APPEND bodies are not read here: the 307 sends the client (curl -L -T
+            // included) to a datanode with them. Any other operation takes no data.
+            if !parsed.operation.carriesData, let length = request.headers[.contentLength].flatMap({ Int($0) }),
+               length > Self.requestBodyBytesMax {
+                throw WebHDFSError(.illegalArgument, "Request body of \(length) bytes is larger than op=\(parsed.operation.rawValue) "
+                    + "accepts (\(Self.requestBodyBytesMax))", status: 413)
+            }
             let fileSystem = try state.clients.fileSystem(namenodes: [state.localRPC], user: parsed.user)
             if parsed.operation.carriesData {
                 return try await redirect(parsed, fileSystem: fileSystem, requestHost: request.head.authority)

@@ -225,10 +225,16 @@ def test_error_classes_with_curl(cluster, method, target, status, exception, mes
 def test_a_body_the_namenode_does_not_take_is_refused_unread(cluster, tmp_path):
     big = tmp_path / "big.bin"
     big.write_bytes(b"x" * (1 << 20))
-    status, _, body = curl(cluster, "PUT", "/webhdfs/v1/toolarge.bin?op=CREATE&user.name=root", data_file=big)
+    status, _, body = curl(cluster, "PUT", "/webhdfs/v1/toolarge?op=MKDIRS&user.name=root", data_file=big)
     assert status == 413
     assert remote_exception(body)["javaClassName"] == "java.lang.IllegalArgumentException"
-    assert requests.get(cluster.http_url + "/webhdfs/v1/toolarge.bin?op=GETFILESTATUS").status_code == 404
+    assert requests.get(cluster.http_url + "/webhdfs/v1/toolarge?op=GETFILESTATUS").status_code == 404
+    # A CREATE body sent to the namenode is not read: curl -L -T follows the 307 with it.
+    upload = subprocess.run(["curl", "-sS", "-L", "-X", "PUT", "-T", str(big), "-o", "/dev/null", "-w", "%{http_code}",
+                             cluster.http_url + "/webhdfs/v1/curl/up.bin?op=CREATE&user.name=root"],
+                            capture_output=True, text=True, timeout=60)
+    assert upload.stdout == "201", upload.stderr
+    assert requests.get(cluster.http_url + "/webhdfs/v1/curl/up.bin?op=OPEN").content == big.read_bytes()
 
 
 def test_create_without_overwrite_on_an_existing_file_is_refused_by_the_datanode(cluster):
