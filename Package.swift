@@ -384,6 +384,11 @@ let package = Package(
             path: "Tests/RFSClientTests"
         ),
         .testTarget(
+            name: "RFSWebHDFSTests",
+            dependencies: ["RFSWebHDFS", "RFSClient", "RFSModel"],
+            path: "Tests/RFSWebHDFSTests"
+        ),
+        .testTarget(
             name: "RFSArchitectureTests",
             path: "Tests/RFSArchitectureTests"
         ),
