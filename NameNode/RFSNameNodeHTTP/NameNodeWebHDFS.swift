@@ -72,9 +72,6 @@ struct NameNodeWebHDFS {
             return Replies.json(try await blockLocations(request, fileSystem: fileSystem))
         case .getServerDefaults:
             return Replies.json(WebHDFSReplies.serverDefaults(try await fileSystem.serverDefaults()))
-        case .checkAccess:
-            for action in try fsActions(request) { try await fileSystem.checkAccess(path, action) }
-            return emptyOK()
         case .mkdirs:
             let permission = FsPermission(mode: try request.permission() ?? 0o755)
             return Replies.json(WebHDFSReplies.boolean(try await fileSystem.mkdirs(path, permission: permission)))
@@ -153,15 +150,6 @@ struct NameNodeWebHDFS {
 
     func fileNotFound(_ path: String) -> WebHDFSError {
         WebHDFSError(.fileNotFound, "File does not exist: \(path)")
-    }
-
-    /// `fsaction=r-x` → [read, execute].
-    func fsActions(_ request: WebHDFSRequest) throws(WebHDFSError) -> [FsAction] {
-        let text = Array(request.string("fsaction") ?? "---")
-        guard text.count == 3, "r-".contains(text[0]), "w-".contains(text[1]), "x-".contains(text[2]) else {
-            throw WebHDFSError.invalidParameter("fsaction", "Invalid value: \"\(String(text))\" does not belong to the domain ^[r-][w-][x-]$")
-        }
-        return zip(text, [FsAction.read, .write, .execute]).filter { $0.0 != "-" }.map(\.1)
     }
 
     // MARK: Redirects to a datanode

@@ -244,3 +244,35 @@ def test_create_without_overwrite_on_an_existing_file_is_refused_by_the_datanode
     assert again.status_code == 403
     assert remote_exception(again.content)["javaClassName"] == "org.apache.hadoop.fs.FileAlreadyExistsException"
     assert requests.get(cluster.http_url + "/webhdfs/v1/once.txt?op=OPEN").content == b"first"
+
+
+def test_owner_replication_truncate_concat_quota_usage_and_server_defaults(cluster):
+    superuser = os.environ.get("HADOOP_USER_NAME") or __import__("getpass").getuser()
+    base = cluster.http_url + "/webhdfs/v1/ops"
+
+    def create(name, data):
+        redirect = requests.put(f"{base}/{name}?op=CREATE&user.name=gina&blocksize=1048576", allow_redirects=False)
+        assert redirect.status_code == 307
+        assert requests.put(redirect.headers["Location"], data=data).status_code == 201
+
+    create("a", b"a" * 1048576)
+    create("b", b"b" * 1000)
+    assert requests.put(f"{base}/a?op=SETREPLICATION&replication=2&user.name=gina").json() == {"boolean": True}
+    assert requests.get(f"{base}/a?op=GETFILESTATUS").json()["FileStatus"]["replication"] == 2
+    # CONCAT moves b's blocks onto the end of a (a's last block is full, as HDFS requires).
+    assert requests.post(f"{base}/a?op=CONCAT&sources=/ops/b&user.name=gina").status_code == 200
+    assert requests.get(f"{base}/a?op=GETFILESTATUS").json()["FileStatus"]["length"] == 1048576 + 1000
+    assert requests.get(f"{base}/b?op=GETFILESTATUS").status_code == 404
+    # TRUNCATE on a block boundary is immediate: {"boolean": true}.
+    assert requests.post(f"{base}/a?op=TRUNCATE&newlength=1048576&user.name=gina").json() == {"boolean": True}
+    assert requests.get(f"{base}/a?op=OPEN&offset=1048570").content == b"a" * 6
+    # Only the superuser gives a file away.
+    refused = requests.put(f"{base}/a?op=SETOWNER&owner=hank&user.name=gina")
+    assert refused.status_code == 403 and remote_exception(refused.content)["exception"] == "AccessControlException"
+    assert requests.put(f"{base}/a?op=SETOWNER&owner=hank&group=staff&user.name={superuser}").status_code == 200
+    status = requests.get(f"{base}/a?op=GETFILESTATUS").json()["FileStatus"]
+    assert (status["owner"], status["group"]) == ("hank", "staff")
+    assert requests.put(f"{base}/a?op=SETOWNER&user.name={superuser}").status_code == 400
+    assert requests.get(f"{base}?op=GETQUOTAUSAGE&user.name={superuser}").json()["QuotaUsage"]["fileAndDirectoryCount"] == 2
+    defaults = requests.get(cluster.http_url + "/webhdfs/v1/?op=GETSERVERDEFAULTS").json()["FsServerDefaults"]
+    assert defaults["blockSize"] == 134217728 and defaults["bytesPerChecksum"] == 512

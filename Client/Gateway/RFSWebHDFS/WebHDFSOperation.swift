@@ -28,7 +28,6 @@ public enum WebHDFSOperation: String, Sendable, CaseIterable {
     case getTrashRoot = "GETTRASHROOT"
     case getFileBlockLocations = "GETFILEBLOCKLOCATIONS"
     case getServerDefaults = "GETSERVERDEFAULTS"
-    case checkAccess = "CHECKACCESS"
     // PUT
     case create = "CREATE"
     case mkdirs = "MKDIRS"
@@ -47,7 +46,7 @@ public enum WebHDFSOperation: String, Sendable, CaseIterable {
     public var method: WebHDFSMethod {
         switch self {
         case .open, .getFileStatus, .listStatus, .listStatusBatch, .getContentSummary, .getQuotaUsage, .getFileChecksum,
-             .getHomeDirectory, .getTrashRoot, .getFileBlockLocations, .getServerDefaults, .checkAccess:
+             .getHomeDirectory, .getTrashRoot, .getFileBlockLocations, .getServerDefaults:
             .get
         case .create, .mkdirs, .rename, .setPermission, .setOwner, .setReplication, .setTimes: .put
         case .append, .concat, .truncate: .post
