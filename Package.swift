@@ -47,7 +47,7 @@ let package = Package(
         ),
         .target(
             name: "RFSCompression",
-            dependencies: ["CLZ4", "CZstd", "CSnappy"],
+            dependencies: ["CLZ4", "CZstd", "CSnappy", "CZlib"],
             path: "Common/RFSCompression",
             swiftSettings: swiftSettings
         ),
@@ -202,7 +202,7 @@ let package = Package(
         ),
         .target(
             name: "RFSShell",
-            dependencies: ["RFSClient", "RFSConfig", "RFSModel"],
+            dependencies: ["RFSClient", "RFSConfig", "RFSModel", "RFSCompression"],
             path: "Client/RFSShell",
             swiftSettings: swiftSettings
         ),
@@ -281,7 +281,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RFSCompressionTests",
-            dependencies: ["RFSCompression"],
+            dependencies: ["RFSCompression", "CZlib"],
             path: "Tests/RFSCompressionTests"
         ),
         .testTarget(

@@ -67,7 +67,8 @@ struct MiniClusterCommand: AsyncParsableCommand {
             try await Self.waitForPort(host: host, port: port, child: children[0])
             for index in 1...datanodes {
                 children.append(try ChildProcess(executable: executable, arguments: ["datanode"] + common + [
-                    "-D", "dfs.datanode.address=\(host):0", "-D", "dfs.datanode.data.dir=\(root)/data\(index)",
+                    "-D", "dfs.datanode.address=\(host):0", "-D", "dfs.datanode.ipc.address=\(host):0",
+                    "-D", "dfs.datanode.data.dir=\(root)/data\(index)",
                     "-D", "dfs.datanode.http.address=\(host):0",
                     "-D", "rfs.node.name=datanode\(index)",
                 ], log: "\(root)/logs/datanode\(index).log"))

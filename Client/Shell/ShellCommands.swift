@@ -59,3 +59,18 @@ struct FsckCommand: AsyncParsableCommand {
         if code != 0 { throw ExitCode(code) }
     }
 }
+
+/// `rfs debug recoverLease -path <path> [-retries <n>]`: HDFS's `hdfs debug`.
+struct DebugCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "debug", abstract: "Advanced commands (as `hdfs debug`): recoverLease -path <path> [-retries <num-retries>].")
+
+    @Argument(parsing: .captureForPassthrough, help: "[generic options] recoverLease -path <path> [-retries <num-retries>]")
+    var arguments: [String] = []
+
+    func run() async throws {
+        ShellLogging.bootstrap()
+        let code = await DebugShell.run(arguments, environment: ProcessInfo.processInfo.environment, output: StandardShellOutput())
+        if code != 0 { throw ExitCode(code) }
+    }
+}

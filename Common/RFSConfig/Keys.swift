@@ -41,6 +41,8 @@ public enum Keys {
     public static let datanodeIPCAddress = ConfigKey<HostPort>.address("dfs.datanode.ipc.address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.datanodeIPCPort))
     public static let datanodeDataDirs = ConfigKey<[String]>.list("dfs.datanode.data.dir", default: ["/tmp/rfs/data"])
     public static let heartbeatInterval = ConfigKey<Duration>.duration("dfs.heartbeat.interval", default: .seconds(3), defaultUnit: .seconds(1), minimum: .milliseconds(1))
+    /// A writer silent this long loses its files: the namenode recovers and closes them.
+    public static let leaseHardLimit = ConfigKey<Duration>.duration("dfs.namenode.lease-hard-limit-sec", default: .seconds(1200), defaultUnit: .seconds(1), minimum: .seconds(1))
     public static let heartbeatRecheckInterval = ConfigKey<Duration>.duration("dfs.namenode.heartbeat.recheck-interval", default: .seconds(300), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
     public static let blockReportInterval = ConfigKey<Duration>.duration("dfs.blockreport.intervalMsec", default: .seconds(6 * 3600), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
     public static let datanodeReservedBytes = ConfigKey<Int>.bytes("dfs.datanode.du.reserved", default: 0, range: 0 ... 1 << 50)
@@ -84,7 +86,7 @@ public enum Keys {
         datanodeDataDirs.name, heartbeatInterval.name, heartbeatRecheckInterval.name,
         permissionsEnabled.name, superGroup.name, nameservices.name, nodeName.name, hostsExclude.name, safeModeThreshold.name,
         blockReportInterval.name, datanodeReservedBytes.name, datanodeHostname.name, scannerBytesPerSecond.name,
-        scanPeriod.name, socketTimeout.name, datanodeIOThreads.name,
+        scanPeriod.name, socketTimeout.name, datanodeIOThreads.name, leaseHardLimit.name,
     ]
 }
 

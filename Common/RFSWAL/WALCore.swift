@@ -33,6 +33,7 @@ final class WALCore: @unchecked Sendable {
     private var closing = false
     private var statistics = WALStats()
     private var writer: JoinableThread?
+    private var batchObserver: (@Sendable () -> Void)?
 
     struct Summary {
         var firstIndex: UInt64
@@ -77,41 +78,58 @@ final class WALCore: @unchecked Sendable {
         }
     }
 
+    /// Called once with the outcome of an append, on the writer thread, in index order.
+    typealias Completion = @Sendable (Result<ClosedRange<UInt64>, WALError>) -> Void
+
     struct PendingAppend {
         let payloads: [[UInt8]]
         let payloadCRCs: [UInt32]
         let terms: Terms
         let indexes: ClosedRange<UInt64>
         let encodedBytes: Int
-        let continuation: CheckedContinuation<Result<ClosedRange<UInt64>, WALError>, Never>
+        let completion: Completion
     }
 
     /// Queues records and waits until they are durable. `requiredFirstIndex` is the index the
     /// caller gave the first record, nil to let the WAL number them.
     func append(_ payloads: [[UInt8]], terms: Terms, requiredFirstIndex: UInt64?) async throws(WALError)
         -> ClosedRange<UInt64> {
-        guard !payloads.isEmpty else { throw .emptyAppend }
-        var encodedBytes = 0
-        for payload in payloads {
-            guard payload.count <= options.maxRecordBytes else {
-                throw .recordTooLarge(bytes: payload.count, maxRecordBytes: options.maxRecordBytes)
-            }
-            encodedBytes += RecordFormat.headerBytes + payload.count
-        }
-        // The payload CRCs are computed here, on the caller's task, so that concurrent appenders
-        // share the work instead of queueing it on the writer thread.
-        let crcs = payloads.map { CRC32C.checksum($0) }
         let result = await withCheckedContinuation { continuation in
-            let rejection = enqueue(payloads, crcs: crcs, terms: terms, encodedBytes: encodedBytes,
-                                    requiredFirstIndex: requiredFirstIndex, continuation: continuation)
-            if let rejection { continuation.resume(returning: .failure(rejection)) }
+            append(payloads, terms: terms, requiredFirstIndex: requiredFirstIndex) { continuation.resume(returning: $0) }
         }
         return try result.get()
     }
 
+    /// Queues records; `completion` runs on the writer thread once they are durable (or the
+    /// append failed), before the batch observer. A rejected append completes at once, here.
+    func append(_ payloads: [[UInt8]], terms: Terms, requiredFirstIndex: UInt64?, completion: @escaping Completion) {
+        guard !payloads.isEmpty else { return completion(.failure(.emptyAppend)) }
+        var encodedBytes = 0
+        for payload in payloads {
+            guard payload.count <= options.maxRecordBytes else {
+                return completion(.failure(.recordTooLarge(bytes: payload.count, maxRecordBytes: options.maxRecordBytes)))
+            }
+            encodedBytes += RecordFormat.headerBytes + payload.count
+        }
+        // The payload CRCs are computed here, on the caller's thread, so that concurrent
+        // appenders share the work instead of queueing it on the writer thread.
+        let crcs = payloads.map { CRC32C.checksum($0) }
+        if let rejection = enqueue(payloads, crcs: crcs, terms: terms, encodedBytes: encodedBytes,
+                                   requiredFirstIndex: requiredFirstIndex, completion: completion) {
+            completion(.failure(rejection))
+        }
+    }
+
+    /// Runs on the writer thread after every group commit, once each append of it has been
+    /// completed: a consumer that collects completions can then act on the whole batch at once.
+    func setBatchObserver(_ observer: @escaping @Sendable () -> Void) {
+        mutex.lock()
+        defer { mutex.unlock() }
+        batchObserver = observer
+    }
+
     private func enqueue(_ payloads: [[UInt8]], crcs: [UInt32], terms: Terms, encodedBytes: Int,
-                         requiredFirstIndex: UInt64?,
-                         continuation: CheckedContinuation<Result<ClosedRange<UInt64>, WALError>, Never>) -> WALError? {
+                         requiredFirstIndex: UInt64?, completion: @escaping Completion) -> WALError? {
         mutex.lock()
         defer { mutex.unlock() }
         if closing { return .closed(directory: directory) }
@@ -124,7 +142,7 @@ final class WALCore: @unchecked Sendable {
         let indexes = nextIndex...(nextIndex + UInt64(payloads.count) - 1)
         nextIndex = indexes.upperBound + 1
         queue.append(.append(PendingAppend(payloads: payloads, payloadCRCs: crcs, terms: terms, indexes: indexes,
-                                           encodedBytes: encodedBytes, continuation: continuation)))
+                                           encodedBytes: encodedBytes, completion: completion)))
         workAvailable.signal()
         return nil
     }
@@ -288,7 +306,7 @@ final class WALCore: @unchecked Sendable {
         for case let .maintenance(request) in work { request.result = .failure(error) }
         maintenanceDone.broadcast()
         mutex.unlock()
-        for case let .append(append) in work { append.continuation.resume(returning: .failure(error)) }
+        for case let .append(append) in work { append.completion(.failure(error)) }
         mutex.lock()
     }
 
@@ -303,13 +321,15 @@ final class WALCore: @unchecked Sendable {
         summary = Self.summarize(segments)
         statistics.add(outcome.stats)
         if let error = outcome.error { failure = error }
+        let observer = batchObserver
         mutex.unlock()
         if let error = outcome.error {
             logger.error("WAL \(directory) stopped accepting writes: \(error); \(batch.count) waiting appends failed")
         }
         for append in batch {
-            append.continuation.resume(returning: outcome.error.map { .failure($0) } ?? .success(append.indexes))
+            append.completion(outcome.error.map { .failure($0) } ?? .success(append.indexes))
         }
+        observer?()
         mutex.lock()
     }
 

@@ -73,6 +73,20 @@ public final class WriteAheadLog: Sendable {
         try await core.append(payloads, terms: .all(term), requiredFirstIndex: nil)
     }
 
+    /// Appends `payloads` like `append(_:term:)`, but without waiting: `completion` runs on the
+    /// WAL's writer thread once they are durable (or failed), in index order, and must be brief;
+    /// after the completions of a group commit, the batch observer runs.
+    public func append(_ payloads: [[UInt8]], term: UInt64,
+                       completion: @escaping @Sendable (Result<ClosedRange<UInt64>, WALError>) -> Void) {
+        core.append(payloads, terms: .all(term), requiredFirstIndex: nil, completion: completion)
+    }
+
+    /// Sets what runs on the writer thread after each group commit's completions: a consumer
+    /// that gathered them (the namenode's applier) applies the whole batch there at once.
+    public func onBatchDurable(_ observer: @escaping @Sendable () -> Void) {
+        core.setBatchObserver(observer)
+    }
+
     /// Appends records that already carry their indexes (a Raft follower's entries from its
     /// leader). The first must be the next index of the log (`lastIndex + 1`, counting appends
     /// still queued) and the rest consecutive; otherwise throws `indexMismatch` and writes nothing.

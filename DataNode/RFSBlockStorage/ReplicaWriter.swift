@@ -170,6 +170,31 @@ public final class ReplicaWriter: @unchecked Sendable {
                            state: .finalized, blockPath: target.block, metaPath: target.meta)
     }
 
+    /// Cuts the replica to `length` bytes (block recovery agreeing on the shortest replica, or
+    /// a truncate). Sums past the cut go; a last partial chunk gets its sum recomputed over
+    /// the bytes that stay, so the replica verifies at its new length.
+    public func truncate(to length: Int) throws(BlockStorageError) {
+        try checkOpen()
+        guard length >= 0, length <= lengthBytes else {
+            throw .invalidRange(blockID: blockID, offset: 0, length: length, replicaLengthBytes: lengthBytes)
+        }
+        guard length < lengthBytes else { return }
+        let chunkStart = length - length % checksum.bytesPerChecksum
+        let partialBytes = length - chunkStart
+        if partialBytes > 0 {
+            let chunk = try POSIX.read(blockDescriptor, length: partialBytes, at: chunkStart, path: blockPath)
+            guard chunk.count == partialBytes else {
+                throw .io(operation: "read of the chunk cut by truncate", path: blockPath, code: EIO)
+            }
+            try withBytes(checksum.compute(chunk)) { (bytes) throws(BlockStorageError) in
+                try POSIX.write(metaDescriptor, bytes, at: header.sumOffset(forDataOffset: chunkStart), path: metaPath)
+            }
+        }
+        try POSIX.truncate(blockDescriptor, to: length, path: blockPath)
+        try POSIX.truncate(metaDescriptor, to: header.metaLength(forDataLength: length), path: metaPath)
+        lengthBytes = length
+    }
+
     /// Syncs and closes, leaving the replica in rbw (the pipeline closed without finalizing).
     public func close() throws(BlockStorageError) {
         guard blockDescriptor >= 0 else { return }

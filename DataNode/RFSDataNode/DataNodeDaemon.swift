@@ -6,20 +6,24 @@ import RFSBlockStorage
 import RFSConfig
 import RFSModel
 import RFSProtocol
+import RFSRPC
 
 /// A running datanode: its volumes and replicas, the DataTransferProtocol server, one
 /// connection per namenode, the incremental-report sender and the block scanner.
 public final class DataNodeDaemon: Sendable {
     public let context: DataNodeContext
     public let server: DataTransferServer
+    /// InterDatanodeProtocol (block recovery) on dfs.datanode.ipc.address.
+    public let ipcServer: RPCServer
     public let namenodes: [NamenodeConnection]
     private let tasks: [Task<Void, Never>]
     private let io: NIOThreadPool
 
-    private init(context: DataNodeContext, server: DataTransferServer, namenodes: [NamenodeConnection],
+    private init(context: DataNodeContext, server: DataTransferServer, ipcServer: RPCServer, namenodes: [NamenodeConnection],
                  tasks: [Task<Void, Never>], io: NIOThreadPool) {
         self.context = context
         self.server = server
+        self.ipcServer = ipcServer
         self.namenodes = namenodes
         self.tasks = tasks
         self.io = io
@@ -65,9 +69,22 @@ public final class DataNodeDaemon: Sendable {
             try? await io.shutdownGracefully()
             throw error
         }
+        // The IPC port serves block recovery to the other datanodes (port 0 picks a free one,
+        // and the registration names the port actually bound).
+        var registry = RPCServiceRegistry()
+        InterDatanodeService.register(into: &registry, catalog: catalog, io: io)
+        let ipcServer: RPCServer
+        do {
+            ipcServer = try await RPCServer.start(host: settings.ipcAddress.host, port: settings.ipcAddress.port,
+                                                  registry: registry, group: group, logger: logger)
+        } catch {
+            await server.close()
+            try? await io.shutdownGracefully()
+            throw error
+        }
         let identity = DataNodeIdentity(datanodeUUID: uuid, ipAddress: settings.advertisedHost, hostName: settings.advertisedHost,
                                         transferPort: server.localAddress.port ?? settings.transferAddress.port,
-                                        infoPort: infoPort ?? settings.infoPort, ipcPort: settings.ipcPort)
+                                        infoPort: infoPort ?? settings.infoPort, ipcPort: ipcServer.localAddress.port ?? settings.ipcAddress.port)
         let context = DataNodeContext(catalog: catalog, identity: identity, blockPoolID: info.blockPoolID, group: group, io: io,
                                       socketTimeout: settings.socketTimeout, load: load, logger: logger)
         server.serve(context: context)
@@ -83,7 +100,7 @@ public final class DataNodeDaemon: Sendable {
         logger.info("datanode started", metadata: [
             "uuid": "\(uuid)", "transfer": "\(server.localAddress)", "volumes": "\(volumePaths)",
             "replicas": "\(catalog.replicaCount)", "blockPool": "\(info.blockPoolID)"])
-        return DataNodeDaemon(context: context, server: server, namenodes: namenodes, tasks: tasks, io: io)
+        return DataNodeDaemon(context: context, server: server, ipcServer: ipcServer, namenodes: namenodes, tasks: tasks, io: io)
     }
 
     /// Sends replica changes to every namenode as soon as they happen; a burst of changes
@@ -111,6 +128,7 @@ public final class DataNodeDaemon: Sendable {
     public func shutdown() async {
         for task in tasks { task.cancel() }
         await server.close()
+        try? await ipcServer.close()
         for task in tasks { _ = await task.value }
         try? await io.shutdownGracefully()
     }

@@ -7,7 +7,7 @@ struct DataNodeSettings {
     var dataDirectories: [String]
     var transferAddress: HostPort
     var infoPort: Int
-    var ipcPort: Int
+    var ipcAddress: HostPort
     /// What the datanode calls itself in registrations and pipelines.
     var advertisedHost: String
     var namenodes: [HostPort]
@@ -24,7 +24,7 @@ struct DataNodeSettings {
         dataDirectories = try configuration.get(Keys.datanodeDataDirs)
         transferAddress = try configuration.get(Keys.datanodeAddress)
         infoPort = try configuration.get(Keys.datanodeHTTPAddress).port
-        ipcPort = try configuration.get(Keys.datanodeIPCAddress).port
+        ipcAddress = try configuration.get(Keys.datanodeIPCAddress)
         let hostname = try configuration.get(Keys.datanodeHostname)
         advertisedHost = hostname.isEmpty ? transferAddress.host : hostname
         let defaultFS = try configuration.get(Keys.defaultFS)

@@ -296,7 +296,19 @@ public final class NamenodeConnection: Sendable {
         case .blockReport:
             needs.withLock { $0.fullReport = true }
         case .recover(let recover):
-            logger.warning("block recovery is not implemented yet; the namenode will retry", metadata: ["blocks": "\(recover.blocks.count)"])
+            // This datanode is the primary: each block is recovered on its own, and a failure
+            // is only logged, since the namenode starts the recovery again after a timeout.
+            for block in recover.blocks {
+                let context = context
+                let rpc = rpc
+                Task {
+                    do {
+                        try await BlockRecovery.run(block, context: context, namenode: rpc)
+                    } catch {
+                        context.logger.warning("block recovery failed", metadata: ["block": "\(block.block.blockID)", "error": "\(error)"])
+                    }
+                }
+            }
         case .finalize, .balancerBandwidth, .none:
             break
         }

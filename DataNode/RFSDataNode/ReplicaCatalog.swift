@@ -23,6 +23,8 @@ public enum ReplicaCatalogError: Error, Sendable, CustomStringConvertible {
     case staleGenerationStamp(blockID: Int64, replica: Int64, requested: Int64)
     case busy(blockID: Int64)
     case notFinalized(blockID: Int64)
+    case recoveryInProgress(blockID: Int64, recoveryID: Int64, requested: Int64)
+    case notUnderRecovery(blockID: Int64, recoveryID: Int64)
     case storage(BlockStorageError)
 
     public var description: String {
@@ -34,6 +36,9 @@ public enum ReplicaCatalogError: Error, Sendable, CustomStringConvertible {
             "Replica blk_\(id) has generation stamp \(replica), which does not match the requested \(requested)"
         case let .busy(id): "Replica blk_\(id) is being written by another pipeline"
         case let .notFinalized(id): "Replica blk_\(id) is not finalized"
+        case let .recoveryInProgress(id, held, requested):
+            "Replica blk_\(id) is already under recovery \(held), newer than or equal to \(requested) (RecoveryInProgressException)"
+        case let .notUnderRecovery(id, recoveryID): "Replica blk_\(id) is not under recovery \(recoveryID)"
         case let .storage(error): "\(error)"
         }
     }
@@ -51,6 +56,12 @@ public final class ReplicaCatalog: Sendable {
         var visibleLength: Int64
         /// A pipeline holds this replica's writer.
         var writing: Bool
+        /// Held by block recovery under this id (HDFS's RUR state): no pipeline may write it,
+        /// and only a recovery with a newer id may take it over.
+        var recoveryID: Int64? = nil
+
+        /// Busy for a new writer: written by a pipeline, or held by a recovery.
+        var isHeld: Bool { writing || recoveryID != nil }
     }
 
     struct State {
@@ -121,7 +132,7 @@ public final class ReplicaCatalog: Sendable {
                        checksum: ChunkedChecksum) throws(ReplicaCatalogError) -> ReplicaWriter {
         let writer = try state.withLock { (state) throws(ReplicaCatalogError) -> ReplicaWriter in
             if let existing = state.replicas[blockID] {
-                if existing.writing { throw .busy(blockID: blockID) }
+                if existing.isHeld { throw .busy(blockID: blockID) }
                 if existing.info.state == .finalized, existing.info.generationStamp >= generationStamp {
                     throw .alreadyExists(blockID: blockID, state: existing.info.state, generationStamp: existing.info.generationStamp)
                 }
@@ -146,7 +157,7 @@ public final class ReplicaCatalog: Sendable {
     public func append(blockID: Int64, generationStamp: Int64, newGenerationStamp: Int64) throws(ReplicaCatalogError) -> ReplicaWriter {
         try state.withLock { (state) throws(ReplicaCatalogError) -> ReplicaWriter in
             guard let existing = state.replicas[blockID] else { throw .notFound(blockID: blockID) }
-            if existing.writing { throw .busy(blockID: blockID) }
+            if existing.isHeld { throw .busy(blockID: blockID) }
             guard existing.info.state == .finalized else { throw .notFinalized(blockID: blockID) }
             // The request may name the block by its old stamp (Java, which then asks for a new
             // one) or by the new one already (hdfs-native); a replica newer than the new stamp
@@ -180,6 +191,7 @@ public final class ReplicaCatalog: Sendable {
             let outcome = try state.withLock { (state) throws(ReplicaCatalogError) -> ReplicaWriter? in
                 guard let existing = state.replicas[blockID] else { throw .notFound(blockID: blockID) }
                 if existing.writing { return nil }
+                if existing.recoveryID != nil { throw .busy(blockID: blockID) }
                 guard existing.info.generationStamp <= max(generationStamp, newGenerationStamp) else {
                     throw .staleGenerationStamp(blockID: blockID, replica: existing.info.generationStamp, requested: newGenerationStamp)
                 }
@@ -246,6 +258,87 @@ public final class ReplicaCatalog: Sendable {
                                                storageID: entry.storageID, kind: .deleted))
         }
         notify()
+    }
+
+    // MARK: - Block recovery
+
+    /// A replica as block recovery found it.
+    public struct RecoveryCandidate: Sendable, Equatable {
+        public var state: ReplicaState
+        public var generationStamp: Int64
+        public var lengthBytes: Int64
+
+        public init(state: ReplicaState, generationStamp: Int64, lengthBytes: Int64) {
+            self.state = state
+            self.generationStamp = generationStamp
+            self.lengthBytes = lengthBytes
+        }
+    }
+
+    /// Block recovery's first step on this datanode (HDFS's initReplicaRecovery): the replica
+    /// is held for `recoveryID`, so no pipeline writes it and an older recovery cannot take
+    /// it back, and what it holds is returned. nil when there is no replica, or only one older
+    /// than `generationStamp` (the namenode's stamp): a stale replica takes no part. A dying
+    /// pipeline's writer is given `writerGrace` to let go.
+    public func startRecovery(blockID: Int64, generationStamp: Int64, recoveryID: Int64,
+                              writerGrace: Duration = .seconds(10)) async throws -> RecoveryCandidate? {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: writerGrace)
+        while true {
+            let outcome = try state.withLock { (state) throws(ReplicaCatalogError) -> RecoveryCandidate?? in
+                guard var entry = state.replicas[blockID] else { return .some(nil) }
+                if entry.writing { return nil }
+                if let held = entry.recoveryID, held >= recoveryID {
+                    throw .recoveryInProgress(blockID: blockID, recoveryID: held, requested: recoveryID)
+                }
+                guard entry.info.generationStamp >= generationStamp else { return .some(nil) }
+                entry.recoveryID = recoveryID
+                state.replicas[blockID] = entry
+                return .some(RecoveryCandidate(state: entry.info.state, generationStamp: entry.info.generationStamp,
+                                               lengthBytes: Int64(entry.info.lengthBytes)))
+            }
+            if let outcome { return outcome }
+            guard clock.now < deadline else { throw ReplicaCatalogError.busy(blockID: blockID) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Block recovery's last step (HDFS's updateReplicaUnderRecovery): the held replica is cut
+    /// to `newLength`, stamped `recoveryID`, made durable and finalized, then reported as
+    /// received. Returns the storage (volume) id that holds it.
+    public func finishRecovery(blockID: Int64, recoveryID: Int64, newLength: Int64) throws(ReplicaCatalogError) -> String {
+        let storageID = try state.withLock { (state) throws(ReplicaCatalogError) -> String in
+            guard let entry = state.replicas[blockID] else { throw .notFound(blockID: blockID) }
+            guard entry.recoveryID == recoveryID else { throw .notUnderRecovery(blockID: blockID, recoveryID: recoveryID) }
+            guard let volume = state.volumes.volumes.first(where: { $0.storageID == entry.storageID }) else {
+                throw .notFound(blockID: blockID)
+            }
+            let length = Int64(entry.info.lengthBytes)
+            guard newLength <= length else {
+                throw .storage(.invalidRange(blockID: blockID, offset: 0, length: Int(newLength), replicaLengthBytes: Int(length)))
+            }
+            do throws(BlockStorageError) {
+                let recovered: ReplicaInfo
+                if entry.info.state == .finalized && newLength == length {
+                    recovered = try volume.changeGenerationStamp(entry.info, to: recoveryID)
+                } else {
+                    let writer = entry.info.state == .finalized
+                        ? try volume.reopenForAppend(entry.info, newGenerationStamp: recoveryID)
+                        : try volume.reopenReplica(try volume.changeGenerationStamp(entry.info, to: recoveryID))
+                    try writer.truncate(to: Int(newLength))
+                    recovered = try writer.finalize()
+                }
+                state.replicas[blockID] = Entry(info: recovered, storageID: entry.storageID,
+                                                visibleLength: newLength, writing: false)
+                state.changes.append(ReplicaChange(blockID: blockID, generationStamp: recoveryID, lengthBytes: newLength,
+                                                   storageID: entry.storageID, kind: .received))
+                return entry.storageID
+            } catch {
+                throw .storage(error)
+            }
+        }
+        notify()
+        return storageID
     }
 
     // MARK: - Reads

@@ -93,12 +93,12 @@ extension BlockManager {
     /// becomes the primary and is told (with its next heartbeat) to reconcile every replica
     /// under `newGenerationStamp`. Returns the primary, or nil when no live datanode holds
     /// a replica.
-    public mutating func startRecovery(of id: BlockID, newGenerationStamp: UInt64) -> DatanodeUUID? {
+    public mutating func startRecovery(of id: BlockID, newGenerationStamp: UInt64, newLength: Int64? = nil) -> DatanodeUUID? {
         guard let record = blocks[id] else { return nil }
         let holders = record.replicas.compactMap { datanodes[$0.datanode] }.filter(\.isAlive)
         let primary = holders.max { ($0.lastHeartbeatMillis, $1.uuid) < ($1.lastHeartbeatMillis, $0.uuid) }
         guard let primary else { return nil }
-        let command = BlockCommand.recover(block: record.block, newGenerationStamp: newGenerationStamp,
+        let command = BlockCommand.recover(block: record.block, newGenerationStamp: newGenerationStamp, newLength: newLength,
                                            replicas: holders.map(\.identity))
         datanodes[primary.uuid]!.queuedCommands.append(command)
         return primary.uuid

@@ -25,8 +25,9 @@ public enum BlockCommand: Hashable, Sendable {
     /// Delete these local replicas (excess, corrupt, or of removed files).
     case invalidate(blocks: [Block])
     /// Become the primary of the recovery of `block`: reconcile the replicas on `replicas`
-    /// and stamp the survivors with `newGenerationStamp` (lease recovery).
-    case recover(block: Block, newGenerationStamp: UInt64, replicas: [DatanodeIdentity])
+    /// and stamp the survivors with `newGenerationStamp` (lease recovery), cut to `newLength`
+    /// when a truncate inside the block asked for one.
+    case recover(block: Block, newGenerationStamp: UInt64, newLength: Int64? = nil, replicas: [DatanodeIdentity])
     /// Finalize a pending storage upgrade.
     case finalize
     /// This namenode does not know the datanode (or declared it dead): register again and

@@ -11,6 +11,9 @@ public protocol BlockLocator: Sendable {
     func locations(of blockID: UInt64) -> (nodes: [Hadoop_Hdfs_DatanodeInfoProto], corrupt: Bool)
     /// Whether a block has at least the minimum number of reported replicas (complete may close the file).
     func isMinimallyReplicated(_ blockID: UInt64, generationStamp: UInt64, numBytes: UInt64) -> Bool
+    /// Sends the recovery of a block whose writer died to a live holder of it (the primary),
+    /// with its next heartbeat. False when no live datanode holds a replica.
+    func startRecovery(of blockID: UInt64, recoveryID: UInt64, newLength: UInt64?) -> Bool
     /// Tells block management what an applied edit changed.
     func apply(_ effects: [NamespaceEffect])
     func fsStats() -> Hadoop_Hdfs_GetFsStatsResponseProto

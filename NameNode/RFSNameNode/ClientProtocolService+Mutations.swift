@@ -84,8 +84,14 @@ extension ClientProtocolService {
             op.path = request.src
             op.newLength = request.newLength
             op.clientName = request.clientName
+            op.clientMachine = Self.clientHost(context)
             var response = Hadoop_Hdfs_TruncateResponseProto()
             response.result = try await propose(.truncate(op), context: context) == .flag(true)
+            // A cut inside a block: the datanodes cut the replicas, then the file closes.
+            if !response.result, let file = try reads().inode(id: try reads().fileForRead(request.src, caller: caller(context)).id),
+               let last = file.blocks.last {
+                try await startBlockRecovery(of: last, in: file, path: request.src, context: context)
+            }
             return response
         }
         registry.register(protocol: protocolName, method: "setStoragePolicy") { [self] (request: Hadoop_Hdfs_SetStoragePolicyRequestProto, context: RPCCallContext) in

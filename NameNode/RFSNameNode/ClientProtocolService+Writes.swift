@@ -178,23 +178,6 @@ extension ClientProtocolService {
         }
         return response
     }
-
-    /// Closes a file whose writer is gone. Immediate when the last block is complete or
-    /// empty; a partly written last block needs block recovery on its datanodes, which
-    /// comes with the datanode issue, so until then the answer is false (try again).
-    func recoverLease(path: String, context: RPCCallContext) async throws -> Bool {
-        let file = try reads().fileForRead(path, caller: caller(context))
-        guard file.hasUnderConstruction else { return true }
-        if let last = file.blocks.last, !last.complete, last.numBytes > 0 || !blocks.locations(of: last.id).nodes.isEmpty {
-            logger.info("lease recovery needs block recovery", metadata: ["path": "\(path)", "block": "\(last.id)"])
-            return false
-        }
-        var op = Rfs_Namenode_ReleaseLease()
-        op.path = path
-        op.fileID = file.id
-        op.holder = file.underConstruction.clientName
-        return try await propose(.releaseLease(op), context: context) == .flag(true)
-    }
 }
 
 extension Rfs_Namenode_BlockRecord {

@@ -97,8 +97,8 @@ public final class DatanodeProtocolService: Sendable {
 
     // MARK: - Registration with the RPC server
 
-    /// Registers DatanodeProtocol's methods. commitBlockSynchronization is left to lease
-    /// recovery, which needs the namespace; until then it answers RpcNoSuchMethodException.
+    /// Registers DatanodeProtocol's methods, but commitBlockSynchronization: it changes the
+    /// namespace, so the ClientProtocol side registers it (`registerBlockRecovery`).
     public func register(into registry: inout RPCServiceRegistry) {
         let name = ProtocolNames.datanodeProtocol
         registry.register(protocol: name, method: "versionRequest") { [self] (_: Rfs_Datanode_VersionRequest, _: RPCCallContext) in
@@ -381,6 +381,13 @@ public final class DatanodeProtocolService: Sendable {
 
     /// Where to read a block, with each datanode's usage; `corrupt` when only corrupt
     /// replicas are left. No nodes for an unknown block.
+    public func startRecovery(of blockID: UInt64, recoveryID: UInt64, newLength: UInt64?) -> Bool {
+        state.withLock { state in
+            state.manager.startRecovery(of: BlockID(blockID), newGenerationStamp: recoveryID,
+                                        newLength: newLength.map(Self.clamped)) != nil
+        }
+    }
+
     public func locations(of blockID: UInt64) -> (nodes: [Hadoop_Hdfs_DatanodeInfoProto], corrupt: Bool) {
         state.withLock { state in
             guard let located = state.manager.locations(of: BlockID(blockID)) else { return ([], false) }
@@ -539,11 +546,12 @@ public final class DatanodeProtocolService: Sendable {
                 transfer.transfers.append(entry)
             case .invalidate(let blocks):
                 invalidate.blocks += blocks.map(Self.blockProto)
-            case .recover(let block, let newGenerationStamp, let replicas):
+            case .recover(let block, let newGenerationStamp, let newLength, let replicas):
                 var entry = Rfs_Datanode_RecoveringBlock()
                 entry.block = extendedBlockProto(block)
                 entry.locations = replicas.map { Self.datanodeInfoProto($0) }
                 entry.newGenerationStamp = newGenerationStamp
+                if let newLength { entry.newLength = UInt64(newLength) }
                 recover.blocks.append(entry)
             case .finalize:
                 finalize = true

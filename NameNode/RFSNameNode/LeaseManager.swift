@@ -14,11 +14,25 @@ public final class LeaseManager: Sendable {
         var files: Set<UInt64>
     }
 
-    private let leases = Mutex<[String: Lease]>([:])
+    /// A block recovery sent to a primary datanode and not yet committed.
+    public struct BlockRecovery: Sendable, Equatable {
+        public var recoveryID: UInt64
+        public var startedMillis: Int64
+    }
 
-    public init(softLimitMillis: Int64 = 60_000, hardLimitMillis: Int64 = 20 * 60_000) {
+    /// A recovery not committed after this long is started again (new id, maybe another
+    /// primary): its primary may have died.
+    public let recoveryTimeoutMillis: Int64
+
+    private let leases = Mutex<[String: Lease]>([:])
+    /// Block recoveries in progress, by block id. Soft state like the leases: after a
+    /// restart the lease monitor or a client's recoverLease starts them again.
+    private let recoveries = Mutex<[UInt64: BlockRecovery]>([:])
+
+    public init(softLimitMillis: Int64 = 60_000, hardLimitMillis: Int64 = 20 * 60_000, recoveryTimeoutMillis: Int64 = 30_000) {
         self.softLimitMillis = softLimitMillis
         self.hardLimitMillis = hardLimitMillis
+        self.recoveryTimeoutMillis = recoveryTimeoutMillis
     }
 
     public func opened(fileID: UInt64, holder: String, nowMillis: Int64) {
@@ -55,4 +69,27 @@ public final class LeaseManager: Sendable {
     }
 
     public var holderCount: Int { leases.withLock { $0.count } }
+
+    // MARK: - Block recovery
+
+    /// The recovery of `blockID` still running (started less than the timeout ago), if any.
+    public func recoveryInProgress(blockID: UInt64, nowMillis: Int64) -> BlockRecovery? {
+        recoveries.withLock { recoveries in
+            guard let recovery = recoveries[blockID], nowMillis - recovery.startedMillis < recoveryTimeoutMillis else { return nil }
+            return recovery
+        }
+    }
+
+    public func recoveryStarted(blockID: UInt64, recoveryID: UInt64, nowMillis: Int64) {
+        recoveries.withLock { $0[blockID] = BlockRecovery(recoveryID: recoveryID, startedMillis: nowMillis) }
+    }
+
+    /// The recovery last started for `blockID`, however old.
+    public func recovery(of blockID: UInt64) -> BlockRecovery? {
+        recoveries.withLock { $0[blockID] }
+    }
+
+    public func recoveryFinished(blockID: UInt64) {
+        _ = recoveries.withLock { $0.removeValue(forKey: blockID) }
+    }
 }

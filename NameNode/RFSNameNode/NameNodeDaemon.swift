@@ -59,8 +59,13 @@ public final class NameNodeDaemon: Sendable {
         try datanodes.loadBlocks(from: engine)
         let safeMode = SafeMode(thresholdFraction: try configuration.get(Keys.safeModeThreshold))
         safeMode.update(safeBlockFraction: datanodes.safeBlockFraction())
+        let heartbeat = try configuration.get(Keys.heartbeatInterval)
+        // A block recovery gets ten heartbeats (its command rides one) before it is started
+        // again elsewhere; HDFS's primary likewise answers within a few heartbeats.
+        let leases = LeaseManager(hardLimitMillis: try configuration.get(Keys.leaseHardLimit).wholeMilliseconds,
+                                  recoveryTimeoutMillis: max(10_000, 10 * heartbeat.wholeMilliseconds))
         let clientProtocol = ClientProtocolService(
-            engine: engine, datanodes: datanodes, leases: LeaseManager(),
+            engine: engine, datanodes: datanodes, leases: leases,
             serverDefaults: try ServerDefaults(configuration: configuration),
             listingLimit: try configuration.get(Keys.listingLimit), safeMode: safeMode,
             excludeFile: try configuration.get(Keys.hostsExclude), logger: logger)
@@ -69,11 +74,11 @@ public final class NameNodeDaemon: Sendable {
 
         var registry = RPCServiceRegistry()
         clientProtocol.register(into: &registry)
+        clientProtocol.registerBlockRecovery(into: &registry)
         datanodes.register(into: &registry)
         registerHAService(into: &registry)
         let server = try await RPCServer.start(host: address.host, port: address.port, registry: registry,
                                                configuration: serverConfiguration, group: group, logger: logger)
-        let heartbeat = try configuration.get(Keys.heartbeatInterval)
         let checkpointInterval = Duration.seconds(30)
         let monitor = Task {
             var sinceCheckpoint = Duration.zero
@@ -136,11 +141,7 @@ extension ClientProtocolService {
                     continue
                 }
                 let path = try reads().path(of: file)
-                let superuser = try reads().counters()?.superuser ?? "hdfs"
-                let context = RPCCallContext(user: superuser, clientID: [], callID: -1, retryCount: 0,
-                                             protocolName: ProtocolNames.clientProtocol, methodName: "recoverLease",
-                                             remoteAddress: "namenode")
-                let closed = try await recoverLease(path: path, context: context)
+                let closed = try await recoverLease(path: path, context: try namenodeContext(method: "recoverLease"))
                 logger.info("lease expired", metadata: ["holder": "\(holder)", "path": "\(path)", "closed": "\(closed)"])
             } catch {
                 logger.warning("lease recovery failed", metadata: ["holder": "\(holder)", "file": "\(fileID)", "error": "\(error)"])

@@ -47,6 +47,7 @@ public final class NamespaceEngine: Sendable {
         let applier = Applier(store: store, machine: machine, lastAppliedIndex: applied, logger: logger)
         let engine = NamespaceEngine(store: store, wal: wal, machine: machine, applier: applier, logger: logger,
                                      counters: counters)
+        wal.onBatchDurable { applier.drain() }
         if applied > wal.lastIndex {
             // The store holds edits the WAL no longer has (its tail was cut or lost after they
             // were applied and the store synced). They are safe in the store; fill the gap with
@@ -101,11 +102,20 @@ public final class NamespaceEngine: Sendable {
                                                    "walLastIndex": "\(wal.lastIndex)"])
     }
 
-    /// Makes `edit` durable, applies it, and returns its result.
+    /// Makes `edit` durable, applies it, and returns its result. The proposer suspends once:
+    /// the WAL's writer thread hands each durable edit to the applier and, after the group
+    /// commit, applies the whole batch in one LevelDB write and resumes every proposer of it.
     public func propose(_ edit: Rfs_Namenode_Edit) async throws -> EditResult {
         let payload: [UInt8] = try edit.serializedBytes()
-        let range = try await wal.append([payload], term: 0)
-        return try await applier.submit(index: range.lowerBound, edit: edit)
+        let applier = applier
+        return try await withCheckedThrowingContinuation { continuation in
+            wal.append([payload], term: 0) { result in
+                switch result {
+                case .success(let range): applier.enqueue(index: range.lowerBound, edit: edit, continuation: continuation)
+                case .failure(let error): continuation.resume(throwing: error)
+                }
+            }
+        }
     }
 
     /// A fresh block id and generation stamp for addBlock.
@@ -146,19 +156,20 @@ public final class NamespaceEngine: Sendable {
     }
 }
 
-/// Applies edits in index order. WAL appends from concurrent proposers complete in any
-/// order; each waits here until every earlier index is applied, and whoever arrives when
-/// its predecessor is done applies every consecutive edit that is waiting, as one batch.
+/// Applies edits in index order. The WAL's writer thread enqueues each edit of a group
+/// commit as it becomes durable, then drains: every consecutive waiting edit is applied as
+/// one batch (one LevelDB write) and its proposers are resumed with their results.
 final class Applier: Sendable {
     private struct Waiting {
         var edit: Rfs_Namenode_Edit
-        var continuation: CheckedContinuation<EditResult, any Error>?
+        var continuation: CheckedContinuation<EditResult, any Error>
     }
 
     private struct State {
         var lastAppliedIndex: UInt64
         var waiting: [UInt64: Waiting] = [:]
-        var applying = false
+        /// Set when the store failed: nothing after it can be applied, every later edit fails.
+        var failure: (any Error)?
     }
 
     private let state: Mutex<State>
@@ -175,74 +186,48 @@ final class Applier: Sendable {
 
     var lastAppliedIndex: UInt64 { state.withLock { $0.lastAppliedIndex } }
 
-    func submit(index: UInt64, edit: Rfs_Namenode_Edit) async throws -> EditResult {
-        // Fast path: when this edit is next and nobody is applying, apply it here (with any
-        // consecutive edits already waiting) without suspending: one thread hop less per edit.
-        let claimed: [(UInt64, Waiting)]? = state.withLock { state in
-            guard !state.applying, state.lastAppliedIndex + 1 == index else { return nil }
-            state.applying = true
-            var batch = [(index, Waiting(edit: edit, continuation: nil))]
-            var next = index + 1
+    /// A durable edit, to be applied with the next `drain`.
+    func enqueue(index: UInt64, edit: Rfs_Namenode_Edit, continuation: CheckedContinuation<EditResult, any Error>) {
+        let failure = state.withLock { state -> (any Error)? in
+            if state.failure == nil { state.waiting[index] = Waiting(edit: edit, continuation: continuation) }
+            return state.failure
+        }
+        if let failure { continuation.resume(throwing: failure) }
+    }
+
+    /// Applies every consecutive waiting edit as one batch and resumes their proposers. Called
+    /// by one thread only: the WAL's writer thread, after each group commit.
+    func drain() {
+        let batch: [(UInt64, Waiting)] = state.withLock { state in
+            var next = state.lastAppliedIndex + 1
+            var batch: [(UInt64, Waiting)] = []
             while let waiting = state.waiting.removeValue(forKey: next) {
                 batch.append((next, waiting))
                 next += 1
             }
             return batch
         }
-        if let claimed {
-            let results = try applyClaimed(claimed)
-            drain()
-            return results[0]
-        }
-        return try await withCheckedThrowingContinuation { continuation in
-            state.withLock { $0.waiting[index] = Waiting(edit: edit, continuation: continuation) }
-            drain()
-        }
-    }
-
-    /// Applies every consecutive waiting edit; one thread at a time.
-    private func drain() {
-        while true {
-            let batch: [(UInt64, Waiting)] = state.withLock { state in
-                guard !state.applying else { return [] }
-                var next = state.lastAppliedIndex + 1
-                var batch: [(UInt64, Waiting)] = []
-                while let waiting = state.waiting.removeValue(forKey: next) {
-                    batch.append((next, waiting))
-                    next += 1
-                }
-                if !batch.isEmpty { state.applying = true }
-                return batch
-            }
-            guard !batch.isEmpty else { return }
-            guard (try? applyClaimed(batch)) != nil else { return }
-        }
-    }
-
-    /// Applies a batch this thread claimed (`applying` is set), resumes its waiters and
-    /// releases the claim. On a store failure every waiter gets the error.
-    private func applyClaimed(_ batch: [(UInt64, Waiting)]) throws -> [EditResult] {
+        guard !batch.isEmpty else { return }
         do {
-            let results = try applyBatch(batch.map { ($0.0, $0.1.edit) }, updatingState: false)
-            state.withLock {
-                $0.lastAppliedIndex = batch.last!.0
-                $0.applying = false
-            }
-            for ((_, waiting), result) in zip(batch, results) { waiting.continuation?.resume(returning: result) }
-            return results
+            let results = try applyBatch(batch.map { ($0.0, $0.1.edit) })
+            for ((_, waiting), result) in zip(batch, results) { waiting.continuation.resume(returning: result) }
         } catch {
             // The store failed under us: nothing after this edit can be applied safely.
             logger.critical("applying edits failed; the namenode cannot continue", metadata: ["error": "\(error)"])
-            state.withLock { $0.applying = false }
-            for (_, waiting) in batch { waiting.continuation?.resume(throwing: error) }
-            throw error
+            let stranded = state.withLock { state in
+                state.failure = error
+                defer { state.waiting.removeAll() }
+                return Array(state.waiting.values)
+            }
+            for (_, waiting) in batch { waiting.continuation.resume(throwing: error) }
+            for waiting in stranded { waiting.continuation.resume(throwing: error) }
         }
     }
 
     /// Applies `edits` (consecutive indexes) into one WriteBatch and writes it. LevelDB's
     /// write is not synced: the WAL already is, and replay covers what LevelDB loses.
     @discardableResult
-    func applyBatch(_ edits: [(UInt64, Rfs_Namenode_Edit)], updatingState: Bool = true) throws -> [EditResult] {
+    func applyBatch(_ edits: [(UInt64, Rfs_Namenode_Edit)]) throws -> [EditResult] {
         let overlay = Overlay(base: StoreReader(store))
         var results: [EditResult] = []
         results.reserveCapacity(edits.count)
@@ -252,7 +237,7 @@ final class Applier: Sendable {
         guard let last = edits.last?.0 else { return results }
         try machine.finishBatch(lastAppliedIndex: last, overlay: overlay)
         try store.write(overlay.batch, sync: false)
-        if updatingState { state.withLock { $0.lastAppliedIndex = last } }
+        state.withLock { $0.lastAppliedIndex = last }
         return results
     }
 }

@@ -12,7 +12,7 @@ struct StatusProtos {
         let isDirectory = inode.kind == .inodeDirectory
         status.fileType = isDirectory ? .isDir : .isFile
         status.path = Data(localName)
-        status.length = isDirectory ? 0 : inode.blocks.reduce(0) { $0 + $1.numBytes }
+        status.length = isDirectory ? 0 : Self.length(of: inode)
         status.permission.perm = inode.permission
         status.owner = inode.owner
         status.group = inode.group
@@ -25,6 +25,14 @@ struct StatusProtos {
         status.storagePolicy = inode.storagePolicyID
         status.flags = 0
         return status
+    }
+
+    /// A file's length as HDFS reports it: while the file is open, its last block is still
+    /// being written (or cut by a truncate's recovery) and does not count yet.
+    static func length(of inode: Rfs_Namenode_InodeRecord) -> UInt64 {
+        var blocks = inode.blocks[...]
+        if inode.hasUnderConstruction, blocks.last?.complete == false { blocks = blocks.dropLast() }
+        return blocks.reduce(0) { $0 + $1.numBytes }
     }
 
     func extendedBlock(_ block: Rfs_Namenode_BlockRecord) -> Hadoop_Hdfs_ExtendedBlockProto {

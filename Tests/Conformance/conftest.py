@@ -211,6 +211,7 @@ class Cluster:
     def start_datanode(self, index: int) -> Daemon:
         port = free_port()
         args = ["datanode", "-D", f"fs.defaultFS={self.url}", "-D", f"dfs.datanode.address=127.0.0.1:{port}",
+                "-D", "dfs.datanode.ipc.address=127.0.0.1:0",
                 "-D", f"dfs.datanode.data.dir={self.data_dir(index)}", "-D", f"rfs.node.name=datanode{index}"]
         for setting in self.conf:
             args += ["-D", setting]

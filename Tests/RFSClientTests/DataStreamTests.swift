@@ -1,3 +1,4 @@
+import Foundation
 import RFSClient
 import RFSConfig
 import RFSMiniCluster
@@ -88,6 +89,67 @@ import Testing
             let victim = cluster.datanodes.first { "127.0.0.1:\($0.transferPort)" == first }!
             await victim.shutdown()
             #expect(try await fs.open("/streams/survivor").pread(offset: 0, length: data.count) == data)
+        }
+    }
+
+    @Test func aCorruptReplicaIsReadAroundAndReported() async throws {
+        try await Self.withCluster { fs, cluster in
+            let data = Self.bytes(2 * (1 << 20) + 777, seed: 5)
+            let output = try await fs.create("/streams/corrupt")
+            try await output.write(data)
+            try await output.close()
+            // Flip a byte in the second block's replica that a reader tries first.
+            let second = try await fs.blockLocations("/streams/corrupt")[1]
+            let first = second.replicas[0].address
+            let index = cluster.datanodes.firstIndex { "127.0.0.1:\($0.transferPort)" == first }!
+            let file = try #require(FileManager.default.enumerator(atPath: cluster.directory + "/data\(index)")?
+                .compactMap { $0 as? String }.first { $0.hasSuffix("/blk_\(second.blockID)") })
+            let handle = try FileHandle(forUpdating: URL(fileURLWithPath: cluster.directory + "/data\(index)/" + file))
+            try handle.seek(toOffset: 4097)
+            let original = try #require(try handle.read(upToCount: 1))
+            try handle.seek(toOffset: 4097)
+            try handle.write(contentsOf: Data([original[0] ^ 0xFF]))
+            try handle.close()
+
+            // A sequential reader (streams, prefetch) gets the right bytes from another replica.
+            let input = try await fs.open("/streams/corrupt")
+            var all: [UInt8] = []
+            while true {
+                let part = try await input.read(maxBytes: 256 * 1024)
+                if part.isEmpty { break }
+                all += part
+            }
+            await input.close()
+            #expect(all == data)
+            // The namenode heard of it: the bad replica is no longer offered.
+            var offered = [first]
+            for _ in 0..<50 where offered.contains(first) {
+                offered = try await fs.blockLocations("/streams/corrupt")[1].replicas.map(\.address)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(!offered.contains(first))
+        }
+    }
+
+    @Test func aSequentialReadSurvivesItsDatanodeStopping() async throws {
+        try await Self.withCluster { fs, cluster in
+            let data = Self.bytes(3 * (1 << 20), seed: 6)
+            let output = try await fs.create("/streams/moving")
+            try await output.write(data)
+            try await output.close()
+            let input = try await fs.open("/streams/moving")
+            var all = try await input.read(maxBytes: 100_000)
+            // Stop every datanode the first block's stream might be on, but one.
+            let replicas = try await fs.blockLocations("/streams/moving")[0].replicas.map(\.address)
+            for daemon in cluster.datanodes where replicas.dropLast().contains("127.0.0.1:\(daemon.transferPort)") {
+                await daemon.shutdown()
+            }
+            while true {
+                let part = try await input.read(maxBytes: 700_000)
+                if part.isEmpty { break }
+                all += part
+            }
+            #expect(all == data)
         }
     }
 

@@ -50,6 +50,7 @@ public final class MiniCluster: Sendable {
                 var configuration = base
                 configuration.set(Keys.defaultFS.name, "hdfs://\(address.host):\(address.port)")
                 configuration.set(Keys.datanodeAddress.name, "127.0.0.1:0")
+                configuration.set(Keys.datanodeIPCAddress.name, "127.0.0.1:0")
                 configuration.set(Keys.datanodeDataDirs.name, directory + "/data\(index)")
                 datanodes.append(try await DataNodeDaemon.start(configuration: configuration, group: group, logger: logger))
             }

@@ -190,7 +190,7 @@ struct FileTests {
         #expect(try ns.edit(.setReplication(op)).rejection?.exception == .ioException)
     }
 
-    @Test("truncate on a block boundary drops whole blocks; inside a block it says so")
+    @Test("truncate on a block boundary drops whole blocks; inside a block the file waits for block recovery")
     func truncate() throws {
         let ns = try Harness()
         try ns.mkdirs("/t", permission: 0o777, as: "hdfs")
@@ -200,11 +200,32 @@ struct FileTests {
         op.clientName = "c9"
         op.newLength = 200
         #expect(try ns.edit(.truncate(op)).rejection?.exception == .illegalArgument)
-        op.newLength = 50
-        #expect(try ns.edit(.truncate(op)).rejection?.exception == .unsupportedOperation)
         op.newLength = 0
         #expect(try ns.edit(.truncate(op)).flag == true)
         #expect(try ns.info("/t/f")?.blocks.isEmpty == true)
+
+        try ns.writeFile("/t/g", bytes: 100)
+        op.path = "/t/g"
+        op.newLength = 30
+        let cut = try ns.edit(.truncate(op))
+        #expect(cut.flag == false)
+        let file = try #require(try ns.info("/t/g"))
+        #expect(file.underConstruction.clientName == "c9" && file.underConstruction.truncating)
+        #expect(file.blocks.count == 1 && file.blocks[0].numBytes == 30 && !file.blocks[0].complete)
+        #expect(cut.effects.contains(.leaseOpened(fileID: file.id, holder: "c9")))
+        // Open for the truncate: a second truncate or an append waits for recovery to close it.
+        op.newLength = 10
+        #expect(try ns.edit(.truncate(op)).rejection?.exception == .alreadyBeingCreated)
+        // Recovery's report closes it at the cut.
+        var release = Rfs_Namenode_ReleaseLease()
+        release.path = "/t/g"
+        release.fileID = file.id
+        release.holder = "c9"
+        release.lastBlockLength = 30
+        release.lastGenerationStamp = file.blocks[0].generationStamp + 1
+        #expect(try ns.edit(.releaseLease(release)).flag == true)
+        let closed = try #require(try ns.info("/t/g"))
+        #expect(!closed.hasUnderConstruction && closed.blocks[0].complete && closed.blocks[0].numBytes == 30)
     }
 }
 

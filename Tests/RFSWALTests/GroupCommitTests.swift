@@ -1,9 +1,44 @@
 import Foundation
 import RFSWAL
+import Synchronization
 import Testing
 
 @Suite("WAL group commit and failures")
 struct GroupCommitTests {
+    @Test("completions run in index order, then the batch observer, once per group commit")
+    func completionsThenObserver() async throws {
+        try await withTemporaryDirectory { directory in
+            let wal = try WriteAheadLog.open(directory: directory, logger: quietLogger)
+            // What the writer thread did, in order: "c<index>" per completion, "b" per batch.
+            let events = Locked<[String]>([])
+            wal.onBatchDurable { events.withLock { $0.append("b") } }
+            await withTaskGroup(of: Void.self) { group in
+                for n in 0..<200 {
+                    group.addTask {
+                        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                            wal.append([payload(UInt64(n), size: 100)], term: 1) { result in
+                                let index = (try? result.get())?.lowerBound ?? 0
+                                events.withLock { $0.append("c\(index)") }
+                                done.resume()
+                            }
+                        }
+                    }
+                }
+            }
+            // The last batch's observer runs after its completions resumed the waiters.
+            for _ in 0..<100 where events.withLock({ $0.last }) != "b" { try await Task.sleep(for: .milliseconds(10)) }
+            let log = events.withLock { $0 }
+            #expect(log.filter { $0.hasPrefix("c") } == (1...200).map { "c\($0)" })
+            #expect(log.last == "b" && log.filter { $0 == "b" }.count == Int(wal.stats.batches))
+            // A rejected append completes at once with its error, and is not a batch.
+            let rejected = Locked<WALError?>(nil)
+            wal.append([[UInt8](repeating: 0, count: wal.options.maxRecordBytes + 1)], term: 1) { result in
+                if case .failure(let error) = result { rejected.withLock { $0 = error } }
+            }
+            #expect(rejected.withLock { $0 } != nil)
+        }
+    }
+
     @Test("64 concurrent appenders of 20 records each share fsyncs")
     func concurrentAppendersShareFsyncs() async throws {
         try await withTemporaryDirectory { directory in
@@ -108,4 +143,11 @@ struct GroupCommitTests {
             again.close()
         }
     }
+}
+
+/// A value behind a lock that escaping closures can share (a `Mutex` cannot be captured).
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<T>(_ body: (inout Value) -> T) -> T { mutex.withLock { body(&$0) } }
 }

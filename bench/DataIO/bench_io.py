@@ -39,15 +39,22 @@ def drop_caches() -> bool:
 
 
 def read_all(client, path: str) -> bytes:
-    """Reads as a streaming consumer does, 16 MiB at a time."""
-    parts = []
+    """Reads the whole file into memory (to compare it with what was written; not timed)."""
+    with client.read(path) as reader:
+        return reader.read()
+
+
+def stream(client, path: str) -> int:
+    """Reads as a streaming consumer does, 16 MiB at a time, keeping nothing (as `cat >
+    /dev/null` does); returns the bytes read."""
+    total = 0
     with client.read(path) as reader:
         while True:
             part = reader.read(16 << 20)
             if not part:
                 break
-            parts.append(part)
-    return b"".join(parts)
+            total += len(part)
+    return total
 
 
 def main() -> int:
@@ -97,27 +104,41 @@ def main() -> int:
             for offset in range(0, size, chunk):
                 writer.write(data[offset:offset + chunk])
         rfs_write = time.monotonic() - start
+        if read_all(client, "/bench-1g") != data:
+            print("read back differs from what was written", file=sys.stderr)
+            return 1
+        del data
+        rfs_cat = [args.rfs, "dfs", "-fs", f"hdfs://127.0.0.1:{port}", "-cat", "/bench-1g"]
         start = time.monotonic()
-        back = read_all(client, "/bench-1g")
+        assert stream(client, "/bench-1g") == size
         rfs_read_warm = time.monotonic() - start
         drop_caches()
         start = time.monotonic()
-        back = read_all(client, "/bench-1g")
+        assert stream(client, "/bench-1g") == size
         rfs_read = time.monotonic() - start
-        if back != data:
-            print("read back differs from what was written", file=sys.stderr)
-            return 1
+        # The same reads through rfs's own client (`rfs dfs -cat`, to /dev/null).
+        start = time.monotonic()
+        subprocess.run(rfs_cat, stdout=subprocess.DEVNULL, check=True)
+        own_read_warm = time.monotonic() - start
+        drop_caches()
+        start = time.monotonic()
+        subprocess.run(rfs_cat, stdout=subprocess.DEVNULL, check=True)
+        own_read = time.monotonic() - start
     finally:
         cluster.send_signal(signal.SIGINT)
         cluster.wait(timeout=60)
 
     mib = size / (1 << 20)
+    cold_label = " (cold cache)" if cold else ""
     rows = [
         ("write, replication 3", mib / rfs_write, "tee to 3 files + sync", mib / disk_write),
-        ("read" + (" (cold cache)" if cold else ""), mib / rfs_read, "cat of one file", mib / disk_read),
+        ("read" + cold_label, mib / rfs_read, "cat of one file", mib / disk_read),
         ("read (page cache)", mib / rfs_read_warm, "cat of one file", mib / disk_read_warm),
+        ("rfs dfs -cat" + cold_label, mib / own_read, "cat of one file", mib / disk_read),
+        ("rfs dfs -cat (cache)", mib / own_read_warm, "cat of one file", mib / disk_read_warm),
     ]
-    print(f"\n{args.size_mib} MiB file, rfs minicluster (1 namenode, 3 datanodes), client hdfs-native")
+    print(f"\n{args.size_mib} MiB file, rfs minicluster (1 namenode, 3 datanodes); client hdfs-native "
+          "(first three rows) and rfs's own (`rfs dfs -cat` to /dev/null)")
     print(f"{'operation':<22}{'rfs MiB/s':>12}  {'bound (same run)':<24}{'MiB/s':>10}{'ratio':>8}")
     for name, value, bound_name, bound in rows:
         print(f"{name:<22}{value:>12.1f}  {bound_name:<24}{bound:>10.1f}{value / bound:>8.2f}")

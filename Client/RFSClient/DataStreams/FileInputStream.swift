@@ -1,3 +1,4 @@
+import NIOCore
 import NIOPosix
 import RFSChecksum
 import RFSDataTransfer
@@ -5,9 +6,13 @@ import RFSProtocol
 import RFSTransferIO
 
 /// A file opened for reading (HDFS's DFSInputStream): block locations from the namenode,
-/// each range read from one datanode with READ_BLOCK and every chunk verified; a datanode
+/// each block streamed from one datanode with READ_BLOCK and every chunk verified; a datanode
 /// that fails or sends a bad chunk is skipped for the next replica, and a bad replica is
 /// reported to the namenode (reportBadBlocks) so it gets replaced.
+///
+/// Sequential reads keep one READ_BLOCK open to the end of the current block (the datanode
+/// keeps packets in flight), and the next block's is opened as soon as the current one starts,
+/// so its first packets are already on their way when the reader crosses the boundary.
 public actor FileInputStream {
     public let path: String
     /// The file's length when it was opened.
@@ -16,6 +21,10 @@ public actor FileInputStream {
     private let blocks: [Hadoop_Hdfs_LocatedBlockProto]
     private var position: Int64 = 0
     private var deadNodes: Set<String> = []
+    /// The READ_BLOCK sequential reads continue, if any.
+    private var current: BlockStream?
+    /// The next block's READ_BLOCK, opened ahead: its index and the connection being made.
+    private var prefetch: (index: Int, stream: Task<BlockStream, any Error>)?
 
     init(path: String, fileSystem: FileSystem, located: Hadoop_Hdfs_LocatedBlocksProto) {
         self.path = path
@@ -28,9 +37,29 @@ public actor FileInputStream {
 
     /// The next bytes from the current position, at most `maxBytes`; empty at the end.
     public func read(maxBytes: Int) async throws -> [UInt8] {
-        let bytes = try await pread(offset: position, length: maxBytes)
-        position += Int64(bytes.count)
-        return bytes
+        guard position < length, maxBytes > 0 else { return [] }
+        var out: [UInt8] = []
+        out.reserveCapacity(min(maxBytes, Int(length - position)))
+        while out.count < maxBytes, position < length {
+            let stream = try await stream(at: position)
+            do {
+                try await stream.read(into: &out, maxBytes: maxBytes - out.count)
+                position = stream.position
+            } catch {
+                // The datanode failed mid-block: what it sent before is verified and kept, this
+                // replica is skipped from here on, and the next pass opens another one there.
+                position = stream.position
+                current = nil
+                stream.close()
+                try await noteFailure(error, block: blocks[stream.blockIndex], node: stream.datanode)
+                continue
+            }
+            if stream.isFinished {
+                current = nil
+                stream.close()
+            }
+        }
+        return out
     }
 
     public func seek(to offset: Int64) throws {
@@ -42,7 +71,16 @@ public actor FileInputStream {
 
     public var currentPosition: Int64 { position }
 
-    /// Up to `length` bytes at `offset` (fewer at the end of the file), without moving the position.
+    /// Closes the open READ_BLOCK connections. Reading again opens new ones.
+    public func close() {
+        current?.close()
+        current = nil
+        if let prefetch { Self.discard(prefetch.stream) }
+        prefetch = nil
+    }
+
+    /// Up to `length` bytes at `offset` (fewer at the end of the file), without moving the
+    /// position or disturbing the sequential stream: one READ_BLOCK per block touched.
     public func pread(offset: Int64, length wanted: Int) async throws -> [UInt8] {
         guard offset < length, wanted > 0 else { return [] }
         var result: [UInt8] = []
@@ -50,32 +88,85 @@ public actor FileInputStream {
         var cursor = offset
         let end = min(length, offset + Int64(wanted))
         while cursor < end {
-            guard let block = blocks.last(where: { Int64($0.offset) <= cursor }) else {
-                throw RemoteException(.ioException, "no block of \(path) holds offset \(cursor)")
-            }
+            let index = try blockIndex(holding: cursor)
+            let block = blocks[index]
             let inBlock = cursor - Int64(block.offset)
             let count = min(end - cursor, Int64(block.b.numBytes) - inBlock)
             guard count > 0 else { throw RemoteException(.ioException, "block \(block.b.blockID) of \(path) ends before offset \(cursor)") }
-            result += try await readFromSomeReplica(block, offset: UInt64(inBlock), length: UInt64(count))
+            while true {
+                let stream = try await openOnSomeReplica(index, offsetInBlock: UInt64(inBlock), length: UInt64(count))
+                defer { stream.close() }
+                let before = result.count
+                do {
+                    while !stream.isFinished { try await stream.read(into: &result, maxBytes: Int(count)) }
+                    break
+                } catch {
+                    result.removeSubrange(before...)
+                    try await noteFailure(error, block: block, node: stream.datanode)
+                }
+            }
             cursor += count
         }
         return result
     }
 
-    private func readFromSomeReplica(_ block: Hadoop_Hdfs_LocatedBlockProto, offset: UInt64, length: UInt64) async throws -> [UInt8] {
+    // MARK: - Streams
+
+    /// The stream to continue at `offset`: the current one when it is there, the prefetched
+    /// one when `offset` starts its block, otherwise a new one (and the next block's prefetch).
+    private func stream(at offset: Int64) async throws -> BlockStream {
+        if let current, current.position == offset { return current }
+        current?.close()
+        current = nil
+        let index = try blockIndex(holding: offset)
+        let inBlock = UInt64(offset - Int64(blocks[index].offset))
+        var stream: BlockStream?
+        if let ahead = prefetch, ahead.index == index, inBlock == 0 {
+            prefetch = nil
+            stream = try? await ahead.stream.value
+        } else if let ahead = prefetch, ahead.index != index + 1 {
+            Self.discard(ahead.stream)
+            prefetch = nil
+        }
+        let opened: BlockStream
+        if let stream {
+            opened = stream
+        } else {
+            opened = try await openOnSomeReplica(index, offsetInBlock: inBlock, length: blocks[index].b.numBytes - inBlock)
+        }
+        current = opened
+        startPrefetch(after: index)
+        return opened
+    }
+
+    /// Opens the next block's READ_BLOCK in the background, on its first live replica.
+    private func startPrefetch(after index: Int) {
+        let next = index + 1
+        guard next < blocks.count, prefetch?.index != next, blocks[next].b.numBytes > 0 else { return }
+        let block = blocks[next]
+        guard let location = block.locs.first(where: { !deadNodes.contains(Self.address($0)) }) else { return }
+        let clientName = fileSystem.clientName
+        let blockIndex = next
+        prefetch = (next, Task {
+            try await BlockStream.open(block.b, blockIndex: blockIndex, fileOffset: Int64(block.offset), from: location.id,
+                                       offsetInBlock: 0, length: block.b.numBytes, clientName: clientName)
+        })
+    }
+
+    private static func discard(_ task: Task<BlockStream, any Error>) {
+        Task { (try? await task.value)?.close() }
+    }
+
+    /// A READ_BLOCK of `length` bytes at `offsetInBlock` of block `index`, on the first replica
+    /// that accepts it; replicas that fail are skipped from then on.
+    private func openOnSomeReplica(_ index: Int, offsetInBlock: UInt64, length: UInt64) async throws -> BlockStream {
+        let block = blocks[index]
         var lastError: Error?
         let candidates = block.locs.filter { !deadNodes.contains(Self.address($0)) } + block.locs.filter { deadNodes.contains(Self.address($0)) }
         for location in candidates {
             do {
-                return try await Self.readBlock(block.b, from: location.id, offset: offset, length: length, clientName: fileSystem.clientName)
-            } catch let mismatch as ChecksumMismatch {
-                lastError = mismatch
-                deadNodes.insert(Self.address(location))
-                var report = Hadoop_Hdfs_ReportBadBlocksRequestProto()
-                var bad = block
-                bad.locs = [location]
-                report.blocks = [bad]
-                _ = try? await fileSystem.call("reportBadBlocks", report, returning: Hadoop_Hdfs_ReportBadBlocksResponseProto.self, idempotent: true)
+                return try await BlockStream.open(block.b, blockIndex: index, fileOffset: Int64(block.offset), from: location.id,
+                                                  offsetInBlock: offsetInBlock, length: length, clientName: fileSystem.clientName)
             } catch {
                 lastError = error
                 deadNodes.insert(Self.address(location))
@@ -84,46 +175,151 @@ public actor FileInputStream {
         throw RemoteException(.blockMissing, "Could not obtain block: blk_\(block.b.blockID) file=\(path) (\(lastError.map { "\($0)" } ?? "no datanode holds it"))")
     }
 
-    static func address(_ node: Hadoop_Hdfs_DatanodeInfoProto) -> String { node.id.transferAddress }
-
-    /// READ_BLOCK from one datanode, every chunk checked against its sum.
-    static func readBlock(_ block: Hadoop_Hdfs_ExtendedBlockProto, from datanode: Hadoop_Hdfs_DatanodeIDProto,
-                          offset: UInt64, length: UInt64, clientName: String) async throws -> [UInt8] {
-        let connection = try await TransferConnection.connect(to: datanode,
-                                                              group: MultiThreadedEventLoopGroup.singleton)
-        defer { connection.close() }
-        var op = Hadoop_Hdfs_OpReadBlockProto()
-        op.header.baseHeader.block = block
-        op.header.clientName = clientName
-        op.offset = offset
-        op.len = length
-        op.sendChecksums = true
-        try await connection.send(try OpRequest(opcode: .readBlock, message: op))
-        let reply = try await connection.reader.readDelimited(Hadoop_Hdfs_BlockOpResponseProto.self)
-        guard reply.status == .success else {
-            throw RemoteException(.ioException, "datanode \(datanode.ipAddr):\(datanode.xferPort) refused the read: \(reply.message)")
+    /// A replica failed under a read: it is skipped from now on, and reported to the namenode
+    /// when its bytes were bad. Gives up when every replica of the block has failed.
+    private func noteFailure(_ error: any Error, block: Hadoop_Hdfs_LocatedBlockProto, node: Hadoop_Hdfs_DatanodeIDProto) async throws {
+        let address = node.transferAddress
+        deadNodes.insert(address)
+        if error is ChecksumMismatch {
+            var report = Hadoop_Hdfs_ReportBadBlocksRequestProto()
+            var bad = block
+            bad.locs = block.locs.filter { Self.address($0) == address }
+            report.blocks = [bad]
+            _ = try? await fileSystem.call("reportBadBlocks", report, returning: Hadoop_Hdfs_ReportBadBlocksResponseProto.self, idempotent: true)
         }
-        let checksum = try ChunkedChecksum(proto: reply.readOpChecksumInfo.checksum)
-        let chunkOffset = reply.readOpChecksumInfo.chunkOffset
-        guard chunkOffset <= offset else { throw RemoteException(.ioException, "datanode sent data from \(chunkOffset), after \(offset)") }
-        let skip = Int(offset - chunkOffset)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(length) + skip + checksum.bytesPerChecksum)
+        if block.locs.allSatisfy({ deadNodes.contains(Self.address($0)) }) {
+            throw RemoteException(.blockMissing, "Could not obtain block: blk_\(block.b.blockID) file=\(path) (\(error))")
+        }
+    }
+
+    private func blockIndex(holding offset: Int64) throws -> Int {
+        guard let index = blocks.lastIndex(where: { Int64($0.offset) <= offset }) else {
+            throw RemoteException(.ioException, "no block of \(path) holds offset \(offset)")
+        }
+        return index
+    }
+
+    static func address(_ node: Hadoop_Hdfs_DatanodeInfoProto) -> String { node.id.transferAddress }
+}
+
+/// One READ_BLOCK: packets are read as the caller asks for bytes, each chunk verified before
+/// its bytes are handed out. Used by one task at a time (the stream's owner).
+final class BlockStream: @unchecked Sendable {
+    let blockIndex: Int
+    let datanode: Hadoop_Hdfs_DatanodeIDProto
+    /// File offset of the next byte handed out.
+    private(set) var position: Int64
+    /// File offset where this read ends.
+    let end: Int64
+    private let connection: TransferConnection
+    private let checksum: ChunkedChecksum
+    /// Bytes of the first packet before the requested offset (reads start on a chunk boundary).
+    private var skip: Int
+    /// Verified bytes of the last packet not handed out yet.
+    private var pending: ByteBuffer?
+    private var sawLastPacket = false
+
+    var isFinished: Bool { position >= end }
+
+    private init(blockIndex: Int, datanode: Hadoop_Hdfs_DatanodeIDProto, position: Int64, end: Int64,
+                 connection: TransferConnection, checksum: ChunkedChecksum, skip: Int) {
+        self.blockIndex = blockIndex
+        self.datanode = datanode
+        self.position = position
+        self.end = end
+        self.connection = connection
+        self.checksum = checksum
+        self.skip = skip
+    }
+
+    static func open(_ block: Hadoop_Hdfs_ExtendedBlockProto, blockIndex: Int, fileOffset: Int64,
+                     from datanode: Hadoop_Hdfs_DatanodeIDProto, offsetInBlock: UInt64, length: UInt64,
+                     clientName: String) async throws -> BlockStream {
+        let connection = try await TransferConnection.connect(to: datanode, group: MultiThreadedEventLoopGroup.singleton)
+        do {
+            var op = Hadoop_Hdfs_OpReadBlockProto()
+            op.header.baseHeader.block = block
+            op.header.clientName = clientName
+            op.offset = offsetInBlock
+            op.len = length
+            op.sendChecksums = true
+            try await connection.send(try OpRequest(opcode: .readBlock, message: op))
+            let reply = try await connection.reader.readDelimited(Hadoop_Hdfs_BlockOpResponseProto.self)
+            guard reply.status == .success else {
+                throw RemoteException(.ioException, "datanode \(datanode.ipAddr):\(datanode.xferPort) refused the read: \(reply.message)")
+            }
+            let checksum = try ChunkedChecksum(proto: reply.readOpChecksumInfo.checksum)
+            let chunkOffset = reply.readOpChecksumInfo.chunkOffset
+            guard chunkOffset <= offsetInBlock else {
+                throw RemoteException(.ioException, "datanode sent data from \(chunkOffset), after \(offsetInBlock)")
+            }
+            let start = fileOffset + Int64(offsetInBlock)
+            return BlockStream(blockIndex: blockIndex, datanode: datanode, position: start, end: start + Int64(length),
+                               connection: connection, checksum: checksum, skip: Int(offsetInBlock - chunkOffset))
+        } catch {
+            connection.close()
+            throw error
+        }
+    }
+
+    /// Appends up to `maxBytes` of the block to `out` (at least one byte unless finished).
+    func read(into out: inout [UInt8], maxBytes: Int) async throws {
+        var wanted = min(maxBytes, Int(end - position))
+        while wanted > 0 {
+            if pending == nil || pending!.readableBytes == 0 { try await nextPacket() }
+            let take = min(wanted, pending!.readableBytes)
+            pending!.withUnsafeReadableBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<take])) }
+            pending!.moveReaderIndex(forwardBy: take)
+            position += Int64(take)
+            wanted -= take
+        }
+        // The bytes are all here and verified; a datanode that hangs up before its trailer
+        // loses nothing.
+        if isFinished && !sawLastPacket { try? await finish() }
+    }
+
+    /// Reads and verifies the next data packet into `pending`.
+    private func nextPacket() async throws {
         while true {
             let (layout, frame) = try await connection.reader.readPacket(checksum: checksum)
-            if layout.header.dataLen == 0 { break }
+            guard layout.header.dataLen > 0 else {
+                sawLastPacket = true
+                throw RemoteException(.ioException, "datanode \(datanode.transferAddress) ended the block at offset \(position), before \(end)")
+            }
             try frame.withUnsafeReadableBytes { (raw) throws(ChecksumMismatch) in
-                let data = UnsafeRawBufferPointer(rebasing: raw[layout.dataRange])
-                try checksum.verify(data, sums: UnsafeRawBufferPointer(rebasing: raw[layout.checksumRange]),
+                try checksum.verify(UnsafeRawBufferPointer(rebasing: raw[layout.dataRange]),
+                                    sums: UnsafeRawBufferPointer(rebasing: raw[layout.checksumRange]),
                                     baseOffset: Int(layout.header.offsetInBlock))
-                bytes.append(contentsOf: data)
+            }
+            var data = frame.getSlice(at: frame.readerIndex + layout.dataRange.lowerBound, length: layout.dataRange.count)!
+            if skip > 0 {
+                let dropped = min(skip, data.readableBytes)
+                data.moveReaderIndex(forwardBy: dropped)
+                skip -= dropped
+            }
+            if data.readableBytes > 0 {
+                pending = data
+                return
             }
         }
-        try await connection.send(DataTransferReplies.clientReadStatus(checksumsVerified: true))
-        guard bytes.count >= skip + Int(length) else {
-            throw RemoteException(.ioException, "datanode sent \(bytes.count) bytes, fewer than the \(skip + Int(length)) asked for")
+    }
+
+    /// The datanode's empty last packet, then our status: the read was verified.
+    private func finish() async throws {
+        let (layout, _) = try await connection.reader.readPacket(checksum: checksum)
+        sawLastPacket = true
+        if layout.header.dataLen == 0 {
+            try await connection.send(DataTransferReplies.clientReadStatus(checksumsVerified: true))
         }
-        return Array(bytes[skip..<skip + Int(length)])
+    }
+
+    func close() {
+        connection.close()
+    }
+
+    /// A stream dropped without `close` (a reader that stopped early) still hangs up.
+    deinit {
+        connection.close()
     }
 }
 

@@ -93,6 +93,10 @@ public nonisolated struct Rfs_Namenode_UnderConstruction: Sendable {
 
   public var clientMachine: String = String()
 
+  /// A truncate inside the last block: block recovery cuts its replicas to the block's
+  /// recorded length, then the file closes.
+  public var truncating: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -960,7 +964,7 @@ nonisolated extension Rfs_Namenode_BlockRecord: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Rfs_Namenode_UnderConstruction: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UnderConstruction"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_name\0\u{3}client_machine\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_name\0\u{3}client_machine\0\u{1}truncating\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -970,6 +974,7 @@ nonisolated extension Rfs_Namenode_UnderConstruction: SwiftProtobuf.Message, Swi
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.clientName) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.clientMachine) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.truncating) }()
       default: break
       }
     }
@@ -982,12 +987,16 @@ nonisolated extension Rfs_Namenode_UnderConstruction: SwiftProtobuf.Message, Swi
     if !self.clientMachine.isEmpty {
       try visitor.visitSingularStringField(value: self.clientMachine, fieldNumber: 2)
     }
+    if self.truncating != false {
+      try visitor.visitSingularBoolField(value: self.truncating, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Rfs_Namenode_UnderConstruction, rhs: Rfs_Namenode_UnderConstruction) -> Bool {
     if lhs.clientName != rhs.clientName {return false}
     if lhs.clientMachine != rhs.clientMachine {return false}
+    if lhs.truncating != rhs.truncating {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -215,8 +215,10 @@ extension EditContext {
         return .inode(file, path: path.description)
     }
 
-    /// truncate: immediate when the new length is on a block boundary (true); a cut inside a
-    /// block needs block recovery on the datanodes, which is not built yet.
+    /// truncate: immediate when the new length is on a block boundary (true). A cut inside a
+    /// block (false) keeps that block with its new length recorded, opens the file for the
+    /// caller as HDFS does (the caller's lease), and marks it `truncating`: block recovery then
+    /// cuts the replicas and closes the file.
     mutating func applyTruncate(_ op: Rfs_Namenode_Truncate) throws -> EditReply {
         let checker = try access()
         let path = try parse(op.path)
@@ -238,17 +240,27 @@ extension EditContext {
             kept.append(block)
             offset += block.numBytes
         }
-        guard offset == op.newLength else {
-            throw NamespaceRejection.unsupported("truncate of \(path) to \(op.newLength) falls inside a block; truncating inside a block needs block recovery, which rfs does not support yet")
-        }
         let removed = file.blocks.dropFirst(kept.count).map(\.id)
         for id in removed { writer.unmapBlock(id) }
+        let onBoundary = offset == op.newLength
+        if !onBoundary {
+            let last = kept.count - 1
+            kept[last].numBytes -= offset - op.newLength
+            kept[last].complete = false
+            file.underConstruction.clientName = op.clientName
+            file.underConstruction.clientMachine = op.clientMachine
+            file.underConstruction.truncating = true
+        }
         file.blocks = kept
         file.modificationTimeMs = now
         writer.put(file)
         try chargeChange(from: existing, to: file)
         if !removed.isEmpty { effects.append(.blocksRemoved(removed)) }
-        return .flag(true)
+        if !onBoundary, let last = kept.last {
+            effects.append(.blockUpdated(blockID: last.id, generationStamp: last.generationStamp, numBytes: last.numBytes))
+            effects.append(.leaseOpened(fileID: file.id, holder: op.clientName))
+        }
+        return .flag(onBoundary)
     }
 
     /// concat: moves the sources' blocks, in order, to the end of the target and deletes
