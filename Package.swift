@@ -122,6 +122,7 @@ let package = Package(
             path: "Common/RFSTransferIO",
             swiftSettings: swiftSettings
         ),
+        .target(name: "RFSRaft", path: "Common/RFSRaft", swiftSettings: swiftSettings),
         .target(
             name: "RFSWAL",
             dependencies: [
@@ -153,7 +154,7 @@ let package = Package(
             name: "RFSNameNode",
             dependencies: [
                 "RFSModel", "RFSProtocol", "RFSRPC", "RFSConfig", "RFSWAL", "RFSNamespace",
-                "RFSBlockManagement", "RFSKeyValue",
+                "RFSBlockManagement", "RFSKeyValue", "RFSRaft",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -314,6 +315,11 @@ let package = Package(
             path: "Tests/RFSMetricsTests"
         ),
         .testTarget(
+            name: "RFSRaftTests",
+            dependencies: ["RFSRaft"],
+            path: "Tests/RFSRaftTests"
+        ),
+        .testTarget(
             name: "RFSWALTests",
             dependencies: ["RFSWAL", "RFSChecksum"],
             path: "Tests/RFSWALTests"
@@ -342,7 +348,8 @@ let package = Package(
         .testTarget(
             name: "RFSNameNodeTests",
             dependencies: [
-                "RFSNameNode", "RFSNamespace", "RFSProtocol", "RFSKeyValue",
+                "RFSNameNode", "RFSNamespace", "RFSProtocol", "RFSKeyValue", "RFSRaft", "RFSRPC", "RFSModel",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],

@@ -515,6 +515,101 @@ public nonisolated struct Rfs_Raft_TimeoutNowResponse: Sendable {
   public init() {}
 }
 
+/// The Raft core's messages are one-way: a response is a message of its own, produced whenever
+/// the receiver's core gets to it (after persisting what it must). Each goes in one envelope by
+/// `deliver`; the RPC's reply only says the envelope arrived.
+public nonisolated struct Rfs_Raft_RaftEnvelope: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// receiving member (a mis-addressed envelope is dropped)
+  public var to: UInt64 = 0
+
+  public var message: Rfs_Raft_RaftEnvelope.OneOf_Message? = nil
+
+  public var appendEntries: Rfs_Raft_AppendEntriesRequest {
+    get {
+      if case .appendEntries(let v)? = message {return v}
+      return Rfs_Raft_AppendEntriesRequest()
+    }
+    set {message = .appendEntries(newValue)}
+  }
+
+  public var appendEntriesResponse: Rfs_Raft_AppendEntriesResponse {
+    get {
+      if case .appendEntriesResponse(let v)? = message {return v}
+      return Rfs_Raft_AppendEntriesResponse()
+    }
+    set {message = .appendEntriesResponse(newValue)}
+  }
+
+  public var requestVote: Rfs_Raft_RequestVoteRequest {
+    get {
+      if case .requestVote(let v)? = message {return v}
+      return Rfs_Raft_RequestVoteRequest()
+    }
+    set {message = .requestVote(newValue)}
+  }
+
+  public var requestVoteResponse: Rfs_Raft_RequestVoteResponse {
+    get {
+      if case .requestVoteResponse(let v)? = message {return v}
+      return Rfs_Raft_RequestVoteResponse()
+    }
+    set {message = .requestVoteResponse(newValue)}
+  }
+
+  public var installSnapshot: Rfs_Raft_InstallSnapshotRequest {
+    get {
+      if case .installSnapshot(let v)? = message {return v}
+      return Rfs_Raft_InstallSnapshotRequest()
+    }
+    set {message = .installSnapshot(newValue)}
+  }
+
+  public var installSnapshotResponse: Rfs_Raft_InstallSnapshotResponse {
+    get {
+      if case .installSnapshotResponse(let v)? = message {return v}
+      return Rfs_Raft_InstallSnapshotResponse()
+    }
+    set {message = .installSnapshotResponse(newValue)}
+  }
+
+  public var timeoutNow: Rfs_Raft_TimeoutNowRequest {
+    get {
+      if case .timeoutNow(let v)? = message {return v}
+      return Rfs_Raft_TimeoutNowRequest()
+    }
+    set {message = .timeoutNow(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Message: Equatable, Sendable {
+    case appendEntries(Rfs_Raft_AppendEntriesRequest)
+    case appendEntriesResponse(Rfs_Raft_AppendEntriesResponse)
+    case requestVote(Rfs_Raft_RequestVoteRequest)
+    case requestVoteResponse(Rfs_Raft_RequestVoteResponse)
+    case installSnapshot(Rfs_Raft_InstallSnapshotRequest)
+    case installSnapshotResponse(Rfs_Raft_InstallSnapshotResponse)
+    case timeoutNow(Rfs_Raft_TimeoutNowRequest)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Rfs_Raft_RaftDelivered: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "rfs.raft"
@@ -1238,6 +1333,182 @@ nonisolated extension Rfs_Raft_TimeoutNowResponse: SwiftProtobuf.Message, SwiftP
   public static func ==(lhs: Rfs_Raft_TimeoutNowResponse, rhs: Rfs_Raft_TimeoutNowResponse) -> Bool {
     if lhs.term != rhs.term {return false}
     if lhs.accepted != rhs.accepted {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Raft_RaftEnvelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftEnvelope"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}to\0\u{3}append_entries\0\u{3}append_entries_response\0\u{3}request_vote\0\u{3}request_vote_response\0\u{3}install_snapshot\0\u{3}install_snapshot_response\0\u{3}timeout_now\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.to) }()
+      case 2: try {
+        var v: Rfs_Raft_AppendEntriesRequest?
+        var hadOneofValue = false
+        if let current = self.message {
+          hadOneofValue = true
+          if case .appendEntries(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.message = .appendEntries(v)
+        }
+      }()
+      case 3: try {
+        var v: Rfs_Raft_AppendEntriesResponse?
+        var hadOneofValue = false
+        if let current = self.message {
+          hadOneofValue = true
+          if case .appendEntriesResponse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.message = .appendEntriesResponse(v)
+        }
+      }()
+      case 4: try {
+        var v: Rfs_Raft_RequestVoteRequest?
+        var hadOneofValue = false
+        if let current = self.message {
+          hadOneofValue = true
+          if case .requestVote(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.message = .requestVote(v)
+        }
+      }()
+      case 5: try {
+        var v: Rfs_Raft_RequestVoteResponse?
+        var hadOneofValue = false
+        if let current = self.message {
+          hadOneofValue = true
+          if case .requestVoteResponse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.message = .requestVoteResponse(v)
+        }
+      }()
+      case 6: try {
+        var v: Rfs_Raft_InstallSnapshotRequest?
+        var hadOneofValue = false
+        if let current = self.message {
+          hadOneofValue = true
+          if case .installSnapshot(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.message = .installSnapshot(v)
+        }
+      }()
+      case 7: try {
+        var v: Rfs_Raft_InstallSnapshotResponse?
+        var hadOneofValue = false
+        if let current = self.message {
+          hadOneofValue = true
+          if case .installSnapshotResponse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.message = .installSnapshotResponse(v)
+        }
+      }()
+      case 8: try {
+        var v: Rfs_Raft_TimeoutNowRequest?
+        var hadOneofValue = false
+        if let current = self.message {
+          hadOneofValue = true
+          if case .timeoutNow(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.message = .timeoutNow(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.to != 0 {
+      try visitor.visitSingularUInt64Field(value: self.to, fieldNumber: 1)
+    }
+    switch self.message {
+    case .appendEntries?: try {
+      guard case .appendEntries(let v)? = self.message else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .appendEntriesResponse?: try {
+      guard case .appendEntriesResponse(let v)? = self.message else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .requestVote?: try {
+      guard case .requestVote(let v)? = self.message else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .requestVoteResponse?: try {
+      guard case .requestVoteResponse(let v)? = self.message else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .installSnapshot?: try {
+      guard case .installSnapshot(let v)? = self.message else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
+    case .installSnapshotResponse?: try {
+      guard case .installSnapshotResponse(let v)? = self.message else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    }()
+    case .timeoutNow?: try {
+      guard case .timeoutNow(let v)? = self.message else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Raft_RaftEnvelope, rhs: Rfs_Raft_RaftEnvelope) -> Bool {
+    if lhs.to != rhs.to {return false}
+    if lhs.message != rhs.message {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Raft_RaftDelivered: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftDelivered"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Raft_RaftDelivered, rhs: Rfs_Raft_RaftDelivered) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,217 @@
+import Logging
+import NIOCore
+import RFSModel
+import RFSProtocol
+import RFSRaft
+import RFSRPC
+
+/// What a Raft group replicates: committed entries are applied in index order, each once.
+public protocol RaftStateMachine: Sendable {
+    func apply(_ entries: [RaftEntry]) async throws
+}
+
+/// A member of a Raft group: the pure `RaftCore` run by a shell that ticks it on a timer,
+/// steps it with messages from its peers (RaftProtocol's one-way `deliver` on this member's
+/// RPC server), and carries out each Ready in order — persist entries and hard state, then
+/// send the messages, then apply committed entries and wake the proposers waiting on them.
+///
+/// Not yet: snapshots between members (the shell must stream the state machine), linearizable
+/// reads to clients, membership changes from an admin command; the core has them.
+public actor RaftNode {
+    public struct Peer: Sendable, Hashable {
+        public var id: NodeID
+        public var address: HostPort
+        public init(id: NodeID, address: HostPort) {
+            self.id = id
+            self.address = address
+        }
+    }
+
+    public nonisolated let id: NodeID
+    private var core: RaftCore
+    private let storage: RaftStorage
+    private let stateMachine: any RaftStateMachine
+    private let senders: [NodeID: PeerSender]
+    private let logger: Logger
+    private var processing = false
+    private var ticker: Task<Void, Never>?
+    /// Proposers waiting for their entry to apply: its term, to tell a replaced entry.
+    private var waiting: [UInt64: (term: UInt64, continuation: CheckedContinuation<UInt64, any Error>)] = [:]
+
+    public enum ProposalError: Error, Sendable, Equatable, CustomStringConvertible {
+        case notLeader(leader: NodeID)
+        case refused(String)
+        /// A new leader replaced the entry before it committed: it never took effect.
+        case dropped(index: UInt64)
+
+        public var description: String {
+            switch self {
+            case .notLeader(let leader): "not the leader" + (leader == 0 ? " (none known)" : "; member \(leader) is")
+            case .refused(let why): "proposal refused: \(why)"
+            case .dropped(let index): "the entry at \(index) was replaced by a new leader's"
+            }
+        }
+    }
+
+    /// Opens (or recovers) the member's log under `directory`.
+    public init(configuration: RaftConfiguration, peers: [Peer], directory: String, stateMachine: any RaftStateMachine,
+                group: EventLoopGroup, logger: Logger) throws {
+        id = configuration.id
+        let (storage, recovered) = try RaftStorage.open(directory: directory, logger: logger)
+        self.storage = storage
+        self.stateMachine = stateMachine
+        self.logger = logger
+        let voters = Set(peers.map(\.id)).union([configuration.id])
+        core = RaftCore(configuration: configuration, hardState: recovered.hardState, entries: recovered.entries,
+                        membership: Membership(voters: voters))
+        var senders: [NodeID: PeerSender] = [:]
+        for peer in peers where peer.id != configuration.id {
+            senders[peer.id] = PeerSender(peer: peer, group: group, logger: logger)
+        }
+        self.senders = senders
+    }
+
+    /// Registers `deliver` on the member's RPC server.
+    public nonisolated func register(into registry: inout RPCServiceRegistry) {
+        registry.register(protocol: ProtocolNames.raftProtocol, method: "deliver") { [self] (envelope: Rfs_Raft_RaftEnvelope, _: RPCCallContext) in
+            await deliver(envelope)
+            return Rfs_Raft_RaftDelivered()
+        }
+    }
+
+    /// Starts ticking every `tick`.
+    public func start(tick: Duration) {
+        ticker = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: tick)
+                guard !Task.isCancelled, let self else { return }
+                await self.onTick()
+            }
+        }
+    }
+
+    public func stop() async {
+        ticker?.cancel()
+        for sender in senders.values { await sender.close() }
+        storage.close()
+        for (_, waiter) in waiting { waiter.continuation.resume(throwing: ProposalError.notLeader(leader: 0)) }
+        waiting = [:]
+    }
+
+    public var role: RaftRole { core.role }
+    public var leader: NodeID { core.leader }
+    public var term: UInt64 { core.term }
+    public var commitIndex: UInt64 { core.commitIndex }
+
+    /// Replicates `data`; returns its index once it is committed and applied here.
+    public func propose(_ data: [UInt8]) async throws -> UInt64 {
+        let index: UInt64
+        do {
+            index = try core.propose(data)
+        } catch {
+            if case .notLeader(let leader) = error { throw ProposalError.notLeader(leader: leader) }
+            throw ProposalError.refused("\(error)")
+        }
+        let term = core.term
+        return try await withCheckedThrowingContinuation { continuation in
+            waiting[index] = (term, continuation)
+            Task { await self.processReadies() }
+        }
+    }
+
+    public func transferLeadership(to target: NodeID) async throws {
+        try core.transferLeadership(to: target)
+        await processReadies()
+    }
+
+    private func onTick() async {
+        core.tick()
+        await processReadies()
+    }
+
+    /// A message from a peer (what `deliver` on the RPC server hands over).
+    public func deliver(_ envelope: Rfs_Raft_RaftEnvelope) async {
+        guard envelope.to == id else { return }
+        do {
+            guard let message = try RaftWire.message(envelope) else { return }
+            core.step(message)
+        } catch {
+            logger.warning("raft: malformed message dropped", metadata: ["error": "\(error)"])
+            return
+        }
+        await processReadies()
+    }
+
+    /// Carries out Readies one after another: a Ready's messages leave only after its entries
+    /// and hard state are durable, and Readies never overlap (a step arriving meanwhile is
+    /// picked up by the running loop).
+    private func processReadies() async {
+        guard !processing else { return }
+        processing = true
+        defer { processing = false }
+        while let ready = core.takeReady() {
+            do {
+                try await storage.persist(entries: ready.entries, hardState: ready.hardState)
+            } catch {
+                // Nothing of this Ready may leave: a member that cannot persist must stop.
+                logger.critical("raft: persisting failed; this member stops", metadata: ["error": "\(error)"])
+                ticker?.cancel()
+                return
+            }
+            for message in ready.messages { senders[message.to]?.send(RaftWire.envelope(message)) }
+            if !ready.committed.isEmpty {
+                do {
+                    try await stateMachine.apply(ready.committed)
+                } catch {
+                    logger.critical("raft: applying committed entries failed; this member stops", metadata: ["error": "\(error)"])
+                    ticker?.cancel()
+                    return
+                }
+                for entry in ready.committed {
+                    guard let waiter = waiting.removeValue(forKey: entry.index) else { continue }
+                    if waiter.term == entry.term {
+                        waiter.continuation.resume(returning: entry.index)
+                    } else {
+                        waiter.continuation.resume(throwing: ProposalError.dropped(index: entry.index))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Sends one peer's messages in order over one RPC connection, without holding up the node.
+final class PeerSender: Sendable {
+    private let continuation: AsyncStream<Rfs_Raft_RaftEnvelope>.Continuation
+    private let task: Task<Void, Never>
+    private let client: RPCClient
+
+    init(peer: RaftNode.Peer, group: EventLoopGroup, logger: Logger) {
+        var configuration = RPCClientConfiguration(addresses: [peer.address], user: "raft", protocolName: ProtocolNames.raftProtocol)
+        // A peer that is down loses messages, as Raft allows; retrying here would only delay
+        // the newer ones behind them.
+        configuration.maxRetries = 0
+        configuration.maxFailovers = 0
+        configuration.connectTimeout = .seconds(1)
+        configuration.callTimeout = .seconds(5)
+        let client = RPCClient(configuration: configuration, group: group, logger: logger)
+        self.client = client
+        let (stream, continuation) = AsyncStream<Rfs_Raft_RaftEnvelope>.makeStream(bufferingPolicy: .bufferingNewest(4096))
+        self.continuation = continuation
+        task = Task {
+            for await envelope in stream {
+                _ = try? await client.call("deliver", envelope, returning: Rfs_Raft_RaftDelivered.self, idempotent: false)
+            }
+        }
+    }
+
+    func send(_ envelope: Rfs_Raft_RaftEnvelope) {
+        continuation.yield(envelope)
+    }
+
+    func close() async {
+        continuation.finish()
+        task.cancel()
+        await client.close()
+    }
+}

@@ -1,0 +1,60 @@
+import Logging
+import RFSRaft
+import RFSWAL
+
+/// Where a Raft member keeps what its core must not forget: the log in the WAL (a record's
+/// term and index are the entry's; its payload is one kind byte and the entry's data) and the
+/// hard state in a `HardStateFile` beside it.
+final class RaftStorage: Sendable {
+    let wal: WriteAheadLog
+    private let hardStateFile: HardStateFileBox
+
+    /// What a restarting member reads back.
+    struct Recovered {
+        var hardState: HardState
+        var entries: [RaftEntry]
+    }
+
+    private init(wal: WriteAheadLog, hardStateFile: HardStateFile) {
+        self.wal = wal
+        self.hardStateFile = HardStateFileBox(hardStateFile)
+    }
+
+    static func open(directory: String, logger: Logger) throws -> (RaftStorage, Recovered) {
+        let wal = try WriteAheadLog.open(directory: directory + "/log", logger: logger)
+        let file = try HardStateFile(path: directory + "/hardstate")
+        let records = wal.lastIndex >= wal.firstIndex ? try wal.read(from: wal.firstIndex) : []
+        let entries = records.map { record in
+            RaftEntry(term: record.term, index: record.index, kind: record.payload.first == 1 ? .configChange : .normal,
+                      data: Array(record.payload.dropFirst()))
+        }
+        let state = file.state
+        return (RaftStorage(wal: wal, hardStateFile: file),
+                Recovered(hardState: HardState(term: state.term, vote: state.vote, commit: state.commit), entries: entries))
+    }
+
+    /// Makes a Ready's entries and hard state durable: entries the leader replaced are cut
+    /// first, then the new ones appended (one fsync for the batch), then the hard state.
+    func persist(entries: [RaftEntry], hardState: HardState?) async throws {
+        if let first = entries.first {
+            if first.index <= wal.lastIndex { try wal.truncateSuffix(after: first.index - 1) }
+            try await wal.append(records: entries.map {
+                WALRecord(index: $0.index, term: $0.term, payload: [$0.kind == .configChange ? 1 : 0] + $0.data)
+            })
+        }
+        if let hardState {
+            try hardStateFile.save(HardStateFile.State(term: hardState.term, vote: hardState.vote, commit: hardState.commit))
+        }
+    }
+
+    func close() {
+        wal.close()
+    }
+}
+
+/// The hard-state file is used by one Ready at a time (the node processes Readies in order).
+private final class HardStateFileBox: @unchecked Sendable {
+    private let file: HardStateFile
+    init(_ file: HardStateFile) { self.file = file }
+    func save(_ state: HardStateFile.State) throws { try file.save(state) }
+}

@@ -1,0 +1,185 @@
+@testable import RFSRaft
+import Testing
+
+/// Directed tests, named after the part of the Raft paper (or etcd's extension) they check,
+/// each on a simulated cluster with no faults unless it adds some.
+@Suite struct RaftTests {
+    static func elected(seed: UInt64 = 1, voters: Int = 3) -> Simulation {
+        var sim = Simulation(seed: seed, voters: voters)
+        let reached1 = sim.run(until: { $0.leader != nil })
+        #expect(reached1)
+        // The new leader's no-op commits everywhere.
+        let reached2 = sim.run(until: { sim in sim.nodes.values.allSatisfy { $0.core!.commitIndex >= 1 } })
+        #expect(reached2)
+        return sim
+    }
+
+    @Test("§5.2 one leader is elected, and the others follow it in its term")
+    func election() {
+        let sim = Self.elected()
+        let leader = sim.leader!
+        for (id, node) in sim.nodes where id != leader {
+            #expect(node.core!.role == .follower && node.core!.leader == leader && node.core!.term == sim.core(leader)!.term)
+        }
+    }
+
+    @Test("§5.3 proposals replicate and apply on every node in order")
+    func replication() {
+        var sim = Self.elected()
+        let payloads = (0..<50).compactMap { _ in sim.propose() }
+        #expect(payloads.count == 50)
+        let reached3 = sim.run(until: { $0.nodes.values.allSatisfy { $0.disk.appliedIndex == 51 } })
+        #expect(reached3)
+        #expect(sim.acknowledged == Set(payloads))
+        #expect(sim.convergenceProblems().isEmpty)
+    }
+
+    @Test("§5.4.1 a candidate with a shorter log is refused")
+    func electionRestriction() {
+        var configuration = RaftConfiguration(id: 1, seed: 1)
+        configuration.preVote = false
+        var voter = RaftCore(configuration: configuration, hardState: HardState(term: 2),
+                             entries: [RaftEntry(term: 1, index: 1), RaftEntry(term: 2, index: 2)],
+                             membership: Membership(voters: [1, 2, 3]))
+        voter.step(RaftMessage(from: 2, to: 1, term: 3, body: .requestVote(lastIndex: 1, lastTerm: 1, preVote: false, transfer: false)))
+        #expect(voter.takeReady()?.messages.first?.body == .voteResponse(granted: false, preVote: false))
+        voter.step(RaftMessage(from: 3, to: 1, term: 3, body: .requestVote(lastIndex: 2, lastTerm: 2, preVote: false, transfer: false)))
+        let ready = voter.takeReady()!
+        #expect(ready.messages.first?.body == .voteResponse(granted: true, preVote: false))
+        #expect(ready.hardState == HardState(term: 3, vote: 3, commit: 0))
+    }
+
+    @Test("§5.4.2 a leader commits entries of earlier terms only through one of its own")
+    func commitOnlyOwnTerm() {
+        // Node 1 leads term 3 with an entry of term 2 at index 2 that node 2 also holds.
+        var configuration = RaftConfiguration(id: 1, seed: 3)
+        configuration.preVote = false
+        var leader = RaftCore(configuration: configuration, hardState: HardState(term: 2, vote: 1, commit: 1),
+                              entries: [RaftEntry(term: 1, index: 1), RaftEntry(term: 2, index: 2)],
+                              membership: Membership(voters: [1, 2, 3]))
+        for _ in 0..<30 where leader.role != .candidate { leader.tick() }
+        leader.step(RaftMessage(from: 2, to: 1, term: 3, body: .voteResponse(granted: true, preVote: false)))
+        #expect(leader.role == .leader)
+        _ = leader.takeReady()
+        // Node 2 acknowledges index 2 (term 2) only: not committed, it is not of term 3.
+        leader.step(RaftMessage(from: 2, to: 1, term: 3, body: .appendResponse(success: true, index: 2, hintIndex: 0, hintTerm: 0, context: 0)))
+        #expect(leader.commitIndex == 1)
+        // Once node 2 holds the term-3 no-op (index 3), both commit.
+        leader.step(RaftMessage(from: 2, to: 1, term: 3, body: .appendResponse(success: true, index: 3, hintIndex: 0, hintTerm: 0, context: 0)))
+        #expect(leader.commitIndex == 3)
+    }
+
+    @Test("§5.3 a follower's conflicting tail is replaced, skipping back a term per round trip")
+    func conflictingTailIsReplaced() {
+        var sim = Self.elected(seed: 4)
+        let leader = sim.leader!
+        let follower = sim.nodes.keys.sorted().first { $0 != leader }!
+        sim.partition([[follower], Array(sim.nodes.keys.filter { $0 != follower })])
+        for _ in 0..<20 { sim.propose() }
+        let reached4 = sim.run(until: { $0.core(leader)!.commitIndex >= 21 })
+        #expect(reached4)
+        sim.heal()
+        let reached5 = sim.run(until: { $0.nodes.values.allSatisfy { $0.disk.appliedIndex == $0.core!.commitIndex && $0.core!.commitIndex >= 21 } })
+        #expect(reached5)
+        #expect(sim.convergenceProblems().isEmpty)
+    }
+
+    @Test("pre-vote: a node cut off and back does not raise the term or unseat the leader")
+    func preVote() {
+        var sim = Self.elected(seed: 5)
+        let leader = sim.leader!
+        let term = sim.core(leader)!.term
+        let loner = sim.nodes.keys.sorted().first { $0 != leader }!
+        sim.partition([[loner], Array(sim.nodes.keys.filter { $0 != loner })])
+        sim.run(ticks: 200)
+        #expect(sim.core(loner)!.term == term)  // pre-votes failed; the term never moved
+        sim.heal()
+        sim.run(ticks: 50)
+        #expect(sim.leader == leader && sim.core(leader)!.term == term)
+    }
+
+    @Test("check-quorum: a leader cut off from its majority steps down")
+    func checkQuorum() {
+        var sim = Self.elected(seed: 6)
+        let leader = sim.leader!
+        sim.partition([[leader], Array(sim.nodes.keys.filter { $0 != leader })])
+        sim.run(ticks: 60)
+        #expect(sim.core(leader)!.role != .leader)
+        #expect(sim.leader != nil && sim.leader != leader)
+    }
+
+    @Test("ReadIndex: a read is released once a quorum confirms the leader")
+    func readIndex() throws {
+        var sim = Self.elected(seed: 7)
+        let leader = sim.leader!
+        sim.propose()
+        let reached6 = sim.run(until: { $0.core(leader)!.commitIndex == 2 })
+        #expect(reached6)
+        var reads: [ReadState] = []
+        try sim.with(leader) { core in
+            try core.readIndex(context: 42)
+        }
+        // The confirmation arrives with the heartbeat round trip; the shell sees it in a Ready.
+        let released = sim.run(until: { sim in sim.core(leader)!.pendingReadsCount == 0 })
+        #expect(released)
+        reads = sim.releasedReads(on: leader)
+        #expect(reads.contains(ReadState(index: 2, context: 42)))
+        // A follower refuses and names the leader.
+        let follower = sim.nodes.keys.first { $0 != leader }!
+        #expect(throws: RaftRefusal.notLeader(leader: leader)) {
+            var core = sim.core(follower)!
+            try core.readIndex(context: 1)
+        }
+    }
+
+    @Test("leadership transfer: the target takes over once caught up")
+    func transfer() throws {
+        var sim = Self.elected(seed: 8)
+        let leader = sim.leader!
+        let target = sim.nodes.keys.sorted().first { $0 != leader }!
+        try sim.with(leader) { try $0.transferLeadership(to: target) }
+        #expect(throws: RaftRefusal.transferInProgress) { var core = sim.core(leader)!; try core.propose([1]) }
+        let reached7 = sim.run(until: { $0.leader == target }, limit: 100)
+        #expect(reached7)
+        #expect(sim.convergenceProblems().isEmpty)
+    }
+
+    @Test("snapshots: a follower behind the leader's compacted log is sent a snapshot")
+    func snapshot() {
+        var sim = Self.elected(seed: 9)
+        let leader = sim.leader!
+        let lagging = sim.nodes.keys.sorted().first { $0 != leader }!
+        sim.crash(lagging)
+        for _ in 0..<40 { sim.propose() }
+        let reached8 = sim.run(until: { $0.core(leader)!.appliedIndex >= 41 })
+        #expect(reached8)
+        sim.compact(leader)
+        #expect(sim.core(leader)!.snapshot!.index >= 39)
+        sim.start(lagging)
+        let reached9 = sim.run(until: { $0.nodes[lagging]!.disk.appliedIndex >= 41 })
+        #expect(reached9)
+        #expect(sim.nodes[lagging]!.disk.snapshot != nil)
+        #expect(sim.convergenceProblems().isEmpty)
+    }
+
+    @Test("membership: a fourth voter joins and catches up, then a voter leaves")
+    func membershipChanges() throws {
+        var sim = Self.elected(seed: 10)
+        let leader = sim.leader!
+        sim.addNode(4)
+        try sim.with(leader) { _ = try $0.proposeConfChange(.addVoter(4)) }
+        #expect(throws: RaftRefusal.confChangePending) { var core = sim.core(leader)!; try core.proposeConfChange(.removeNode(2)) }
+        let reached10 = sim.run(until: { $0.core(4)?.membership.voters == [1, 2, 3, 4] && $0.nodes[4]!.disk.appliedIndex >= 2 })
+        #expect(reached10)
+        #expect(sim.core(leader)!.membership.quorum == 3)
+        let leaving = sim.nodes.keys.sorted().first { $0 != leader && $0 != 4 }!
+        try sim.with(leader) { _ = try $0.proposeConfChange(.removeNode(leaving)) }
+        let reached11 = sim.run(until: { $0.core(leader)!.membership.voters.count == 3 })
+        #expect(reached11)
+        sim.crash(leaving)
+        for _ in 0..<10 { sim.propose() }
+        let reached12 = sim.run(until: { sim in [leader, 4].allSatisfy { sim.nodes[$0]!.disk.appliedIndex >= 13 } })
+        #expect(reached12)
+        #expect(sim.convergenceProblems(excluding: [leaving]).isEmpty)
+    }
+}
