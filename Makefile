@@ -4,7 +4,7 @@ SWIFT ?= swift
 PYTHON := .venv/bin/python
 RUN_DIR ?= run
 
-.PHONY: all bootstrap build release run test unit-test conformance bench bench-io bench-10m proto clean libhdfs libhdfs-release bench-libhdfs
+.PHONY: all bootstrap build release run test unit-test conformance bench bench-io bench-10m proto clean libhdfs libhdfs-release bench-libhdfs bench-webhdfs
 
 all: build
 
@@ -60,6 +60,12 @@ bench-libhdfs: bootstrap
 		-Wl,-rpath,$(CURDIR)/.build/libhdfs-release -o $(CURDIR)/.build/libhdfs-release/hdfs_bench
 	$(PYTHON) bench/LibHDFS/bench_libhdfs.py .build/release/rfs .build/libhdfs-release/hdfs_bench .build/release/rfs-client-bench \
 		--size-mib $(SIZE_MIB) --dir $(CURDIR)/run-bench-libhdfs
+
+## WebHDFS: a 1 GiB file uploaded and downloaded with curl through the namenode's redirect,
+## next to `rfs dfs -put`/`-get` in the same run; prints MiB/s and the daemons' peak memory.
+bench-webhdfs: bootstrap
+	$(SWIFT) build -c release --product rfs
+	$(PYTHON) bench/DataIO/bench_webhdfs.py .build/release/rfs --size-mib $(SIZE_MIB) --dir $(CURDIR)/run-bench-webhdfs
 
 ## The namenode scale run: 10 million files in directories of 1,000; prints peak memory
 ## and on-disk size. Tens of minutes; not part of `make test`. FILES=... to change the count.

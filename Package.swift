@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // MARK: C libraries (Debian packages, installed by scripts/bootstrap)
@@ -130,6 +131,7 @@ let package = Package(
             dependencies: [
                 "RFSChecksum", "RFSModel", "RFSFileIO",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Common/RFSWAL",
             swiftSettings: swiftSettings
@@ -177,6 +179,7 @@ let package = Package(
                 "RFSModel", "RFSChecksum", "RFSProtocol", "RFSRPC", "RFSConfig", "RFSDataTransfer",
                 "RFSTransferIO", "RFSBlockStorage", "RFSFileIO",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -226,11 +229,53 @@ let package = Package(
             name: "rfs",
             dependencies: [
                 "RFSNameNode", "RFSDataNode", "RFSConfig", "RFSMetrics", "RFSModel", "RFSRPC", "RFSProtocol", "RFSShell",
+                "RFSNameNodeHTTP", "RFSDataNodeHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Client/Shell",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: HTTP: WebHDFS, the web UI, /metrics and /jmx on every daemon
+        .target(
+            name: "RFSWebHDFS",
+            dependencies: ["RFSClient", "RFSConfig", "RFSModel"],
+            path: "Client/Gateway/RFSWebHDFS",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RFSHTTP",
+            dependencies: [
+                "RFSMetrics", "RFSModel", "RFSWebHDFS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Common/RFSHTTP",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RFSNameNodeHTTP",
+            dependencies: [
+                "RFSNameNode", "RFSBlockManagement", "RFSHTTP", "RFSWebHDFS", "RFSClient", "RFSConfig", "RFSModel", "RFSMetrics",
+                "RFSWAL",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "NameNode/RFSNameNodeHTTP",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RFSDataNodeHTTP",
+            dependencies: [
+                "RFSDataNode", "RFSHTTP", "RFSWebHDFS", "RFSClient", "RFSConfig", "RFSModel", "RFSMetrics",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "DataNode/RFSDataNodeHTTP",
             swiftSettings: swiftSettings
         ),
 
@@ -374,6 +419,11 @@ let package = Package(
             name: "RFSLibHDFSTests",
             dependencies: ["RFSLibHDFS", "RFSClient", "RFSConfig"],
             path: "Tests/RFSLibHDFSTests"
+        ),
+        .testTarget(
+            name: "RFSWebHDFSTests",
+            dependencies: ["RFSWebHDFS", "RFSClient", "RFSModel"],
+            path: "Tests/RFSWebHDFSTests"
         ),
         .testTarget(
             name: "RFSArchitectureTests",

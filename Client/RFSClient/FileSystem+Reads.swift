@@ -48,7 +48,7 @@ extension FileSystem {
     }
 
     /// One getListing page after `startAfter` (a child name's bytes; empty for the first page).
-    func listingPage(_ directory: String, startAfter: Data) async throws -> (entries: [FileStatus], remaining: Int) {
+    public func listingPage(_ directory: String, startAfter: Data) async throws -> (entries: [FileStatus], remaining: Int) {
         var request = Hadoop_Hdfs_GetListingRequestProto()
         request.src = directory
         request.startAfter = startAfter

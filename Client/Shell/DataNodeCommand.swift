@@ -3,6 +3,7 @@ import Logging
 import NIOPosix
 import RFSConfig
 import RFSDataNode
+import RFSDataNodeHTTP
 import RFSMetrics
 
 struct DataNodeCommand: AsyncParsableCommand {
@@ -21,14 +22,28 @@ struct DataNodeCommand: AsyncParsableCommand {
         RFSLogging.bootstrap(nodeName: name)
         RFSMetrics.bootstrap()
         let logger = Logger(label: "rfs.datanode")
+        // HTTP first: the port it binds (a free one for port 0) is what registration advertises.
+        let http: DataNodeHTTPServer
         let daemon: DataNodeDaemon
         do {
-            daemon = try await DataNodeDaemon.start(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            http = try await DataNodeHTTPServer.start(configuration: configuration, logger: logger)
         } catch let error as ConfigError {
             throw ValidationError("\(error)")
         }
+        do {
+            daemon = try await DataNodeDaemon.start(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton,
+                                                    logger: logger, infoPort: http.port)
+        } catch let error as ConfigError {
+            await http.close()
+            throw ValidationError("\(error)")
+        } catch {
+            await http.close()
+            throw error
+        }
+        http.attach(daemon)
         let signal = await ShutdownSignal.wait()
         logger.info("datanode stopping", metadata: ["signal": "\(signal)"])
+        await http.close()
         await daemon.shutdown()
         logger.info("datanode stopped")
     }

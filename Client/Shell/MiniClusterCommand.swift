@@ -25,6 +25,9 @@ struct MiniClusterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The namenode's RPC port.")
     var port = HDFSDefaults.namenodeRPCPort
 
+    @Option(name: .long, help: "The namenode's HTTP port (WebHDFS, the web UI, /metrics); datanodes take free ports.")
+    var httpPort = HDFSDefaults.namenodeHTTPPort
+
     @Option(name: .long, help: "Address the daemons bind and advertise.")
     var host = "127.0.0.1"
 
@@ -48,6 +51,9 @@ struct MiniClusterCommand: AsyncParsableCommand {
         if PortProbe.isListening(host: host, port: port) {
             throw ValidationError("\(host):\(port) is in use by another process; stop it or pick another --port")
         }
+        if PortProbe.isListening(host: host, port: httpPort) {
+            throw ValidationError("\(host):\(httpPort) is in use by another process; stop it or pick another --http-port")
+        }
         var children: [ChildProcess] = []
         func stopAll() {
             for child in children.reversed() { child.terminate() }
@@ -56,13 +62,14 @@ struct MiniClusterCommand: AsyncParsableCommand {
         do {
             children.append(try ChildProcess(executable: executable, arguments: ["namenode"] + common + [
                 "-D", "dfs.namenode.rpc-address=\(host):\(port)", "-D", "dfs.namenode.name.dir=\(root)/name",
-                "-D", "rfs.node.name=namenode",
+                "-D", "dfs.namenode.http-address=\(host):\(httpPort)", "-D", "rfs.node.name=namenode",
             ], log: "\(root)/logs/namenode.log"))
             try await Self.waitForPort(host: host, port: port, child: children[0])
             for index in 1...datanodes {
                 children.append(try ChildProcess(executable: executable, arguments: ["datanode"] + common + [
                     "-D", "dfs.datanode.address=\(host):0", "-D", "dfs.datanode.ipc.address=\(host):0",
                     "-D", "dfs.datanode.data.dir=\(root)/data\(index)",
+                    "-D", "dfs.datanode.http.address=\(host):0",
                     "-D", "rfs.node.name=datanode\(index)",
                 ], log: "\(root)/logs/datanode\(index).log"))
             }
@@ -75,6 +82,8 @@ struct MiniClusterCommand: AsyncParsableCommand {
         print("""
             rfs minicluster is up: 1 namenode, \(datanodes) datanodes, data and logs under \(root)
               namenode RPC   \(defaultFS)
+              web UI         http://\(host):\(httpPort)/   (/metrics, /jmx)
+              WebHDFS        webhdfs://\(host):\(httpPort)  (curl 'http://\(host):\(httpPort)/webhdfs/v1/?op=LISTSTATUS')
               rfs            rfs dfs -fs \(defaultFS) -ls /
               Hadoop FsShell java -cp '\(root)/etc/hadoop:<pyspark>/jars/*' org.apache.hadoop.fs.FsShell -ls /
               hdfs-native    hdfs_native.Client("\(defaultFS)")

@@ -5,6 +5,7 @@ import NIOPosix
 import RFSConfig
 import RFSMetrics
 import RFSNameNode
+import RFSNameNodeHTTP
 import Synchronization
 import RFSDataNode
 
@@ -20,7 +21,7 @@ struct RFSCommand: AsyncParsableCommand {
 }
 
 enum RFSVersion {
-    static let current = "0.1.0"
+    static let current = RFSBuild.version
 }
 
 /// Options every daemon takes: a configuration file and Hadoop-style `-D key=value`.
@@ -78,9 +79,17 @@ struct NameNodeCommand: AsyncParsableCommand {
         } catch let error as ConfigError {
             throw ValidationError("\(error)")
         }
-        logger.info("namenode started", metadata: ["rpc": "\(daemon.rpcServer.localAddress)", "superuser": "\(superuser)"])
+        let http: NameNodeHTTPServer
+        do {
+            http = try await NameNodeHTTPServer.start(configuration: configuration, daemon: daemon, logger: logger)
+        } catch {
+            try await daemon.shutdown()
+            throw error
+        }
+        logger.info("namenode started", metadata: ["rpc": "\(daemon.rpcServer.localAddress)", "http": "\(http.port)", "superuser": "\(superuser)"])
         let signal = await ShutdownSignal.wait()
         logger.info("namenode stopping", metadata: ["signal": "\(signal)"])
+        await http.close()
         try await daemon.shutdown()
         logger.info("namenode stopped")
     }

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 
+import Metrics
 import RFSFileIO
 
 /// The system calls the WAL makes: `FileIO`'s (written once for all of rfs's storage), with a
@@ -31,7 +32,13 @@ enum POSIX {
         try mapped { () throws(FileIOError) in try FileIO.write(descriptor, bytes, at: offset, path: path) }
     }
 
+    /// How long each segment fsync takes (the figure group commit exists to amortize);
+    /// `/metrics` shows it as a histogram.
+    static let fsyncDuration = Timer(label: "rfs_wal_fsync_duration")
+
     static func syncData(_ descriptor: Int32, path: String) throws(WALError) {
+        let started = ContinuousClock.now
+        defer { fsyncDuration.record(duration: ContinuousClock.now - started) }
         try mapped { () throws(FileIOError) in try FileIO.syncData(descriptor, path: path) }
     }
 

@@ -126,6 +126,7 @@ struct BlockReceiver {
                 try catalog.append(blockID: blockID, generationStamp: stamp, newGenerationStamp: newStamp)
             }
         case .pipelineSetupAppendRecovery, .pipelineSetupStreamingRecovery, .pipelineCloseRecovery:
+            DataNodeMetrics.pipelineRecoveries.increment()
             return try await catalog.recover(blockID: blockID, generationStamp: stamp, newGenerationStamp: newStamp,
                                              minBytes: Int64(clamping: op.minBytesRcvd))
         case .dataStreaming, .pipelineClose:
@@ -226,6 +227,7 @@ struct BlockReceiver {
                 }
             }
             guard verified else {
+                DataNodeMetrics.checksumFailures.increment()
                 acks.yield(PendingAck(seqno: header.seqno, status: .errorChecksum, isLast: true))
                 throw TransferIOError.malformed(what: "packet \(header.seqno) of blk_\(blockID)",
                                                 reason: "checksum mismatch in the data at block offset \(header.offsetInBlock)")
@@ -244,6 +246,8 @@ struct BlockReceiver {
                 length = Int64(writer.lengthBytes)
             }
             catalog.setVisibleLength(blockID: blockID, length)
+            DataNodeMetrics.packetsReceived.increment()
+            DataNodeMetrics.bytesWritten.increment(by: Int64(header.dataLen))
             if header.lastPacketInBlock {
                 let replica = try await context.onDisk { () throws -> ReplicaInfo in
                     if op.stage == .transferRbw {

@@ -84,6 +84,8 @@ enum BlockSender {
                 } else {
                     inFlight.append(headSent)
                 }
+                DataNodeMetrics.packetsSent.increment()
+                DataNodeMetrics.bytesRead.increment(by: dataBytes)
                 if inFlight.count >= packetsInFlight { try await inFlight.removeFirst().get() }
             }
             for future in inFlight { try await future.get() }

@@ -32,8 +32,11 @@ public final class DataNodeDaemon: Sendable {
     public var transferPort: Int { server.localAddress.port ?? 0 }
 
     /// Waits for the namenode, opens `dfs.datanode.data.dir` for its block pool, serves on
-    /// `dfs.datanode.address`, then registers and reports.
-    public static func start(configuration: Configuration, group: EventLoopGroup, logger: Logger) async throws -> DataNodeDaemon {
+    /// `dfs.datanode.address`, then registers and reports. `infoPort` is the HTTP port the
+    /// datanode's web server actually bound (it is advertised in registrations so the
+    /// namenode can redirect WebHDFS clients here); nil advertises the configured one.
+    public static func start(configuration: Configuration, group: EventLoopGroup, logger: Logger,
+                             infoPort: Int? = nil) async throws -> DataNodeDaemon {
         let settings = try DataNodeSettings(configuration)
         guard let first = settings.namenodes.first else {
             throw DataNodeStartError.noNamenode
@@ -81,7 +84,7 @@ public final class DataNodeDaemon: Sendable {
         }
         let identity = DataNodeIdentity(datanodeUUID: uuid, ipAddress: settings.advertisedHost, hostName: settings.advertisedHost,
                                         transferPort: server.localAddress.port ?? settings.transferAddress.port,
-                                        infoPort: settings.infoPort, ipcPort: ipcServer.localAddress.port ?? settings.ipcAddress.port)
+                                        infoPort: infoPort ?? settings.infoPort, ipcPort: ipcServer.localAddress.port ?? settings.ipcAddress.port)
         let context = DataNodeContext(catalog: catalog, identity: identity, blockPoolID: info.blockPoolID, group: group, io: io,
                                       socketTimeout: settings.socketTimeout, load: load, logger: logger)
         server.serve(context: context)

@@ -29,7 +29,17 @@ public final class NamenodeConnection: Sendable {
     private let needs = Mutex((register: true, fullReport: true))
     /// Failed volumes already explained to this namenode with an errorReport.
     private let reportedFailedVolumes = Mutex(0)
+    /// When the last heartbeat was answered, for the heartbeat-lag figure on /metrics.
+    private let lastHeartbeatAnswered = Mutex<ContinuousClock.Instant?>(nil)
     private let logger: Logger
+
+    /// Seconds since this namenode last answered a heartbeat; nil before the first answer.
+    public var secondsSinceLastHeartbeat: Double? {
+        lastHeartbeatAnswered.withLock { $0 }.map { instant in
+            let elapsed = ContinuousClock.now - instant
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+    }
 
     public init(address: HostPort, clusterID: String, context: DataNodeContext, timing: Timing, rpcTimeout: Duration) {
         var configuration = RPCClientConfiguration(addresses: [address], user: "datanode", protocolName: ProtocolNames.datanodeProtocol)
@@ -92,6 +102,7 @@ public final class NamenodeConnection: Sendable {
                 }
                 try await sendIncrementalReport()
                 try await heartbeat()
+                lastHeartbeatAnswered.withLock { $0 = ContinuousClock.now }
             } catch is CancellationError {
                 return
             } catch {

@@ -1,5 +1,6 @@
 """Fixtures for the conformance tests: real rfs daemons as processes, judged by real clients."""
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -80,7 +81,8 @@ def namenode(tmp_path):
     port = free_port()
     daemon = Daemon(
         ["namenode", "-D", f"dfs.namenode.rpc-address=127.0.0.1:{port}",
-         "-D", f"dfs.namenode.name.dir={tmp_path / 'name'}"],
+         "-D", f"dfs.namenode.name.dir={tmp_path / 'name'}",
+         "-D", f"dfs.namenode.http-address=127.0.0.1:{free_port()}"],
         port, tmp_path / "namenode.log")
     yield daemon
     daemon.stop()
@@ -93,6 +95,7 @@ class NameNodeFactory:
     def __init__(self, tmp_path: Path):
         self.tmp_path = tmp_path
         self.port = free_port()
+        self.http_port = free_port()
         self.name_dir = tmp_path / "name"
         self.daemons = []
         self.starts = 0
@@ -100,7 +103,8 @@ class NameNodeFactory:
 
     def start(self, *extra_conf: str) -> Daemon:
         args = ["namenode", "-D", f"dfs.namenode.rpc-address=127.0.0.1:{self.port}",
-                "-D", f"dfs.namenode.name.dir={self.name_dir}"]
+                "-D", f"dfs.namenode.name.dir={self.name_dir}",
+                "-D", f"dfs.namenode.http-address=127.0.0.1:{self.http_port}"]
         for setting in extra_conf:
             args += ["-D", setting]
         self.last_log = self.tmp_path / f"namenode-{self.starts}.log"
@@ -155,16 +159,22 @@ def fsshell(hadoop_conf_dir):
 
 class Cluster:
     """A namenode and datanodes, each a real `rfs` process, with short heartbeats so that
-    failures are noticed within seconds. Datanodes can be killed and restarted one by one."""
+    failures are noticed within seconds. Datanodes can be killed and restarted one by one.
+    Every daemon serves HTTP on a free port: the namenode's is `http_port` (WebHDFS, the web UI,
+    /metrics); each datanode picks its own and registers it."""
 
-    CONF = ["dfs.heartbeat.interval=1s", "dfs.namenode.heartbeat.recheck-interval=2s"]
+    # Datanodes take a free HTTP port (0) and advertise the one they got.
+    CONF = ["dfs.heartbeat.interval=1s", "dfs.namenode.heartbeat.recheck-interval=2s",
+            "dfs.datanode.http.address=127.0.0.1:0"]
 
     def __init__(self, tmp_path: Path, datanodes: int = 3, conf=()):
         self.tmp_path = tmp_path
         self.conf = [*self.CONF, *conf]
         port = free_port()
+        self.http_port = free_port()
         args = ["namenode", "-D", f"dfs.namenode.rpc-address=127.0.0.1:{port}",
-                "-D", f"dfs.namenode.name.dir={tmp_path / 'name'}"]
+                "-D", f"dfs.namenode.name.dir={tmp_path / 'name'}",
+                "-D", f"dfs.namenode.http-address=127.0.0.1:{self.http_port}"]
         for setting in self.conf:
             args += ["-D", setting]
         self.namenode = Daemon(args, port, tmp_path / "namenode.log")
@@ -179,6 +189,21 @@ class Cluster:
     @property
     def url(self) -> str:
         return self.namenode.url
+
+    @property
+    def http_url(self) -> str:
+        """The namenode's HTTP address: WebHDFS under /webhdfs/v1, the UI at /, /metrics."""
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def webhdfs_url(self) -> str:
+        return f"webhdfs://127.0.0.1:{self.http_port}"
+
+    def datanode_http_url(self, index: int) -> str:
+        """A datanode's HTTP address: it binds a free port and logs the one it got."""
+        match = re.search(r"http server started address=(\S+)", self.datanodes[index].log_text())
+        assert match, f"datanode {index} logged no HTTP address"
+        return f"http://{match.group(1)}"
 
     def data_dir(self, index: int) -> Path:
         return self.tmp_path / f"data{index}"

@@ -11,7 +11,8 @@ from conftest import RFS_BIN, _pyspark_jars, free_port
 def test_minicluster_serves_hadoop_clients_from_its_own_configuration_and_stops_on_ctrl_c(tmp_path):
     port = free_port()
     directory = tmp_path / "cluster"
-    cluster = subprocess.Popen([RFS_BIN, "minicluster", "-d", str(directory), "--port", str(port), "--datanodes", "2"],
+    cluster = subprocess.Popen([RFS_BIN, "minicluster", "-d", str(directory), "--port", str(port), "--datanodes", "2",
+                                "--http-port", str(free_port())],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         banner = []

@@ -86,7 +86,8 @@ def main() -> int:
         os.remove(path)
 
     port = free_port()
-    cluster = subprocess.Popen([args.rfs, "minicluster", "-d", str(work / "cluster"), "--port", str(port)],
+    cluster = subprocess.Popen([args.rfs, "minicluster", "-d", str(work / "cluster"), "--port", str(port),
+                                "--http-port", str(free_port())],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         for line in cluster.stdout:

@@ -125,7 +125,9 @@ final class NamenodeProcess {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["namenode", "-D", "dfs.namenode.rpc-address=127.0.0.1:\(port)",
-                             "-D", "dfs.namenode.name.dir=\(directory)/name"] + extraFlags
+                             "-D", "dfs.namenode.name.dir=\(directory)/name",
+                             // Any free HTTP port: 9870 may be taken by a running cluster.
+                             "-D", "dfs.namenode.http-address=127.0.0.1:0"] + extraFlags
         let log = FileHandle(forWritingAtPath: directory + "/namenode.log") ?? {
             FileManager.default.createFile(atPath: directory + "/namenode.log", contents: nil)
             return FileHandle(forWritingAtPath: directory + "/namenode.log")!

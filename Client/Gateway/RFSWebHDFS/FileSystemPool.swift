@@ -1,0 +1,50 @@
+import RFSClient
+import RFSConfig
+import RFSModel
+import Synchronization
+
+/// One rfs client per (namenode, user), kept open across requests: WebHDFS acts as the
+/// `user.name` of each request, and the client's RPC connection is per user. The pool is
+/// bounded; past the bound the oldest client is closed.
+public final class FileSystemPool: Sendable {
+    struct Key: Hashable {
+        var namenodes: [HostPort]
+        var user: String
+    }
+
+    private let clients = Mutex<[(key: Key, fileSystem: FileSystem)]>([])
+    private let configuration: Configuration
+    private let capacity: Int
+
+    public init(configuration: Configuration, capacity: Int = 64) {
+        self.configuration = configuration
+        self.capacity = capacity
+    }
+
+    /// The client for `user` on `namenodes`, made on first use.
+    public func fileSystem(namenodes: [HostPort], user: String) throws -> FileSystem {
+        let key = Key(namenodes: namenodes, user: user)
+        var evicted: FileSystem?
+        let fileSystem = try clients.withLock { clients throws -> FileSystem in
+            if let index = clients.firstIndex(where: { $0.key == key }) {
+                let entry = clients.remove(at: index)
+                clients.append(entry)
+                return entry.fileSystem
+            }
+            let made = try FileSystem(namenodes: namenodes, user: user, configuration: configuration)
+            clients.append((key, made))
+            if clients.count > capacity { evicted = clients.removeFirst().fileSystem }
+            return made
+        }
+        if let evicted { Task { await evicted.close() } }
+        return fileSystem
+    }
+
+    public func closeAll() async {
+        let all = clients.withLock { clients in
+            defer { clients = [] }
+            return clients.map(\.fileSystem)
+        }
+        for fileSystem in all { await fileSystem.close() }
+    }
+}

@@ -1,0 +1,74 @@
+/// The HTTP methods WebHDFS uses.
+public enum WebHDFSMethod: String, Sendable {
+    case get = "GET", put = "PUT", post = "POST", delete = "DELETE"
+
+    /// The Java enum Hadoop parses `op` into for this method, named in its error messages.
+    var hadoopEnum: String {
+        switch self {
+        case .get: "GetOpParam"
+        case .put: "PutOpParam"
+        case .post: "PostOpParam"
+        case .delete: "DeleteOpParam"
+        }
+    }
+}
+
+/// A WebHDFS operation (`op=`), with the HTTP method HDFS serves it on and the status of a
+/// successful reply (Hadoop's client checks it: 201 for CREATE, 200 for everything else).
+public enum WebHDFSOperation: String, Sendable, CaseIterable {
+    // GET
+    case open = "OPEN"
+    case getFileStatus = "GETFILESTATUS"
+    case listStatus = "LISTSTATUS"
+    case listStatusBatch = "LISTSTATUS_BATCH"
+    case getContentSummary = "GETCONTENTSUMMARY"
+    case getQuotaUsage = "GETQUOTAUSAGE"
+    case getFileChecksum = "GETFILECHECKSUM"
+    case getHomeDirectory = "GETHOMEDIRECTORY"
+    case getTrashRoot = "GETTRASHROOT"
+    case getFileBlockLocations = "GETFILEBLOCKLOCATIONS"
+    case getServerDefaults = "GETSERVERDEFAULTS"
+    // PUT
+    case create = "CREATE"
+    case mkdirs = "MKDIRS"
+    case rename = "RENAME"
+    case setPermission = "SETPERMISSION"
+    case setOwner = "SETOWNER"
+    case setReplication = "SETREPLICATION"
+    case setTimes = "SETTIMES"
+    // POST
+    case append = "APPEND"
+    case concat = "CONCAT"
+    case truncate = "TRUNCATE"
+    // DELETE
+    case delete = "DELETE"
+
+    public var method: WebHDFSMethod {
+        switch self {
+        case .open, .getFileStatus, .listStatus, .listStatusBatch, .getContentSummary, .getQuotaUsage, .getFileChecksum,
+             .getHomeDirectory, .getTrashRoot, .getFileBlockLocations, .getServerDefaults:
+            .get
+        case .create, .mkdirs, .rename, .setPermission, .setOwner, .setReplication, .setTimes: .put
+        case .append, .concat, .truncate: .post
+        case .delete: .delete
+        }
+    }
+
+    /// CREATE, APPEND and OPEN move file bytes: the namenode redirects them to a datanode.
+    public var carriesData: Bool { self == .create || self == .append || self == .open }
+
+    public var successStatus: Int { self == .create ? 201 : 200 }
+
+    /// Parses `op` as Hadoop does: case-insensitively, and only among the operations of the
+    /// request's method (a GET with op=MKDIRS is refused as an unknown GET op).
+    public static func parse(_ text: String?, method: WebHDFSMethod) throws(WebHDFSError) -> WebHDFSOperation {
+        guard let text, !text.isEmpty else {
+            throw WebHDFSError(.unsupportedOperation, "\(method.rawValue) without an op parameter is not supported")
+        }
+        let name = text.uppercased()
+        guard let operation = WebHDFSOperation(rawValue: name), operation.method == method else {
+            throw WebHDFSError.invalidParameter("op", "No enum constant org.apache.hadoop.hdfs.web.resources.\(method.hadoopEnum).Op.\(name)")
+        }
+        return operation
+    }
+}

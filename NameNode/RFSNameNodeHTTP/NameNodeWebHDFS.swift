@@ -1,0 +1,216 @@
+import Foundation
+import Hummingbird
+import RFSBlockManagement
+import RFSClient
+import RFSHTTP
+import RFSModel
+import RFSWebHDFS
+
+/// WebHDFS on the namenode. Each request runs as its `user.name` through an rfs client on
+/// this namenode's own RPC port, so permissions, quotas, safe mode and the edit log apply
+/// exactly as they do to RPC clients. File bytes never pass through here: CREATE, APPEND and
+/// OPEN answer 307 with a datanode's URL (or that URL as JSON with `noredirect=true`).
+struct NameNodeWebHDFS {
+    /// The namenode takes no file data; a body bigger than this on any request is refused
+    /// unread (413) rather than drained.
+    static let requestBodyBytesMax = 64 << 10
+
+    let state: NameNodeHTTPState
+
+    func respond(to request: Request) async -> Response {
+        do {
+            guard let method = WebHDFSMethod(rawValue: request.method.rawValue) else {
+                throw WebHDFSError(.unsupportedOperation, "HTTP method \(request.method) is not supported by WebHDFS")
+            }
+            let parsed = try WebHDFSRequest(method: method, target: request.uri.string)
+            // CREATE and APPEND bodies are not read here: the 307 sends the client (curl -L -T
+            // included) to a datanode with them. Any other operation takes no data.
+            if !parsed.operation.carriesData, let length = request.headers[.contentLength].flatMap({ Int($0) }),
+               length > Self.requestBodyBytesMax {
+                throw WebHDFSError(.illegalArgument, "Request body of \(length) bytes is larger than op=\(parsed.operation.rawValue) "
+                    + "accepts (\(Self.requestBodyBytesMax))", status: 413)
+            }
+            let fileSystem = try state.clients.fileSystem(namenodes: [state.localRPC], user: parsed.user)
+            if parsed.operation.carriesData {
+                return try await redirect(parsed, fileSystem: fileSystem, requestHost: request.head.authority)
+            }
+            return try await perform(parsed, fileSystem: fileSystem)
+        } catch {
+            let failure = WebHDFSError.from(error)
+            state.logger.debug("webhdfs request failed", metadata: ["uri": "\(request.uri)", "error": "\(failure)"])
+            return Replies.error(failure)
+        }
+    }
+
+    /// Every operation answered by the namenode itself.
+    func perform(_ request: WebHDFSRequest, fileSystem: FileSystem) async throws -> Response {
+        let path = request.path
+        switch request.operation {
+        case .getFileStatus:
+            guard let status = try await fileSystem.fileStatus(path) else { throw fileNotFound(path) }
+            return Replies.json(WebHDFSReplies.fileStatus(status))
+        case .listStatus:
+            guard let status = try await fileSystem.fileStatus(path) else { throw fileNotFound(path) }
+            if !status.isDirectory { return Replies.json(WebHDFSReplies.fileStatuses([status], listedFile: true)) }
+            return Replies.json(WebHDFSReplies.fileStatuses(try await fileSystem.listStatus(path), listedFile: false))
+        case .listStatusBatch:
+            guard let status = try await fileSystem.fileStatus(path) else { throw fileNotFound(path) }
+            if !status.isDirectory { return Replies.json(WebHDFSReplies.directoryListing([status], remaining: 0, listedFile: true)) }
+            let page = try await fileSystem.listingPage(path, startAfter: Data((request.string("startafter") ?? "").utf8))
+            return Replies.json(WebHDFSReplies.directoryListing(page.entries, remaining: page.remaining, listedFile: false))
+        case .getContentSummary:
+            return Replies.json(WebHDFSReplies.contentSummary(try await fileSystem.contentSummary(path)))
+        case .getQuotaUsage:
+            return Replies.json(WebHDFSReplies.quotaUsage(try await fileSystem.quotaUsage(path)))
+        case .getFileChecksum:
+            return Replies.json(WebHDFSReplies.fileChecksum(try await fileSystem.fileChecksum(path)))
+        case .getHomeDirectory:
+            return Replies.json(WebHDFSReplies.path("/user/\(request.user)"))
+        case .getTrashRoot:
+            return Replies.json(WebHDFSReplies.path("/user/\(request.user)/.Trash"))
+        case .getFileBlockLocations:
+            return Replies.json(try await blockLocations(request, fileSystem: fileSystem))
+        case .getServerDefaults:
+            return Replies.json(WebHDFSReplies.serverDefaults(try await fileSystem.serverDefaults()))
+        case .mkdirs:
+            let permission = FsPermission(mode: try request.permission() ?? 0o755)
+            return Replies.json(WebHDFSReplies.boolean(try await fileSystem.mkdirs(path, permission: permission)))
+        case .rename:
+            let destination = try request.requiredString("destination")
+            guard destination.hasPrefix("/") else {
+                throw WebHDFSError.invalidParameter("destination", "Invalid path name \(destination)")
+            }
+            if (request.string("renameoptions") ?? "").uppercased().contains("OVERWRITE") {
+                try await fileSystem.rename(path, to: destination, overwrite: true)
+                return Replies.json(WebHDFSReplies.boolean(true))
+            }
+            return Replies.json(WebHDFSReplies.boolean(try await fileSystem.rename(path, to: destination)))
+        case .delete:
+            return Replies.json(WebHDFSReplies.boolean(try await fileSystem.delete(path, recursive: try request.bool("recursive", default: false))))
+        case .setPermission:
+            try await fileSystem.setPermission(path, FsPermission(mode: try request.permission() ?? 0o755))
+            return emptyOK()
+        case .setOwner:
+            let owner = request.string("owner")
+            let group = request.string("group")
+            guard owner != nil || group != nil else {
+                throw WebHDFSError(.illegalArgument, "Both owner and group are empty.")
+            }
+            try await fileSystem.setOwner(path, owner: owner, group: group)
+            return emptyOK()
+        case .setReplication:
+            let given = try request.replication()
+            let replication: Int
+            if let given { replication = given } else { replication = try await fileSystem.serverDefaults().replication }
+            return Replies.json(WebHDFSReplies.boolean(try await fileSystem.setReplication(path, replication)))
+        case .setTimes:
+            let modification = try request.int64("modificationtime", minimum: -1).flatMap { $0 == -1 ? nil : $0 }
+            let access = try request.int64("accesstime", minimum: -1).flatMap { $0 == -1 ? nil : $0 }
+            try await fileSystem.setTimes(path, modificationTimeMs: modification, accessTimeMs: access)
+            return emptyOK()
+        case .truncate:
+            guard let newLength = try request.int64("newlength", minimum: 0) else {
+                throw WebHDFSError(.illegalArgument, "Required parameter \"newlength\" is missing for op=TRUNCATE")
+            }
+            return Replies.json(WebHDFSReplies.boolean(try await fileSystem.truncate(path, newLength: newLength)))
+        case .concat:
+            let sources = try request.requiredString("sources").split(separator: ",").map(String.init)
+            try await fileSystem.concat(path, sources: sources)
+            return emptyOK()
+        case .create, .append, .open:
+            preconditionFailure("data operations are redirected")
+        }
+    }
+
+    /// GETFILEBLOCKLOCATIONS: the blocks overlapping [offset, offset+length), each replica
+    /// named by host and transfer address as Hadoop's `BlockLocation` has them.
+    func blockLocations(_ request: WebHDFSRequest, fileSystem: FileSystem) async throws -> JSON {
+        let offset = try request.int64("offset", minimum: 0) ?? 0
+        let length = try request.int64("length", minimum: 0) ?? Int64.max
+        let end = length > Int64.max - offset ? Int64.max : offset + length
+        guard try await fileSystem.fileStatus(request.path) != nil else { throw fileNotFound(request.path) }
+        let nodes = Dictionary(state.daemon.datanodes.datanodeReport(kind: .all).map { ($0.identity.transferAddress, $0.identity) },
+                               uniquingKeysWith: { first, _ in first })
+        let blocks = try await fileSystem.blockLocations(request.path).filter { block in
+            block.offset < end && block.offset + block.lengthBytes > offset || (block.lengthBytes == 0 && block.offset == offset)
+        }
+        return WebHDFSReplies.blockLocations(blocks.map { block in
+            (offset: block.offset, length: block.lengthBytes, corrupt: block.isCorrupt, replicas: block.replicas.map { replica in
+                WebHDFSReplies.ReplicaHost(hostName: nodes[replica.address]?.hostName ?? replica.address,
+                                           transferAddress: replica.address, rack: replica.rack, storageID: replica.storageID)
+            })
+        })
+    }
+
+    func emptyOK() -> Response {
+        var headers: HTTPFields = [:]
+        headers[.contentLength] = "0"
+        return Response(status: .ok, headers: headers, body: ResponseBody())
+    }
+
+    func fileNotFound(_ path: String) -> WebHDFSError {
+        WebHDFSError(.fileNotFound, "File does not exist: \(path)")
+    }
+
+    // MARK: Redirects to a datanode
+
+    /// CREATE goes to any live datanode (it becomes the pipeline's first); APPEND to one
+    /// holding the last block; OPEN to one holding the block at `offset`. Parameters are
+    /// checked here first, so a bad request fails before any redirect.
+    func redirect(_ request: WebHDFSRequest, fileSystem: FileSystem, requestHost: String?) async throws -> Response {
+        let offset = try request.int64("offset", minimum: 0) ?? 0
+        _ = try request.int64("length", minimum: 0)
+        _ = try request.int64("blocksize", minimum: 1)
+        _ = try request.permission()
+        _ = try request.replication()
+        _ = try request.bool("overwrite", default: false)
+        _ = try request.bool("noredirect", default: false)
+        let live = state.daemon.datanodes.datanodeReport(kind: .live).filter { $0.adminState == .normal || request.operation == .open }
+        var preferred: [String] = []
+        switch request.operation {
+        case .open:
+            guard let status = try await fileSystem.fileStatus(request.path) else { throw fileNotFound(request.path) }
+            guard status.isFile else { throw WebHDFSError(.fileNotFound, "Path is not a file: \(request.path)") }
+            let blocks = try await fileSystem.blockLocations(request.path)
+            if let block = blocks.last(where: { $0.offset <= offset }) { preferred = block.replicas.map(\.address) }
+        case .append:
+            guard let status = try await fileSystem.fileStatus(request.path) else { throw fileNotFound(request.path) }
+            guard status.isFile else { throw WebHDFSError(.fileNotFound, "Path is not a file: \(request.path)") }
+            if status.length > 0, let last = try await fileSystem.blockLocations(request.path).last {
+                preferred = last.replicas.map(\.address)
+            }
+        default:
+            break
+        }
+        let chosen = preferred.lazy.compactMap { address in live.first { $0.identity.transferAddress == address } }.first
+            ?? live.randomElement()
+        guard let datanode = chosen else {
+            throw WebHDFSError(.ioException, "Failed to find datanode, suggest to check cluster health. excludeDatanodes=null")
+        }
+        let url = datanodeURL(request, datanode: datanode.identity, requestHost: requestHost)
+        if try request.bool("noredirect", default: false) {
+            return Replies.json(WebHDFSReplies.location(url))
+        }
+        return Replies.redirect(url)
+    }
+
+    /// `http://<datanode>:<infoPort>/webhdfs/v1/<path>?<the client's parameters>&namenoderpcaddress=…`.
+    func datanodeURL(_ request: WebHDFSRequest, datanode: DatanodeIdentity, requestHost: String?) -> String {
+        var query = request.rawQuery.split(separator: "&").filter {
+            let name = $0.split(separator: "=", maxSplits: 1).first.map { $0.lowercased() } ?? ""
+            return name != "noredirect" && name != "namenoderpcaddress"
+        }.map(String.init)
+        let callbackHost = state.advertisedRPCHost ?? requestHost.map(Self.hostPart) ?? "127.0.0.1"
+        query.append("namenoderpcaddress=\(callbackHost):\(state.rpcPort)")
+        return "http://\(datanode.ipAddress):\(datanode.infoPort)\(WebHDFSRequest.prefix)"
+            + WebHDFSRequest.percentEncodePath(request.path) + "?" + query.joined(separator: "&")
+    }
+
+    /// `host:port` or `[v6]:port` → host.
+    static func hostPart(_ authority: String) -> String {
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return String(authority[...close])
+        }
+        return String(authority.split(separator: ":").first ?? Substring(authority))
+    }
+}

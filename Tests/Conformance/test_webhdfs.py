@@ -1,0 +1,278 @@
+"""WebHDFS on a namenode with datanodes, judged by clients we did not write: Python's `hdfs`
+package (HdfsCLI), fsspec's webhdfs:// filesystem and Hadoop's own WebHdfsFileSystem (FsShell
+from the pyspark jars); then curl for the replies a bad request gets."""
+import json
+import os
+import subprocess
+
+import fsspec
+import hdfs
+import pytest
+import requests
+
+from conftest import Cluster, _pyspark_jars
+
+# The keys of HDFS's FileStatus JSON (JsonUtil.toJsonMap), all of which Hadoop's client reads.
+FILE_STATUS_KEYS = {"accessTime", "blockSize", "childrenNum", "fileId", "group", "length", "modificationTime",
+                    "owner", "pathSuffix", "permission", "replication", "storagePolicy", "type"}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    running = Cluster(tmp_path_factory.mktemp("webhdfs"))
+    # The tests act as several users; the root (owned by whoever runs the namenode, its
+    # superuser) is opened to them all.
+    superuser = os.environ.get("HADOOP_USER_NAME") or __import__("getpass").getuser()
+    opened = requests.put(running.http_url + f"/webhdfs/v1/?op=SETPERMISSION&permission=777&user.name={superuser}")
+    assert opened.status_code == 200, opened.text
+    yield running
+    running.stop()
+
+
+def payload(size: int, seed: int = 7) -> bytes:
+    # Not all one byte, so an offset mistake shows.
+    return bytes((i * 31 + seed) % 251 for i in range(size))
+
+
+def test_hdfscli_insecure_client(cluster, tmp_path):
+    client = hdfs.InsecureClient(cluster.http_url, user="alice")
+    client.makedirs("/cli/dir", permission="755")
+    local = tmp_path / "up.bin"
+    data = payload(3 * 1024 * 1024 + 17)
+    local.write_bytes(data)
+    client.upload("/cli/dir/up.bin", str(local))
+    assert client.list("/cli/dir") == ["up.bin"]
+    status = client.status("/cli/dir/up.bin")
+    assert set(status) == FILE_STATUS_KEYS
+    assert status["length"] == len(data) and status["type"] == "FILE" and status["owner"] == "alice"
+    assert status["permission"] == "644" and status["replication"] == 3
+    assert client.status("/cli/nope", strict=False) is None
+
+    down = tmp_path / "down.bin"
+    client.download("/cli/dir/up.bin", str(down))
+    assert down.read_bytes() == data
+    with client.read("/cli/dir/up.bin", offset=1000, length=50) as reader:
+        assert reader.read() == data[1000:1050]
+
+    client.rename("/cli/dir/up.bin", "/cli/dir/moved.bin")
+    assert client.list("/cli/dir") == ["moved.bin"]
+    client.set_permission("/cli/dir/moved.bin", "600")
+    assert client.status("/cli/dir/moved.bin")["permission"] == "600"
+    summary = client.content("/cli")
+    assert (summary["directoryCount"], summary["fileCount"], summary["length"]) == (2, 1, len(data))
+    assert summary["spaceConsumed"] == 3 * len(data) and summary["quota"] == -1
+
+    with client.write("/cli/log.txt") as writer:
+        writer.write(b"first line\n")
+    client.write("/cli/log.txt", data=b"second line\n", append=True)
+    with client.read("/cli/log.txt") as reader:
+        assert reader.read() == b"first line\nsecond line\n"
+    checksum = client.checksum("/cli/log.txt")
+    assert checksum["algorithm"] == "MD5-of-0MD5-of-512CRC32C" and checksum["length"] == 28
+
+    # HdfsCLI sends booleans as `True`.
+    assert client.delete("/cli", recursive=True) is True
+    assert client.status("/cli", strict=False) is None
+
+
+def test_fsspec_webhdfs(cluster, tmp_path):
+    fs = fsspec.filesystem("webhdfs", host="127.0.0.1", port=cluster.http_port, user="bob")
+    fs.mkdir("/spec")
+    local = tmp_path / "a.bin"
+    data = payload(2 * 1024 * 1024, seed=3)
+    local.write_bytes(data)
+    fs.put(str(local), "/spec/a.bin")
+    assert fs.ls("/spec", detail=False) == ["/spec/a.bin"]
+    info = fs.info("/spec/a.bin")
+    assert info["size"] == len(data) and info["type"] == "file"
+    fs.get("/spec/a.bin", str(tmp_path / "b.bin"))
+    assert (tmp_path / "b.bin").read_bytes() == data
+
+    # fsspec writes by CREATE then one APPEND per 5 MiB buffered, ending with an empty one.
+    big = payload(11 * 1024 * 1024, seed=5)
+    with fs.open("/spec/written.bin", "wb") as f:
+        f.write(big)
+    with fs.open("/spec/written.bin", "rb") as f:
+        f.seek(4 * 1024 * 1024 + 3)
+        assert f.read(1000) == big[4 * 1024 * 1024 + 3:4 * 1024 * 1024 + 1003]
+    assert fs.cat("/spec/written.bin") == big
+
+    fs.rm("/spec", recursive=True)
+    assert not fs.exists("/spec")
+
+
+def test_hadoop_webhdfs_filesystem_through_fsshell(cluster, tmp_path, hadoop_conf_dir):
+    java = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else "java"
+    classpath = f"{hadoop_conf_dir}:{_pyspark_jars()}/*"
+
+    def fsshell(*args, binary=False):
+        return subprocess.run([java, "-cp", classpath, "org.apache.hadoop.fs.FsShell", "-fs", cluster.webhdfs_url, *args],
+                              capture_output=True, text=not binary, timeout=180, env=dict(os.environ, HADOOP_USER_NAME="carol"))
+
+    local = tmp_path / "data.bin"
+    data = payload(5 * 1024 * 1024 + 123, seed=11)
+    local.write_bytes(data)
+    assert fsshell("-mkdir", "-p", "/hadoop/in").returncode == 0
+    put = fsshell("-put", str(local), "/hadoop/in/data.bin")
+    assert put.returncode == 0, put.stderr
+    listing = fsshell("-ls", "/hadoop/in")
+    assert listing.returncode == 0, listing.stderr
+    assert "-rw-r--r--   3 carol supergroup    5243003" in listing.stdout and "/hadoop/in/data.bin" in listing.stdout
+    got = tmp_path / "got.bin"
+    get = fsshell("-get", "/hadoop/in/data.bin", str(got))
+    assert get.returncode == 0, get.stderr
+    assert got.read_bytes() == data
+    cat = fsshell("-cat", "/hadoop/in/data.bin", binary=True)
+    assert cat.returncode == 0 and cat.stdout == data
+    missing = fsshell("-cat", "/hadoop/none")
+    assert missing.returncode == 1 and "No such file or directory" in missing.stderr
+    rm = fsshell("-rm", "-r", "/hadoop")
+    assert rm.returncode == 0, rm.stderr
+    assert fsshell("-test", "-e", "/hadoop").returncode == 1
+
+
+# --- The REST surface itself, with curl -------------------------------------------------------
+
+def curl(cluster, method, path_and_query, *extra, data_file=None):
+    """(status, headers text, body) of one request, redirects not followed."""
+    args = ["curl", "-sS", "--path-as-is", "-X", method, "-D", "-", "-o", "-", *extra]
+    if data_file is not None:
+        args += ["--data-binary", f"@{data_file}"]
+    out = subprocess.run(args + [cluster.http_url + path_and_query], capture_output=True, timeout=60)
+    head, _, body = out.stdout.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1])
+    return status, head.decode(), body
+
+
+def remote_exception(body: bytes) -> dict:
+    reply = json.loads(body)
+    assert set(reply) == {"RemoteException"}
+    assert set(reply["RemoteException"]) == {"exception", "javaClassName", "message"}
+    return reply["RemoteException"]
+
+
+def test_redirects_carry_every_parameter_and_noredirect_answers_json(cluster):
+    status, head, _ = curl(cluster, "PUT", "/webhdfs/v1/rest/f.txt?op=CREATE&user.name=dave&overwrite=true&replication=2")
+    assert status == 307
+    location = next(line.split(": ", 1)[1] for line in head.split("\r\n") if line.lower().startswith("location:"))
+    assert "/webhdfs/v1/rest/f.txt?" in location
+    assert "op=CREATE" in location and "user.name=dave" in location and "replication=2" in location
+    assert "namenoderpcaddress=127.0.0.1:" in location
+
+    # The datanode writes through the rfs client and answers 201 Created with the file's URI.
+    created = requests.put(location, data=b"0123456789")
+    assert created.status_code == 201 and created.headers["Location"].endswith("/rest/f.txt")
+    status, _, body = curl(cluster, "GET", "/webhdfs/v1/rest/f.txt?op=OPEN&noredirect=true")
+    assert status == 200 and json.loads(body)["Location"].startswith("http://127.0.0.1:")
+    # JSON replies carry no Content-Type: Hadoop 3.5.0's WebHdfsFileSystem fails on one.
+    status, head, body = curl(cluster, "GET", "/webhdfs/v1/rest/f.txt?op=GETFILESTATUS")
+    assert status == 200 and "content-type" not in head.lower()
+    assert json.loads(body)["FileStatus"]["replication"] == 2 and json.loads(body)["FileStatus"]["owner"] == "dave"
+
+    read = requests.get(cluster.http_url + "/webhdfs/v1/rest/f.txt?op=OPEN&offset=3&length=4")
+    assert read.status_code == 200 and read.content == b"3456"
+    assert requests.get(cluster.http_url + "/webhdfs/v1/rest/f.txt?op=OPEN&offset=10").content == b""
+
+
+def test_listing_batches_and_small_replies_have_hdfs_shapes(cluster):
+    for name in ["a", "b", "c"]:
+        assert requests.put(cluster.http_url + f"/webhdfs/v1/batch/{name}?op=MKDIRS&user.name=erin").json() == {"boolean": True}
+    page = requests.get(cluster.http_url + "/webhdfs/v1/batch?op=LISTSTATUS_BATCH&startAfter=a").json()["DirectoryListing"]
+    assert [s["pathSuffix"] for s in page["partialListing"]["FileStatuses"]["FileStatus"]] == ["b", "c"]
+    assert page["remainingEntries"] == 0
+    statuses = requests.get(cluster.http_url + "/webhdfs/v1/batch?op=LISTSTATUS").json()["FileStatuses"]["FileStatus"]
+    assert [s["type"] for s in statuses] == ["DIRECTORY"] * 3 and all(set(s) == FILE_STATUS_KEYS for s in statuses)
+    assert requests.get(cluster.http_url + "/webhdfs/v1/?op=GETHOMEDIRECTORY&user.name=erin").json() == {"Path": "/user/erin"}
+    assert requests.get(cluster.http_url + "/webhdfs/v1/?op=GETTRASHROOT&user.name=erin").json() == {"Path": "/user/erin/.Trash"}
+    assert requests.put(cluster.http_url + "/webhdfs/v1/batch/a?op=RENAME&destination=/batch/z&user.name=erin").json() == {"boolean": True}
+    assert requests.put(cluster.http_url + "/webhdfs/v1/batch/z?op=SETTIMES&modificationtime=1000000&user.name=erin").status_code == 200
+    assert requests.get(cluster.http_url + "/webhdfs/v1/batch/z?op=GETFILESTATUS").json()["FileStatus"]["modificationTime"] == 1000000
+    assert requests.delete(cluster.http_url + "/webhdfs/v1/batch?op=DELETE&recursive=true&user.name=erin").json() == {"boolean": True}
+    assert requests.delete(cluster.http_url + "/webhdfs/v1/batch?op=DELETE&user.name=erin").json() == {"boolean": False}
+
+
+@pytest.mark.parametrize("method, target, status, exception, message", [
+    ("GET", "/webhdfs/v1/?op=NOSUCHOP", 400, "java.lang.IllegalArgumentException", "GetOpParam.Op.NOSUCHOP"),
+    ("GET", "/webhdfs/v1/?op=MKDIRS", 400, "java.lang.IllegalArgumentException", "GetOpParam.Op.MKDIRS"),
+    ("PUT", "/webhdfs/v1/errors/d?op=RENAME", 400, "java.lang.IllegalArgumentException", "destination"),
+    ("PUT", "/webhdfs/v1/errors/d?op=SETPERMISSION&permission=999", 400, "java.lang.IllegalArgumentException", "permission"),
+    ("PUT", "/webhdfs/v1/errors/d?op=SETPERMISSION&permission=rwx", 400, "java.lang.IllegalArgumentException", "radix-8"),
+    ("GET", "/webhdfs/v1/errors/f?op=OPEN&offset=-1", 400, "java.lang.IllegalArgumentException", "offset"),
+    ("PUT", "/webhdfs/v1/errors/d?op=MKDIRS&user.name=frank&permission=755&x=1", 200, None, None),
+    ("DELETE", "/webhdfs/v1/errors/d?op=DELETE&recursive=maybe", 400, "java.lang.IllegalArgumentException", "Boolean"),
+    ("GET", "/webhdfs/v1/../../etc/passwd?op=GETFILESTATUS", 400, "org.apache.hadoop.fs.InvalidPathException", "Invalid path"),
+    ("GET", "/webhdfs/v1/errors/missing?op=GETFILESTATUS", 404, "java.io.FileNotFoundException", "/errors/missing"),
+    ("GET", "/webhdfs/v1/errors/missing?op=OPEN", 404, "java.io.FileNotFoundException", "/errors/missing"),
+    ("PUT", "/webhdfs/v1/errors/private/x?op=MKDIRS&user.name=mallory", 403, "org.apache.hadoop.security.AccessControlException", "mallory"),
+    ("DELETE", "/webhdfs/v1/errors?op=DELETE&user.name=frank", 403, "org.apache.hadoop.fs.PathIsNotEmptyDirectoryException", "/errors"),
+])
+def test_error_classes_with_curl(cluster, method, target, status, exception, message):
+    if not requests.get(cluster.http_url + "/webhdfs/v1/errors/private?op=GETFILESTATUS").ok:
+        requests.put(cluster.http_url + "/webhdfs/v1/errors?op=MKDIRS&permission=755&user.name=frank")
+        requests.put(cluster.http_url + "/webhdfs/v1/errors/private?op=MKDIRS&permission=700&user.name=frank")
+    before = requests.get(cluster.http_url + "/webhdfs/v1/errors?op=LISTSTATUS").json()
+    got, _, body = curl(cluster, method, target)
+    assert got == status, body
+    if exception is None:
+        return
+    error = remote_exception(body)
+    assert error["javaClassName"] == exception and error["exception"] == exception.rsplit(".", 1)[1]
+    assert message in error["message"]
+    # A refused request changes nothing.
+    assert requests.get(cluster.http_url + "/webhdfs/v1/errors?op=LISTSTATUS").json() == before
+
+
+def test_a_body_the_namenode_does_not_take_is_refused_unread(cluster, tmp_path):
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"x" * (1 << 20))
+    status, _, body = curl(cluster, "PUT", "/webhdfs/v1/toolarge?op=MKDIRS&user.name=root", data_file=big)
+    assert status == 413
+    assert remote_exception(body)["javaClassName"] == "java.lang.IllegalArgumentException"
+    assert requests.get(cluster.http_url + "/webhdfs/v1/toolarge?op=GETFILESTATUS").status_code == 404
+    # A CREATE body sent to the namenode is not read: curl -L -T follows the 307 with it.
+    upload = subprocess.run(["curl", "-sS", "-L", "-X", "PUT", "-T", str(big), "-o", "/dev/null", "-w", "%{http_code}",
+                             cluster.http_url + "/webhdfs/v1/curl/up.bin?op=CREATE&user.name=root"],
+                            capture_output=True, text=True, timeout=60)
+    assert upload.stdout == "201", upload.stderr
+    assert requests.get(cluster.http_url + "/webhdfs/v1/curl/up.bin?op=OPEN").content == big.read_bytes()
+
+
+def test_create_without_overwrite_on_an_existing_file_is_refused_by_the_datanode(cluster):
+    url = cluster.http_url + "/webhdfs/v1/once.txt?op=CREATE&user.name=root"
+    assert requests.put(url, data=b"first").status_code == 201
+    again = requests.put(url, data=b"second")
+    assert again.status_code == 403
+    assert remote_exception(again.content)["javaClassName"] == "org.apache.hadoop.fs.FileAlreadyExistsException"
+    assert requests.get(cluster.http_url + "/webhdfs/v1/once.txt?op=OPEN").content == b"first"
+
+
+def test_owner_replication_truncate_concat_quota_usage_and_server_defaults(cluster):
+    superuser = os.environ.get("HADOOP_USER_NAME") or __import__("getpass").getuser()
+    base = cluster.http_url + "/webhdfs/v1/ops"
+
+    def create(name, data):
+        redirect = requests.put(f"{base}/{name}?op=CREATE&user.name=gina&blocksize=1048576", allow_redirects=False)
+        assert redirect.status_code == 307
+        assert requests.put(redirect.headers["Location"], data=data).status_code == 201
+
+    create("a", b"a" * 1048576)
+    create("b", b"b" * 1000)
+    assert requests.put(f"{base}/a?op=SETREPLICATION&replication=2&user.name=gina").json() == {"boolean": True}
+    assert requests.get(f"{base}/a?op=GETFILESTATUS").json()["FileStatus"]["replication"] == 2
+    # CONCAT moves b's blocks onto the end of a (a's last block is full, as HDFS requires).
+    assert requests.post(f"{base}/a?op=CONCAT&sources=/ops/b&user.name=gina").status_code == 200
+    assert requests.get(f"{base}/a?op=GETFILESTATUS").json()["FileStatus"]["length"] == 1048576 + 1000
+    assert requests.get(f"{base}/b?op=GETFILESTATUS").status_code == 404
+    # TRUNCATE on a block boundary is immediate: {"boolean": true}.
+    assert requests.post(f"{base}/a?op=TRUNCATE&newlength=1048576&user.name=gina").json() == {"boolean": True}
+    assert requests.get(f"{base}/a?op=OPEN&offset=1048570").content == b"a" * 6
+    # Only the superuser gives a file away.
+    refused = requests.put(f"{base}/a?op=SETOWNER&owner=hank&user.name=gina")
+    assert refused.status_code == 403 and remote_exception(refused.content)["exception"] == "AccessControlException"
+    assert requests.put(f"{base}/a?op=SETOWNER&owner=hank&group=staff&user.name={superuser}").status_code == 200
+    status = requests.get(f"{base}/a?op=GETFILESTATUS").json()["FileStatus"]
+    assert (status["owner"], status["group"]) == ("hank", "staff")
+    assert requests.put(f"{base}/a?op=SETOWNER&user.name={superuser}").status_code == 400
+    assert requests.get(f"{base}?op=GETQUOTAUSAGE&user.name={superuser}").json()["QuotaUsage"]["fileAndDirectoryCount"] == 2
+    defaults = requests.get(cluster.http_url + "/webhdfs/v1/?op=GETSERVERDEFAULTS").json()["FsServerDefaults"]
+    assert defaults["blockSize"] == 134217728 and defaults["bytesPerChecksum"] == 512
