@@ -47,7 +47,9 @@ public final class NamespaceEngine: Sendable {
         let applier = Applier(store: store, machine: machine, lastAppliedIndex: applied, logger: logger)
         let engine = NamespaceEngine(store: store, wal: wal, machine: machine, applier: applier, logger: logger,
                                      counters: counters)
-        wal.onBatchDurable { applier.drain() }
+        // The writer thread only signals: applying runs on its own thread, so the next group's
+        // fsync overlaps this group's apply.
+        wal.onBatchDurable { applier.thread.signal() }
         if applied > wal.lastIndex {
             // The store holds edits the WAL no longer has (its tail was cut or lost after they
             // were applied and the store synced). They are safe in the store; fill the gap with
@@ -151,6 +153,7 @@ public final class NamespaceEngine: Sendable {
 
     public func close() throws {
         wal.close()
+        applier.thread.stop()
         try store.sync()
         store.close()
     }
@@ -177,11 +180,17 @@ final class Applier: Sendable {
     private let machine: NamespaceStateMachine
     private let logger: Logger
 
+    /// Where `drain` runs: woken by the WAL after each group commit.
+    let thread: SignalledThread
+
     init(store: LevelDBStore, machine: NamespaceStateMachine, lastAppliedIndex: UInt64, logger: Logger) {
         self.state = Mutex(State(lastAppliedIndex: lastAppliedIndex))
         self.store = store
         self.machine = machine
         self.logger = logger
+        let box = WeakApplier()
+        thread = SignalledThread(name: "rfs-apply") { box.applier?.drain() }
+        box.applier = self
     }
 
     var lastAppliedIndex: UInt64 { state.withLock { $0.lastAppliedIndex } }
@@ -196,7 +205,7 @@ final class Applier: Sendable {
     }
 
     /// Applies every consecutive waiting edit as one batch and resumes their proposers. Called
-    /// by one thread only: the WAL's writer thread, after each group commit.
+    /// by one thread only: the apply thread, after each group commit.
     func drain() {
         let batch: [(UInt64, Waiting)] = state.withLock { state in
             var next = state.lastAppliedIndex + 1
@@ -239,5 +248,55 @@ final class Applier: Sendable {
         try store.write(overlay.batch, sync: false)
         state.withLock { $0.lastAppliedIndex = last }
         return results
+    }
+}
+
+private final class WeakApplier: @unchecked Sendable {
+    // Set once, before the thread is first signalled.
+    weak var applier: Applier?
+}
+
+/// One thread that runs `work` whenever it is signalled (signals while it works coalesce into
+/// one more run), until stopped. A dedicated thread, not a task: the work blocks on LevelDB.
+final class SignalledThread: @unchecked Sendable {
+    // @unchecked is safe: `pending` and `stopped` are read and written only under `condition`.
+    private let condition = NSCondition()
+    private var pending = false
+    private var stopped = false
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(name: String, work: @escaping @Sendable () -> Void) {
+        let thread = Thread { [condition] in
+            while true {
+                condition.lock()
+                while !self.pending && !self.stopped { condition.wait() }
+                let run = self.pending
+                self.pending = false
+                let stop = self.stopped
+                condition.unlock()
+                if run { work() }
+                if stop && !run { break }
+            }
+            self.finished.signal()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    func signal() {
+        condition.lock()
+        pending = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Runs any signalled work, then ends the thread and waits for it.
+    func stop() {
+        condition.lock()
+        let already = stopped
+        stopped = true
+        condition.signal()
+        condition.unlock()
+        if !already { finished.wait() }
     }
 }
