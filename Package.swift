@@ -125,7 +125,7 @@ let package = Package(
             path: "Common/RFSTransferIO",
             swiftSettings: swiftSettings
         ),
-        .target(name: "RFSRaft", path: "Common/RFSRaft", swiftSettings: swiftSettings),
+        .target(name: "RFSRaft", dependencies: ["RFSModel"], path: "Common/RFSRaft", swiftSettings: swiftSettings),
         .target(
             name: "RFSWAL",
             dependencies: [
@@ -341,7 +341,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RFSRaftTests",
-            dependencies: ["RFSRaft"],
+            dependencies: ["RFSRaft", "RFSModel"],
             path: "Tests/RFSRaftTests"
         ),
         .testTarget(

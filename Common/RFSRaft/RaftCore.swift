@@ -1,3 +1,5 @@
+import RFSModel
+
 /// Raft as a pure state machine (the shape of etcd-io/raft's core): `tick()`, `step(message)`
 /// and the requests (`propose`, `proposeConfChange`, `readIndex`, `transferLeadership`) go
 /// in; `takeReady()` hands out what the shell must persist, send, apply and answer. No clock,
@@ -561,18 +563,5 @@ public struct RaftCore: Sendable {
         ready.reads = reads
         reads = []
         return ready.isEmpty ? nil : ready
-    }
-}
-
-/// SplitMix64: a small seeded generator, so election timeouts replay exactly.
-struct SplitMix64: Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -33,6 +33,16 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20.0) -> N
     raise TimeoutError(f"nothing listening on port {port} after {timeout}s")
 
 
+def wait_until(predicate, timeout: float, what: str):
+    """Polls `predicate` every half second; fails the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
 class Daemon:
     def __init__(self, args, port, log_path):
         self.port = port

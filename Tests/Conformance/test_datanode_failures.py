@@ -8,16 +8,7 @@ import subprocess
 import hdfs_native
 from hdfs_native import WriteOptions
 
-from conftest import RFS_BIN, Cluster, Daemon, free_port
-
-
-def wait_until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+from conftest import RFS_BIN, Cluster, Daemon, free_port, wait_until
 
 
 def test_datanode_killed_during_a_300_mib_write(tmp_path):

@@ -2,6 +2,7 @@
 the datanodes (block recovery) and closes the file at a length every replica holds, with no
 acknowledged byte lost."""
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import time
 
 import hdfs_native
 
-from conftest import RFS_BIN, Cluster
+from conftest import RFS_BIN, Cluster, wait_until
 
 # A writer in its own process, so that it can die with SIGKILL: it writes `size` bytes of a
 # seeded pattern through hdfs-native without closing, says how much it wrote, and waits.
@@ -39,21 +40,11 @@ def start_dying_writer(url: str, path: str, size: int, seed: int) -> bytes:
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    import random
     return random.Random(seed).randbytes(size)
 
 
 def rfs(*args, timeout=120):
     return subprocess.run([RFS_BIN, *args], capture_output=True, text=True, timeout=timeout)
-
-
-def wait_until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def replica_lengths(cluster: Cluster, count: int):

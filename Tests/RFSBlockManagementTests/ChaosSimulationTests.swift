@@ -1,4 +1,5 @@
 import RFSBlockManagement
+import RFSModel
 import Testing
 
 /// Random faults a correct block manager must survive, all drawn from one seed: datanodes

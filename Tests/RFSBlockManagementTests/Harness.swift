@@ -1,4 +1,5 @@
 import RFSBlockManagement
+import RFSModel
 import Testing
 
 /// A small cluster driven by hand: a BlockManager, simulated datanode disks (what each

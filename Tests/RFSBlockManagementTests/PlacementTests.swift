@@ -1,4 +1,5 @@
 import RFSBlockManagement
+import RFSModel
 import Testing
 
 @Suite("Placement of new replicas")

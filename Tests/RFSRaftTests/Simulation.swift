@@ -1,4 +1,5 @@
 @testable import RFSRaft
+import RFSModel
 
 /// A deterministic Raft cluster: one seed drives message delays, drops, partitions, crashes,
 /// restarts, proposals and compactions, so a failing seed replays exactly. Each node's "disk"

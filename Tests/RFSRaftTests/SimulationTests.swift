@@ -1,5 +1,6 @@
 import Foundation
 @testable import RFSRaft
+import RFSModel
 import Testing
 
 /// Randomized runs: one seed per run drives drops, delays, partitions, crashes with restarts,

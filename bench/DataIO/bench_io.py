@@ -9,17 +9,12 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from minicluster_bench import free_port, start_minicluster, write_random_file
 
 
 def timed(command: str) -> float:
@@ -70,9 +65,7 @@ def main() -> int:
     (work / "local").mkdir(parents=True)
     size = args.size_mib << 20
     source = work / "local" / "source"
-    with open(source, "wb") as out:
-        for _ in range(args.size_mib):
-            out.write(os.urandom(1 << 20))
+    write_random_file(source, args.size_mib)
     subprocess.run(["sync"], check=True)
 
     # The bound: three copies written at once and made durable, then one read back.
@@ -86,16 +79,10 @@ def main() -> int:
         os.remove(path)
 
     port = free_port()
-    cluster = subprocess.Popen([args.rfs, "minicluster", "-d", str(work / "cluster"), "--port", str(port),
-                                "--http-port", str(free_port())],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cluster = start_minicluster(args.rfs, work / "cluster", port, free_port())
+    if cluster is None:
+        return 1
     try:
-        for line in cluster.stdout:
-            if "is up" in line:
-                break
-        else:
-            print("minicluster did not start", file=sys.stderr)
-            return 1
         client = hdfs_native.Client(f"hdfs://127.0.0.1:{port}")
         data = source.read_bytes()
         chunk = 8 << 20

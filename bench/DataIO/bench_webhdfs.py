@@ -10,17 +10,12 @@ import filecmp
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from minicluster_bench import free_port, start_minicluster, write_random_file
 
 
 def timed(command: list) -> float:
@@ -51,24 +46,16 @@ def main() -> int:
     shutil.rmtree(work, ignore_errors=True)
     (work / "local").mkdir(parents=True)
     source = work / "local" / "source"
-    with open(source, "wb") as out:
-        for _ in range(args.size_mib):
-            out.write(os.urandom(1 << 20))
+    write_random_file(source, args.size_mib)
 
     port, http_port = free_port(), free_port()
-    cluster = subprocess.Popen([args.rfs, "minicluster", "-d", str(work / "cluster"), "--port", str(port),
-                                "--http-port", str(http_port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cluster = start_minicluster(args.rfs, work / "cluster", port, http_port)
+    if cluster is None:
+        return 1
     fs = f"hdfs://127.0.0.1:{port}"
     web = f"http://127.0.0.1:{http_port}/webhdfs/v1"
     user = os.environ.get("USER", "root")
     try:
-        for line in cluster.stdout:
-            if "is up" in line:
-                break
-        else:
-            print("minicluster did not start", file=sys.stderr)
-            return 1
         daemons = children(cluster.pid)
         # Alternate the two clients so neither always meets a warmer page cache.
         rfs_put = timed([args.rfs, "dfs", "-fs", fs, "-put", str(source), "/rfs.bin"])

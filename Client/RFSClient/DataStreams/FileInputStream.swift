@@ -40,24 +40,8 @@ public actor FileInputStream {
         guard position < length, maxBytes > 0 else { return [] }
         var out: [UInt8] = []
         out.reserveCapacity(min(maxBytes, Int(length - position)))
-        while out.count < maxBytes, position < length {
-            let stream = try await stream(at: position)
-            do {
-                try await stream.read(into: &out, maxBytes: maxBytes - out.count)
-                position = stream.position
-            } catch {
-                // The datanode failed mid-block: what it sent before is verified and kept, this
-                // replica is skipped from here on, and the next pass opens another one there.
-                position = stream.position
-                current = nil
-                stream.close()
-                try await noteFailure(error, block: blocks[stream.blockIndex], node: stream.datanode)
-                continue
-            }
-            if stream.isFinished {
-                current = nil
-                stream.close()
-            }
+        _ = try await readSequentially(upTo: maxBytes) { stream, done in
+            try await stream.read(into: &out, maxBytes: maxBytes - done)
         }
         return out
     }
@@ -67,16 +51,23 @@ public actor FileInputStream {
     /// end. Each verified packet is copied once, from NIO's receive buffer into `destination`
     /// (what libhdfs's hdfsRead needs). The caller keeps `destination` valid until this returns.
     public func read(into destination: UnsafeMutableRawBufferPointer) async throws -> Int {
+        try await readSequentially(upTo: destination.count) { stream, done in
+            _ = try await stream.read(into: UnsafeMutableRawBufferPointer(rebasing: destination[done...]))
+        }
+    }
+
+    /// The loop both sequential reads share: the stream at the position hands over bytes
+    /// (`copy`, told how many moved so far) until `wanted` have moved or the file ends. A
+    /// datanode that fails mid-block keeps what it sent (verified), is skipped from then on, and
+    /// the next pass opens another replica at the same position. Returns the bytes moved.
+    private func readSequentially(upTo wanted: Int, _ copy: (BlockStream, Int) async throws -> Void) async throws -> Int {
         let start = position
-        while position - start < Int64(destination.count), position < length {
+        while position - start < Int64(wanted), position < length {
             let stream = try await stream(at: position)
-            let done = Int(position - start)
             do {
-                _ = try await stream.read(into: UnsafeMutableRawBufferPointer(rebasing: destination[done...]))
+                try await copy(stream, Int(position - start))
                 position = stream.position
             } catch {
-                // As in read(maxBytes:): the bytes copied before the failure are verified and
-                // kept; another replica continues from there.
                 position = stream.position
                 current = nil
                 stream.close()
