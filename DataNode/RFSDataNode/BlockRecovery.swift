@@ -64,13 +64,14 @@ enum BlockRecovery {
         let block = recovering.block
         let recoveryID = recovering.newGenerationStamp
         let logger = context.logger
+        // One connection per holder for both steps.
+        let holders = recovering.locations.map { ReplicaHolder($0.id, context: context) }
+        defer { for holder in holders { holder.close() } }
         var found: [Found] = []
         var answered = 0
         for (index, location) in recovering.locations.enumerated() {
             do {
-                let holder = ReplicaHolder(location.id, context: context)
-                defer { holder.close() }
-                if let replica = try await holder.initRecovery(recovering) {
+                if let replica = try await holders[index].initRecovery(recovering) {
                     found.append(Found(node: index, replica: replica))
                 }
                 answered += 1
@@ -97,9 +98,7 @@ enum BlockRecovery {
             for index in nodes {
                 let location = recovering.locations[index]
                 do {
-                    let holder = ReplicaHolder(location.id, context: context)
-                    defer { holder.close() }
-                    let storage = try await holder.finishRecovery(block, recoveryID: recoveryID, newLength: length)
+                    let storage = try await holders[index].finishRecovery(block, recoveryID: recoveryID, newLength: length)
                     commit.newTargets.append(location.id)
                     commit.newTargetStorages.append(storage)
                 } catch {

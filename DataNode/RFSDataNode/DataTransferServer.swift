@@ -47,6 +47,9 @@ public final class DataTransferServer: Sendable {
                                 await Self.serve(TransferConnection(connection), context: context)
                             }
                         }
+                        // The port closed: every connection accepted, even one still queued
+                        // when `close` came, has its task, which closes it; stop them all now.
+                        group.cancelAll()
                     }
                 }
             } catch {
@@ -56,10 +59,12 @@ public final class DataTransferServer: Sendable {
         acceptLoop.withLock { $0 = task }
     }
 
+    /// Closes the port and the connections being served. The accept loop is not cancelled
+    /// but left to run out: a connection accepted and still queued must be taken and closed,
+    /// or NIO traps on its writer never being finished.
     public func close() async {
         try? await server.channel.close()
         let task = acceptLoop.withLock { $0 }
-        task?.cancel()
         _ = await task?.value
     }
 

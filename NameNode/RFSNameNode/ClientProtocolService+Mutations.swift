@@ -88,9 +88,9 @@ extension ClientProtocolService {
             var response = Hadoop_Hdfs_TruncateResponseProto()
             response.result = try await propose(.truncate(op), context: context) == .flag(true)
             // A cut inside a block: the datanodes cut the replicas, then the file closes.
-            if !response.result, let file = try reads().inode(id: try reads().fileForRead(request.src, caller: caller(context)).id),
-               let last = file.blocks.last {
-                try await startBlockRecovery(of: last, in: file, path: request.src, context: context)
+            if !response.result {
+                let file = try reads().fileForRead(request.src, caller: caller(context))
+                if let last = file.blocks.last { try await startBlockRecovery(of: last, in: file, path: request.src, context: context) }
             }
             return response
         }

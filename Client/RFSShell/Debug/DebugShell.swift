@@ -62,7 +62,13 @@ public enum DebugShell {
             output.printError("recoverLease: \(error)")
             return 1
         }
-        defer { Task { await fs.close() } }
+        let code = await recover(path, maxRetries: maxRetries, retryInterval: retryInterval, fs: fs, output: output)
+        await fs.close()
+        return code
+    }
+
+    /// HDFS's RecoverLeaseCommand loop: 0 once the file is closed, 1 when it gives up.
+    static func recover(_ path: String, maxRetries: Int, retryInterval: Duration, fs: FileSystem, output: any ShellOutput) async -> Int32 {
         var attempt = 0
         while true {
             do {
