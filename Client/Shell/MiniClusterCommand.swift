@@ -8,13 +8,21 @@ import RFSModel
 import RFSProtocol
 import RFSRPC
 
-/// `rfs minicluster`: a namenode and datanodes on this machine, each its own `rfs` process,
-/// all data under one directory, the namenode on HDFS's default port so that
-/// `hdfs://127.0.0.1:8020` just works. Ctrl-C (or SIGTERM) stops them all cleanly.
+/// `rfs minicluster`: namenodes and datanodes on this machine, each its own `rfs` process, all
+/// data under one directory. By default three namenodes form an HA nameservice (one Raft group:
+/// the leader is active, the others standbys), the first on HDFS's default port and the others
+/// on the ports after it; `--namenodes 1` runs a single namenode that `hdfs://127.0.0.1:8020`
+/// reaches directly. Ctrl-C (or SIGTERM) stops them all cleanly.
 struct MiniClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "minicluster",
-        abstract: "Run a namenode and datanodes on this machine in the foreground (Ctrl-C stops them all).")
+        abstract: "Run namenodes and datanodes on this machine in the foreground (Ctrl-C stops them all).")
+
+    @Option(name: .long, help: "Number of namenodes: 1, or 3 or 5 for an HA nameservice (a Raft group).")
+    var namenodes = 3
+
+    @Option(name: .long, help: "Name of the HA nameservice (fs.defaultFS is hdfs://<name>).")
+    var nameservice = "rfscluster"
 
     @Option(name: [.customShort("d"), .long], help: "Directory for every daemon's data, logs and the client configuration.")
     var dir = "run"
@@ -22,10 +30,10 @@ struct MiniClusterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Number of datanodes.")
     var datanodes = 3
 
-    @Option(name: .long, help: "The namenode's RPC port.")
+    @Option(name: .long, help: "The first namenode's RPC port; other namenodes take the ports after it.")
     var port = HDFSDefaults.namenodeRPCPort
 
-    @Option(name: .long, help: "The namenode's HTTP port (WebHDFS, the web UI, /metrics); datanodes take free ports.")
+    @Option(name: .long, help: "The first namenode's HTTP port (WebHDFS, the web UI, /metrics), the others after it; datanodes take free ports.")
     var httpPort = HDFSDefaults.namenodeHTTPPort
 
     @Option(name: .long, help: "Address the daemons bind and advertise.")
@@ -37,7 +45,32 @@ struct MiniClusterCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...64).contains(datanodes) else { throw ValidationError("--datanodes must be in 1...64") }
-        guard (1...65_535).contains(port) else { throw ValidationError("--port must be in 1...65535") }
+        guard [1, 3, 5].contains(namenodes) else { throw ValidationError("--namenodes must be 1, 3 or 5") }
+        guard (1...65_535 - namenodes).contains(port) else { throw ValidationError("--port must be in 1...\(65_535 - namenodes)") }
+        guard !nameservice.isEmpty, !nameservice.contains(":"), !nameservice.contains("/") else {
+            throw ValidationError("--nameservice must be a plain name")
+        }
+    }
+
+    /// The namenodes of this cluster: ids nn1…, RPC and HTTP ports counting up from the first.
+    var namenodeEndpoints: [(id: String, rpc: HostPort, http: HostPort)] {
+        (0..<namenodes).map { index in
+            ("nn\(index + 1)", HostPort(host: host, port: port + index), HostPort(host: host, port: httpPort + index))
+        }
+    }
+
+    /// The keys that name the HA nameservice, for every daemon and client (none for one namenode).
+    var haKeys: [(String, String)] {
+        guard namenodes > 1 else { return [] }
+        var keys = [("dfs.nameservices", nameservice),
+                    ("dfs.ha.namenodes.\(nameservice)", namenodeEndpoints.map(\.id).joined(separator: ","))]
+        for endpoint in namenodeEndpoints {
+            keys.append(("dfs.namenode.rpc-address.\(nameservice).\(endpoint.id)", "\(endpoint.rpc)"))
+            keys.append(("dfs.namenode.http-address.\(nameservice).\(endpoint.id)", "\(endpoint.http)"))
+        }
+        keys.append(("dfs.client.failover.proxy.provider.\(nameservice)",
+                     "org.apache.hadoop.hdfs.server.namenode.ha.ConfiguredFailoverProxyProvider"))
+        return keys
     }
 
     func run() async throws {
@@ -45,14 +78,15 @@ struct MiniClusterCommand: AsyncParsableCommand {
         let root = URL(fileURLWithPath: dir).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-        let defaultFS = "hdfs://\(host):\(port)"
+        let defaultFS = namenodes > 1 ? "hdfs://\(nameservice)" : "hdfs://\(host):\(port)"
         let common = definitions.flatMap { ["-D", $0] } + ["-D", "fs.defaultFS=\(defaultFS)"]
+            + haKeys.flatMap { ["-D", "\($0.0)=\($0.1)"] }
 
-        if PortProbe.isListening(host: host, port: port) {
-            throw ValidationError("\(host):\(port) is in use by another process; stop it or pick another --port")
-        }
-        if PortProbe.isListening(host: host, port: httpPort) {
-            throw ValidationError("\(host):\(httpPort) is in use by another process; stop it or pick another --http-port")
+        for endpoint in namenodeEndpoints {
+            for (address, option) in [(endpoint.rpc, "--port"), (endpoint.http, "--http-port")]
+            where PortProbe.isListening(host: address.host, port: address.port) {
+                throw ValidationError("\(address) is in use by another process; stop it or pick another \(option)")
+            }
         }
         var children: [ChildProcess] = []
         func stopAll() {
@@ -60,11 +94,18 @@ struct MiniClusterCommand: AsyncParsableCommand {
             for child in children.reversed() { child.wait(seconds: 15) }
         }
         do {
-            children.append(try ChildProcess(executable: executable, arguments: ["namenode"] + common + [
-                "-D", "dfs.namenode.rpc-address=\(host):\(port)", "-D", "dfs.namenode.name.dir=\(root)/name",
-                "-D", "dfs.namenode.http-address=\(host):\(httpPort)", "-D", "rfs.node.name=namenode",
-            ], log: "\(root)/logs/namenode.log"))
-            try await Self.waitForPort(host: host, port: port, child: children[0])
+            for endpoint in namenodeEndpoints {
+                let name = namenodes > 1 ? "namenode-\(endpoint.id)" : "namenode"
+                var arguments = ["namenode"] + common + [
+                    "-D", "dfs.namenode.rpc-address=\(endpoint.rpc)", "-D", "dfs.namenode.name.dir=\(root)/\(namenodes > 1 ? "name-\(endpoint.id)" : "name")",
+                    "-D", "dfs.namenode.http-address=\(endpoint.http)", "-D", "rfs.node.name=\(name)",
+                ]
+                if namenodes > 1 { arguments += ["-D", "dfs.ha.namenode.id=\(endpoint.id)"] }
+                children.append(try ChildProcess(executable: executable, arguments: arguments, log: "\(root)/logs/\(name).log"))
+            }
+            for (endpoint, child) in zip(namenodeEndpoints, children) {
+                try await Self.waitForPort(host: endpoint.rpc.host, port: endpoint.rpc.port, child: child)
+            }
             for index in 1...datanodes {
                 children.append(try ChildProcess(executable: executable, arguments: ["datanode"] + common + [
                     "-D", "dfs.datanode.address=\(host):0", "-D", "dfs.datanode.ipc.address=\(host):0",
@@ -73,20 +114,26 @@ struct MiniClusterCommand: AsyncParsableCommand {
                     "-D", "rfs.node.name=datanode\(index)",
                 ], log: "\(root)/logs/datanode\(index).log"))
             }
-            try await Self.waitForDatanodes(host: host, port: port, count: datanodes, children: children)
-            try ClientConfiguration.write(to: root + "/etc", defaultFS: defaultFS, replication: min(3, datanodes))
+            try await Self.waitForDatanodes(addresses: namenodeEndpoints.map(\.rpc), count: datanodes, children: children)
+            try ClientConfiguration.write(to: root + "/etc", defaultFS: defaultFS, replication: min(3, datanodes), haKeys: haKeys)
         } catch {
             stopAll()
             throw error
         }
+        let first = namenodeEndpoints[0]
+        let namenodeLines = namenodes == 1 ? "  namenode RPC   \(defaultFS)" : namenodeEndpoints.map { endpoint in
+            "  namenode \(endpoint.id)   RPC \(endpoint.rpc)   web UI http://\(endpoint.http)/"
+        }.joined(separator: "\n") + "\n  nameservice    \(defaultFS) (HA: the active one is elected; rfs haadmin -getAllServiceState)"
+        let hdfsNative = namenodes == 1 ? "hdfs_native.Client(\"\(defaultFS)\")"
+            : "hdfs_native.Client(\"\(defaultFS)\", config={...the dfs.* keys of \(root)/etc/rfs-site.conf})"
         print("""
-            rfs minicluster is up: 1 namenode, \(datanodes) datanodes, data and logs under \(root)
-              namenode RPC   \(defaultFS)
-              web UI         http://\(host):\(httpPort)/   (/metrics, /jmx)
-              WebHDFS        webhdfs://\(host):\(httpPort)  (curl 'http://\(host):\(httpPort)/webhdfs/v1/?op=LISTSTATUS')
-              rfs            rfs dfs -fs \(defaultFS) -ls /
+            rfs minicluster is up: \(namenodes) namenode\(namenodes == 1 ? "" : "s"), \(datanodes) datanodes, data and logs under \(root)
+            \(namenodeLines)
+              web UI         http://\(first.http)/   (/metrics, /jmx)
+              WebHDFS        webhdfs://\(first.http)  (curl 'http://\(first.http)/webhdfs/v1/?op=LISTSTATUS')
+              rfs            rfs dfs -conf \(root)/etc/rfs-site.conf -ls /
               Hadoop FsShell java -cp '\(root)/etc/hadoop:<pyspark>/jars/*' org.apache.hadoop.fs.FsShell -ls /
-              hdfs-native    hdfs_native.Client("\(defaultFS)")
+              hdfs-native    \(hdfsNative)
             Ctrl-C stops every daemon.
             """)
         fflush(nil)
@@ -106,12 +153,12 @@ struct MiniClusterCommand: AsyncParsableCommand {
         throw ValidationError("the namenode did not listen on \(host):\(port) within 20 s; see \(child.log)")
     }
 
-    /// Asks the namenode until it reports `count` live datanodes.
-    static func waitForDatanodes(host: String, port: Int, count: Int, children: [ChildProcess]) async throws {
-        var configuration = RPCClientConfiguration(addresses: [HostPort(host: host, port: port)], user: "minicluster",
+    /// Asks the (active) namenode until it reports `count` live datanodes.
+    static func waitForDatanodes(addresses: [HostPort], count: Int, children: [ChildProcess]) async throws {
+        var configuration = RPCClientConfiguration(addresses: addresses, user: "minicluster",
                                                    protocolName: ProtocolNames.clientProtocol)
         configuration.maxRetries = 0
-        configuration.maxFailovers = 0
+        configuration.maxFailovers = addresses.count - 1
         let client = RPCClient(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton)
         var request = Hadoop_Hdfs_GetDatanodeReportRequestProto()
         request.type = .live
@@ -194,7 +241,7 @@ enum PortProbe {
 /// The files a client needs to reach the mini-cluster: Hadoop's XML for FsShell, Spark and
 /// libhdfs users, and the rfs equivalent.
 enum ClientConfiguration {
-    static func write(to directory: String, defaultFS: String, replication: Int) throws {
+    static func write(to directory: String, defaultFS: String, replication: Int, haKeys: [(String, String)]) throws {
         try FileManager.default.createDirectory(atPath: directory + "/hadoop", withIntermediateDirectories: true)
         let core = """
             <?xml version="1.0"?>
@@ -208,10 +255,11 @@ enum ClientConfiguration {
             <configuration>
               <property><name>dfs.replication</name><value>\(replication)</value></property>
               <property><name>dfs.client.use.datanode.hostname</name><value>false</value></property>
-            </configuration>
+            \(haKeys.map { "  <property><name>\($0.0)</name><value>\($0.1)</value></property>\n" }.joined())</configuration>
 
             """
         let rfs = "# written by rfs minicluster\nfs.defaultFS = \(defaultFS)\ndfs.replication = \(replication)\n"
+            + haKeys.map { "\($0.0) = \($0.1)\n" }.joined()
         try Data(core.utf8).write(to: URL(fileURLWithPath: directory + "/hadoop/core-site.xml"))
         try Data(hdfs.utf8).write(to: URL(fileURLWithPath: directory + "/hadoop/hdfs-site.xml"))
         try Data(rfs.utf8).write(to: URL(fileURLWithPath: directory + "/rfs-site.conf"))

@@ -63,10 +63,15 @@ struct NameNodeCommand: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
-        let configuration = try options.load()
-        if format { return try await formatAndExit(configuration) }
+        let loaded = try options.load()
+        if format { return try await formatAndExit(loaded) }
+        // With HA, this member's suffixed addresses become the ones it binds.
+        let configuration: Configuration
         let address: HostPort
-        do { address = try configuration.get(Keys.namenodeRPCAddress) } catch { throw ValidationError("\(error)") }
+        do {
+            configuration = try HAMembership.resolvingAddresses(loaded, membership: try HAMembership.resolve(loaded))
+            address = try configuration.get(Keys.namenodeRPCAddress)
+        } catch { throw ValidationError("\(error)") }
         let name = (try? configuration.get(Keys.nodeName)).flatMap { $0.isEmpty ? nil : $0 } ?? "namenode:\(address.port)"
         RFSLogging.bootstrap(nodeName: name)
         RFSMetrics.bootstrap()

@@ -68,6 +68,12 @@ public enum Keys {
     public static let haNamenodesPrefix = "dfs.ha.namenodes."
     /// `dfs.namenode.rpc-address.<nameservice>.<namenode id>`.
     public static let namenodeRPCAddressPrefix = "dfs.namenode.rpc-address."
+    /// Which of `dfs.ha.namenodes.<nameservice>` this namenode is (HA only).
+    public static let haNamenodeID = ConfigKey<String>.string("dfs.ha.namenode.id", default: "", nonEmpty: false)
+    /// How often a Raft member's clock ticks; leaders send a heartbeat every tick.
+    public static let raftTick = ConfigKey<Duration>.duration("rfs.raft.tick", default: .milliseconds(100), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
+    /// Ticks without a leader before a follower campaigns (randomized up to twice this).
+    public static let raftElectionTicks = ConfigKey<Int>.integer("rfs.raft.election-ticks", default: 10, range: 2...1000)
     /// Shapes used to read the per-nameservice keys above.
     public static let listShape = ConfigKey<[String]>.list("(list)", default: [])
     public static let addressShape = ConfigKey<HostPort>.address("(address)", default: HostPort(host: "", port: 0))
@@ -87,6 +93,7 @@ public enum Keys {
         permissionsEnabled.name, superGroup.name, nameservices.name, nodeName.name, hostsExclude.name, safeModeThreshold.name,
         blockReportInterval.name, datanodeReservedBytes.name, datanodeHostname.name, scannerBytesPerSecond.name,
         scanPeriod.name, socketTimeout.name, datanodeIOThreads.name, leaseHardLimit.name,
+        haNamenodeID.name, raftTick.name, raftElectionTicks.name,
     ]
 }
 

@@ -55,6 +55,18 @@ public struct RPCServiceRegistry: Sendable {
         }
     }
 
+    /// Runs `check` before every method registered so far for `protocolName` (a namenode's
+    /// standby refuses ClientProtocol this way); what it throws is the call's answer.
+    public mutating func guardMethods(of protocolName: String, _ check: @escaping @Sendable (_ method: String) throws -> Void) {
+        guard let table = methods[protocolName] else { return }
+        for (method, handler) in table {
+            methods[protocolName]![method] = { bytes, context in
+                try check(method)
+                return try await handler(bytes, context)
+            }
+        }
+    }
+
     /// Registers a handler that works on serialized bytes itself.
     public mutating func registerRaw(protocol protocolName: String, method: String, _ handler: @escaping RawHandler) {
         methods[protocolName, default: [:]][method] = handler

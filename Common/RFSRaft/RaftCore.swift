@@ -77,6 +77,11 @@ public struct RaftCore: Sendable {
     public var lastIndex: UInt64 { log.lastIndex }
     public var appliedIndex: UInt64 { log.applied }
     private var isVoter: Bool { membership.voters.contains(id) }
+
+    /// The leader's view of each member's log (its own included): empty on a non-leader.
+    public var replication: [NodeID: MemberReplication] {
+        progress.mapValues { MemberReplication(match: $0.match, recentlyActive: $0.recentActive) }
+    }
     var pendingReadsCount: Int { pendingReads.count }
     var progressDescription: String {
         progress.keys.sorted().map { "[\($0) m\(progress[$0]!.match) n\(progress[$0]!.next) \(progress[$0]!.state) inflight \(progress[$0]!.inflight.count) probeSent \(progress[$0]!.probeSent)]" }.joined()

@@ -129,6 +129,13 @@ public struct RaftMessage: Sendable, Hashable {
     }
 }
 
+/// How far a member's log matches the leader's, as the leader knows it.
+public struct MemberReplication: Sendable, Hashable {
+    public var match: UInt64
+    /// Heard from since the leader's last check-quorum pass.
+    public var recentlyActive: Bool
+}
+
 /// A linearizable read may be served once the state machine has applied `index`.
 public struct ReadState: Sendable, Hashable {
     public var index: UInt64

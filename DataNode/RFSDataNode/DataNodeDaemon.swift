@@ -38,10 +38,10 @@ public final class DataNodeDaemon: Sendable {
     public static func start(configuration: Configuration, group: EventLoopGroup, logger: Logger,
                              infoPort: Int? = nil) async throws -> DataNodeDaemon {
         let settings = try DataNodeSettings(configuration)
-        guard let first = settings.namenodes.first else {
+        guard !settings.namenodes.isEmpty else {
             throw DataNodeStartError.noNamenode
         }
-        let info = try await NamenodeConnection.handshake(address: first, group: group, logger: logger)
+        let info = try await NamenodeConnection.handshake(addresses: settings.namenodes, group: group, logger: logger)
 
         var volumes: [StorageVolume] = []
         var failedAtStart: [(path: String, reason: String)] = []
@@ -90,8 +90,10 @@ public final class DataNodeDaemon: Sendable {
         server.serve(context: context)
 
         let timing = NamenodeConnection.Timing(heartbeatInterval: settings.heartbeatInterval, blockReportInterval: settings.blockReportInterval)
+        let fence = ActiveNamenodeFence()
         let namenodes = settings.namenodes.map {
-            NamenodeConnection(address: $0, clusterID: info.clusterID, context: context, timing: timing, rpcTimeout: settings.rpcTimeout)
+            NamenodeConnection(address: $0, clusterID: info.clusterID, context: context, timing: timing, rpcTimeout: settings.rpcTimeout,
+                               fence: fence)
         }
         var tasks: [Task<Void, Never>] = namenodes.map { namenode in Task { await namenode.runHeartbeats() } }
         tasks.append(Self.startIncrementalReports(catalog: catalog, namenodes: namenodes, logger: logger))

@@ -41,7 +41,12 @@ public final class NamenodeConnection: Sendable {
         }
     }
 
-    public init(address: HostPort, clusterID: String, context: DataNodeContext, timing: Timing, rpcTimeout: Duration) {
+    /// Shared by this datanode's connections: commands run only from the newest active.
+    private let fence: ActiveNamenodeFence
+
+    public init(address: HostPort, clusterID: String, context: DataNodeContext, timing: Timing, rpcTimeout: Duration,
+                fence: ActiveNamenodeFence = ActiveNamenodeFence()) {
+        self.fence = fence
         var configuration = RPCClientConfiguration(addresses: [address], user: "datanode", protocolName: ProtocolNames.datanodeProtocol)
         configuration.callTimeout = rpcTimeout
         configuration.maxRetries = 0
@@ -54,27 +59,34 @@ public final class NamenodeConnection: Sendable {
         self.logger = context.logger
     }
 
-    /// Asks a namenode who it is (cluster and block pool), retrying until it answers or the
-    /// task is cancelled.
-    public static func handshake(address: HostPort, group: EventLoopGroup, logger: Logger) async throws -> Rfs_Datanode_NamespaceInfo {
-        var configuration = RPCClientConfiguration(addresses: [address], user: "datanode", protocolName: ProtocolNames.datanodeProtocol)
-        configuration.maxRetries = 0
-        configuration.maxFailovers = 0
-        configuration.callTimeout = .seconds(10)
-        let rpc = RPCClient(configuration: configuration, group: group, logger: logger)
+    /// Asks the namenodes who they are (cluster and block pool), each in turn, until one
+    /// answers (every namenode of an HA group answers alike) or the task is cancelled.
+    public static func handshake(addresses: [HostPort], group: EventLoopGroup, logger: Logger) async throws -> Rfs_Datanode_NamespaceInfo {
+        let clients = addresses.map { address in
+            var configuration = RPCClientConfiguration(addresses: [address], user: "datanode", protocolName: ProtocolNames.datanodeProtocol)
+            configuration.maxRetries = 0
+            configuration.maxFailovers = 0
+            configuration.callTimeout = .seconds(10)
+            return RPCClient(configuration: configuration, group: group, logger: logger)
+        }
+        defer {
+            let closing = clients
+            Task { for client in closing { await client.close() } }
+        }
         var attempt = 0
         while true {
             try Task.checkCancellation()
+            let index = attempt % clients.count
             do {
-                let response = try await rpc.call("versionRequest", Rfs_Datanode_VersionRequest(),
-                                                  returning: Rfs_Datanode_VersionResponse.self, idempotent: true)
+                let response = try await clients[index].call("versionRequest", Rfs_Datanode_VersionRequest(),
+                                                             returning: Rfs_Datanode_VersionResponse.self, idempotent: true)
                 return response.info
             } catch {
                 attempt += 1
                 if attempt == 1 || attempt % 30 == 0 {
-                    logger.info("waiting for namenode", metadata: ["namenode": "\(address)", "error": "\(error)"])
+                    logger.info("waiting for namenode", metadata: ["namenode": "\(addresses[index])", "error": "\(error)"])
                 }
-                try await Task.sleep(for: .seconds(1))
+                if attempt % clients.count == 0 { try await Task.sleep(for: .seconds(1)) }
             }
         }
     }
@@ -173,7 +185,8 @@ public final class NamenodeConnection: Sendable {
             reportedFailedVolumes.withLock { $0 = failed.count }
         }
         let response = try await rpc.call("sendHeartbeat", request, returning: Rfs_Datanode_HeartbeatResponse.self, idempotent: true)
-        guard response.haStatus.state == .active || response.haStatus.state == .unknown else { return }
+        guard response.haStatus.state == .active || response.haStatus.state == .unknown,
+              fence.admits(term: response.haStatus.term) else { return }
         for command in response.commands { execute(command) }
     }
 
@@ -311,6 +324,24 @@ public final class NamenodeConnection: Sendable {
             }
         case .finalize, .balancerBandwidth, .none:
             break
+        }
+    }
+}
+
+/// The highest Raft term in which a namenode told this datanode it was active. A deposed
+/// leader that has not yet heard of its successor still says "active", with its older term:
+/// its commands are ignored (HDFS fences the same way with the transaction id).
+public final class ActiveNamenodeFence: Sendable {
+    private let highestTerm = Mutex<UInt64>(0)
+
+    public init() {}
+
+    /// Whether an active namenode of `term` may command this datanode; raises the bar.
+    public func admits(term: UInt64) -> Bool {
+        highestTerm.withLock { highest in
+            guard term >= highest else { return false }
+            highest = term
+            return true
         }
     }
 }

@@ -18,6 +18,12 @@ extension BlockManager {
         } else {
             refresh(block.id)
         }
+        if let waiting = postponedReplicas.removeValue(forKey: block.id) {
+            for replica in waiting where datanodes[replica.datanode]?.isAlive == true {
+                var ignored = BlockReportResult()
+                record(replica.report, on: replica.datanode, into: &ignored)
+            }
+        }
     }
 
     /// The writer fixed the block's length and stamp: from now on a replica must match them

@@ -58,7 +58,7 @@ extension BlockManager {
         guard datanodes[uuid]?.isAlive == true else { return [.reregister] }
         datanodes[uuid]!.stats = stats
         datanodes[uuid]!.lastHeartbeatMillis = nowMillis
-        return drainCommands(of: uuid)
+        return isStandby ? [] : drainCommands(of: uuid)
     }
 
     /// The queued commands of a datanode, in this order: its other commands, its transfers
@@ -82,6 +82,13 @@ extension BlockManager {
     /// returns them (ascending). Their replicas leave the block map, so their blocks become
     /// under-replicated and the replication monitor copies them elsewhere.
     public mutating func checkHeartbeats(nowMillis: Int64) -> [DatanodeUUID] {
+        if !postponedReplicas.isEmpty {
+            let lifetime = Self.postponedReplicaLifetimeMillis
+            for (id, waiting) in postponedReplicas {
+                let kept = waiting.filter { nowMillis - $0.reportedMillis <= lifetime }
+                postponedReplicas[id] = kept.isEmpty ? nil : kept
+            }
+        }
         let expiry = configuration.heartbeatExpiryMillis
         let expired = datanodes.values
             .filter { $0.isAlive && nowMillis - $0.lastHeartbeatMillis > expiry }

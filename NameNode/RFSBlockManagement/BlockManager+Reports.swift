@@ -75,11 +75,18 @@ extension BlockManager {
     }
 
     /// Records one reported replica on `uuid`.
-    private mutating func record(_ replica: ReplicaReport, on uuid: DatanodeUUID, into result: inout BlockReportResult) {
+    mutating func record(_ replica: ReplicaReport, on uuid: DatanodeUUID, into result: inout BlockReportResult) {
         let id = replica.block.id
         // Told to delete it: the report predates the deletion.
         if datanodes[uuid]!.pendingInvalidations.contains(id) { return }
         guard let record = blocks[id] else {
+            if isStandby {
+                let postponed = PostponedReplica(datanode: uuid, report: replica,
+                                                 reportedMillis: datanodes[uuid]!.lastHeartbeatMillis)
+                postponedReplicas[id, default: []].removeAll { $0.datanode == uuid }
+                postponedReplicas[id, default: []].append(postponed)
+                return
+            }
             queueInvalidation(of: replica.block, on: uuid)
             result.invalidated += 1
             return

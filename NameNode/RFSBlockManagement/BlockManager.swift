@@ -28,10 +28,37 @@ public struct BlockManager: Sendable {
     var excludedHosts: Set<String> = []
     var committedBlockCount = 0
     var safeBlockCount = 0
+    /// A standby (a Raft follower) hears every datanode's reports but may apply the edit that
+    /// adds a block after a replica of it is reported: such replicas wait here for the block
+    /// instead of being taken for garbage, and a standby hands out no commands (HDFS's
+    /// PendingDataNodeMessages).
+    public private(set) var isStandby = false
+    var postponedReplicas: [BlockID: [PostponedReplica]] = [:]
+
+    struct PostponedReplica: Sendable {
+        var datanode: DatanodeUUID
+        var report: ReplicaReport
+        var reportedMillis: Int64
+    }
+
+    /// How long a replica of a block the standby does not know waits for the block: far
+    /// longer than a follower lags its leader; after that it is a deleted file's leftover.
+    static let postponedReplicaLifetimeMillis: Int64 = 10 * 60 * 1000
 
     public init(configuration: BlockManagerConfiguration = BlockManagerConfiguration()) {
         self.configuration = configuration
     }
+
+    /// Standby: postpone replicas of unknown blocks, hand out no commands, leave replication
+    /// to the active. Becoming active forgets the replicas still postponed: every edit is
+    /// applied by then, so their blocks are gone, and the datanodes' next full reports have
+    /// them deleted.
+    public mutating func setStandby(_ standby: Bool) {
+        isStandby = standby
+        if !standby { postponedReplicas = [:] }
+    }
+
+    public var postponedReplicaCount: Int { postponedReplicas.values.reduce(0) { $0 + $1.count } }
 }
 
 /// How the replicas of one block count.

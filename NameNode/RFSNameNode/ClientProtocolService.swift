@@ -55,8 +55,15 @@ public final class ClientProtocolService: Sendable {
         edit.caller.user = context.user
         edit.caller.groups = groups.groups(for: context.user)
         edit.operation = operation
-        let result = try await engine.propose(edit)
-        follow(result.effects)
+        let result: EditResult
+        do {
+            result = try await engine.propose(edit)
+        } catch let error as RaftNode.ProposalError {
+            // Not applied anywhere (this member lost the lead, or a new leader replaced the
+            // entry): the client may send it to the active namenode.
+            throw HadoopRemoteError(.standby, "Operation category WRITE is not supported in state standby (\(error))")
+        }
+        // The block map and leases already follow it: the engine's observer ran before this resumed.
         switch result.outcome {
         case .success(let reply): return reply
         case .failure(let rejection): throw rejection

@@ -68,6 +68,7 @@ public final class DatanodeProtocolService: Sendable {
 
     public let configuration: Configuration
     private let state: Mutex<State>
+    private let haStatusSource = Mutex<(@Sendable () -> Rfs_Datanode_NamenodeHAStatus)?>(nil)
     private let clock: @Sendable () -> Int64
     private let logger: Logger
 
@@ -353,11 +354,22 @@ public final class DatanodeProtocolService: Sendable {
         let now = clock()
         let pass = state.withLock { state in
             let dead = state.manager.checkHeartbeats(nowMillis: now)
-            let work = state.manager.computeReplicationWork(nowMillis: now, rng: &state.rng)
+            let work = state.manager.isStandby ? 0 : state.manager.computeReplicationWork(nowMillis: now, rng: &state.rng)
             return MonitorPass(newlyDead: dead, scheduledWork: work)
         }
         for uuid in pass.newlyDead { logger.warning("datanode declared dead", metadata: ["datanode": "\(uuid)"]) }
         return pass
+    }
+
+    /// A standby hands out no commands and postpones replicas of blocks it does not know yet
+    /// (see `BlockManager.setStandby`); its heartbeat answers say it is a standby.
+    public func setStandby(_ standby: Bool) {
+        state.withLock { $0.manager.setStandby(standby) }
+    }
+
+    /// Sets what heartbeat answers report (with HA: the Raft member's state).
+    public func setHAStatusSource(_ source: @escaping @Sendable () -> Rfs_Datanode_NamenodeHAStatus) {
+        haStatusSource.withLock { $0 = source }
     }
 
     /// Runs `body` on the block manager under the lock, for what the methods above do not
@@ -510,7 +522,8 @@ public final class DatanodeProtocolService: Sendable {
     // MARK: - Core types to protos
 
     func haStatus() -> Rfs_Datanode_NamenodeHAStatus {
-        // A single namenode is the active one; Raft will say otherwise when it lands.
+        if let source = haStatusSource.withLock({ $0 }) { return source() }
+        // A single namenode is the active one.
         var status = Rfs_Datanode_NamenodeHAStatus()
         status.state = .active
         status.namenodeID = configuration.namenodeID

@@ -6,31 +6,42 @@ import RFSConfig
 import RFSModel
 import RFSNamespace
 import RFSProtocol
+import RFSRaft
 import RFSRPC
 
-/// A running namenode: the namespace engine (WAL + LevelDB), block management, and the
-/// RPC server that serves ClientProtocol, DatanodeProtocol and HAServiceProtocol on one port.
+/// A running namenode: the namespace engine (edit log + LevelDB), block management, and the
+/// RPC server that serves ClientProtocol, DatanodeProtocol, HAServiceProtocol and (with HA)
+/// RaftProtocol on one port.
+///
+/// With an HA nameservice configured, the namenodes form one Raft group: the leader is the
+/// active namenode, the others are standbys that answer clients with StandbyException, apply
+/// every edit and hear every datanode, so that one of them takes over within an election.
 public final class NameNodeDaemon: Sendable {
     public let rpcServer: RPCServer
     public let engine: NamespaceEngine
     public let datanodes: DatanodeProtocolService
+    public let ha: HAState
     let clientProtocol: ClientProtocolService
     private let monitor: Task<Void, Never>
     private let logger: Logger
 
-    private init(rpcServer: RPCServer, engine: NamespaceEngine, datanodes: DatanodeProtocolService,
+    private init(rpcServer: RPCServer, engine: NamespaceEngine, datanodes: DatanodeProtocolService, ha: HAState,
                  clientProtocol: ClientProtocolService, monitor: Task<Void, Never>, logger: Logger) {
         self.rpcServer = rpcServer
         self.engine = engine
         self.datanodes = datanodes
+        self.ha = ha
         self.clientProtocol = clientProtocol
         self.monitor = monitor
         self.logger = logger
     }
 
     /// Opens (formatting on first start) `dfs.namenode.name.dir` and serves on
-    /// `dfs.namenode.rpc-address`. The user who starts the namenode is its superuser.
+    /// `dfs.namenode.rpc-address` (with HA: `dfs.namenode.rpc-address.<ns>.<dfs.ha.namenode.id>`,
+    /// see `HAMembership.resolvingAddresses`). The user who starts the namenode is its superuser.
     public static func start(configuration: Configuration, superuser: String, group: EventLoopGroup, logger: Logger) async throws -> NameNodeDaemon {
+        let membership = try HAMembership.resolve(configuration)
+        let configuration = try HAMembership.resolvingAddresses(configuration, membership: membership)
         let address = try configuration.get(Keys.namenodeRPCAddress)
         var serverConfiguration = RPCServerConfiguration()
         serverConfiguration.maxFrameBytes = try configuration.get(Keys.rpcFrameBytesMax)
@@ -49,8 +60,22 @@ public final class NameNodeDaemon: Sendable {
         format.supergroup = namespaceConfiguration.superGroup
 
         let directory = try configuration.get(Keys.namenodeNameDir)
-        let engine = try await NamespaceEngine.open(directory: directory, configuration: namespaceConfiguration,
+        let engine: NamespaceEngine
+        if let membership {
+            var raft = RaftConfiguration(id: membership.selfRaftID, seed: UInt64.random(in: 1...UInt64.max))
+            raft.electionTicks = try configuration.get(Keys.raftElectionTicks)
+            let peers = membership.members.enumerated().map { position, member in
+                RaftNode.Peer(id: HAMembership.raftID(ofPosition: position), address: member.rpcAddress)
+            }
+            var formatEdit = Rfs_Namenode_Edit()
+            formatEdit.caller.user = superuser
+            formatEdit.operation = .format(membership.format(superuser: superuser, supergroup: namespaceConfiguration.superGroup))
+            engine = try await NamespaceEngine.openReplicated(directory: directory, configuration: namespaceConfiguration,
+                                                              format: formatEdit, raft: raft, peers: peers, group: group, logger: logger)
+        } else {
+            engine = try await NamespaceEngine.open(directory: directory, configuration: namespaceConfiguration,
                                                     format: format, logger: logger)
+        }
         let counters = try engine.reads.counters()!
         let datanodes = DatanodeProtocolService(
             configuration: try blockManagerConfiguration(configuration),
@@ -71,22 +96,62 @@ public final class NameNodeDaemon: Sendable {
             excludeFile: try configuration.get(Keys.hostsExclude), logger: logger)
         try clientProtocol.restoreLeases()
         try clientProtocol.refreshNodes()
+        // From here on every applied edit (this member's or, with HA, the leader's) keeps the
+        // leases and the block map in step, on the apply thread.
+        engine.onApplied { results in
+            for result in results { clientProtocol.follow(result.effects) }
+        }
+        let ha = HAState(membership: membership, engine: engine) { [weak datanodes] active in
+            datanodes?.setStandby(!active)
+            if active {
+                do { try engine.catchUpIDCounters() } catch {
+                    logger.error("reading the id counters failed", metadata: ["error": "\(error)"])
+                }
+            }
+            logger.notice(active ? "this namenode is now active" : "this namenode is now a standby",
+                          metadata: ["term": "\(engine.raft?.status.term ?? 0)"])
+        }
+        if let raft = engine.raft {
+            datanodes.setStandby(true)
+            datanodes.setHAStatusSource {
+                let status = raft.status
+                var proto = Rfs_Datanode_NamenodeHAStatus()
+                proto.state = ha.isActive ? .active : .standby
+                proto.term = status.term
+                proto.namenodeID = raft.id
+                proto.leaderID = status.leader
+                proto.appliedIndex = engine.lastAppliedIndex
+                return proto
+            }
+        }
 
         var registry = RPCServiceRegistry()
         clientProtocol.register(into: &registry)
+        if membership != nil {
+            registry.guardMethods(of: ProtocolNames.clientProtocol) { method in try ha.checkActive(method: method) }
+        }
         clientProtocol.registerBlockRecovery(into: &registry)
         datanodes.register(into: &registry)
-        registerHAService(into: &registry)
+        registerHAService(into: &registry, ha: ha)
+        if let raft = engine.raft, let membership {
+            raft.register(into: &registry)
+            RaftAdministration(node: raft, membership: membership, ha: ha, engine: engine).register(into: &registry)
+        }
         let server = try await RPCServer.start(host: address.host, port: address.port, registry: registry,
                                                configuration: serverConfiguration, group: group, logger: logger)
+        if membership != nil {
+            await engine.startReplication(tick: try configuration.get(Keys.raftTick))
+        }
         let checkpointInterval = Duration.seconds(30)
         let monitor = Task {
             var sinceCheckpoint = Duration.zero
             while !Task.isCancelled {
                 try? await Task.sleep(for: heartbeat)
+                // A standby only watches heartbeats; replication and leases are the active's.
+                let active = ha.isActive
                 datanodes.runMonitors()
                 safeMode.update(safeBlockFraction: datanodes.safeBlockFraction())
-                await clientProtocol.recoverExpiredLeases()
+                if active { await clientProtocol.recoverExpiredLeases() }
                 sinceCheckpoint += heartbeat
                 if sinceCheckpoint >= checkpointInterval {
                     sinceCheckpoint = .zero
@@ -96,30 +161,42 @@ public final class NameNodeDaemon: Sendable {
                 }
             }
         }
-        return NameNodeDaemon(rpcServer: server, engine: engine, datanodes: datanodes, clientProtocol: clientProtocol,
+        return NameNodeDaemon(rpcServer: server, engine: engine, datanodes: datanodes, ha: ha, clientProtocol: clientProtocol,
                               monitor: monitor, logger: logger)
     }
 
-    /// A single namenode is always the active one; `hdfs haadmin -getServiceState` says so.
-    static func registerHAService(into registry: inout RPCServiceRegistry) {
-        registry.register(protocol: ProtocolNames.haServiceProtocol, method: "getServiceStatus") {
+    /// What `hdfs haadmin` asks: active or standby (a single namenode is always active). The
+    /// active is chosen by Raft, so manual transitions are refused, as HDFS refuses them when
+    /// automatic failover is on; `rfs haadmin -failover` hands leadership over instead.
+    static func registerHAService(into registry: inout RPCServiceRegistry, ha: HAState) {
+        let name = ProtocolNames.haServiceProtocol
+        registry.register(protocol: name, method: "getServiceStatus") {
             (_: Hadoop_Common_GetServiceStatusRequestProto, _: RPCCallContext) async throws -> Hadoop_Common_GetServiceStatusResponseProto in
             var status = Hadoop_Common_GetServiceStatusResponseProto()
-            status.state = .active
+            status.state = ha.isActive ? .active : .standby
             status.readyToBecomeActive = true
             return status
         }
-        registry.register(protocol: ProtocolNames.haServiceProtocol, method: "monitorHealth") {
+        registry.register(protocol: name, method: "monitorHealth") {
             (_: Hadoop_Common_MonitorHealthRequestProto, _: RPCCallContext) async throws -> Hadoop_Common_MonitorHealthResponseProto in
             Hadoop_Common_MonitorHealthResponseProto()
         }
+        let refusal = "the active namenode is elected by Raft; use 'rfs haadmin -failover <from> <to>' to hand leadership over"
+        registry.register(protocol: name, method: "transitionToActive") {
+            (_: Hadoop_Common_TransitionToActiveRequestProto, _: RPCCallContext) async throws -> Hadoop_Common_TransitionToActiveResponseProto in
+            throw HadoopRemoteError(.ioException, "Refusing to manually manage HA state: " + refusal)
+        }
+        registry.register(protocol: name, method: "transitionToStandby") {
+            (_: Hadoop_Common_TransitionToStandbyRequestProto, _: RPCCallContext) async throws -> Hadoop_Common_TransitionToStandbyResponseProto in
+            throw HadoopRemoteError(.ioException, "Refusing to manually manage HA state: " + refusal)
+        }
     }
 
-    /// Stops serving, then makes LevelDB durable and closes the WAL.
+    /// Stops serving, then stops the edit log (with HA: the Raft member) and makes LevelDB durable.
     public func shutdown() async throws {
         monitor.cancel()
         try await rpcServer.close()
-        try engine.close()
+        try await engine.close()
     }
 }
 

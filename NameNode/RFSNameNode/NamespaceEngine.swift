@@ -2,19 +2,30 @@ import Foundation
 import Logging
 import RFSKeyValue
 import RFSNamespace
+import NIOCore
 import RFSProtocol
+import RFSRaft
 import RFSWAL
 import Synchronization
 
 /// Where the namespace's edits go and how they become state: every mutation is appended to
-/// the WAL (group commit: concurrent proposers share one fsync), then applied in index order
-/// by the namespace state machine into one LevelDB WriteBatch per applied batch, which also
-/// records the last applied index. A proposer hears its result only after both.
+/// the edit log, then applied in index order by the namespace state machine into one LevelDB
+/// WriteBatch per applied batch, which also records the last applied index. A proposer hears
+/// its result only after both.
 ///
-/// Restart = open LevelDB, then replay the WAL from the last applied index + 1.
+/// The edit log is either this namenode's own WAL (group commit: concurrent proposers share
+/// one fsync) or, with HA, the Raft group's log (`RaftNode`, whose WAL is the same format with
+/// terms): there an edit applies on every member once a majority holds it.
+///
+/// Restart = open LevelDB, then replay the log from the last applied index + 1.
 public final class NamespaceEngine: Sendable {
+    enum EditLog: Sendable {
+        case local(WriteAheadLog)
+        case replicated(RaftNode)
+    }
+
     public let store: LevelDBStore
-    let wal: WriteAheadLog
+    let log: EditLog
     let machine: NamespaceStateMachine
     private let applier: Applier
     private let logger: Logger
@@ -31,6 +42,26 @@ public final class NamespaceEngine: Sendable {
 
     public var lastAppliedIndex: UInt64 { applier.lastAppliedIndex }
 
+    /// The WAL behind the edit log: this namenode's own, or its Raft member's.
+    var wal: WriteAheadLog {
+        switch log {
+        case .local(let wal): wal
+        case .replicated(let node): node.wal
+        }
+    }
+
+    /// The Raft member behind the edit log, with HA; nil for a single namenode.
+    public var raft: RaftNode? {
+        if case .replicated(let node) = log { return node }
+        return nil
+    }
+
+    /// What runs after every applied batch, on the apply thread, before any proposer of it
+    /// resumes: the namenode keeps leases and the block map in step there, on every member.
+    public func onApplied(_ observer: @escaping @Sendable ([EditResult]) -> Void) {
+        applier.setObserver(observer)
+    }
+
     /// Opens (and on first start formats) the namespace under `directory`: `directory/wal`
     /// holds the edit log, `directory/namespace` the LevelDB store.
     public static func open(directory: String, configuration: NamespaceConfiguration, format: Rfs_Namenode_Format,
@@ -45,7 +76,7 @@ public final class NamespaceEngine: Sendable {
         let counters = try reads.counters()
         let applied = counters?.lastAppliedIndex ?? 0
         let applier = Applier(store: store, machine: machine, lastAppliedIndex: applied, logger: logger)
-        let engine = NamespaceEngine(store: store, wal: wal, machine: machine, applier: applier, logger: logger,
+        let engine = NamespaceEngine(store: store, log: .local(wal), machine: machine, applier: applier, logger: logger,
                                      counters: counters)
         // The writer thread only signals: applying runs on its own thread, so the next group's
         // fsync overlaps this group's apply.
@@ -59,7 +90,7 @@ public final class NamespaceEngine: Sendable {
             let filler: [UInt8] = try Rfs_Namenode_Edit().serializedBytes()
             _ = try await wal.append(Array(repeating: filler, count: Int(applied - wal.lastIndex)), term: 0)
         }
-        try engine.replay(after: applied)
+        try engine.replay(wal, after: applied)
         if try engine.reads.counters() == nil {
             var edit = Rfs_Namenode_Edit()
             edit.timeMs = UInt64(Date().timeIntervalSince1970 * 1000)
@@ -72,10 +103,50 @@ public final class NamespaceEngine: Sendable {
         return engine
     }
 
-    private init(store: LevelDBStore, wal: WriteAheadLog, machine: NamespaceStateMachine, applier: Applier,
+    /// Opens the namespace of one member of a Raft group under `directory` (`directory/raft`
+    /// holds the group's log and hard state, `directory/namespace` the store). A new group's
+    /// first entry is `format`, written by every member alike (so it must be the same edit on
+    /// each: derived from the shared configuration) and applied here at once, so the namespace
+    /// is formatted before the member first hears from its peers. Replication starts with
+    /// `startReplication`, once the namenode follows what is applied (`onApplied`).
+    public static func openReplicated(directory: String, configuration: NamespaceConfiguration, format: Rfs_Namenode_Edit,
+                                      raft: RaftConfiguration, peers: [RaftNode.Peer], group: EventLoopGroup,
+                                      logger: Logger) async throws -> NamespaceEngine {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var options = LevelDBOptions.creatingIfMissing
+        options.blockCacheBytes = 64 << 20
+        let store = try LevelDBStore(path: directory + "/namespace", options: options)
+        let machine = NamespaceStateMachine(configuration: configuration)
+        var counters = try NamespaceReads(reader: StoreReader(store), configuration: configuration).counters()
+        let applier = Applier(store: store, machine: machine, lastAppliedIndex: counters?.lastAppliedIndex ?? 0, logger: logger)
+        if counters == nil {
+            _ = try applier.applyBatch([(1, format)])
+            counters = try NamespaceReads(reader: StoreReader(store), configuration: configuration).counters()
+        }
+        let bootstrap = RaftEntry(term: 1, index: 1, data: try format.serializedBytes())
+        let node = try await RaftNode(configuration: raft, peers: peers, directory: directory + "/raft",
+                                      stateMachine: CommittedEdits(applier: applier), appliedIndex: applier.lastAppliedIndex,
+                                      bootstrap: [bootstrap], group: group, logger: logger)
+        return NamespaceEngine(store: store, log: .replicated(node), machine: machine, applier: applier, logger: logger,
+                               counters: counters)
+    }
+
+    /// Starts the Raft member's clock: from now on it elects, replicates and applies.
+    public func startReplication(tick: Duration) async {
+        await raft?.start(tick: tick)
+    }
+
+    /// Raises the id counters to what the store has applied: a new leader calls it before
+    /// handing out ids, since the previous leader's edits raised them on its own counters.
+    public func catchUpIDCounters() throws {
+        guard let counters = try reads.counters() else { return }
+        idCounters.withLock { $0 = (max($0.blockID, counters.lastBlockID), max($0.generationStamp, counters.lastGenerationStamp)) }
+    }
+
+    private init(store: LevelDBStore, log: EditLog, machine: NamespaceStateMachine, applier: Applier,
                  logger: Logger, counters: Rfs_Namenode_NamespaceCounters?) {
         self.store = store
-        self.wal = wal
+        self.log = log
         self.machine = machine
         self.applier = applier
         self.logger = logger
@@ -83,7 +154,7 @@ public final class NamespaceEngine: Sendable {
     }
 
     /// Applies WAL records past the store's last applied index, in batches.
-    private func replay(after applied: UInt64) throws {
+    private func replay(_ wal: WriteAheadLog, after applied: UInt64) throws {
         var next = applied + 1
         var replayed = 0
         while next <= wal.lastIndex {
@@ -97,9 +168,7 @@ public final class NamespaceEngine: Sendable {
             replayed += records.count
             next = records.last!.index + 1
         }
-        if let counters = try reads.counters() {
-            idCounters.withLock { $0 = (max($0.blockID, counters.lastBlockID), max($0.generationStamp, counters.lastGenerationStamp)) }
-        }
+        try catchUpIDCounters()
         logger.info("namespace opened", metadata: ["replayed": "\(replayed)", "lastApplied": "\(applier.lastAppliedIndex)",
                                                    "walLastIndex": "\(wal.lastIndex)"])
     }
@@ -107,14 +176,32 @@ public final class NamespaceEngine: Sendable {
     /// Makes `edit` durable, applies it, and returns its result. The proposer suspends once:
     /// the WAL's writer thread hands each durable edit to the applier and, after the group
     /// commit, applies the whole batch in one LevelDB write and resumes every proposer of it.
+    ///
+    /// With Raft, the edit applies once a majority of the group holds it; a proposer whose
+    /// entry a new leader replaced hears `RaftNode.ProposalError.dropped` (it never took effect).
     public func propose(_ edit: Rfs_Namenode_Edit) async throws -> EditResult {
         let payload: [UInt8] = try edit.serializedBytes()
         let applier = applier
-        return try await withCheckedThrowingContinuation { continuation in
-            wal.append([payload], term: 0) { result in
-                switch result {
-                case .success(let range): applier.enqueue(index: range.lowerBound, edit: edit, continuation: continuation)
-                case .failure(let error): continuation.resume(throwing: error)
+        switch log {
+        case .local(let wal):
+            return try await withCheckedThrowingContinuation { continuation in
+                wal.append([payload], term: 0) { result in
+                    switch result {
+                    case .success(let range): applier.enqueue(index: range.lowerBound, edit: edit, continuation: continuation)
+                    case .failure(let error): continuation.resume(throwing: error)
+                    }
+                }
+            }
+        case .replicated(let node):
+            return try await withCheckedThrowingContinuation { continuation in
+                Task {
+                    do {
+                        try await node.propose(payload) { index, term in
+                            applier.expect(index: index, term: term, continuation: continuation)
+                        }
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
                 }
             }
         }
@@ -140,9 +227,13 @@ public final class NamespaceEngine: Sendable {
     /// through the index applied at the *previous* checkpoint: LevelDB's sync covers its current
     /// log, and a log it has just rotated away from is written to a (synced) table file within
     /// moments, so one checkpoint interval of slack keeps every dropped edit in a synced file.
+    ///
+    /// With Raft the log is kept whole for now: a member that fell behind a compacted log would
+    /// need the store streamed to it (InstallSnapshot), which the shell does not do yet.
     public func checkpoint() throws {
         let applied = applier.lastAppliedIndex
         try store.sync()
+        guard case .local(let wal) = log else { return }
         let safe = checkpointState.withLock { previous -> UInt64 in
             let through = previous
             previous = applied
@@ -151,9 +242,13 @@ public final class NamespaceEngine: Sendable {
         if safe > wal.firstIndex { try wal.compactPrefix(through: safe) }
     }
 
-    public func close() throws {
-        wal.close()
+    public func close() async throws {
+        switch log {
+        case .local(let wal): wal.close()
+        case .replicated(let node): await node.stop()
+        }
         applier.thread.stop()
+        applier.failWaiting(RaftNode.ProposalError.stopped)
         try store.sync()
         store.close()
     }
@@ -165,12 +260,20 @@ public final class NamespaceEngine: Sendable {
 final class Applier: Sendable {
     private struct Waiting {
         var edit: Rfs_Namenode_Edit
-        var continuation: CheckedContinuation<EditResult, any Error>
+        /// Nil for an edit that reached this member through Raft (its proposer, if here, is
+        /// in `expected`).
+        var continuation: CheckedContinuation<EditResult, any Error>?
     }
 
     private struct State {
         var lastAppliedIndex: UInt64
         var waiting: [UInt64: Waiting] = [:]
+        /// Raft proposers: the index and term their entry got. Another term at that index
+        /// when it applies means a new leader replaced it.
+        var expected: [UInt64: (term: UInt64, continuation: CheckedContinuation<EditResult, any Error>)] = [:]
+        /// Terms of the committed entries waiting in `waiting`.
+        var terms: [UInt64: UInt64] = [:]
+        var observer: (@Sendable ([EditResult]) -> Void)?
         /// Set when the store failed: nothing after it can be applied, every later edit fails.
         var failure: (any Error)?
     }
@@ -195,6 +298,61 @@ final class Applier: Sendable {
 
     var lastAppliedIndex: UInt64 { state.withLock { $0.lastAppliedIndex } }
 
+    func setObserver(_ observer: @escaping @Sendable ([EditResult]) -> Void) {
+        state.withLock { $0.observer = observer }
+    }
+
+    /// Entries the Raft group committed, in index order: applied by the apply thread.
+    /// Those already in the store (a restart replays from the log's commit) are skipped; a
+    /// no-op, a membership change or an undecodable entry applies as an empty edit, which
+    /// changes nothing but the applied index.
+    func enqueueCommitted(_ entries: [RaftEntry]) {
+        var decoded: [(UInt64, UInt64, Rfs_Namenode_Edit)] = []
+        decoded.reserveCapacity(entries.count)
+        for entry in entries {
+            var edit = Rfs_Namenode_Edit()
+            if entry.kind == .normal && !entry.data.isEmpty {
+                do {
+                    edit = try Rfs_Namenode_Edit(serializedBytes: entry.data)
+                } catch {
+                    logger.error("a committed entry is not an edit; applied as a no-op", metadata: ["index": "\(entry.index)", "error": "\(error)"])
+                }
+            }
+            decoded.append((entry.index, entry.term, edit))
+        }
+        state.withLock { state in
+            guard state.failure == nil else { return }
+            for (index, term, edit) in decoded where index > state.lastAppliedIndex {
+                state.waiting[index] = Waiting(edit: edit, continuation: nil)
+                state.terms[index] = term
+            }
+        }
+        thread.signal()
+    }
+
+    /// A Raft proposer waits for the entry it got at `index` in `term`.
+    func expect(index: UInt64, term: UInt64, continuation: CheckedContinuation<EditResult, any Error>) {
+        let failure = state.withLock { state -> (any Error)? in
+            if state.failure == nil { state.expected[index] = (term, continuation) }
+            return state.failure
+        }
+        if let failure { continuation.resume(throwing: failure) }
+    }
+
+    /// Fails every proposer still waiting (the member is stopping).
+    func failWaiting(_ error: any Error) {
+        let (waiting, expected) = state.withLock { state in
+            defer {
+                state.waiting.removeAll()
+                state.expected.removeAll()
+                state.failure = state.failure ?? error
+            }
+            return (Array(state.waiting.values), Array(state.expected.values))
+        }
+        for entry in waiting { entry.continuation?.resume(throwing: error) }
+        for entry in expected { entry.continuation.resume(throwing: error) }
+    }
+
     /// A durable edit, to be applied with the next `drain`.
     func enqueue(index: UInt64, edit: Rfs_Namenode_Edit, continuation: CheckedContinuation<EditResult, any Error>) {
         let failure = state.withLock { state -> (any Error)? in
@@ -207,29 +365,37 @@ final class Applier: Sendable {
     /// Applies every consecutive waiting edit as one batch and resumes their proposers. Called
     /// by one thread only: the apply thread, after each group commit.
     func drain() {
-        let batch: [(UInt64, Waiting)] = state.withLock { state in
+        typealias Expected = (term: UInt64, continuation: CheckedContinuation<EditResult, any Error>)
+        let (batch, observer): ([(UInt64, Waiting)], (@Sendable ([EditResult]) -> Void)?) = state.withLock { state in
             var next = state.lastAppliedIndex + 1
             var batch: [(UInt64, Waiting)] = []
             while let waiting = state.waiting.removeValue(forKey: next) {
                 batch.append((next, waiting))
                 next += 1
             }
-            return batch
+            return (batch, state.observer)
         }
         guard !batch.isEmpty else { return }
         do {
             let results = try applyBatch(batch.map { ($0.0, $0.1.edit) })
-            for ((_, waiting), result) in zip(batch, results) { waiting.continuation.resume(returning: result) }
+            observer?(results)
+            let proposers: [(UInt64, UInt64?, Expected?)] = state.withLock { state in
+                batch.map { index, _ in (index, state.terms.removeValue(forKey: index), state.expected.removeValue(forKey: index)) }
+            }
+            for (((_, waiting), result), (index, term, expected)) in zip(zip(batch, results), proposers) {
+                waiting.continuation?.resume(returning: result)
+                guard let expected else { continue }
+                if expected.term == term {
+                    expected.continuation.resume(returning: result)
+                } else {
+                    expected.continuation.resume(throwing: RaftNode.ProposalError.dropped(index: index))
+                }
+            }
         } catch {
             // The store failed under us: nothing after this edit can be applied safely.
             logger.critical("applying edits failed; the namenode cannot continue", metadata: ["error": "\(error)"])
-            let stranded = state.withLock { state in
-                state.failure = error
-                defer { state.waiting.removeAll() }
-                return Array(state.waiting.values)
-            }
-            for (_, waiting) in batch { waiting.continuation.resume(throwing: error) }
-            for waiting in stranded { waiting.continuation.resume(throwing: error) }
+            for (_, waiting) in batch { waiting.continuation?.resume(throwing: error) }
+            failWaiting(error)
         }
     }
 
@@ -248,6 +414,15 @@ final class Applier: Sendable {
         try store.write(overlay.batch, sync: false)
         state.withLock { $0.lastAppliedIndex = last }
         return results
+    }
+}
+
+/// The Raft member's committed entries go to the applier, which applies them on its own
+/// thread: the member goes on persisting and replicating meanwhile.
+struct CommittedEdits: RaftStateMachine {
+    let applier: Applier
+    func apply(_ entries: [RaftEntry]) async throws {
+        applier.enqueueCommitted(entries)
     }
 }
 

@@ -63,11 +63,10 @@ struct NamespaceEngineTests {
         #expect(fsyncs < UInt64(proposals))
         #expect(engine.lastAppliedIndex == engine.wal.lastIndex)
         let applied = engine.lastAppliedIndex
-        try engine.close()
+        try await engine.close()
 
         let reopened = try await NamespaceEngine.open(directory: directory, configuration: NamespaceConfiguration(),
                                                       format: Self.format(), logger: logger)
-        defer { try? reopened.close() }
         #expect(reopened.lastAppliedIndex == applied)
         let caller = Caller(user: "hdfs", groups: [])
         #expect(try reopened.reads.listing("/", startAfter: [], limit: 1000, caller: caller)?.entries.count == 64)
@@ -75,6 +74,7 @@ struct NamespaceEngineTests {
         #expect(try reopened.reads.counters()?.clusterID == "CID-engine-test")
         // The root's quota counter saw every edit of every batch: itself, 64 + 640 directories.
         #expect(try reopened.reads.quotaUsage("/", caller: caller).fileAndDirectoryCount == 1 + 64 + 640)
+        try await reopened.close()
     }
 
     @Test("a second engine on the same directory is refused while the first runs")
@@ -87,7 +87,7 @@ struct NamespaceEngineTests {
             _ = try await NamespaceEngine.open(directory: directory, configuration: NamespaceConfiguration(),
                                                format: Self.format(), logger: Logger(label: "test.engine"))
         }
-        try engine.close()
+        try await engine.close()
     }
 
     @Test("edits in the WAL but not in LevelDB are replayed at open")
@@ -99,15 +99,15 @@ struct NamespaceEngineTests {
                                                     format: Self.format(), logger: logger)
         for n in 0..<5 { _ = try await engine.propose(Self.mkdirs("/kept\(n)")) }
         let lastIndex = engine.wal.lastIndex
-        try engine.close()
+        try await engine.close()
         // Roll LevelDB's applied index back, as a crash that lost its unsynced writes would:
         // the WAL still has the edits, so reopening must apply them again.
         try rewindAppliedIndex(directory: directory, to: 1)
         let reopened = try await NamespaceEngine.open(directory: directory, configuration: NamespaceConfiguration(),
                                                       format: Self.format(), logger: logger)
-        defer { try? reopened.close() }
         #expect(reopened.lastAppliedIndex == lastIndex)
         #expect(try reopened.reads.fileInfo("/kept4", caller: Caller(user: "hdfs", groups: [])) != nil)
+        try await reopened.close()
     }
 }
 

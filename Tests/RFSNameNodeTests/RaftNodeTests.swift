@@ -45,7 +45,7 @@ import Testing
         var configuration = RaftConfiguration(id: member.id, seed: member.id &* 7919)
         configuration.electionTicks = 10
         member.log = AppliedLog()
-        member.node = try RaftNode(configuration: configuration, peers: peers, directory: member.directory,
+        member.node = try await RaftNode(configuration: configuration, peers: peers, directory: member.directory,
                                    stateMachine: member.log, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         var registry = RPCServiceRegistry()
         member.node.register(into: &registry)

@@ -610,6 +610,107 @@ public nonisolated struct Rfs_Raft_RaftDelivered: Sendable {
   public init() {}
 }
 
+public nonisolated struct Rfs_Raft_MemberStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: UInt64 = 0
+
+  /// the namenode id of dfs.ha.namenodes.<ns> (nn1, ...)
+  public var name: String = String()
+
+  /// host:port
+  public var rpcAddress: String = String()
+
+  /// leader's view: last index known replicated there
+  public var matchIndex: UInt64 = 0
+
+  /// leader's last index - match_index
+  public var lag: UInt64 = 0
+
+  /// heard from within the last election timeout
+  public var recentlyActive: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Rfs_Raft_GetRaftStatusRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Rfs_Raft_GetRaftStatusResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the answering member
+  public var id: UInt64 = 0
+
+  /// leader, follower, candidate, pre-candidate
+  public var role: String = String()
+
+  /// leader and caught up with its own term: serves clients
+  public var active: Bool = false
+
+  public var term: UInt64 = 0
+
+  /// 0 = none known
+  public var leaderID: UInt64 = 0
+
+  public var commitIndex: UInt64 = 0
+
+  public var appliedIndex: UInt64 = 0
+
+  public var lastIndex: UInt64 = 0
+
+  /// times this member saw a new leader since it started
+  public var leaderChanges: UInt64 = 0
+
+  /// match index and lag filled on the leader only
+  public var members: [Rfs_Raft_MemberStatus] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Rfs_Raft_TransferLeadershipRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// member to hand leadership to
+  public var targetID: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Rfs_Raft_TransferLeadershipResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the leader once the transfer is done
+  public var leaderID: UInt64 = 0
+
+  public var term: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "rfs.raft"
@@ -1509,6 +1610,220 @@ nonisolated extension Rfs_Raft_RaftDelivered: SwiftProtobuf.Message, SwiftProtob
   }
 
   public static func ==(lhs: Rfs_Raft_RaftDelivered, rhs: Rfs_Raft_RaftDelivered) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Raft_MemberStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MemberStatus"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{3}rpc_address\0\u{3}match_index\0\u{1}lag\0\u{3}recently_active\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.rpcAddress) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.matchIndex) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.lag) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.recentlyActive) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.id != 0 {
+      try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if !self.rpcAddress.isEmpty {
+      try visitor.visitSingularStringField(value: self.rpcAddress, fieldNumber: 3)
+    }
+    if self.matchIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.matchIndex, fieldNumber: 4)
+    }
+    if self.lag != 0 {
+      try visitor.visitSingularUInt64Field(value: self.lag, fieldNumber: 5)
+    }
+    if self.recentlyActive != false {
+      try visitor.visitSingularBoolField(value: self.recentlyActive, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Raft_MemberStatus, rhs: Rfs_Raft_MemberStatus) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.rpcAddress != rhs.rpcAddress {return false}
+    if lhs.matchIndex != rhs.matchIndex {return false}
+    if lhs.lag != rhs.lag {return false}
+    if lhs.recentlyActive != rhs.recentlyActive {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Raft_GetRaftStatusRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetRaftStatusRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Raft_GetRaftStatusRequest, rhs: Rfs_Raft_GetRaftStatusRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Raft_GetRaftStatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetRaftStatusResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}role\0\u{1}active\0\u{1}term\0\u{3}leader_id\0\u{3}commit_index\0\u{3}applied_index\0\u{3}last_index\0\u{3}leader_changes\0\u{1}members\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.role) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.active) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.leaderID) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.commitIndex) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.appliedIndex) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.lastIndex) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.leaderChanges) }()
+      case 10: try { try decoder.decodeRepeatedMessageField(value: &self.members) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.id != 0 {
+      try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 1)
+    }
+    if !self.role.isEmpty {
+      try visitor.visitSingularStringField(value: self.role, fieldNumber: 2)
+    }
+    if self.active != false {
+      try visitor.visitSingularBoolField(value: self.active, fieldNumber: 3)
+    }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 4)
+    }
+    if self.leaderID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.leaderID, fieldNumber: 5)
+    }
+    if self.commitIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.commitIndex, fieldNumber: 6)
+    }
+    if self.appliedIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.appliedIndex, fieldNumber: 7)
+    }
+    if self.lastIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.lastIndex, fieldNumber: 8)
+    }
+    if self.leaderChanges != 0 {
+      try visitor.visitSingularUInt64Field(value: self.leaderChanges, fieldNumber: 9)
+    }
+    if !self.members.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.members, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Raft_GetRaftStatusResponse, rhs: Rfs_Raft_GetRaftStatusResponse) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.role != rhs.role {return false}
+    if lhs.active != rhs.active {return false}
+    if lhs.term != rhs.term {return false}
+    if lhs.leaderID != rhs.leaderID {return false}
+    if lhs.commitIndex != rhs.commitIndex {return false}
+    if lhs.appliedIndex != rhs.appliedIndex {return false}
+    if lhs.lastIndex != rhs.lastIndex {return false}
+    if lhs.leaderChanges != rhs.leaderChanges {return false}
+    if lhs.members != rhs.members {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Raft_TransferLeadershipRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TransferLeadershipRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}target_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.targetID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.targetID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.targetID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Raft_TransferLeadershipRequest, rhs: Rfs_Raft_TransferLeadershipRequest) -> Bool {
+    if lhs.targetID != rhs.targetID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Raft_TransferLeadershipResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TransferLeadershipResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}leader_id\0\u{1}term\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.leaderID) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.leaderID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.leaderID, fieldNumber: 1)
+    }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Raft_TransferLeadershipResponse, rhs: Rfs_Raft_TransferLeadershipResponse) -> Bool {
+    if lhs.leaderID != rhs.leaderID {return false}
+    if lhs.term != rhs.term {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -4,10 +4,28 @@ import RFSModel
 import RFSProtocol
 import RFSRaft
 import RFSRPC
+import RFSWAL
+import Synchronization
 
-/// What a Raft group replicates: committed entries are applied in index order, each once.
+/// What a Raft group replicates: committed entries are handed over in index order, each once.
+/// The machine may apply them later (on its own thread), as long as it keeps that order.
 public protocol RaftStateMachine: Sendable {
     func apply(_ entries: [RaftEntry]) async throws
+}
+
+/// A member's state as of its last step, readable without waiting for the node.
+public struct RaftNodeStatus: Sendable, Equatable {
+    public var role: RaftRole = .follower
+    public var term: UInt64 = 0
+    public var leader: NodeID = 0
+    public var commitIndex: UInt64 = 0
+    public var lastIndex: UInt64 = 0
+    /// As leader: the index of its term's no-op. Once that is applied, every entry of earlier
+    /// terms is, and the leader's state machine is current.
+    public var leaderStartIndex: UInt64 = 0
+    /// Times this member has seen a new leader since it started.
+    public var leaderChanges: UInt64 = 0
+    public var replication: [NodeID: MemberReplication] = [:]
 }
 
 /// A member of a Raft group: the pure `RaftCore` run by a shell that ticks it on a timer,
@@ -37,38 +55,76 @@ public actor RaftNode {
     private var ticker: Task<Void, Never>?
     /// Proposers waiting for their entry to apply: its term, to tell a replaced entry.
     private var waiting: [UInt64: (term: UInt64, continuation: CheckedContinuation<UInt64, any Error>)] = [:]
+    private let published = Mutex(RaftNodeStatus())
+    private var stopped = false
+
+    /// The member's log (its counters feed /metrics).
+    public nonisolated var wal: WriteAheadLog { storage.wal }
+
+    /// The member's role, term, leader and indexes as of its last step.
+    public nonisolated var status: RaftNodeStatus { published.withLock { $0 } }
 
     public enum ProposalError: Error, Sendable, Equatable, CustomStringConvertible {
         case notLeader(leader: NodeID)
         case refused(String)
         /// A new leader replaced the entry before it committed: it never took effect.
         case dropped(index: UInt64)
+        /// The member stopped (or cannot persist) before the entry was settled.
+        case stopped
 
         public var description: String {
             switch self {
             case .notLeader(let leader): "not the leader" + (leader == 0 ? " (none known)" : "; member \(leader) is")
+            case .stopped: "the Raft member stopped"
             case .refused(let why): "proposal refused: \(why)"
             case .dropped(let index): "the entry at \(index) was replaced by a new leader's"
             }
         }
     }
 
-    /// Opens (or recovers) the member's log under `directory`.
+    /// Opens (or recovers) the member's log under `directory`. `appliedIndex`: what the state
+    /// machine already holds (entries after it are handed to it again once known committed).
+    /// `bootstrap`: on a member's very first start (empty log), entries every member of a new
+    /// group writes identically as its first, already committed (etcd's way of starting a group).
     public init(configuration: RaftConfiguration, peers: [Peer], directory: String, stateMachine: any RaftStateMachine,
-                group: EventLoopGroup, logger: Logger) throws {
+                appliedIndex: UInt64 = 0, bootstrap: [RaftEntry] = [], group: EventLoopGroup, logger: Logger) async throws {
         id = configuration.id
-        let (storage, recovered) = try RaftStorage.open(directory: directory, logger: logger)
+        var (storage, recovered) = try RaftStorage.open(directory: directory, logger: logger)
+        if recovered.entries.isEmpty && recovered.hardState == HardState() && !bootstrap.isEmpty {
+            try await storage.bootstrap(bootstrap)
+            (storage, recovered) = try RaftStorage.open(directory: directory, logger: logger)
+        }
         self.storage = storage
         self.stateMachine = stateMachine
         self.logger = logger
         let voters = Set(peers.map(\.id)).union([configuration.id])
         core = RaftCore(configuration: configuration, hardState: recovered.hardState, entries: recovered.entries,
-                        membership: Membership(voters: voters))
+                        appliedIndex: appliedIndex, membership: Membership(voters: voters))
         var senders: [NodeID: PeerSender] = [:]
         for peer in peers where peer.id != configuration.id {
             senders[peer.id] = PeerSender(peer: peer, group: group, logger: logger)
         }
         self.senders = senders
+        published.withLock { $0 = Self.status(of: core, previous: RaftNodeStatus()) }
+    }
+
+    private static func status(of core: RaftCore, previous: RaftNodeStatus) -> RaftNodeStatus {
+        var status = RaftNodeStatus(role: core.role, term: core.term, leader: core.leader, commitIndex: core.commitIndex,
+                                    lastIndex: core.lastIndex, leaderChanges: previous.leaderChanges,
+                                    replication: core.role == .leader ? core.replication : [:])
+        if core.leader != 0 && (core.leader != previous.leader || core.term != previous.term) { status.leaderChanges += 1 }
+        if core.role == .leader {
+            // Becoming leader appends the term's no-op last; keep the index it had then.
+            let continuing = previous.role == .leader && previous.term == core.term
+            status.leaderStartIndex = continuing ? previous.leaderStartIndex : core.lastIndex
+        }
+        return status
+    }
+
+    /// Publishes the core's state for `status` readers (after every step).
+    private func publish() {
+        let core = core
+        published.withLock { $0 = Self.status(of: core, previous: $0) }
     }
 
     /// Registers `deliver` on the member's RPC server.
@@ -91,10 +147,11 @@ public actor RaftNode {
     }
 
     public func stop() async {
+        stopped = true
         ticker?.cancel()
         for sender in senders.values { await sender.close() }
         storage.close()
-        for (_, waiter) in waiting { waiter.continuation.resume(throwing: ProposalError.notLeader(leader: 0)) }
+        for (_, waiter) in waiting { waiter.continuation.resume(throwing: ProposalError.stopped) }
         waiting = [:]
     }
 
@@ -103,15 +160,9 @@ public actor RaftNode {
     public var term: UInt64 { core.term }
     public var commitIndex: UInt64 { core.commitIndex }
 
-    /// Replicates `data`; returns its index once it is committed and applied here.
+    /// Replicates `data`; returns its index once it is committed and handed to the state machine.
     public func propose(_ data: [UInt8]) async throws -> UInt64 {
-        let index: UInt64
-        do {
-            index = try core.propose(data)
-        } catch {
-            if case .notLeader(let leader) = error { throw ProposalError.notLeader(leader: leader) }
-            throw ProposalError.refused("\(error)")
-        }
+        let index = try append(data)
         let term = core.term
         return try await withCheckedThrowingContinuation { continuation in
             waiting[index] = (term, continuation)
@@ -119,13 +170,46 @@ public actor RaftNode {
         }
     }
 
-    public func transferLeadership(to target: NodeID) async throws {
-        try core.transferLeadership(to: target)
+    /// Appends `data` and returns at once: `accepted` runs with the entry's index and term
+    /// before anything of it can be persisted or applied, so the caller can wait for the state
+    /// machine to apply that index (and tell a replaced entry by its term).
+    public func propose(_ data: [UInt8], accepted: @Sendable (_ index: UInt64, _ term: UInt64) -> Void) async throws {
+        let index = try append(data)
+        accepted(index, core.term)
         await processReadies()
+    }
+
+    private func append(_ data: [UInt8]) throws(ProposalError) -> UInt64 {
+        guard !stopped else { throw .stopped }
+        do {
+            return try core.propose(data)
+        } catch {
+            if case .notLeader(let leader) = error { throw .notLeader(leader: leader) }
+            throw .refused("\(error)")
+        }
+    }
+
+    /// Hands leadership to `target` and waits (up to `timeout`) until it leads.
+    public func transferLeadership(to target: NodeID, timeout: Duration) async throws {
+        do {
+            try core.transferLeadership(to: target)
+        } catch {
+            if case .notLeader(let leader) = error { throw ProposalError.notLeader(leader: leader) }
+            throw ProposalError.refused("\(error)")
+        }
+        await processReadies()
+        let deadline = ContinuousClock.now + timeout
+        while core.leader != target || core.role == .leader {
+            guard ContinuousClock.now < deadline else {
+                throw ProposalError.refused("member \(target) did not take over within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     private func onTick() async {
         core.tick()
+        publish()
         await processReadies()
     }
 
@@ -135,6 +219,7 @@ public actor RaftNode {
         do {
             guard let message = try RaftWire.message(envelope) else { return }
             core.step(message)
+            publish()
         } catch {
             logger.warning("raft: malformed message dropped", metadata: ["error": "\(error)"])
             return
@@ -150,12 +235,13 @@ public actor RaftNode {
         processing = true
         defer { processing = false }
         while let ready = core.takeReady() {
+            publish()
             do {
                 try await storage.persist(entries: ready.entries, hardState: ready.hardState)
             } catch {
                 // Nothing of this Ready may leave: a member that cannot persist must stop.
                 logger.critical("raft: persisting failed; this member stops", metadata: ["error": "\(error)"])
-                ticker?.cancel()
+                await stop()
                 return
             }
             for message in ready.messages { senders[message.to]?.send(RaftWire.envelope(message)) }
@@ -164,7 +250,7 @@ public actor RaftNode {
                     try await stateMachine.apply(ready.committed)
                 } catch {
                     logger.critical("raft: applying committed entries failed; this member stops", metadata: ["error": "\(error)"])
-                    ticker?.cancel()
+                    await stop()
                     return
                 }
                 for entry in ready.committed {

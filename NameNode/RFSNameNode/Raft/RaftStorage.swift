@@ -33,14 +33,25 @@ final class RaftStorage: Sendable {
                 Recovered(hardState: HardState(term: state.term, vote: state.vote, commit: state.commit), entries: entries))
     }
 
+    /// Writes a new group's first entries, committed, into an empty log.
+    func bootstrap(_ entries: [RaftEntry]) async throws {
+        precondition(wal.lastIndex == 0 && entries.first?.index == 1, "bootstrap needs an empty log")
+        try await wal.append(records: entries.map(Self.record))
+        let last = entries.last!
+        try hardStateFile.save(HardStateFile.State(term: last.term, vote: 0, commit: last.index))
+        close()
+    }
+
+    static func record(_ entry: RaftEntry) -> WALRecord {
+        WALRecord(index: entry.index, term: entry.term, payload: [entry.kind == .configChange ? 1 : 0] + entry.data)
+    }
+
     /// Makes a Ready's entries and hard state durable: entries the leader replaced are cut
     /// first, then the new ones appended (one fsync for the batch), then the hard state.
     func persist(entries: [RaftEntry], hardState: HardState?) async throws {
         if let first = entries.first {
             if first.index <= wal.lastIndex { try wal.truncateSuffix(after: first.index - 1) }
-            try await wal.append(records: entries.map {
-                WALRecord(index: $0.index, term: $0.term, payload: [$0.kind == .configChange ? 1 : 0] + $0.data)
-            })
+            try await wal.append(records: entries.map(Self.record))
         }
         if let hardState {
             try hardStateFile.save(HardStateFile.State(term: hardState.term, vote: hardState.vote, commit: hardState.commit))

@@ -1,0 +1,167 @@
+import Foundation
+import RFSConfig
+import RFSModel
+import RFSProtocol
+import RFSRaft
+import Synchronization
+
+/// The namenodes of an HA nameservice as the configuration names them, and which one this is.
+///
+/// HDFS's keys: `dfs.nameservices` (one nameservice), `dfs.ha.namenodes.<ns>` (its namenode
+/// ids, in order), `dfs.namenode.rpc-address.<ns>.<id>` and `dfs.ha.namenode.id` (this one).
+/// A namenode's Raft member id is its position in that list plus one, so every member derives
+/// the same ids from the same file; the list's order must not change once the group runs.
+public struct HAMembership: Sendable, Equatable {
+    public var nameservice: String
+    public var members: [NamenodeEndpoint]
+    public var selfIndex: Int
+
+    public var selfID: String { members[selfIndex].id }
+    public var selfAddress: HostPort { members[selfIndex].rpcAddress }
+    public var selfRaftID: NodeID { NodeID(selfIndex + 1) }
+
+    public static func raftID(ofPosition position: Int) -> NodeID { NodeID(position + 1) }
+
+    public func member(raftID: NodeID) -> NamenodeEndpoint? {
+        guard raftID >= 1, Int(raftID) <= members.count else { return nil }
+        return members[Int(raftID) - 1]
+    }
+
+    /// Nil when no nameservice lists two or more namenodes (a single namenode).
+    public static func resolve(_ configuration: Configuration) throws -> HAMembership? {
+        let services = try configuration.get(Keys.nameservices)
+        let replicated = try services.filter { service in
+            ((try configuration.get(Keys.haNamenodesPrefix + service, as: Keys.listShape)) ?? []).count > 1
+        }
+        guard let nameservice = replicated.first else { return nil }
+        guard replicated.count == 1 else {
+            throw ConfigError.invalidValue(key: Keys.nameservices.name, value: services.joined(separator: ","),
+                                           source: configuration.source(of: Keys.nameservices.name),
+                                           expected: "one HA nameservice (federation is not supported)")
+        }
+        let members = try configuration.namenodeEndpoints(forAuthority: nameservice)
+        let selfID = try configuration.get(Keys.haNamenodeID)
+        guard let selfIndex = members.firstIndex(where: { $0.id == selfID }) else {
+            throw ConfigError.missing(key: Keys.haNamenodeID.name,
+                                      expected: "which of \(members.map(\.id).joined(separator: ", ")) this namenode is")
+        }
+        return HAMembership(nameservice: nameservice, members: members, selfIndex: selfIndex)
+    }
+
+    /// The configuration with the generic keys a daemon binds to (`dfs.namenode.rpc-address`,
+    /// `dfs.namenode.http-address`) set from this member's suffixed ones where those are given,
+    /// as HDFS's namenode does, so one hdfs-site.xml serves every member.
+    public static func resolvingAddresses(_ configuration: Configuration, membership: HAMembership?) throws -> Configuration {
+        guard let membership else { return configuration }
+        var resolved = configuration
+        let suffix = "." + membership.nameservice + "." + membership.selfID
+        resolved.set(Keys.namenodeRPCAddress.name, "\(membership.selfAddress)", source: configuration.source(of: Keys.namenodeRPCAddressPrefix + suffix.dropFirst()))
+        let httpKey = Keys.namenodeHTTPAddress.name + suffix
+        if let http = try configuration.get(httpKey, as: Keys.addressShape) {
+            resolved.set(Keys.namenodeHTTPAddress.name, "\(http)", source: configuration.source(of: httpKey))
+        }
+        return resolved
+    }
+
+    /// The namespace's identity, the same on every member: derived from the nameservice and
+    /// its members, so that each formats its first start alike (see `NamespaceEngine.openReplicated`).
+    public func format(superuser: String, supergroup: String) -> Rfs_Namenode_Format {
+        let seed = ([nameservice] + members.map { "\($0.id)=\($0.rpcAddress)" }).joined(separator: "\n")
+        let high = Self.fnv1a(seed + "#cluster"), low = Self.fnv1a(seed + "#namespace")
+        var format = Rfs_Namenode_Format()
+        format.namespaceID = 1 + low % UInt64(Int32.max - 1)
+        format.clusterID = "CID-" + UUID(uuid: Self.uuidBytes(high, low)).uuidString.lowercased()
+        format.blockPoolID = "BP-\(format.namespaceID)-\(nameservice)-0"
+        format.superuser = superuser
+        format.supergroup = supergroup
+        return format
+    }
+
+    static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return hash
+    }
+
+    static func uuidBytes(_ high: UInt64, _ low: UInt64) -> uuid_t {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for index in 0..<8 {
+            bytes[index] = UInt8(truncatingIfNeeded: high >> (56 - 8 * index))
+            bytes[8 + index] = UInt8(truncatingIfNeeded: low >> (56 - 8 * index))
+        }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40  // a version-4 shape, as HDFS's random cluster ids have
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15])
+    }
+}
+
+/// Whether this namenode serves clients now. A single namenode always does. A member of a
+/// Raft group does while it leads *and* has applied its term's first entry: only then does its
+/// namespace hold every edit an earlier leader committed. The others are standbys: they apply
+/// the log and hear every datanode, so that one of them can take over at once.
+///
+/// Checked on every client call (cheap: three short locks); a change of state runs the
+/// transition (`onChange`) right there, before the call that noticed it goes on.
+public final class HAState: Sendable {
+    public enum Service: Sendable, Equatable {
+        case active, standby
+    }
+
+    public let membership: HAMembership?
+    private let engine: NamespaceEngine
+    private let onChange: @Sendable (_ active: Bool) -> Void
+    /// The state last seen and the leader term it was for.
+    private let last = Mutex<(active: Bool, term: UInt64)?>(nil)
+
+    public init(membership: HAMembership?, engine: NamespaceEngine, onChange: @escaping @Sendable (_ active: Bool) -> Void) {
+        self.membership = membership
+        self.engine = engine
+        self.onChange = onChange
+    }
+
+    public var isActive: Bool {
+        guard let raft = engine.raft else { return true }
+        let status = raft.status
+        let active = status.role == .leader && status.leaderStartIndex > 0
+            && engine.lastAppliedIndex >= status.leaderStartIndex
+        let changed = last.withLock { last -> Bool in
+            guard last?.active != active || (active && last?.term != status.term) else { return false }
+            last = (active, status.term)
+            return true
+        }
+        if changed { onChange(active) }
+        return active
+    }
+
+    public var service: Service { isActive ? .active : .standby }
+
+    /// Throws HDFS's StandbyException for a call a standby does not serve.
+    public func checkActive(method: String) throws {
+        guard !isActive else { return }
+        throw Self.standby(method: method, leader: leaderDescription)
+    }
+
+    /// "nn2 (127.0.0.1:8021)", or nil when no leader is known.
+    public var leaderDescription: String? {
+        guard let raft = engine.raft, let leader = membership?.member(raftID: raft.status.leader) else { return nil }
+        return "\(leader.id) (\(leader.rpcAddress))"
+    }
+
+    static func standby(method: String, leader: String?) -> HadoopRemoteError {
+        let category = readMethods.contains(method) ? "READ" : "WRITE"
+        return HadoopRemoteError(.standby, "Operation category \(category) is not supported in state standby"
+            + (leader.map { "; the active namenode is \($0)" } ?? ""))
+    }
+
+    /// ClientProtocol methods HDFS files under OperationCategory.READ (for the message only).
+    static let readMethods: Set<String> = [
+        "getFileInfo", "getFileLinkInfo", "getLocatedFileInfo", "getListing", "getBlockLocations", "getContentSummary",
+        "getQuotaUsage", "getPreferredBlockSize", "isFileClosed", "getStoragePolicies", "getServerDefaults",
+        "getStats", "getFsStats", "getDatanodeReport", "getDatanodeStorageReport", "getLinkTarget", "msync",
+        "listCorruptFileBlocks", "getSnapshottableDirListing", "getEnclosingRoot", "getStoragePolicy",
+    ]
+}
