@@ -159,7 +159,10 @@ struct MiniClusterCommand: AsyncParsableCommand {
                                                    protocolName: ProtocolNames.clientProtocol)
         configuration.maxRetries = 0
         configuration.maxFailovers = addresses.count - 1
-        let client = RPCClient(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton)
+        // Standbys answer with StandbyException until an active is elected: not worth a line each.
+        var quiet = Logger(label: "rfs.minicluster")
+        quiet.logLevel = .warning
+        let client = RPCClient(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: quiet)
         var request = Hadoop_Hdfs_GetDatanodeReportRequestProto()
         request.type = .live
         for _ in 0..<600 {

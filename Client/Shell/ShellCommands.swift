@@ -46,6 +46,21 @@ struct DFSAdminCommand: AsyncParsableCommand {
     }
 }
 
+/// `rfs haadmin …`: HDFS's HAAdmin for the Raft-elected nameservice.
+struct HAAdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "haadmin", abstract: "Show or move the active namenode (as `hdfs haadmin`): -getAllServiceState, -getServiceState <nn>, -failover <from> <to>.")
+
+    @Argument(parsing: .captureForPassthrough, help: "[generic options] [-ns <nameserviceId>] -<command> [arguments]")
+    var arguments: [String] = []
+
+    func run() async throws {
+        ShellLogging.bootstrap()
+        let code = await HAAdminShell.run(arguments, environment: ProcessInfo.processInfo.environment, output: StandardShellOutput())
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
 struct FsckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fsck", abstract: "Check the health of files and their blocks (as `hdfs fsck`): <path> [-files [-blocks [-locations | -racks]]].")

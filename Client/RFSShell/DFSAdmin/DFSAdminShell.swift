@@ -15,6 +15,7 @@ public enum DFSAdminShell {
         ("clrQuota", "[-clrQuota <dirname>...<dirname>]"),
         ("setSpaceQuota", "[-setSpaceQuota <quota> [-storageType <storagetype>] <dirname>...<dirname>]"),
         ("clrSpaceQuota", "[-clrSpaceQuota [-storageType <storagetype>] <dirname>...<dirname>]"),
+        ("raftStatus", "[-raftStatus [-ns <nameserviceId>]]"),
         ("help", "[-help [cmd]]"),
     ]
 
@@ -38,6 +39,9 @@ public enum DFSAdminShell {
         if name == "help" {
             printAllUsage(output, toError: false)
             return 0
+        }
+        if name == "raftStatus" {
+            return await DFSAdminRaftStatus.run(arguments, usage: usage, generic: generic, environment: environment, output: output)
         }
         let fs: FileSystem
         do {
