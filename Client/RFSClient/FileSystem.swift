@@ -63,6 +63,8 @@ public final class FileSystem: Sendable {
         rpc.backoffBase = try configuration.get(Keys.failoverSleepBase)
         rpc.backoffMax = try configuration.get(Keys.failoverSleepMax)
         rpc.maxFrameBytes = try configuration.get(Keys.rpcFrameBytesMax)
+        // The namenode answers a call it has seen from its retry cache (HDFS's @AtMostOnce).
+        rpc.serversHaveRetryCache = true
         if namenodes.count == 1 {
             // One namenode: nowhere to fail over to, so retry the connection as Hadoop's
             // non-HA client does (a fixed pause, a bounded count) rather than back off for minutes.

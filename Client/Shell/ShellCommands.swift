@@ -5,11 +5,13 @@ import RFSShell
 
 /// The shells print only their own output on stdout: library log lines (fail-over notices,
 /// retries) go to stderr, and only from warnings up, as Hadoop's client logs WARN by default.
+/// `RFS_LOG_LEVEL` (trace, debug, info, …) shows more, as HADOOP_ROOT_LOGGER does for Hadoop's.
 enum ShellLogging {
     static func bootstrap() {
+        let level = ProcessInfo.processInfo.environment["RFS_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .warning
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
+            handler.logLevel = level
             return handler
         }
     }

@@ -47,6 +47,10 @@ public struct RPCClientConfiguration: Sendable {
     public var backoffBase: Duration = .milliseconds(500)
     public var backoffMax: Duration = .seconds(15)
     public var maxFrameBytes: Int = Limits.rpcFrameBytesDefault
+    /// The servers keep a retry cache (HDFS's namenode does: the outcome of each call by client
+    /// id and call id), so a call whose reply was lost may be sent again, with the same call
+    /// id, and is answered with its first outcome rather than run twice.
+    public var serversHaveRetryCache = false
 
     public init(addresses: [HostPort], user: String, protocolName: String) {
         self.addresses = addresses
@@ -65,6 +69,9 @@ public final class RPCClient: Sendable {
     /// Index of the server that last answered, where the next call starts.
     private let activeIndex = NIOLockedValueBox(0)
     private let cachedConnections = NIOLockedValueBox<[Int: RPCConnection]>([:])
+    /// Call ids are the client's, not a connection's: a call sent again (after a failover)
+    /// keeps its id, which is what a server's retry cache recognizes.
+    private let nextCallID = NIOLockedValueBox<Int32>(0)
     private let logger: Logger
 
     public init(configuration: RPCClientConfiguration, group: EventLoopGroup, logger: Logger = Logger(label: "rfs.rpc.client")) {
@@ -95,6 +102,11 @@ public final class RPCClient: Sendable {
                                  baseDelay: configuration.backoffBase, maxDelay: configuration.backoffMax)
         var index = activeIndex.withLockedValue { $0 } % configuration.addresses.count
         var retryCount: Int32 = 0
+        let callID = nextCallID.withLockedValue { id -> Int32 in
+            let current = id
+            id = id == Int32.max ? 0 : id + 1
+            return current
+        }
         while true {
             let address = configuration.addresses[index]
             let failure: CallFailure
@@ -102,7 +114,7 @@ public final class RPCClient: Sendable {
             do {
                 let connection = try await connection(at: index)
                 let reply = try await connection.call(
-                    protocolName: configuration.protocolName, method: method, body: body,
+                    protocolName: configuration.protocolName, method: method, callID: callID, body: body,
                     clientProtocolVersion: configuration.clientProtocolVersion, retryCount: retryCount,
                     timeout: configuration.callTimeout)
                 activeIndex.withLockedValue { $0 = index }
@@ -111,7 +123,8 @@ public final class RPCClient: Sendable {
                 error = caught
                 failure = Self.classify(caught)
             }
-            let decision = policy.decide(after: failure, idempotent: idempotent, serverCount: configuration.addresses.count,
+            let decision = policy.decide(after: failure, idempotent: idempotent || configuration.serversHaveRetryCache,
+                                         serverCount: configuration.addresses.count,
                                          jitter: Double.random(in: 0..<1))
             switch decision {
             case .giveUp:
@@ -206,7 +219,6 @@ final class RPCConnection: Sendable {
     private let channel: Channel
     private let address: HostPort
     private let clientID: [UInt8]
-    private let nextCallID = NIOLockedValueBox<Int32>(0)
 
     private init(channel: Channel, address: HostPort, clientID: [UInt8]) {
         self.channel = channel
@@ -252,17 +264,18 @@ final class RPCConnection: Sendable {
         var buffer = channel.allocator.buffer(capacity: 128)
         buffer.writeBytes(HadoopPreamble().bytes)
         frame.write(into: &buffer)
-        try await channel.writeAndFlush(RPCClientHandler.Outbound.raw(buffer))
+        do {
+            try await channel.writeAndFlush(RPCClientHandler.Outbound.raw(buffer))
+        } catch {
+            // The server closed the connection as it was made (it is stopping): nothing was sent.
+            try? await channel.close()
+            throw RPCClientError.connectFailed(address: "\(address)", reason: "\(error)")
+        }
         return RPCConnection(channel: channel, address: address, clientID: clientID)
     }
 
-    func call(protocolName: String, method: String, body: [UInt8], clientProtocolVersion: UInt64,
+    func call(protocolName: String, method: String, callID: Int32, body: [UInt8], clientProtocolVersion: UInt64,
               retryCount: Int32, timeout: Duration) async throws -> [UInt8] {
-        let callID = nextCallID.withLockedValue { id -> Int32 in
-            let current = id
-            id = id == Int32.max ? 0 : id + 1
-            return current
-        }
         var header = Hadoop_Common_RpcRequestHeaderProto()
         header.rpcKind = .rpcProtocolBuffer
         header.rpcOp = .rpcFinalPacket
@@ -280,7 +293,18 @@ final class RPCConnection: Sendable {
         let promise = channel.eventLoop.makePromise(of: [UInt8].self)
         let call = RPCClientHandler.PendingCall(callID: callID, method: method, frame: frame.buffer(allocator: channel.allocator),
                                                 promise: promise, timeout: timeout)
-        channel.writeAndFlush(RPCClientHandler.Outbound.call(call), promise: nil)
+        // A write that fails never reached the server whole; one on a channel already closed
+        // never left at all, so the call may go to another server whatever it is.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        let address = "\(address)"
+        written.futureResult.whenFailure { error in
+            if let channelError = error as? ChannelError, channelError == .ioOnClosedChannel {
+                promise.fail(RPCClientError.connectFailed(address: address, reason: "the connection was closed"))
+            } else {
+                promise.fail(RPCClientError.connectionClosed(address: address))
+            }
+        }
+        channel.writeAndFlush(RPCClientHandler.Outbound.call(call), promise: written)
         return try await promise.futureResult.get()
     }
 

@@ -22,6 +22,7 @@ public final class ClientProtocolService: Sendable {
     let safeMode: SafeMode
     let logger: Logger
     let clock: @Sendable () -> Int64
+    let retryCache = RetryCache()
 
     public init(engine: NamespaceEngine, datanodes: DatanodeProtocolService, leases: LeaseManager, serverDefaults: ServerDefaults,
                 listingLimit: Int, safeMode: SafeMode, excludeFile: String, logger: Logger,
@@ -55,6 +56,12 @@ public final class ClientProtocolService: Sendable {
         edit.caller.user = context.user
         edit.caller.groups = groups.groups(for: context.user)
         edit.operation = operation
+        if let key = RetryCache.key(clientID: context.clientID, callID: context.callID) {
+            // A call seen before (its reply was lost, or it comes again after a failover).
+            if let outcome = retryCache.outcome(for: key, nowMillis: clock()) { return try outcome.get() }
+            edit.rpcClientID = Data(key.clientID)
+            edit.rpcCallID = key.callID
+        }
         let result: EditResult
         do {
             result = try await engine.propose(edit)
@@ -68,6 +75,15 @@ public final class ClientProtocolService: Sendable {
         case .success(let reply): return reply
         case .failure(let rejection): throw rejection
         }
+    }
+
+    /// Keeps leases, the block map and the retry cache in step with an applied edit (on every
+    /// member, on the apply thread).
+    func follow(_ applied: AppliedEdit) {
+        if let key = RetryCache.key(clientID: [UInt8](applied.edit.rpcClientID), callID: applied.edit.rpcCallID) {
+            retryCache.record(key, outcome: applied.result.outcome, nowMillis: clock())
+        }
+        follow(applied.result.effects)
     }
 
     /// Keeps leases and the block map in step with what an edit changed.

@@ -98,8 +98,8 @@ public final class NameNodeDaemon: Sendable {
         try clientProtocol.refreshNodes()
         // From here on every applied edit (this member's or, with HA, the leader's) keeps the
         // leases and the block map in step, on the apply thread.
-        engine.onApplied { results in
-            for result in results { clientProtocol.follow(result.effects) }
+        engine.onApplied { applied in
+            for edit in applied { clientProtocol.follow(edit) }
         }
         let ha = HAState(membership: membership, engine: engine) { [weak datanodes] active in
             datanodes?.setStandby(!active)

@@ -58,7 +58,7 @@ public final class NamespaceEngine: Sendable {
 
     /// What runs after every applied batch, on the apply thread, before any proposer of it
     /// resumes: the namenode keeps leases and the block map in step there, on every member.
-    public func onApplied(_ observer: @escaping @Sendable ([EditResult]) -> Void) {
+    public func onApplied(_ observer: @escaping @Sendable ([AppliedEdit]) -> Void) {
         applier.setObserver(observer)
     }
 
@@ -273,7 +273,7 @@ final class Applier: Sendable {
         var expected: [UInt64: (term: UInt64, continuation: CheckedContinuation<EditResult, any Error>)] = [:]
         /// Terms of the committed entries waiting in `waiting`.
         var terms: [UInt64: UInt64] = [:]
-        var observer: (@Sendable ([EditResult]) -> Void)?
+        var observer: (@Sendable ([AppliedEdit]) -> Void)?
         /// Set when the store failed: nothing after it can be applied, every later edit fails.
         var failure: (any Error)?
     }
@@ -298,7 +298,7 @@ final class Applier: Sendable {
 
     var lastAppliedIndex: UInt64 { state.withLock { $0.lastAppliedIndex } }
 
-    func setObserver(_ observer: @escaping @Sendable ([EditResult]) -> Void) {
+    func setObserver(_ observer: @escaping @Sendable ([AppliedEdit]) -> Void) {
         state.withLock { $0.observer = observer }
     }
 
@@ -366,7 +366,7 @@ final class Applier: Sendable {
     /// by one thread only: the apply thread, after each group commit.
     func drain() {
         typealias Expected = (term: UInt64, continuation: CheckedContinuation<EditResult, any Error>)
-        let (batch, observer): ([(UInt64, Waiting)], (@Sendable ([EditResult]) -> Void)?) = state.withLock { state in
+        let (batch, observer): ([(UInt64, Waiting)], (@Sendable ([AppliedEdit]) -> Void)?) = state.withLock { state in
             var next = state.lastAppliedIndex + 1
             var batch: [(UInt64, Waiting)] = []
             while let waiting = state.waiting.removeValue(forKey: next) {
@@ -378,7 +378,7 @@ final class Applier: Sendable {
         guard !batch.isEmpty else { return }
         do {
             let results = try applyBatch(batch.map { ($0.0, $0.1.edit) })
-            observer?(results)
+            observer?(zip(batch, results).map { AppliedEdit(edit: $0.0.1.edit, result: $0.1) })
             let proposers: [(UInt64, UInt64?, Expected?)] = state.withLock { state in
                 batch.map { index, _ in (index, state.terms.removeValue(forKey: index), state.expected.removeValue(forKey: index)) }
             }
@@ -415,6 +415,12 @@ final class Applier: Sendable {
         state.withLock { $0.lastAppliedIndex = last }
         return results
     }
+}
+
+/// An edit as applied, with its result: what the namenode's observer sees.
+public struct AppliedEdit: Sendable {
+    public var edit: Rfs_Namenode_Edit
+    public var result: EditResult
 }
 
 /// The Raft member's committed entries go to the applier, which applies them on its own

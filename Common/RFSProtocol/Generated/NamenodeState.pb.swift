@@ -292,6 +292,14 @@ public nonisolated struct Rfs_Namenode_Edit: Sendable {
   /// Clears the value of `caller`. Subsequent reads from it will return its default value.
   public mutating func clearCaller() {self._caller = nil}
 
+  /// The RPC call that proposed the edit (Hadoop's clientId and callId): every member keeps the
+  /// outcome in its retry cache, so a client that retries the call after a failover, or after
+  /// losing the reply, gets the first outcome instead of applying it twice. Empty for edits the
+  /// namenode makes itself.
+  public var rpcClientID: Data = Data()
+
+  public var rpcCallID: Int32 = 0
+
   public var operation: Rfs_Namenode_Edit.OneOf_Operation? = nil
 
   public var format: Rfs_Namenode_Format {
@@ -1329,7 +1337,7 @@ nonisolated extension Rfs_Namenode_Caller: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Edit"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_ms\0\u{1}caller\0\u{2}\u{8}format\0\u{1}mkdirs\0\u{1}create\0\u{3}add_block\0\u{3}abandon_block\0\u{1}complete\0\u{1}delete\0\u{1}rename\0\u{3}set_permission\0\u{3}set_owner\0\u{3}set_replication\0\u{3}set_times\0\u{1}append\0\u{1}fsync\0\u{1}truncate\0\u{1}concat\0\u{3}new_generation_stamp\0\u{3}update_pipeline\0\u{3}release_lease\0\u{3}set_storage_policy\0\u{3}set_quota\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_ms\0\u{1}caller\0\u{3}rpc_client_id\0\u{3}rpc_call_id\0\u{2}\u{6}format\0\u{1}mkdirs\0\u{1}create\0\u{3}add_block\0\u{3}abandon_block\0\u{1}complete\0\u{1}delete\0\u{1}rename\0\u{3}set_permission\0\u{3}set_owner\0\u{3}set_replication\0\u{3}set_times\0\u{1}append\0\u{1}fsync\0\u{1}truncate\0\u{1}concat\0\u{3}new_generation_stamp\0\u{3}update_pipeline\0\u{3}release_lease\0\u{3}set_storage_policy\0\u{3}set_quota\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1339,6 +1347,8 @@ nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._M
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.timeMs) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._caller) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.rpcClientID) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.rpcCallID) }()
       case 10: try {
         var v: Rfs_Namenode_Format?
         var hadOneofValue = false
@@ -1628,6 +1638,12 @@ nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._M
     try { if let v = self._caller {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
+    if !self.rpcClientID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.rpcClientID, fieldNumber: 3)
+    }
+    if self.rpcCallID != 0 {
+      try visitor.visitSingularInt32Field(value: self.rpcCallID, fieldNumber: 4)
+    }
     switch self.operation {
     case .format?: try {
       guard case .format(let v)? = self.operation else { preconditionFailure() }
@@ -1721,6 +1737,8 @@ nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._M
   public static func ==(lhs: Rfs_Namenode_Edit, rhs: Rfs_Namenode_Edit) -> Bool {
     if lhs.timeMs != rhs.timeMs {return false}
     if lhs._caller != rhs._caller {return false}
+    if lhs.rpcClientID != rhs.rpcClientID {return false}
+    if lhs.rpcCallID != rhs.rpcCallID {return false}
     if lhs.operation != rhs.operation {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

@@ -57,6 +57,12 @@ public actor RaftNode {
     private var waiting: [UInt64: (term: UInt64, continuation: CheckedContinuation<UInt64, any Error>)] = [:]
     private let published = Mutex(RaftNodeStatus())
     private var stopped = false
+    /// Messages from peers, stepped in arrival order by one task: `deliver` on the RPC server
+    /// only queues, so a peer's sender never waits for this member's fsync before sending on
+    /// (its heartbeats would queue behind appends, and check-quorum would depose the leader).
+    private nonisolated let inbox: AsyncStream<Rfs_Raft_RaftEnvelope>.Continuation
+    private let inboxStream: AsyncStream<Rfs_Raft_RaftEnvelope>
+    private var inboxTask: Task<Void, Never>?
 
     /// The member's log (its counters feed /metrics).
     public nonisolated var wal: WriteAheadLog { storage.wal }
@@ -105,6 +111,7 @@ public actor RaftNode {
             senders[peer.id] = PeerSender(peer: peer, group: group, logger: logger)
         }
         self.senders = senders
+        (inboxStream, inbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(16_384))
         published.withLock { $0 = Self.status(of: core, previous: RaftNodeStatus()) }
     }
 
@@ -129,14 +136,21 @@ public actor RaftNode {
 
     /// Registers `deliver` on the member's RPC server.
     public nonisolated func register(into registry: inout RPCServiceRegistry) {
-        registry.register(protocol: ProtocolNames.raftProtocol, method: "deliver") { [self] (envelope: Rfs_Raft_RaftEnvelope, _: RPCCallContext) in
-            await deliver(envelope)
+        registry.register(protocol: ProtocolNames.raftProtocol, method: "deliver") { [inbox] (envelope: Rfs_Raft_RaftEnvelope, _: RPCCallContext) in
+            inbox.yield(envelope)
             return Rfs_Raft_RaftDelivered()
         }
     }
 
-    /// Starts ticking every `tick`.
+    /// Starts stepping peers' messages and ticking every `tick`.
     public func start(tick: Duration) {
+        let stream = inboxStream
+        inboxTask = Task { [weak self] in
+            for await envelope in stream {
+                guard let self else { return }
+                await self.deliver(envelope)
+            }
+        }
         ticker = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: tick)
@@ -149,6 +163,8 @@ public actor RaftNode {
     public func stop() async {
         stopped = true
         ticker?.cancel()
+        inbox.finish()
+        inboxTask?.cancel()
         for sender in senders.values { await sender.close() }
         storage.close()
         for (_, waiter) in waiting { waiter.continuation.resume(throwing: ProposalError.stopped) }

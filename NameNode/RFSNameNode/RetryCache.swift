@@ -1,0 +1,64 @@
+import RFSNamespace
+import Synchronization
+
+/// HDFS's RetryCache: the outcome of each applied edit by the RPC call that proposed it
+/// (client id + call id). A client that lost the reply (the namenode died, or failed over)
+/// sends the same call again; the new active has applied the edit from the replicated log
+/// and answers with the first outcome instead of applying it twice ("file exists").
+///
+/// Every member fills it as it applies, so it survives a failover; it is memory only, bounded
+/// by count and age (HDFS keeps entries 10 minutes).
+final class RetryCache: Sendable {
+    struct Key: Hashable, Sendable {
+        var clientID: [UInt8]
+        var callID: Int32
+    }
+
+    private struct State {
+        var outcomes: [Key: (outcome: Result<EditReply, NamespaceRejection>, atMillis: Int64)] = [:]
+        /// Insertion order, for eviction; `head` is the oldest live position.
+        var order: [Key] = []
+        var head = 0
+    }
+
+    private let state = Mutex(State())
+    let capacity: Int
+    let lifetimeMillis: Int64
+
+    init(capacity: Int = 200_000, lifetimeMillis: Int64 = 10 * 60 * 1000) {
+        self.capacity = capacity
+        self.lifetimeMillis = lifetimeMillis
+    }
+
+    static func key(clientID: [UInt8], callID: Int32) -> Key? {
+        // Hadoop's client ids are 16-byte UUIDs; calls without one (or the connection
+        // context's reserved negative ids) are not cached.
+        guard clientID.count == 16, callID >= 0 else { return nil }
+        return Key(clientID: clientID, callID: callID)
+    }
+
+    func outcome(for key: Key, nowMillis: Int64) -> Result<EditReply, NamespaceRejection>? {
+        state.withLock { state in
+            guard let entry = state.outcomes[key], nowMillis - entry.atMillis <= lifetimeMillis else { return nil }
+            return entry.outcome
+        }
+    }
+
+    func record(_ key: Key, outcome: Result<EditReply, NamespaceRejection>, nowMillis: Int64) {
+        state.withLock { state in
+            if state.outcomes.updateValue((outcome, nowMillis), forKey: key) == nil { state.order.append(key) }
+            while state.order.count - state.head > capacity
+                    || (state.head < state.order.count && nowMillis - (state.outcomes[state.order[state.head]]?.atMillis ?? .min) > lifetimeMillis) {
+                state.outcomes[state.order[state.head]] = nil
+                state.head += 1
+            }
+            // Drop the evicted prefix now and then, not on every insert.
+            if state.head > 4096 && state.head * 2 > state.order.count {
+                state.order.removeFirst(state.head)
+                state.head = 0
+            }
+        }
+    }
+
+    var count: Int { state.withLock { $0.outcomes.count } }
+}

@@ -1,0 +1,259 @@
+"""HA: three `rfs namenode` processes forming one Raft group and three datanodes, judged by
+clients we did not write (hdfs-native and Hadoop's FsShell configured with the HA nameservice)
+and by our own shell; the chaos test SIGKILLs the active namenode ten times under load."""
+import hashlib
+import os
+import random
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import RFS_BIN, Cluster, Daemon, _pyspark_jars, free_port, wait_until
+
+NS = "rfsha"
+
+
+class HACluster:
+    """Namenodes nn1..nn3 (each its own process, name directory and ports) and datanodes
+    that report to all of them; any namenode can be killed and started again."""
+
+    def __init__(self, tmp_path: Path, datanodes: int = 3):
+        self.tmp_path = tmp_path
+        self.ids = ["nn1", "nn2", "nn3"]
+        self.rpc_ports = [free_port() for _ in self.ids]
+        self.http_ports = [free_port() for _ in self.ids]
+        self.keys = {
+            "dfs.nameservices": NS,
+            f"dfs.ha.namenodes.{NS}": ",".join(self.ids),
+            f"dfs.client.failover.proxy.provider.{NS}":
+                "org.apache.hadoop.hdfs.server.namenode.ha.ConfiguredFailoverProxyProvider",
+        }
+        for nn, rpc, http in zip(self.ids, self.rpc_ports, self.http_ports):
+            self.keys[f"dfs.namenode.rpc-address.{NS}.{nn}"] = f"127.0.0.1:{rpc}"
+            self.keys[f"dfs.namenode.http-address.{NS}.{nn}"] = f"127.0.0.1:{http}"
+        self.conf = [*Cluster.CONF, *(f"{k}={v}" for k, v in self.keys.items())]
+        self.namenodes = [None] * len(self.ids)
+        self.datanodes = []
+        try:
+            for index in range(len(self.ids)):
+                self.start_namenode(index)
+            for index in range(datanodes):
+                self.datanodes.append(self._start_datanode(index))
+        except BaseException:
+            self.stop()
+            raise
+
+    def _args(self, *args):
+        out = list(args)
+        for setting in self.conf:
+            out += ["-D", setting]
+        return out
+
+    def start_namenode(self, index: int) -> None:
+        nn = self.ids[index]
+        self.namenodes[index] = Daemon(
+            self._args("namenode", "-D", f"dfs.ha.namenode.id={nn}", "-D", f"dfs.namenode.name.dir={self.tmp_path / ('name-' + nn)}",
+                       "-D", f"rfs.node.name=namenode-{nn}"),
+            self.rpc_ports[index], self.tmp_path / f"namenode-{nn}.log")
+
+    def _start_datanode(self, index: int) -> Daemon:
+        port = free_port()
+        daemon = Daemon(self._args("datanode", "-D", f"fs.defaultFS=hdfs://{NS}", "-D", f"dfs.datanode.address=127.0.0.1:{port}",
+                                   "-D", "dfs.datanode.ipc.address=127.0.0.1:0",
+                                   "-D", f"dfs.datanode.data.dir={self.tmp_path / f'data{index}'}",
+                                   "-D", f"rfs.node.name=datanode{index}"),
+                        port, self.tmp_path / f"datanode{index}.log")
+        wait_until(lambda: "full block report sent" in daemon.log_text(), 30, f"datanode {index} to report")
+        return daemon
+
+    def rfs(self, *args, timeout=120, check=True):
+        command, rest = args[0], args[1:]
+        result = subprocess.run([RFS_BIN, command, *self._args(), "-D", f"fs.defaultFS=hdfs://{NS}", *rest],
+                                capture_output=True, text=True, timeout=timeout)
+        if check:
+            assert result.returncode == 0, f"rfs {' '.join(args)}: {result.stderr}"
+        return result
+
+    def states(self) -> dict:
+        """nn id → 'active' / 'standby' / 'down', from `rfs haadmin -getAllServiceState`."""
+        out = self.rfs("haadmin", "-getAllServiceState", check=False).stdout
+        states = {}
+        for nn, port in zip(self.ids, self.rpc_ports):
+            line = next((l for l in out.splitlines() if l.startswith(f"127.0.0.1:{port} ")), "")
+            states[nn] = line.split()[-1] if line.split()[-1:] in (["active"], ["standby"]) else "down"
+        return states
+
+    def active_index(self, timeout: float = 30) -> int:
+        found = []
+        wait_until(lambda: found.append([i for i, s in enumerate(self.states().values()) if s == "active"]) or len(found[-1]) == 1,
+                   timeout, "exactly one active namenode")
+        return found[-1][0]
+
+    def hdfs_native(self):
+        import hdfs_native
+        return hdfs_native.Client(f"hdfs://{NS}", config=dict(self.keys))
+
+    def hadoop_conf(self) -> Path:
+        conf = self.tmp_path / "hadoop-conf"
+        conf.mkdir(exist_ok=True)
+        props = "".join(f"  <property><name>{k}</name><value>{v}</value></property>\n"
+                        for k, v in {"fs.defaultFS": f"hdfs://{NS}", **self.keys}.items())
+        (conf / "core-site.xml").write_text(f"<?xml version=\"1.0\"?>\n<configuration>\n{props}</configuration>\n")
+        (conf / "hdfs-site.xml").write_text("<?xml version=\"1.0\"?>\n<configuration/>\n")
+        return conf
+
+    def fsshell(self, *args, timeout=180):
+        java_home = os.environ.get("JAVA_HOME")
+        java = str(Path(java_home) / "bin" / "java") if java_home else "java"
+        return subprocess.run([java, "-cp", f"{self.hadoop_conf()}:{_pyspark_jars()}/*", "org.apache.hadoop.fs.FsShell", *args],
+                              capture_output=True, text=True, timeout=timeout)
+
+    def stop(self) -> None:
+        for daemon in self.datanodes:
+            daemon.stop()
+        for daemon in self.namenodes:
+            if daemon is not None:
+                daemon.stop()
+
+
+@pytest.fixture
+def ha(tmp_path):
+    cluster = HACluster(tmp_path)
+    yield cluster
+    cluster.stop()
+
+
+def test_one_active_the_others_standby_and_a_standby_refuses_clients(ha):
+    active = ha.active_index()
+    states = ha.states()
+    assert sorted(states.values()) == ["active", "standby", "standby"]
+    assert ha.rfs("haadmin", "-getServiceState", ha.ids[active]).stdout.strip() == "active"
+    standby = (active + 1) % 3
+    # Asked directly, with fail-over off, a standby refuses as HDFS's does (FsShell prints
+    # the StandbyException's message).
+    refused = ha.rfs("dfs", "-D", "dfs.client.failover.max.attempts=0", "-ls", f"hdfs://127.0.0.1:{ha.rpc_ports[standby]}/",
+                     check=False)
+    assert refused.returncode != 0, refused.stdout
+    assert "Operation category READ is not supported in state standby" in refused.stderr, refused.stderr
+    # The group's status names the leader and every member has applied the same log.
+    status = ha.rfs("dfsadmin", "-raftStatus").stdout
+    assert f"leader {ha.ids[active]}" in status
+    # Manual transitions are refused: Raft elects the active.
+    assert ha.rfs("haadmin", "-transitionToActive", ha.ids[standby], check=False).returncode == 255
+
+
+def test_hadoop_fsshell_and_hdfs_native_fail_over_to_the_new_active(ha, tmp_path):
+    local = tmp_path / "before.txt"
+    local.write_text("written before the failover\n")
+    put = ha.fsshell("-put", str(local), "/before.txt")
+    assert put.returncode == 0, put.stderr
+    client = ha.hdfs_native()
+    with client.create("/native.bin") as writer:
+        writer.write(b"n" * 100_000)
+
+    old = ha.active_index()
+    ha.namenodes[old].kill()
+    # Hadoop's ConfiguredFailoverProxyProvider and hdfs-native find the new active by themselves.
+    cat = ha.fsshell("-cat", "/before.txt")
+    assert cat.returncode == 0 and cat.stdout == "written before the failover\n", cat.stderr
+    with client.read("/native.bin") as reader:
+        assert reader.read() == b"n" * 100_000
+    mkdir = ha.fsshell("-mkdir", "/after")
+    assert mkdir.returncode == 0, mkdir.stderr
+    new = ha.active_index()
+    assert new != old
+
+    # The killed namenode comes back as a standby and catches up with the log.
+    ha.start_namenode(old)
+    wait_until(lambda: ha.states()[ha.ids[old]] == "standby", 30, "the restarted namenode to be a standby")
+    ha.rfs("haadmin", "-failover", ha.ids[new], ha.ids[old])
+    assert ha.active_index() == old
+    ls = ha.rfs("dfs", "-ls", "/").stdout
+    assert "/after" in ls and "/before.txt" in ls and "/native.bin" in ls
+
+
+class Writer(threading.Thread):
+    """Creates files until stopped, remembering each acknowledged one (its content's digest)
+    and the longest stretch without a successful write."""
+
+    def __init__(self, name, write_one):
+        super().__init__(name=name, daemon=True)
+        self.write_one = write_one
+        self.acked = {}
+        self.errors = 0
+        self.longest_gap = 0.0
+        self.stopping = threading.Event()
+
+    def run(self):
+        last_success = time.monotonic()
+        n = 0
+        rng = random.Random(self.name)
+        while not self.stopping.is_set():
+            n += 1
+            path = f"/{self.name}/f{n:05d}"
+            data = rng.randbytes(rng.randint(1, 256) * 1024)
+            try:
+                self.write_one(path, data)
+            except Exception:
+                self.errors += 1
+                time.sleep(0.05)
+                continue
+            now = time.monotonic()
+            self.longest_gap = max(self.longest_gap, now - last_success)
+            last_success = now
+            self.acked[path] = hashlib.sha256(data).hexdigest()
+
+
+def test_killing_the_active_namenode_ten_times_under_load_loses_nothing(ha, tmp_path):
+    client = ha.hdfs_native()
+    client.mkdirs("/native")
+    ha.rfs("dfs", "-mkdir", "/shell")
+
+    def write_native(path, data):
+        with client.create(path) as writer:
+            writer.write(data)
+
+    staging = tmp_path / "staging"
+    staging.mkdir()
+
+    def write_shell(path, data):
+        local = staging / path.replace("/", "_")
+        local.write_bytes(data)
+        try:
+            ha.rfs("dfs", "-put", "-f", str(local), path, timeout=120)
+        finally:
+            local.unlink()
+
+    writers = [Writer("native", write_native), Writer("shell", write_shell)]
+    for writer in writers:
+        writer.start()
+    time.sleep(2)
+    kills = 0
+    try:
+        while kills < 10:
+            victim = ha.active_index()
+            ha.namenodes[victim].kill()
+            kills += 1
+            time.sleep(2)
+            ha.start_namenode(victim)
+            wait_until(lambda: ha.states()[ha.ids[victim]] == "standby", 60, "the restarted namenode to rejoin")
+            # Writes go on for a while between kills, as between real crashes.
+            time.sleep(3)
+    finally:
+        for writer in writers:
+            writer.stopping.set()
+        for writer in writers:
+            writer.join(timeout=180)
+
+    for writer in writers:
+        print(f"{writer.name} writer: {len(writer.acked)} files acknowledged, {writer.errors} failed attempts, "
+              f"longest time without a successful write {writer.longest_gap:.2f} s across {kills} kills of the active namenode")
+        assert len(writer.acked) > kills
+        for path, digest in writer.acked.items():
+            with client.read(path) as reader:
+                assert hashlib.sha256(reader.read()).hexdigest() == digest, path
+    fsck = ha.rfs("fsck", "/", check=False)
+    assert "is HEALTHY" in fsck.stdout, fsck.stdout + fsck.stderr
