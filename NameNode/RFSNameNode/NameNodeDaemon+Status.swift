@@ -1,3 +1,4 @@
+import RFSModel
 import RFSNamespace
 import RFSWAL
 
@@ -21,4 +22,43 @@ extension NameNodeDaemon {
 
 extension NamespaceEngine {
     public var walStats: WALStats { wal.stats }
+}
+
+/// The Raft group as this namenode sees it, for the web UI and `/metrics`.
+public struct RaftGroupView: Sendable {
+    public struct Member: Sendable {
+        public var id: String
+        public var address: HostPort
+        public var isLeader: Bool
+        public var isSelf: Bool
+        /// The leader's view; nil when this namenode does not lead.
+        public var matchIndex: UInt64?
+        public var lag: UInt64?
+    }
+
+    public var nameservice: String
+    public var isActive: Bool
+    public var term: UInt64
+    public var commitIndex: UInt64
+    public var appliedIndex: UInt64
+    public var leaderChanges: UInt64
+    public var members: [Member]
+}
+
+extension NameNodeDaemon {
+    /// Nil for a single namenode.
+    public var raftView: RaftGroupView? {
+        guard let raft = engine.raft, let membership = ha.membership else { return nil }
+        let status = raft.status
+        let members = membership.members.enumerated().map { position, endpoint in
+            let id = HAMembership.raftID(ofPosition: position)
+            let replication = status.replication[id]
+            return RaftGroupView.Member(
+                id: endpoint.id, address: endpoint.rpcAddress, isLeader: id == status.leader, isSelf: id == raft.id,
+                matchIndex: replication?.match, lag: replication.map { status.lastIndex > $0.match ? status.lastIndex - $0.match : 0 })
+        }
+        return RaftGroupView(nameservice: membership.nameservice, isActive: ha.isActive, term: status.term,
+                             commitIndex: status.commitIndex, appliedIndex: engine.lastAppliedIndex,
+                             leaderChanges: status.leaderChanges, members: members)
+    }
 }

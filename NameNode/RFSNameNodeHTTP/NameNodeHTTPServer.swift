@@ -128,6 +128,17 @@ final class NameNodeHTTPState: Sendable {
             Gauge(label: "rfs_namenode_files_and_directories").record(totals.inodes)
         }
         Gauge(label: "rfs_namenode_last_applied_index").record(daemon.engine.lastAppliedIndex)
+        Gauge(label: "rfs_namenode_ha_active").record(daemon.ha.isActive ? 1 : 0)
+        if let raft = daemon.raftView {
+            Gauge(label: "rfs_raft_term").record(raft.term)
+            Gauge(label: "rfs_raft_commit_index").record(raft.commitIndex)
+            Gauge(label: "rfs_raft_applied_index").record(raft.appliedIndex)
+            walCounters.advance("rfs_raft_leader_changes_total", to: raft.leaderChanges)
+            for member in raft.members {
+                guard let lag = member.lag else { continue }
+                Gauge(label: "rfs_raft_member_lag_entries", dimensions: [("member", member.id)]).record(lag)
+            }
+        }
         let wal = daemon.walStats
         walCounters.advance("rfs_wal_appends_total", to: wal.appends)
         walCounters.advance("rfs_wal_fsyncs_total", to: wal.fsyncs)

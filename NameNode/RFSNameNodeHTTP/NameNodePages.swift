@@ -22,7 +22,7 @@ struct NameNodePages {
         let safeMode = daemon.isInSafeMode ? "<span class=\"warn\">ON</span>" : "<span class=\"ok\">off</span>"
         var body = HTMLPage.facts([
             ("Version", HTMLPage.escape("rfs \(RFSBuild.version)")),
-            ("Namenode", HTMLPage.escape("\(state.localRPC.host):\(state.rpcPort)") + " <span class=\"ok\">active</span>"),
+            ("Namenode", HTMLPage.escape("\(state.localRPC.host):\(state.rpcPort)") + " " + Self.haState(daemon.ha.isActive)),
             ("Safe mode", safeMode),
             ("Capacity", HTMLPage.bytes(stats.capacityBytes)),
             ("Used by rfs", HTMLPage.bytes(stats.dfsUsedBytes)),
@@ -39,11 +39,20 @@ struct NameNodePages {
             ("Decommissioning datanodes", "\(stats.decommissioningDatanodes)"),
         ])
         body += "<h2>Namenodes</h2>"
-        // One namenode until Raft is built; then every member with its term and lag.
-        body += HTMLPage.table(headers: ["Namenode", "HA state", "Last applied edit"], rows: [[
-            HTMLPage.escape("\(state.localRPC.host):\(state.rpcPort)"), "<span class=\"ok\">active</span>",
-            "\(daemon.engine.lastAppliedIndex)",
-        ]], numericColumns: [2])
+        if let raft = daemon.raftView {
+            body += "<p>Nameservice \(HTMLPage.escape(raft.nameservice)): Raft term \(raft.term), commit index \(raft.commitIndex), "
+                + "applied here \(raft.appliedIndex), \(raft.leaderChanges) leader change(s) seen by this namenode.</p>"
+            body += HTMLPage.table(headers: ["Namenode", "Address", "HA state", "Match index", "Lag (entries)"], rows: raft.members.map { member in
+                [HTMLPage.escape(member.id) + (member.isSelf ? " (this one)" : ""), HTMLPage.escape("\(member.address)"),
+                 Self.haState(member.isLeader), member.matchIndex.map(String.init) ?? "-", member.lag.map(String.init) ?? "-"]
+            }, numericColumns: [3, 4])
+            if !raft.isActive { body += "<p class=\"muted\">Match index and lag are known to the active namenode; open its page for them.</p>" }
+        } else {
+            body += HTMLPage.table(headers: ["Namenode", "HA state", "Last applied edit"], rows: [[
+                HTMLPage.escape("\(state.localRPC.host):\(state.rpcPort)"), Self.haState(true),
+                "\(daemon.engine.lastAppliedIndex)",
+            ]], numericColumns: [2])
+        }
         body += "<h2>Recent operations</h2>"
         if let rates = state.operationRates.rates(), !rates.perMethod.isEmpty {
             let total = rates.perMethod.reduce(0) { $0 + $1.1 }
@@ -158,6 +167,10 @@ struct NameNodePages {
 
     static func explorerLink(_ path: String) -> String {
         HTMLPage.escape("/explorer?path=" + WebHDFSRequest.percentEncodePath(path))
+    }
+
+    static func haState(_ active: Bool) -> String {
+        active ? "<span class=\"ok\">active</span>" : "<span class=\"muted\">standby</span>"
     }
 
     static func flag(_ count: Int, warn: Bool) -> String {

@@ -39,11 +39,12 @@ struct MicroBench: AsyncParsableCommand {
             case "codec": runCodecBench(quick: quick).forEach { print($0) }
             case "wal": runWALBench(quick: quick).forEach { print($0) }
             case "namespace": try await runNamespaceBench(quick: quick, rfsBinary: rfs).forEach { print($0) }
+            case "namespace-ha": try await runNamespaceHABench(quick: quick, rfsBinary: rfs).forEach { print($0) }
             case "namespace-scale":
                 let lines = try await runNamespaceScaleBench(files: files, clients: clients, rfsBinary: rfs, directory: directory)
                 print(lines.last ?? "")
             default:
-                throw ValidationError("unknown benchmark '\(name)'; expected checksum, codec, wal, namespace, namespace-scale or all")
+                throw ValidationError("unknown benchmark '\(name)'; expected checksum, codec, wal, namespace, namespace-ha, namespace-scale or all")
             }
             print("")
         }

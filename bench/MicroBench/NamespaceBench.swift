@@ -46,12 +46,19 @@ func runNamespaceBench(quick: Bool, rfsBinary: String?) async throws -> [String]
 
 /// Creates `filesPerClient` empty files from each of `clients` connections at once; files/s.
 func createFiles(port: Int, clients: Int, filesPerClient: Int, run: String, directoryFanout: Int = 1000) async throws -> Double {
+    try await createFiles(ports: [port], clients: clients, filesPerClient: filesPerClient, run: run, directoryFanout: directoryFanout)
+}
+
+/// The same against the namenodes on `ports`: each client fails over to the active one.
+func createFiles(ports: [Int], clients: Int, filesPerClient: Int, run: String, directoryFanout: Int = 1000) async throws -> Double {
     let group = MultiThreadedEventLoopGroup.singleton
     // The namenode runs as this user, which makes it the superuser: creates under / are allowed.
-    var configuration = RPCClientConfiguration(addresses: [HostPort(host: "127.0.0.1", port: port)], user: ProcessInfo.processInfo.userName,
-                                               protocolName: ProtocolNames.clientProtocol)
+    var configuration = RPCClientConfiguration(addresses: ports.map { HostPort(host: "127.0.0.1", port: $0) },
+                                               user: ProcessInfo.processInfo.userName, protocolName: ProtocolNames.clientProtocol)
+    var quiet = Logger(label: "rfs.bench")
+    quiet.logLevel = .warning
     configuration.callTimeout = .seconds(120)
-    let connections = (0..<clients).map { _ in RPCClient(configuration: configuration, group: group) }
+    let connections = (0..<clients).map { _ in RPCClient(configuration: configuration, group: group, logger: quiet) }
     defer { for client in connections { Task { await client.close() } } }
     let start = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -120,11 +127,11 @@ final class NamenodeProcess {
     let process = Process()
     let port: Int
 
-    init(binary: String, directory: String, extraFlags: [String] = []) throws {
-        port = try freePort()
+    init(binary: String, directory: String, port: Int? = nil, extraFlags: [String] = [], waitForPort wait: Bool = true) throws {
+        self.port = try port ?? freePort()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["namenode", "-D", "dfs.namenode.rpc-address=127.0.0.1:\(port)",
+        process.arguments = ["namenode", "-D", "dfs.namenode.rpc-address=127.0.0.1:\(self.port)",
                              "-D", "dfs.namenode.name.dir=\(directory)/name",
                              // Any free HTTP port: 9870 may be taken by a running cluster.
                              "-D", "dfs.namenode.http-address=127.0.0.1:0"] + extraFlags
@@ -135,7 +142,7 @@ final class NamenodeProcess {
         process.standardOutput = log
         process.standardError = log
         try process.run()
-        try waitForPort(port, timeoutSeconds: 30)
+        if wait { try waitForPort(self.port, timeoutSeconds: 30) }
     }
 
     /// VmHWM from /proc: the process's peak resident set.
@@ -222,4 +229,50 @@ func directorySizeBytes(_ path: String) -> Int {
         if attributes?[.type] as? FileAttributeType == .typeRegular { total += (attributes?[.size] as? Int) ?? 0 }
     }
     return total
+}
+
+/// Issue 5's figure: create rate of a 3-namenode Raft group (every edit on a majority's disk,
+/// fsync on) at 1 and 64 clients, next to a single namenode measured in the same run on the
+/// same disk. The three members are processes on this machine, so they share its disk and
+/// its two cores, as a real group never does: a conservative ratio.
+func runNamespaceHABench(quick: Bool, rfsBinary: String?) async throws -> [String] {
+    let binary = try locateRFSBinary(rfsBinary)
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-nnhabench-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let totalFiles = quick ? 640 : 12_800
+    let fsyncRate = measureFsyncRate(directory: NSTemporaryDirectory(), seconds: quick ? 0.3 : 1.0)
+    var lines = ["namenode HA create: empty files (create + complete) over RPC; 3-member Raft group vs one namenode; fsync on",
+                 "baseline: one 200-byte write + fdatasync per call on the same disk: \(Int(fsyncRate)) fsyncs/s"]
+    var rates: [String: [Int: Double]] = [:]
+    for setup in ["single", "raft3"] {
+        var members: [NamenodeProcess] = []
+        defer { for member in members { member.stop() } }
+        if setup == "single" {
+            members = [try NamenodeProcess(binary: binary, directory: root + "/single")]
+        } else {
+            let ports = try (0..<3).map { _ in try freePort() }
+            var keys = ["dfs.nameservices=benchns", "dfs.ha.namenodes.benchns=nn1,nn2,nn3"]
+            for (index, port) in ports.enumerated() { keys.append("dfs.namenode.rpc-address.benchns.nn\(index + 1)=127.0.0.1:\(port)") }
+            for index in 0..<3 {
+                let flags = (keys + ["dfs.ha.namenode.id=nn\(index + 1)"]).flatMap { ["-D", $0] }
+                members.append(try NamenodeProcess(binary: binary, directory: root + "/nn\(index + 1)", port: ports[index],
+                                                   extraFlags: flags, waitForPort: false))
+            }
+            for member in members { try waitForPort(member.port, timeoutSeconds: 30) }
+        }
+        let ports = members.map(\.port)
+        // One create first: it waits (failing over) until a member is active.
+        _ = try await createFiles(ports: ports, clients: 1, filesPerClient: 1, run: "\(setup)-warmup")
+        for clients in [1, 64] {
+            let perClient = max(1, (clients == 1 ? totalFiles / 10 : totalFiles) / clients)
+            let rate = try await createFiles(ports: ports, clients: clients, filesPerClient: perClient, run: "\(setup)-c\(clients)")
+            rates[setup, default: [:]][clients] = rate
+        }
+    }
+    for clients in [1, 64] {
+        let single = rates["single"]?[clients] ?? 0, group = rates["raft3"]?[clients] ?? 0
+        lines.append("  \(clients) client(s): 3-member group \(Int(group)) files/s, single namenode \(Int(single)) files/s, "
+                     + "ratio \(String(format: "%.2f", single > 0 ? group / single : 0))x")
+    }
+    return lines
 }

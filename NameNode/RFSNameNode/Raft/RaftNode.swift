@@ -57,6 +57,7 @@ public actor RaftNode {
     private var waiting: [UInt64: (term: UInt64, continuation: CheckedContinuation<UInt64, any Error>)] = [:]
     private let published = Mutex(RaftNodeStatus())
     private var stopped = false
+    private var scheduled = false
     /// Messages from peers, stepped in arrival order by one task: `deliver` on the RPC server
     /// only queues, so a peer's sender never waits for this member's fsync before sending on
     /// (its heartbeats would queue behind appends, and check-quorum would depose the leader).
@@ -226,7 +227,7 @@ public actor RaftNode {
     private func onTick() async {
         core.tick()
         publish()
-        await processReadies()
+        scheduleReadies()
     }
 
     /// A message from a peer (what `deliver` on the RPC server hands over).
@@ -240,7 +241,19 @@ public actor RaftNode {
             logger.warning("raft: malformed message dropped", metadata: ["error": "\(error)"])
             return
         }
-        await processReadies()
+        scheduleReadies()
+    }
+
+    /// Has the Readies carried out soon, without waiting: the caller (the inbox, the ticker)
+    /// goes on stepping, and whatever it steps while a Ready is being persisted is gathered
+    /// into the next one, so a burst of messages shares one fsync.
+    private func scheduleReadies() {
+        guard !processing && !scheduled else { return }
+        scheduled = true
+        Task {
+            self.scheduled = false
+            await self.processReadies()
+        }
     }
 
     /// Carries out Readies one after another: a Ready's messages leave only after its entries

@@ -1,0 +1,77 @@
+import Foundation
+import RFSConfig
+import RFSModel
+@testable import RFSNameNode
+import RFSNamespace
+import Testing
+
+@Suite("HA membership and the retry cache")
+struct HATests {
+    static func configuration(_ pairs: [(String, String)]) -> Configuration {
+        var configuration = Configuration()
+        for (key, value) in pairs { configuration.set(key, value) }
+        return configuration
+    }
+
+    static let haKeys = [
+        ("dfs.nameservices", "ns1"), ("dfs.ha.namenodes.ns1", "nn1,nn2,nn3"),
+        ("dfs.namenode.rpc-address.ns1.nn1", "10.0.0.1:8020"), ("dfs.namenode.rpc-address.ns1.nn2", "10.0.0.2:8020"),
+        ("dfs.namenode.rpc-address.ns1.nn3", "10.0.0.3:8020"), ("dfs.namenode.http-address.ns1.nn2", "10.0.0.2:9870"),
+    ]
+
+    @Test("the nameservice's members, this one's id and Raft id, and its own addresses")
+    func membership() throws {
+        let configuration = Self.configuration(Self.haKeys + [("dfs.ha.namenode.id", "nn2")])
+        let membership = try #require(try HAMembership.resolve(configuration))
+        #expect(membership.nameservice == "ns1")
+        #expect(membership.members.map(\.id) == ["nn1", "nn2", "nn3"])
+        #expect(membership.selfRaftID == 2 && membership.selfAddress == HostPort(host: "10.0.0.2", port: 8020))
+        #expect(membership.member(raftID: 3)?.id == "nn3" && membership.member(raftID: 4) == nil)
+        let resolved = try HAMembership.resolvingAddresses(configuration, membership: membership)
+        #expect(try resolved.get(Keys.namenodeRPCAddress) == HostPort(host: "10.0.0.2", port: 8020))
+        #expect(try resolved.get(Keys.namenodeHTTPAddress) == HostPort(host: "10.0.0.2", port: 9870))
+    }
+
+    @Test("no HA without a nameservice of two or more namenodes; a missing or unknown own id is an error")
+    func resolution() throws {
+        #expect(try HAMembership.resolve(Configuration()) == nil)
+        #expect(try HAMembership.resolve(Self.configuration([("dfs.nameservices", "ns1"), ("dfs.ha.namenodes.ns1", "nn1"),
+                                                              ("dfs.namenode.rpc-address.ns1.nn1", "a:1")])) == nil)
+        #expect(throws: ConfigError.self) { try HAMembership.resolve(Self.configuration(Self.haKeys)) }
+        #expect(throws: ConfigError.self) { try HAMembership.resolve(Self.configuration(Self.haKeys + [("dfs.ha.namenode.id", "nn7")])) }
+    }
+
+    @Test("every member derives the same namespace identity from the shared configuration")
+    func deterministicFormat() throws {
+        let formats = try ["nn1", "nn2", "nn3"].map { id in
+            try #require(try HAMembership.resolve(Self.configuration(Self.haKeys + [("dfs.ha.namenode.id", id)])))
+                .format(superuser: "hdfs", supergroup: "supergroup")
+        }
+        #expect(formats[0] == formats[1] && formats[1] == formats[2])
+        #expect(formats[0].clusterID.hasPrefix("CID-") && formats[0].clusterID.count == 40)
+        #expect(formats[0].blockPoolID.hasPrefix("BP-\(formats[0].namespaceID)-ns1-"))
+        let other = try #require(try HAMembership.resolve(Self.configuration(
+            Self.haKeys.map { $0.0 == "dfs.namenode.rpc-address.ns1.nn3" ? ($0.0, "10.0.0.9:8020") : $0 } + [("dfs.ha.namenode.id", "nn1")])))
+        #expect(other.format(superuser: "hdfs", supergroup: "supergroup").clusterID != formats[0].clusterID)
+    }
+
+    @Test("the retry cache answers a call seen before, forgets by count and age, and ignores calls without a client id")
+    func retryCache() {
+        let cache = RetryCache(capacity: 2, lifetimeMillis: 1_000)
+        let client = [UInt8](repeating: 7, count: 16)
+        let first = RetryCache.key(clientID: client, callID: 1)!
+        cache.record(first, outcome: .success(.flag(true)), nowMillis: 0)
+        #expect(cache.outcome(for: first, nowMillis: 10) == .success(.flag(true)))
+        #expect(cache.outcome(for: RetryCache.key(clientID: client, callID: 2)!, nowMillis: 10) == nil)
+        cache.record(RetryCache.key(clientID: client, callID: 2)!, outcome: .failure(.fileNotFound("gone")), nowMillis: 20)
+        cache.record(RetryCache.key(clientID: client, callID: 3)!, outcome: .success(.done), nowMillis: 30)
+        #expect(cache.count == 2 && cache.outcome(for: first, nowMillis: 40) == nil)
+        #expect(cache.outcome(for: RetryCache.key(clientID: client, callID: 2)!, nowMillis: 40) == .failure(.fileNotFound("gone")))
+        // Past its lifetime an outcome is no longer served, and the next insert evicts it.
+        #expect(cache.outcome(for: RetryCache.key(clientID: client, callID: 3)!, nowMillis: 2_000) == nil)
+        cache.record(RetryCache.key(clientID: client, callID: 4)!, outcome: .success(.done), nowMillis: 2_000)
+        #expect(cache.count == 1)
+        #expect(RetryCache.key(clientID: [], callID: 1) == nil)
+        #expect(RetryCache.key(clientID: client, callID: -3) == nil)
+    }
+}
