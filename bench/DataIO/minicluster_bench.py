@@ -21,7 +21,7 @@ def write_random_file(path: Path, size_mib: int) -> None:
 
 def start_minicluster(rfs: str, directory: Path, port: int, http_port: int) -> subprocess.Popen:
     """Starts `rfs minicluster` and returns once it says it is up (None if it never does)."""
-    cluster = subprocess.Popen([rfs, "minicluster", "-d", str(directory), "--port", str(port), "--http-port", str(http_port)],
+    cluster = subprocess.Popen([rfs, "minicluster", "-d", str(directory), "--namenodes", "1", "--port", str(port), "--http-port", str(http_port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in cluster.stdout:
         if "is up" in line:

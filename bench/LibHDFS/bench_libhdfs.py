@@ -25,7 +25,7 @@ def free_port() -> int:
 
 def start_cluster(rfs: str, work: Path, port: int) -> subprocess.Popen:
     log = open(work / "minicluster.log", "w")
-    cluster = subprocess.Popen([rfs, "minicluster", "-d", str(work / "cluster"), "--datanodes", "3", "--port", str(port)],
+    cluster = subprocess.Popen([rfs, "minicluster", "-d", str(work / "cluster"), "--namenodes", "1", "--datanodes", "3", "--port", str(port)],
                                stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while "stops every daemon" not in (work / "minicluster.log").read_text():
