@@ -74,6 +74,11 @@ public enum Keys {
     public static let raftTick = ConfigKey<Duration>.duration("rfs.raft.tick", default: .milliseconds(100), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
     /// Ticks without a leader before a follower campaigns (randomized up to twice this).
     public static let raftElectionTicks = ConfigKey<Int>.integer("rfs.raft.election-ticks", default: 10, range: 2...1000)
+    /// With HA: the active proposes dropping the Raft log once every member holds this many
+    /// entries past the last compaction.
+    public static let raftLogCompactionEntries = ConfigKey<Int>.integer("rfs.raft.log-compaction-entries", default: 100_000, range: 1...(1 << 40))
+    /// How often the namenode syncs its store (and may drop the log up to what the store holds).
+    public static let checkpointInterval = ConfigKey<Duration>.duration("rfs.namenode.checkpoint-interval", default: .seconds(30), defaultUnit: .seconds(1), minimum: .milliseconds(10))
     /// Shapes used to read the per-nameservice keys above.
     public static let listShape = ConfigKey<[String]>.list("(list)", default: [])
     public static let addressShape = ConfigKey<HostPort>.address("(address)", default: HostPort(host: "", port: 0))
@@ -93,7 +98,7 @@ public enum Keys {
         permissionsEnabled.name, superGroup.name, nameservices.name, nodeName.name, hostsExclude.name, safeModeThreshold.name,
         blockReportInterval.name, datanodeReservedBytes.name, datanodeHostname.name, scannerBytesPerSecond.name,
         scanPeriod.name, socketTimeout.name, datanodeIOThreads.name, leaseHardLimit.name,
-        haNamenodeID.name, raftTick.name, raftElectionTicks.name,
+        haNamenodeID.name, raftTick.name, raftElectionTicks.name, raftLogCompactionEntries.name, checkpointInterval.name,
     ]
 }
 

@@ -102,6 +102,7 @@ public final class RPCClient: Sendable {
                                  baseDelay: configuration.backoffBase, maxDelay: configuration.backoffMax)
         var index = activeIndex.withLockedValue { $0 } % configuration.addresses.count
         var retryCount: Int32 = 0
+        var unreachable = Set<Int>()
         let callID = nextCallID.withLockedValue { id -> Int32 in
             let current = id
             id = id == Int32.max ? 0 : id + 1
@@ -133,7 +134,11 @@ public final class RPCClient: Sendable {
                 logger.debug("rpc retry", metadata: ["method": "\(method)", "server": "\(address)", "error": "\(error)", "delay": "\(delay)"])
                 try await Task.sleep(for: delay)
             case .failOver(let delay):
-                index = (index + 1) % configuration.addresses.count
+                if failure == .connectFailed { unreachable.insert(index) }
+                // A standby's hint may name the active that just died (it has not noticed
+                // yet): one this call could not reach is not worth going back to.
+                index = Self.activeNamed(in: error, among: configuration.addresses).flatMap { $0 == index || unreachable.contains($0) ? nil : $0 }
+                    ?? (index + 1) % configuration.addresses.count
                 logger.info("rpc fail-over", metadata: ["method": "\(method)", "from": "\(address)", "to": "\(configuration.addresses[index])", "error": "\(error)"])
                 if delay > .zero { try await Task.sleep(for: delay) }
             }
@@ -149,6 +154,16 @@ public final class RPCClient: Sendable {
         let made = try await pool.connection(to: address, user: configuration.user, protocolName: configuration.protocolName, clientID: clientID)
         cachedConnections.withLockedValue { $0[index] = made }
         return made
+    }
+
+    /// An rfs standby names the active namenode at the end of its StandbyException's message
+    /// ("…; the active namenode is nn2 (host:port)"): go there next rather than round the
+    /// list, so each wrong guess does not add a back-off. Other servers' messages name none.
+    static func activeNamed(in error: any Error, among addresses: [HostPort]) -> Int? {
+        guard let remote = error as? RPCRemoteException, remote.exceptionClassName == HadoopException.standby.rawValue,
+              let open = remote.errorMessage.lastIndex(of: "("), remote.errorMessage.hasSuffix(")") else { return nil }
+        let named = remote.errorMessage[remote.errorMessage.index(after: open)..<remote.errorMessage.index(before: remote.errorMessage.endIndex)]
+        return addresses.firstIndex { "\($0)" == named }
     }
 
     static func classify(_ error: any Error) -> CallFailure {

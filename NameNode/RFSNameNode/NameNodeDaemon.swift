@@ -142,7 +142,8 @@ public final class NameNodeDaemon: Sendable {
         if membership != nil {
             await engine.startReplication(tick: try configuration.get(Keys.raftTick))
         }
-        let checkpointInterval = Duration.seconds(30)
+        let checkpointInterval = try configuration.get(Keys.checkpointInterval)
+        let compactionEntries = UInt64(try configuration.get(Keys.raftLogCompactionEntries))
         let monitor = Task {
             var sinceCheckpoint = Duration.zero
             while !Task.isCancelled {
@@ -158,6 +159,7 @@ public final class NameNodeDaemon: Sendable {
                     do { try engine.checkpoint() } catch {
                         logger.error("checkpoint failed; the WAL keeps growing until one succeeds", metadata: ["error": "\(error)"])
                     }
+                    if active { await engine.proposeLogCompaction(minimumEntries: compactionEntries) }
                 }
             }
         }

@@ -127,8 +127,47 @@ public final class NamespaceEngine: Sendable {
         let node = try await RaftNode(configuration: raft, peers: peers, directory: directory + "/raft",
                                       stateMachine: CommittedEdits(applier: applier), appliedIndex: applier.lastAppliedIndex,
                                       bootstrap: [bootstrap], group: group, logger: logger)
+        // A CompactLog entry applied here: make the store durable through it, then drop the log.
+        applier.setCompactionHandler { through in
+            do {
+                try store.sync()
+            } catch {
+                logger.error("syncing the namespace store before compacting the log failed; the log is kept",
+                             metadata: ["error": "\(error)"])
+                return
+            }
+            Task { await node.compactLog(through: through) }
+        }
         return NamespaceEngine(store: store, log: .replicated(node), machine: machine, applier: applier, logger: logger,
                                counters: counters)
+    }
+
+    /// With HA, on the active: proposes dropping the log through the newest index every
+    /// member holds (and that is committed and applied here), when that is at least
+    /// `minimumEntries` past the last compaction. Members apply it in log order; each then
+    /// syncs its store and drops its log through that index. A member that is down holds
+    /// compaction back until it returns (no member ever needs a dropped entry), so a group
+    /// never has to stream its namespace to a member that fell behind.
+    public func proposeLogCompaction(minimumEntries: UInt64) async {
+        guard let node = raft else { return }
+        let status = node.status
+        guard status.role == .leader, let membership = Optional(status.replication), membership.count > 1 else { return }
+        let everyoneHas = membership.values.map(\.match).min() ?? 0
+        let through = min(everyoneHas, status.commitIndex, lastAppliedIndex)
+        let compacted = node.compactedIndex
+        guard through >= compacted + minimumEntries else { return }
+        var edit = Rfs_Namenode_Edit()
+        edit.timeMs = UInt64(Date().timeIntervalSince1970 * 1000)
+        edit.caller.user = "namenode"
+        var op = Rfs_Namenode_CompactLog()
+        op.throughIndex = through
+        edit.operation = .compactLog(op)
+        do {
+            _ = try await propose(edit)
+            logger.info("log compaction proposed", metadata: ["through": "\(through)", "previous": "\(compacted)"])
+        } catch {
+            logger.warning("log compaction not proposed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Starts the Raft member's clock: from now on it elects, replicates and applies.
@@ -274,6 +313,7 @@ final class Applier: Sendable {
         /// Terms of the committed entries waiting in `waiting`.
         var terms: [UInt64: UInt64] = [:]
         var observer: (@Sendable ([AppliedEdit]) -> Void)?
+        var compactionHandler: (@Sendable (UInt64) -> Void)?
         /// Set when the store failed: nothing after it can be applied, every later edit fails.
         var failure: (any Error)?
     }
@@ -300,6 +340,11 @@ final class Applier: Sendable {
 
     func setObserver(_ observer: @escaping @Sendable ([AppliedEdit]) -> Void) {
         state.withLock { $0.observer = observer }
+    }
+
+    /// What runs (on the apply thread) when a CompactLog edit has been applied.
+    func setCompactionHandler(_ handler: @escaping @Sendable (UInt64) -> Void) {
+        state.withLock { $0.compactionHandler = handler }
     }
 
     /// Entries the Raft group committed, in index order: applied by the apply thread.
@@ -366,19 +411,25 @@ final class Applier: Sendable {
     /// by one thread only: the apply thread, after each group commit.
     func drain() {
         typealias Expected = (term: UInt64, continuation: CheckedContinuation<EditResult, any Error>)
-        let (batch, observer): ([(UInt64, Waiting)], (@Sendable ([AppliedEdit]) -> Void)?) = state.withLock { state in
+        let (batch, observer, compaction) = state.withLock { state in
             var next = state.lastAppliedIndex + 1
             var batch: [(UInt64, Waiting)] = []
             while let waiting = state.waiting.removeValue(forKey: next) {
                 batch.append((next, waiting))
                 next += 1
             }
-            return (batch, state.observer)
+            return (batch, state.observer, state.compactionHandler)
         }
         guard !batch.isEmpty else { return }
         do {
             let results = try applyBatch(batch.map { ($0.0, $0.1.edit) })
             observer?(zip(batch, results).map { AppliedEdit(edit: $0.0.1.edit, result: $0.1) })
+            if let compaction, let through = batch.compactMap({ entry -> UInt64? in
+                if case .compactLog(let op) = entry.1.edit.operation { return op.throughIndex }
+                return nil
+            }).max() {
+                compaction(through)
+            }
             let proposers: [(UInt64, UInt64?, Expected?)] = state.withLock { state in
                 batch.map { index, _ in (index, state.terms.removeValue(forKey: index), state.expected.removeValue(forKey: index)) }
             }

@@ -7,7 +7,8 @@ import Synchronization
 /// and answers with the first outcome instead of applying it twice ("file exists").
 ///
 /// Every member fills it as it applies, so it survives a failover; it is memory only, bounded
-/// by count and age (HDFS keeps entries 10 minutes).
+/// by count (100,000 outcomes, some with a file status: tens of MB at most) and age (10
+/// minutes, as HDFS keeps them).
 final class RetryCache: Sendable {
     struct Key: Hashable, Sendable {
         var clientID: [UInt8]
@@ -25,7 +26,7 @@ final class RetryCache: Sendable {
     let capacity: Int
     let lifetimeMillis: Int64
 
-    init(capacity: Int = 200_000, lifetimeMillis: Int64 = 10 * 60 * 1000) {
+    init(capacity: Int = 100_000, lifetimeMillis: Int64 = 10 * 60 * 1000) {
         self.capacity = capacity
         self.lifetimeMillis = lifetimeMillis
     }

@@ -109,6 +109,29 @@ struct ReplicatedEngineTests {
             (try? first.engine.reads.fileInfo("/after", caller: caller)) != nil
         }
         #expect(first.engine.lastAppliedIndex <= second.engine.lastAppliedIndex)
+
+        // Every member holds the log: the active proposes dropping it, every member does so
+        // once it applies that entry, and a member restarted after that starts from its store
+        // and the rest of its log.
+        try await RaftNodeTests.waitUntil("a leader every member has caught up with") {
+            guard let leader = Self.leader(of: members) else { return false }
+            return members.allSatisfy { $0.engine.lastAppliedIndex == leader.engine.lastAppliedIndex }
+        }
+        let leader = Self.leader(of: members)!
+        await leader.engine.proposeLogCompaction(minimumEntries: 10)
+        try await RaftNodeTests.waitUntil("every member compacted its log") { members.allSatisfy { $0.engine.raft!.compactedIndex > 50 } }
+        let restarted = members.first { $0 !== leader }!
+        try await Self.stop(restarted)
+        try await Self.start(restarted, peers: peers, port: ports[Int(restarted.id) - 1])
+        #expect(restarted.engine.raft!.compactedIndex > 50)
+        let last = try await leader.engine.propose(NamespaceEngineTests.mkdirs("/after-compaction"))
+        guard case .success = last.outcome else {
+            Issue.record("mkdirs after compaction: \(last.outcome)")
+            return
+        }
+        try await RaftNodeTests.waitUntil("the restarted member applied an edit made after the compaction") {
+            (try? restarted.engine.reads.fileInfo("/after-compaction", caller: caller)) != nil
+        }
         for member in members { try await Self.stop(member) }
     }
 }

@@ -435,3 +435,23 @@ extension RetryDecision {
         return nil
     }
 }
+
+@Suite("Fail-over target")
+struct FailoverTargetTests {
+    static func standby(_ message: String) -> RPCRemoteException {
+        RPCRemoteException(exceptionClassName: HadoopException.standby.rawValue, errorMessage: message, errorCode: .applicationError,
+                           isFatal: false)
+    }
+
+    @Test("a standby that names the active sends the client there; anything else goes round the list")
+    func activeNamed() {
+        let addresses = [HostPort(host: "127.0.0.1", port: 8020), HostPort(host: "127.0.0.1", port: 8021)]
+        let named = Self.standby("Operation category READ is not supported in state standby; the active namenode is nn2 (127.0.0.1:8021)")
+        #expect(RPCClient.activeNamed(in: named, among: addresses) == 1)
+        #expect(RPCClient.activeNamed(in: Self.standby("Operation category READ is not supported in state standby"), among: addresses) == nil)
+        #expect(RPCClient.activeNamed(in: Self.standby("… the active namenode is nn9 (10.1.1.1:8020)"), among: addresses) == nil)
+        let other = RPCRemoteException(exceptionClassName: "java.io.IOException", errorMessage: "x (127.0.0.1:8021)",
+                                       errorCode: .applicationError, isFatal: false)
+        #expect(RPCClient.activeNamed(in: other, among: addresses) == nil)
+    }
+}

@@ -470,6 +470,14 @@ public nonisolated struct Rfs_Namenode_Edit: Sendable {
     set {operation = .setQuota(newValue)}
   }
 
+  public var compactLog: Rfs_Namenode_CompactLog {
+    get {
+      if case .compactLog(let v)? = operation {return v}
+      return Rfs_Namenode_CompactLog()
+    }
+    set {operation = .compactLog(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Operation: Equatable, Sendable {
@@ -494,12 +502,28 @@ public nonisolated struct Rfs_Namenode_Edit: Sendable {
     case releaseLease(Rfs_Namenode_ReleaseLease)
     case setStoragePolicy(Rfs_Namenode_SetStoragePolicy)
     case setQuota(Rfs_Namenode_SetQuota)
+    case compactLog(Rfs_Namenode_CompactLog)
 
   }
 
   public init() {}
 
   fileprivate var _caller: Rfs_Namenode_Caller? = nil
+}
+
+/// With HA: every member may drop its Raft log through `through_index` once it has applied this
+/// entry. The active proposes it only when every member's log holds that index (so none will
+/// ever need the dropped entries) and it is committed. Changes nothing in the namespace.
+public nonisolated struct Rfs_Namenode_CompactLog: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var throughIndex: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Rfs_Namenode_Format: Sendable {
@@ -1337,7 +1361,7 @@ nonisolated extension Rfs_Namenode_Caller: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Edit"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_ms\0\u{1}caller\0\u{3}rpc_client_id\0\u{3}rpc_call_id\0\u{2}\u{6}format\0\u{1}mkdirs\0\u{1}create\0\u{3}add_block\0\u{3}abandon_block\0\u{1}complete\0\u{1}delete\0\u{1}rename\0\u{3}set_permission\0\u{3}set_owner\0\u{3}set_replication\0\u{3}set_times\0\u{1}append\0\u{1}fsync\0\u{1}truncate\0\u{1}concat\0\u{3}new_generation_stamp\0\u{3}update_pipeline\0\u{3}release_lease\0\u{3}set_storage_policy\0\u{3}set_quota\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_ms\0\u{1}caller\0\u{3}rpc_client_id\0\u{3}rpc_call_id\0\u{2}\u{6}format\0\u{1}mkdirs\0\u{1}create\0\u{3}add_block\0\u{3}abandon_block\0\u{1}complete\0\u{1}delete\0\u{1}rename\0\u{3}set_permission\0\u{3}set_owner\0\u{3}set_replication\0\u{3}set_times\0\u{1}append\0\u{1}fsync\0\u{1}truncate\0\u{1}concat\0\u{3}new_generation_stamp\0\u{3}update_pipeline\0\u{3}release_lease\0\u{3}set_storage_policy\0\u{3}set_quota\0\u{3}compact_log\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1622,6 +1646,19 @@ nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._M
           self.operation = .setQuota(v)
         }
       }()
+      case 31: try {
+        var v: Rfs_Namenode_CompactLog?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .compactLog(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .compactLog(v)
+        }
+      }()
       default: break
       }
     }
@@ -1729,6 +1766,10 @@ nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._M
       guard case .setQuota(let v)? = self.operation else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
     }()
+    case .compactLog?: try {
+      guard case .compactLog(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1740,6 +1781,36 @@ nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.rpcClientID != rhs.rpcClientID {return false}
     if lhs.rpcCallID != rhs.rpcCallID {return false}
     if lhs.operation != rhs.operation {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Namenode_CompactLog: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CompactLog"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}through_index\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.throughIndex) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.throughIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.throughIndex, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Namenode_CompactLog, rhs: Rfs_Namenode_CompactLog) -> Bool {
+    if lhs.throughIndex != rhs.throughIndex {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

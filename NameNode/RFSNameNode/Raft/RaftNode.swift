@@ -56,8 +56,16 @@ public actor RaftNode {
     /// Proposers waiting for their entry to apply: its term, to tell a replaced entry.
     private var waiting: [UInt64: (term: UInt64, continuation: CheckedContinuation<UInt64, any Error>)] = [:]
     private let published = Mutex(RaftNodeStatus())
+    private let compacted = Mutex<UInt64>(0)
+
+    /// The last index dropped from this member's log (0 when none).
+    public nonisolated var compactedIndex: UInt64 {
+        get { compacted.withLock { $0 } }
+    }
     private var stopped = false
     private var scheduled = false
+    /// When each member behind the compacted log was last reported (once a minute each).
+    private var snapshotWarnings: [NodeID: ContinuousClock.Instant] = [:]
     /// Messages from peers, stepped in arrival order by one task: `deliver` on the RPC server
     /// only queues, so a peer's sender never waits for this member's fsync before sending on
     /// (its heartbeats would queue behind appends, and check-quorum would depose the leader).
@@ -105,8 +113,11 @@ public actor RaftNode {
         self.stateMachine = stateMachine
         self.logger = logger
         let voters = Set(peers.map(\.id)).union([configuration.id])
-        core = RaftCore(configuration: configuration, hardState: recovered.hardState, entries: recovered.entries,
-                        appliedIndex: appliedIndex, membership: Membership(voters: voters))
+        let membership = Membership(voters: voters)
+        let snapshot = recovered.compactedThrough.map { SnapshotMeta(index: $0.index, term: $0.term, membership: membership) }
+        core = RaftCore(configuration: configuration, hardState: recovered.hardState, snapshot: snapshot, entries: recovered.entries,
+                        appliedIndex: appliedIndex, membership: membership)
+        compacted.withLock { $0 = recovered.compactedThrough?.index ?? 0 }
         var senders: [NodeID: PeerSender] = [:]
         for peer in peers where peer.id != configuration.id {
             senders[peer.id] = PeerSender(peer: peer, group: group, logger: logger)
@@ -206,6 +217,23 @@ public actor RaftNode {
         }
     }
 
+    /// Drops the log through `index` (which the state machine holds durably, and every member
+    /// has): the core forgets the entries, the compaction point is recorded, the WAL's
+    /// segments go. A member asked for a dropped entry gets a snapshot message, which this
+    /// shell does not stream yet (see `processReadies`).
+    public func compactLog(through index: UInt64) {
+        guard index > compacted.withLock({ $0 }) else { return }
+        core.compact(through: min(index, core.appliedIndex))
+        guard let snapshot = core.snapshot, snapshot.index > compacted.withLock({ $0 }) else { return }
+        do {
+            try storage.compact(through: snapshot.index, term: snapshot.term)
+            compacted.withLock { $0 = snapshot.index }
+            logger.info("raft log compacted", metadata: ["through": "\(snapshot.index)", "walFirstIndex": "\(storage.wal.firstIndex)"])
+        } catch {
+            logger.error("raft log compaction failed; the log is kept", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Hands leadership to `target` and waits (up to `timeout`) until it leads.
     public func transferLeadership(to target: NodeID, timeout: Duration) async throws {
         do {
@@ -273,7 +301,22 @@ public actor RaftNode {
                 await stop()
                 return
             }
-            for message in ready.messages { senders[message.to]?.send(RaftWire.envelope(message)) }
+            for message in ready.messages {
+                if case .snapshot = message.body {
+                    // Only a member that lost its disk can be behind the compacted log (the
+                    // active compacts through what every member holds). Streaming the store
+                    // to it is not built: copy a standby's name directory to it instead.
+                    let now = ContinuousClock.now
+                    if snapshotWarnings[message.to].map({ now - $0 > .seconds(60) }) ?? true {
+                        snapshotWarnings[message.to] = now
+                        logger.error("raft: a member needs entries this log no longer holds; copy a standby's name directory to it",
+                                     metadata: ["member": "\(message.to)", "compactedThrough": "\(compacted.withLock { $0 })"])
+                    }
+                    core.reportSnapshotFailure(to: message.to)
+                    continue
+                }
+                senders[message.to]?.send(RaftWire.envelope(message))
+            }
             if !ready.committed.isEmpty {
                 do {
                     try await stateMachine.apply(ready.committed)

@@ -8,29 +8,47 @@ import RFSWAL
 final class RaftStorage: Sendable {
     let wal: WriteAheadLog
     private let hardStateFile: HardStateFileBox
+    /// Where the log was last compacted: (term, index) of the last dropped entry, kept in the
+    /// same two-slot CRC'd format as the hard state (`commit` holds the index).
+    private let compactionFile: HardStateFileBox
 
     /// What a restarting member reads back.
     struct Recovered {
         var hardState: HardState
+        /// The last entry dropped by compaction (the log continues after it); nil if none.
+        var compactedThrough: (index: UInt64, term: UInt64)?
         var entries: [RaftEntry]
     }
 
-    private init(wal: WriteAheadLog, hardStateFile: HardStateFile) {
+    private init(wal: WriteAheadLog, hardStateFile: HardStateFile, compactionFile: HardStateFile) {
         self.wal = wal
         self.hardStateFile = HardStateFileBox(hardStateFile)
+        self.compactionFile = HardStateFileBox(compactionFile)
     }
 
     static func open(directory: String, logger: Logger) throws -> (RaftStorage, Recovered) {
         let wal = try WriteAheadLog.open(directory: directory + "/log", logger: logger)
         let file = try HardStateFile(path: directory + "/hardstate")
-        let records = wal.lastIndex >= wal.firstIndex ? try wal.read(from: wal.firstIndex) : []
+        let compaction = try HardStateFile(path: directory + "/compacted")
+        let compacted = compaction.state.commit > 0 ? (index: compaction.state.commit, term: compaction.state.term) : nil
+        // Compaction drops whole segments: records at or below the compaction point may remain.
+        let first = max(wal.firstIndex, (compacted?.index ?? 0) + 1)
+        let records = wal.lastIndex >= first ? try wal.read(from: first) : []
         let entries = records.map { record in
             RaftEntry(term: record.term, index: record.index, kind: record.payload.first == 1 ? .configChange : .normal,
                       data: Array(record.payload.dropFirst()))
         }
         let state = file.state
-        return (RaftStorage(wal: wal, hardStateFile: file),
-                Recovered(hardState: HardState(term: state.term, vote: state.vote, commit: state.commit), entries: entries))
+        return (RaftStorage(wal: wal, hardStateFile: file, compactionFile: compaction),
+                Recovered(hardState: HardState(term: state.term, vote: state.vote, commit: state.commit),
+                          compactedThrough: compacted, entries: entries))
+    }
+
+    /// Records that the log is compacted through `index` (its entry's `term`), durably, then
+    /// drops the WAL segments that hold nothing after it.
+    func compact(through index: UInt64, term: UInt64) throws {
+        try compactionFile.save(HardStateFile.State(term: term, vote: 0, commit: index))
+        try wal.compactPrefix(through: index)
     }
 
     /// Writes a new group's first entries, committed, into an empty log.
