@@ -73,8 +73,9 @@ public enum BenchMain {
             try report.jsonData().write(to: URL(fileURLWithPath: json))
             print("results: \(json)")
         }
-        if arguments.options["dir"] == nil, !arguments.flags.contains("keepResults") {
-            try? FileManager.default.removeItem(atPath: directory)
+        if !arguments.flags.contains("keepResults") {
+            // The run's own files; a -dir the user named stays, emptied of them.
+            try? FileManager.default.removeItem(atPath: arguments.options["dir"] == nil ? directory : directory + "/minicluster")
         }
         if BenchInterrupt.isRequested { return 130 }
         return report.rows.contains { $0.value == nil && !($0.note ?? "").hasPrefix("n/a") } ? 1 : 0

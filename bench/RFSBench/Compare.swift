@@ -7,20 +7,20 @@ public enum ReportComparison {
     public static func render(_ a: BenchReport, _ b: BenchReport, nameA: String, nameB: String) -> String {
         var lines = ["A: \(nameA) (\(a.startedAt), \(a.machine.cpu), \(a.machine.cores) cores)",
                      "B: \(nameB) (\(b.startedAt), \(b.machine.cpu), \(b.machine.cores) cores)", ""]
-        let header = TableFormat.pad("figure", 34) + TableFormat.lpad("A", 11) + TableFormat.lpad("B", 11) + " " + TableFormat.pad("unit", 7)
+        let header = TableFormat.pad("figure", 40) + TableFormat.lpad("A", 11) + TableFormat.lpad("B", 11) + " " + TableFormat.pad("unit", 7)
             + TableFormat.lpad("change", 9) + TableFormat.lpad("ratio A", 9) + TableFormat.lpad("ratio B", 9) + "  baseline"
         lines.append(header)
         lines.append(String(repeating: "-", count: header.count))
         let rowsB = Dictionary(b.rows.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         for rowA in a.rows {
             guard let rowB = rowsB[rowA.key] else {
-                lines.append(TableFormat.pad(rowA.name, 34) + "  only in A")
+                lines.append(TableFormat.pad(rowA.name, 40) + "  only in A")
                 continue
             }
             let change = change(from: rowA.value, to: rowB.value)
             let ratioA = rowA.baselines.first.flatMap { rowA.ratio(to: $0) }
             let ratioB = rowB.baselines.first.flatMap { rowB.ratio(to: $0) }
-            lines.append(TableFormat.pad(rowA.name, 34)
+            lines.append(TableFormat.pad(rowA.name, 40)
                 + TableFormat.lpad(rowA.value.map(TableFormat.number) ?? "n/a", 11)
                 + TableFormat.lpad(rowB.value.map(TableFormat.number) ?? "n/a", 11) + " " + TableFormat.pad(rowA.unit, 7)
                 + TableFormat.lpad(change.map { (($0 >= 0) ? "+" : "") + TableFormat.format($0, digits: 1) + "%" } ?? "", 9)
@@ -30,7 +30,7 @@ public enum ReportComparison {
         }
         let keysA = Set(a.rows.map(\.key))
         for rowB in b.rows where !keysA.contains(rowB.key) {
-            lines.append(TableFormat.pad(rowB.name, 34) + "  only in B")
+            lines.append(TableFormat.pad(rowB.name, 40) + "  only in B")
         }
         return lines.joined(separator: "\n")
     }

@@ -128,6 +128,7 @@ final class BenchChildProcess: @unchecked Sendable {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
+        BenchInterrupt.track(process.processIdentifier)
     }
 
     var isRunning: Bool { process.isRunning }
@@ -144,6 +145,7 @@ final class BenchChildProcess: @unchecked Sendable {
         while process.isRunning, ContinuousClock.now < deadline { usleep(50_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+        BenchInterrupt.untrack(process.processIdentifier)
     }
 }
 

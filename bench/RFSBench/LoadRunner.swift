@@ -46,11 +46,34 @@ public enum BenchInterrupt {
 
     public static var isRequested: Bool { requested.load(ordering: .relaxed) }
 
+    /// Child processes (minicluster, etcd members) to stop if a second Ctrl-C exits at once:
+    /// they run in their own process groups, so the terminal's SIGINT does not reach them.
+    static let children: [PidSlot] = (0..<16).map { _ in PidSlot() }
+
     public static func install() {
+        _ = children.count  // initialized here, never inside the handler
         signal(SIGINT) { _ in
-            if BenchInterrupt.requested.exchange(true, ordering: .relaxed) { _exit(130) }
+            if BenchInterrupt.requested.exchange(true, ordering: .relaxed) {
+                for slot in BenchInterrupt.children {
+                    let pid = slot.pid.load(ordering: .relaxed)
+                    if pid > 0 { kill(pid, SIGTERM) }
+                }
+                _exit(130)
+            }
         }
     }
+
+    static func track(_ pid: Int32) {
+        for slot in children where slot.pid.compareExchange(expected: 0, desired: pid, ordering: .relaxed).exchanged { return }
+    }
+
+    static func untrack(_ pid: Int32) {
+        for slot in children where slot.pid.compareExchange(expected: pid, desired: 0, ordering: .relaxed).exchanged { return }
+    }
+}
+
+final class PidSlot: Sendable {
+    let pid = Atomic<Int32>(0)
 }
 
 /// Shared between a phase's workers: the next operation index and the count completed.
@@ -91,6 +114,8 @@ public func runLoad(name: String, workers: Int, bound: LoadBound, progress: Prog
                     do {
                         try await operation(worker, index)
                     } catch {
+                        // After Ctrl-C an operation cut short is not a failure of the run.
+                        if BenchInterrupt.isRequested { break }
                         counters.failed.store(true, ordering: .relaxed)
                         return (histogram, "\(name) failed at operation \(index): \(error)")
                     }

@@ -132,7 +132,7 @@ public final class NameNodeBench: Sendable {
     }
 
     func key(_ operation: NameNodeOperation) -> String { "nn.\(operation.rawValue).c\(options.threads)" }
-    func name(_ operation: NameNodeOperation) -> String { "nn \(operation.rawValue), \(options.threads) clients" }
+    func name(_ operation: NameNodeOperation) -> String { "nn \(operation.rawValue), \(options.threads) client\(options.threads == 1 ? "" : "s")" }
 
     func bound(_ operations: Int) -> LoadBound { LoadBound(operations: operations, duration: options.duration) }
 
