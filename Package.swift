@@ -445,7 +445,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RFSBenchTests",
-            dependencies: ["RFSBench"],
+            dependencies: ["RFSBench", "RFSConfig", "RFSModel"],
             path: "Tests/RFSBenchTests"
         ),
         .testTarget(

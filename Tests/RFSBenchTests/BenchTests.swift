@@ -1,4 +1,6 @@
 import Foundation
+import RFSConfig
+import RFSModel
 import Testing
 @testable import RFSBench
 
@@ -115,5 +117,38 @@ struct BenchTests {
         }
         #expect(result.error?.contains("boom") == true)
         #expect(result.operations < 1000)
+    }
+}
+
+@Suite("rfs bench: the cluster a run measures")
+struct ClusterTargetTests {
+    @Test("an HA nameservice resolves to its namenodes' RPC and HTTP addresses, in the configuration's order")
+    func haNameservice() throws {
+        let configuration = try Configuration(parsing: """
+            fs.defaultFS = hdfs://rfs
+            dfs.nameservices = rfs
+            dfs.ha.namenodes.rfs = nn1,nn2,nn3
+            dfs.namenode.rpc-address.rfs.nn1 = 127.0.0.1:8020
+            dfs.namenode.rpc-address.rfs.nn2 = 127.0.0.1:8120
+            dfs.namenode.rpc-address.rfs.nn3 = 127.0.0.1:8220
+            dfs.namenode.http-address.rfs.nn1 = 127.0.0.1:9870
+            dfs.namenode.http-address.rfs.nn2 = 127.0.0.1:9970
+            dfs.namenode.http-address.rfs.nn3 = 127.0.0.1:10070
+            """, path: "test.conf")
+        let target = try ClusterTarget.resolve(uri: "hdfs://rfs", configuration: configuration, metrics: nil, user: "me")
+        #expect(target.namenodes.map(\.port) == [8020, 8120, 8220])
+        #expect(target.metrics.map(\.port) == [9870, 9970, 10070])
+        #expect(target.uri == "hdfs://rfs")
+    }
+
+    @Test("one namenode by address; -metrics overrides the HTTP address")
+    func singleNamenode() throws {
+        let target = try ClusterTarget.resolve(uri: "hdfs://127.0.0.1:8020/", configuration: Configuration(),
+                                               metrics: [HostPort(host: "127.0.0.1", port: 9999)], user: "me")
+        #expect(target.namenodes == [HostPort(host: "127.0.0.1", port: 8020)])
+        #expect(target.metrics == [HostPort(host: "127.0.0.1", port: 9999)])
+        #expect(throws: BenchUsageError.self) {
+            try ClusterTarget.resolve(uri: "webhdfs://x", configuration: Configuration(), metrics: nil, user: "me")
+        }
     }
 }

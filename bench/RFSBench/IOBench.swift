@@ -100,7 +100,7 @@ public final class IOBench: Sendable {
         var rows: [BenchRow] = []
         var written = 0
         for mode in options.modes {
-            if BenchInterrupt.isRequested { break }
+            if BenchInterrupt.shouldStop { break }
             do {
                 if mode != .write, written == 0 {
                     progress?.phase("io: writing \(options.files) files for the \(mode.rawValue) phase")

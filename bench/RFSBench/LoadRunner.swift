@@ -46,6 +46,9 @@ public enum BenchInterrupt {
 
     public static var isRequested: Bool { requested.load(ordering: .relaxed) }
 
+    /// No further phase should start: Ctrl-C, or the cluster went away.
+    public static var shouldStop: Bool { isRequested || abortReason != nil }
+
     /// Child processes (minicluster, etcd members) to stop if a second Ctrl-C exits at once:
     /// they run in their own process groups, so the terminal's SIGINT does not reach them.
     static let children: [PidSlot] = (0..<16).map { _ in PidSlot() }
@@ -63,6 +66,16 @@ public enum BenchInterrupt {
         }
     }
 
+    /// Set when the cluster under test went away (its minicluster process exited): every
+    /// phase stops at once with this reason instead of retrying against nothing.
+    static let abort = Mutex<String?>(nil)
+    /// True once the bench itself stops the minicluster (its exit is then expected).
+    static let stoppingCluster = Atomic<Bool>(false)
+
+    public static var abortReason: String? { abort.withLock { $0 } }
+
+    static func abort(because reason: String) { abort.withLock { $0 = $0 ?? reason } }
+
     static func track(_ pid: Int32) {
         for slot in children where slot.pid.compareExchange(expected: 0, desired: pid, ordering: .relaxed).exchanged { return }
     }
@@ -76,8 +89,15 @@ final class PidSlot: Sendable {
     let pid = Atomic<Int32>(0)
 }
 
+enum WorkerOutcome: Sendable {
+    case worker(Histogram<UInt64>, String?)
+    case stop
+    case allDone
+}
+
 /// Shared between a phase's workers: the next operation index and the count completed.
 final class LoadCounters: Sendable {
+    let workersDone = Atomic<Int>(0)
     let next = Atomic<Int>(0)
     let completed = Atomic<Int>(0)
     let failed = Atomic<Bool>(false)
@@ -87,6 +107,7 @@ final class LoadCounters: Sendable {
 /// operation index until the bound is reached, and times every operation into a per-worker
 /// HDR histogram (microseconds) merged at the end. `operation(worker, index)` does the work.
 public func runLoad(name: String, workers: Int, bound: LoadBound, progress: ProgressLine?,
+                    abortReason: @escaping @Sendable () -> String? = { BenchInterrupt.abortReason },
                     operation: @escaping @Sendable (_ worker: Int, _ index: Int) async throws -> Void) async -> LoadResult {
     let counters = LoadCounters()
     let start = ContinuousClock.now
@@ -102,11 +123,12 @@ public func runLoad(name: String, workers: Int, bound: LoadBound, progress: Prog
             }
         }
     }
-    let outcome = await withTaskGroup(of: (Histogram<UInt64>, String?).self) { group in
+    let outcome = await withTaskGroup(of: WorkerOutcome.self) { group in
         for worker in 0..<workers {
             group.addTask {
                 var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
-                while !BenchInterrupt.isRequested, !counters.failed.load(ordering: .relaxed) {
+                defer { counters.workersDone.wrappingAdd(1, ordering: .relaxed) }
+                while !BenchInterrupt.isRequested, !counters.failed.load(ordering: .relaxed), !Task.isCancelled {
                     if let deadline, ContinuousClock.now >= deadline { break }
                     let index = counters.next.wrappingAdd(1, ordering: .relaxed).oldValue
                     if index >= limit { break }
@@ -114,24 +136,41 @@ public func runLoad(name: String, workers: Int, bound: LoadBound, progress: Prog
                     do {
                         try await operation(worker, index)
                     } catch {
-                        // After Ctrl-C an operation cut short is not a failure of the run.
-                        if BenchInterrupt.isRequested { break }
+                        // After Ctrl-C (or a cancelled phase) an operation cut short is not a failure of the run.
+                        if BenchInterrupt.isRequested || Task.isCancelled { break }
                         counters.failed.store(true, ordering: .relaxed)
-                        return (histogram, "\(name) failed at operation \(index): \(error)")
+                        return .worker(histogram, "\(name) failed at operation \(index): \(error)")
                     }
                     let micros = (ContinuousClock.now - began).microseconds
                     _ = histogram.record(UInt64(max(1, micros)))
                     counters.completed.wrappingAdd(1, ordering: .relaxed)
                 }
-                return (histogram, nil)
+                return .worker(histogram, nil)
             }
+        }
+        // Ctrl-C must not wait for operations stuck in retries against a cluster that went
+        // away: the watcher cancels the workers (RPC back-off sleeps end at cancellation).
+        group.addTask {
+            while counters.workersDone.load(ordering: .relaxed) < workers {
+                if BenchInterrupt.isRequested || abortReason() != nil { return .stop }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            return .allDone
         }
         var merged = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
         var firstError: String?
-        for await (histogram, error) in group {
-            merged.add(histogram)
-            if firstError == nil { firstError = error }
+        for await outcome in group {
+            switch outcome {
+            case .worker(let histogram, let error):
+                merged.add(histogram)
+                if firstError == nil { firstError = error }
+            case .stop:
+                group.cancelAll()
+            case .allDone:
+                break
+            }
         }
+        if firstError == nil, let reason = abortReason() { firstError = "\(name) stopped: \(reason)" }
         return (merged, firstError)
     }
     let elapsed = ContinuousClock.now - start

@@ -52,11 +52,26 @@ public final class MiniClusterProcess: Sendable {
         let uri = (try? configuration.get(Keys.defaultFS)) ?? "hdfs://127.0.0.1:\(port)"
         let metrics = namenodes > 1 ? nil : [HostPort(host: "127.0.0.1", port: httpPort)]
         let target = try ClusterTarget.resolve(uri: uri, configuration: configuration, metrics: metrics, user: user)
-        return MiniClusterProcess(child: child, directory: directory, target: target)
+        let cluster = MiniClusterProcess(child: child, directory: directory, target: target)
+        cluster.watch()
+        return cluster
+    }
+
+    /// If the minicluster exits while the bench runs (killed from outside, a daemon died),
+    /// the running phase stops with that reason rather than retrying against nothing.
+    func watch() {
+        let child = self.child
+        Task.detached {
+            while child.isRunning { try? await Task.sleep(for: .milliseconds(250)) }
+            if !BenchInterrupt.stoppingCluster.load(ordering: .relaxed) {
+                BenchInterrupt.abort(because: "the rfs minicluster exited (see \(child.log) and its logs/)")
+            }
+        }
     }
 
     /// Namenode process ids (children of the minicluster), for a profiler.
     public func stop() {
+        BenchInterrupt.stoppingCluster.store(true, ordering: .relaxed)
         child.signal(SIGINT)
         child.wait(seconds: 60)
     }

@@ -68,6 +68,13 @@ public final class NameNodeBench: Sendable {
         self.base = "/rfs-bench/nn-\(runID)-c\(options.threads)"
         var configuration = RPCClientConfiguration(addresses: target.namenodes, user: target.user, protocolName: ProtocolNames.clientProtocol)
         configuration.callTimeout = .seconds(120)
+        if target.namenodes.count == 1 {
+            // One namenode: nowhere to fail over to; a few quick retries, then the phase fails
+            // (as Hadoop's non-HA client gives up) instead of backing off for minutes.
+            configuration.maxFailovers = 2
+            configuration.backoffBase = .milliseconds(500)
+            configuration.backoffMax = .seconds(1)
+        }
         self.clients = (0..<options.threads).map { _ in RPCClient(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton) }
     }
 
@@ -83,7 +90,7 @@ public final class NameNodeBench: Sendable {
         var created = 0
         var renamed = 0
         for operation in options.operations {
-            if BenchInterrupt.isRequested { break }
+            if BenchInterrupt.shouldStop { break }
             do {
                 if [.open, .fileStatus, .rename].contains(operation) || (operation == .delete && renamed == 0), created == 0 {
                     created = try await prepareFiles()
@@ -126,7 +133,7 @@ public final class NameNodeBench: Sendable {
                 rows.append(BenchRow(key: key(operation), name: name(operation), value: nil, unit: "ops/s", note: "failed: \(error)"))
             }
         }
-        if !options.keepResults { await cleanUp() }
+        if !options.keepResults, BenchInterrupt.abortReason == nil { await cleanUp() }
         for client in clients { await client.close() }
         return rows
     }

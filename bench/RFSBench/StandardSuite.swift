@@ -98,7 +98,7 @@ public struct StandardSuite {
         // etcd at the namenode's concurrency, with nothing else running.
         let etcd = await etcdRows(runID: runID)
         for row in etcd.rows { add(row) }
-        if BenchInterrupt.isRequested { report.stoppedEarly = true; return }
+        if BenchInterrupt.shouldStop { report.stoppedEarly = true; return }
 
         // rfs.
         var cluster: MiniClusterProcess?
@@ -146,7 +146,7 @@ public struct StandardSuite {
             }
             add(row)
         }
-        if BenchInterrupt.isRequested { report.stoppedEarly = true; return }
+        if BenchInterrupt.shouldStop { report.stoppedEarly = true; return }
 
         let cold = Baselines.dropPageCache() && cluster != nil
         let diskWriteBaseline = Baseline(name: "disk, \(s.replication) files at once", value: diskWrite, unit: "MiB/s", goal: 0.5)
@@ -162,7 +162,7 @@ public struct StandardSuite {
         } catch {
             add(BenchRow(key: "io.write.r\(s.replication)", name: "io large files", value: nil, unit: "MiB/s", note: "failed: \(error)"))
         }
-        if BenchInterrupt.isRequested { report.stoppedEarly = true; return }
+        if BenchInterrupt.shouldStop { report.stoppedEarly = true; return }
         let small = IOBenchOptions(modes: [.write, .read], files: s.smallFiles, sizeBytes: nil, threads: s.smallThreads,
                                    replication: s.replication, bufferBytes: 64 << 10, duration: s.phaseDuration, coldReads: cold, keepResults: false)
         do {
