@@ -92,7 +92,9 @@ public final class IOBench: Sendable {
         self.data = Baselines.randomBytes(max(options.bufferBytes, 64 << 10) + (64 << 10))
     }
 
-    func path(_ index: Int) -> String { "\(base)/f\(index)" }
+    /// Files in directories of 100, so that removing them never asks one recursive delete
+    /// for thousands of entries (slow on the namenode; see bench/README.md).
+    func path(_ index: Int) -> String { "\(base)/d\(index / 100)/f\(index)" }
 
     var keyPrefix: String { options.isSmallFiles ? "io.small" : "io" }
 
@@ -114,7 +116,12 @@ public final class IOBench: Sendable {
                                      unit: unit, note: "failed: \(error)"))
             }
         }
-        if !options.keepResults { _ = try? await fileSystems[0].delete(base, recursive: true) }
+        if !options.keepResults {
+            for directory in 0...(max(written, options.files) / 100) where !BenchInterrupt.shouldStop {
+                _ = try? await fileSystems[0].delete("\(base)/d\(directory)", recursive: true)
+            }
+            _ = try? await fileSystems[0].delete(base, recursive: true)
+        }
         for fileSystem in fileSystems { await fileSystem.close() }
         return rows
     }

@@ -133,7 +133,7 @@ public final class NameNodeBench: Sendable {
                 rows.append(BenchRow(key: key(operation), name: name(operation), value: nil, unit: "ops/s", note: "failed: \(error)"))
             }
         }
-        if !options.keepResults, BenchInterrupt.abortReason == nil { await cleanUp() }
+        if !options.keepResults { await cleanUp() }
         for client in clients { await client.close() }
         return rows
     }
@@ -177,11 +177,17 @@ public final class NameNodeBench: Sendable {
         }
     }
 
+    /// Removes what the run made, one directory of `dirs` at a time: the namenode's recursive
+    /// delete costs time quadratic in the entries it removes in one edit (see bench/README.md),
+    /// so one delete of the whole base would stall it for minutes after a large run.
     func cleanUp() async {
-        var request = Hadoop_Hdfs_DeleteRequestProto()
-        request.src = base
-        request.recursive = true
-        let _: Hadoop_Hdfs_DeleteResponseProto? = try? await clients[0].call("delete", request, idempotent: true)
+        for area in ["files", "renamed", "dirs"] {
+            for directory in 0..<options.dirs {
+                if BenchInterrupt.shouldStop { return }
+                try? await delete(worker: 0, path: "\(base)/\(area)/d\(directory)", recursive: true)
+            }
+        }
+        try? await delete(worker: 0, path: base, recursive: true)
     }
 
     // MARK: the operations, each one or two ClientProtocol calls
@@ -237,10 +243,10 @@ public final class NameNodeBench: Sendable {
         guard reply.result else { throw BenchError("rename \(source) → \(destination) returned false") }
     }
 
-    func delete(worker: Int, path: String) async throws {
+    func delete(worker: Int, path: String, recursive: Bool = false) async throws {
         var request = Hadoop_Hdfs_DeleteRequestProto()
         request.src = path
-        request.recursive = false
+        request.recursive = recursive
         let reply: Hadoop_Hdfs_DeleteResponseProto = try await clients[worker].call("delete", request, idempotent: false)
         guard reply.result else { throw BenchError("delete \(path) returned false") }
     }

@@ -121,7 +121,7 @@ public struct StandardSuite {
         report.settings["cluster"] = target.uri + (cluster == nil ? "" : " (rfs minicluster, \(s.namenodes) namenode(s), 3 datanodes)")
 
         let single = NameNodeBench(target: target, options: NameNodeBenchOptions(operations: [.create], threads: 1, files: s.nnOperationsMax,
-                                                                                  dirs: s.dirs, duration: s.phaseDuration / 2, keepResults: false),
+                                                                                  dirs: s.dirs, duration: s.phaseDuration / 2, keepResults: cluster != nil),
                                    progress: progress, runID: runID)
         for var row in await single.run() {
             row.baselines = [Baseline(name: "fsync (1 edit alone each)", value: fsync.perSecond, unit: "ops/s")]
@@ -129,7 +129,7 @@ public struct StandardSuite {
         }
         let many = NameNodeBench(target: target, options: NameNodeBenchOptions(operations: [.create, .mkdirs, .fileStatus, .open, .rename, .delete],
                                                                                 threads: s.threads, files: s.nnOperationsMax, dirs: s.dirs,
-                                                                                duration: s.phaseDuration, keepResults: false),
+                                                                                duration: s.phaseDuration, keepResults: cluster != nil),
                                  progress: progress, runID: runID)
         var createRate: Double?
         for var row in await many.run() {
@@ -153,7 +153,7 @@ public struct StandardSuite {
         let diskReadBaseline = Baseline(name: "disk read, 1 file", value: diskRead.mibPerSecond, unit: "MiB/s", goal: 0.7)
         let tcpBaseline = Baseline(name: "loopback TCP, 1 stream", value: tcp, unit: "MiB/s")
         let large = IOBenchOptions(modes: [.write, .read], files: s.largeFiles, sizeBytes: s.largeFileBytes, threads: s.largeThreads,
-                                   replication: s.replication, bufferBytes: 1 << 20, duration: nil, coldReads: cold, keepResults: false)
+                                   replication: s.replication, bufferBytes: 1 << 20, duration: nil, coldReads: cold, keepResults: cluster != nil)
         do {
             for var row in await try IOBench(target: target, options: large, progress: progress, runID: runID).run() {
                 row.baselines = row.key.hasPrefix("io.write") ? [diskWriteBaseline] : [diskReadBaseline, tcpBaseline]
@@ -164,7 +164,7 @@ public struct StandardSuite {
         }
         if BenchInterrupt.shouldStop { report.stoppedEarly = true; return }
         let small = IOBenchOptions(modes: [.write, .read], files: s.smallFiles, sizeBytes: nil, threads: s.smallThreads,
-                                   replication: s.replication, bufferBytes: 64 << 10, duration: s.phaseDuration, coldReads: cold, keepResults: false)
+                                   replication: s.replication, bufferBytes: 64 << 10, duration: s.phaseDuration, coldReads: cold, keepResults: cluster != nil)
         do {
             for var row in await try IOBench(target: target, options: small, progress: progress, runID: runID).run() {
                 row.baselines = row.key.hasPrefix("io.small.write")
