@@ -160,9 +160,11 @@ public final class NameNodeBench: Sendable {
     }
 
     /// Files for the read, rename and delete phases when no create phase made them (untimed).
+    /// With a duration the phase is bounded by time, and reads cycle over at most 10,000 files.
     func prepareFiles() async throws -> Int {
-        progress?.phase("nn: creating \(options.files) files for the next phase")
-        let result = await runLoad(name: "nn prepare", workers: options.threads, bound: LoadBound(operations: options.files, duration: nil),
+        let count = options.duration == nil ? options.files : min(options.files, 10_000)
+        progress?.phase("nn: creating \(count) files for the next phase")
+        let result = await runLoad(name: "nn prepare", workers: options.threads, bound: LoadBound(operations: count, duration: nil),
                                    progress: progress) { worker, index in
             try await self.create(worker: worker, path: self.filePath(index))
         }

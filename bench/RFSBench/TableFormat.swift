@@ -13,13 +13,13 @@ public enum TableFormat {
         }
         if report.stoppedEarly { lines.append("stopped early: the rows below are what was measured before the stop") }
         lines.append("")
-        let header = pad("figure", 40) + lpad("value", 11) + " " + pad("unit", 7) + lpad("mean", 9) + lpad("p50", 9) + lpad("p99", 9)
-            + lpad("p99.9", 9) + lpad("e/fsync", 8) + "  | " + pad("baseline (same run)", 40) + lpad("value", 11) + " " + pad("unit", 7)
+        let header = pad("figure", 40) + lpad("value", 11) + " " + pad("unit", 8) + lpad("mean", 9) + lpad("p50", 9) + lpad("p99", 9)
+            + lpad("p99.9", 9) + lpad("e/fsync", 8) + "  | " + pad("baseline (same run)", 40) + lpad("value", 11) + " " + pad("unit", 8)
             + lpad("ratio", 8) + lpad("goal", 8)
         lines.append(header)
         lines.append(String(repeating: "-", count: header.count))
         for row in report.rows {
-            var left = pad(row.name, 40) + lpad(row.value.map { number($0) } ?? "n/a", 11) + " " + pad(row.unit, 7)
+            var left = pad(row.name, 40) + lpad(row.value.map { number($0) } ?? "n/a", 11) + " " + pad(row.unit, 8)
             if let latency = row.latency {
                 left += lpad(millis(latency.meanMicros), 9) + lpad(millis(latency.p50Micros), 9) + lpad(millis(latency.p99Micros), 9)
                     + lpad(millis(latency.p999Micros), 9)
@@ -33,7 +33,7 @@ public enum TableFormat {
             }
             for (index, baseline) in row.baselines.enumerated() {
                 let ratio = row.ratio(to: baseline)
-                var right = pad(baseline.name, 40) + lpad(baseline.value.map { number($0) } ?? "n/a", 11) + " " + pad(baseline.unit, 7)
+                var right = pad(baseline.name, 40) + lpad(baseline.value.map { number($0) } ?? "n/a", 11) + " " + pad(baseline.unit, 8)
                     + lpad(ratio.map { format($0, digits: 2) + "x" } ?? "", 8)
                 if let goal = baseline.goal {
                     let met = ratio.map { $0 >= goal ? " ok" : " MISS" } ?? ""
