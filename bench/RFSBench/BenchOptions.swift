@@ -11,7 +11,7 @@ public struct BenchArguments: Sendable, Equatable {
     public static let usage = """
         Usage: rfs bench nn -op create|mkdirs|open|fileStatus|rename|delete|blockReport|all [-threads N] [-files N] [-dirs N] [-keepResults]
                rfs bench io -write|-read|-mixed [-files N] [-size S|small] [-threads N] [-replication R] [-bufferSize B]
-               rfs bench all [-smoke] [-threads N] [-noEtcd]
+               rfs bench all [-smoke] [-threads N] [-noEtcd] [-namenodes N]
                rfs bench compare a.json b.json
         Common: [-fs hdfs://host:port|hdfs://<nameservice> [-conf FILE] [-D key=value] [-metrics host:port,...]]
                 [-duration 10s] [-dir DIR] [-json FILE]
