@@ -186,11 +186,14 @@ public final class IOBench: Sendable {
     func readFile(worker: Int, index: Int, tally: IOTally) async throws {
         let began = ContinuousClock.now
         let stream = try await fileSystems[worker].open(path(index))
+        // One buffer per file, filled in place (libhdfs's hdfsRead path): no allocation per read.
+        nonisolated(unsafe) let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: options.bufferBytes, alignment: 64)
+        defer { buffer.deallocate() }
         var total = 0
         while true {
-            let bytes = try await stream.read(maxBytes: options.bufferBytes)
-            if bytes.isEmpty { break }
-            total += bytes.count
+            let count = try await stream.read(into: buffer)
+            if count == 0 { break }
+            total += count
         }
         await stream.close()
         guard total == options.size(of: index) else {
