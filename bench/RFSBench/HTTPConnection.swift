@@ -3,8 +3,8 @@ import NIOHTTP1
 import NIOPosix
 
 /// One keep-alive HTTP/1.1 connection on SwiftNIO: what the bench needs to scrape a
-/// namenode's /metrics and to drive etcd's JSON gateway, one request at a time per
-/// connection (each simulated client owns one connection, as each etcd client would).
+/// namenode's /metrics and to wait for etcd's /health, one request at a time per
+/// connection.
 final class HTTPConnection: Sendable {
     struct Response: Sendable {
         var status: Int
