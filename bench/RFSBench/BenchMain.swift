@@ -51,6 +51,7 @@ public enum BenchMain {
             settings.threads = try arguments.int("threads", default: settings.threads, range: 1...4096)
             settings.phaseDuration = try arguments.duration(default: settings.phaseDuration) ?? settings.phaseDuration
             settings.etcd = !arguments.flags.contains("noEtcd")
+            settings.nnOperationsMax = try arguments.int("files", default: settings.nnOperationsMax)
             settings.namenodes = try arguments.int("namenodes", default: 1, range: 1...9)
             report.settings = settings.description
             let suite = StandardSuite(settings: settings, target: given, rfsBinary: rfsBinary, directory: directory, user: user, progress: progress)

@@ -53,7 +53,15 @@ final class GRPCConnection: Sendable {
         body.writeBytes(message)
         stream.write(HTTP2Frame.FramePayload.headers(.init(headers: headers)), promise: nil)
         stream.writeAndFlush(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(body), endStream: true)), promise: nil)
-        let reply = try await promise.futureResult.get()
+        // A call that gets no reply in time, or whose task is cancelled (Ctrl-C), closes its
+        // stream, which fails the call: nothing waits forever on a promise.
+        let timeout = stream.eventLoop.scheduleTask(in: .seconds(30)) { stream.close(promise: nil) }
+        let reply = try await withTaskCancellationHandler {
+            try await promise.futureResult.get()
+        } onCancel: {
+            stream.close(promise: nil)
+        }
+        timeout.cancel()
         guard reply.status == "0" else {
             throw BenchError("gRPC \(path) answered grpc-status \(reply.status ?? "none"): \(reply.message ?? "")")
         }

@@ -44,7 +44,15 @@ final class HTTPConnection: Sendable {
         let promise = channel.eventLoop.makePromise(of: Response.self)
         let request = PendingRequest(head: head, body: body.map { ByteBuffer(string: $0) }, promise: promise)
         channel.writeAndFlush(request, promise: nil)
-        return try await promise.futureResult.get()
+        // No reply in time, or a cancelled task: closing the connection fails the request.
+        let channel = self.channel
+        let timeout = channel.eventLoop.scheduleTask(in: .seconds(30)) { channel.close(promise: nil) }
+        defer { timeout.cancel() }
+        return try await withTaskCancellationHandler {
+            try await promise.futureResult.get()
+        } onCancel: {
+            channel.close(promise: nil)
+        }
     }
 
     func close() async {
