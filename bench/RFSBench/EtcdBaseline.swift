@@ -7,7 +7,8 @@ import NIOCore
 /// The reference Raft store: a 3-member etcd cluster (Debian's etcd-server) on loopback,
 /// each member with its own data directory on the run's disk and etcd's default fsync policy
 /// (every commit fsynced), driven with the same number of concurrent clients as the
-/// namenode, over gRPC as etcd's own clients are (`GRPCConnection`), one connection each.
+/// namenode. Clients speak etcd's v3 JSON gateway over keep-alive HTTP/1.1, one connection
+/// each (see bench/README.md for what the gateway costs).
 public final class EtcdCluster: Sendable {
     public struct Member: Sendable {
         let name: String
@@ -90,24 +91,21 @@ public final class EtcdCluster: Sendable {
     }
 
     /// `clients` concurrent puts (or linearizable gets) of 100-byte values over `keys`
-    /// distinct keys, each client on its own gRPC (HTTP/2) connection to one member in turn,
-    /// as etcd's own clients and its `benchmark` tool call it.
+    /// distinct keys, each client on its own connection to one member in turn.
     public func run(put: Bool, clients: Int, bound: LoadBound, keys: Int, progress: ProgressLine?) async throws -> LoadResult {
-        var connections: [GRPCConnection] = []
+        var connections: [HTTPConnection] = []
         for index in 0..<clients {
-            connections.append(try await GRPCConnection.connect(host: "127.0.0.1", port: members[index % members.count].clientPort))
+            connections.append(try await HTTPConnection.connect(host: "127.0.0.1", port: members[index % members.count].clientPort))
         }
         defer { let all = connections; Task { for connection in all { await connection.close() } } }
-        let value = [UInt8](repeating: 0x61, count: 100)
+        let value = Data(repeating: 0x61, count: 100).base64EncodedString()
         let pool = connections
         let result = await runLoad(name: "etcd \(put ? "put" : "get") (\(clients) clients)", workers: clients, bound: bound,
                                    progress: progress) { worker, index in
-            let key = Array("/rfs-bench/k\(index % keys)".utf8)
-            if put {
-                _ = try await pool[worker].unary("/etcdserverpb.KV/Put", message: EtcdMessages.put(key: key, value: value))
-            } else {
-                _ = try await pool[worker].unary("/etcdserverpb.KV/Range", message: EtcdMessages.range(key: key))
-            }
+            let key = Data("/rfs-bench/k\(index % keys)".utf8).base64EncodedString()
+            let body = put ? "{\"key\":\"\(key)\",\"value\":\"\(value)\"}" : "{\"key\":\"\(key)\"}"
+            let response = try await pool[worker].request(.POST, put ? "/v3/kv/put" : "/v3/kv/range", body: body)
+            guard response.status == 200 else { throw BenchError("etcd answered \(response.status): \(response.text.prefix(200))") }
         }
         if let error = result.error { throw BenchError(error) }
         return result

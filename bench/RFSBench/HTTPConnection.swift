@@ -3,8 +3,8 @@ import NIOHTTP1
 import NIOPosix
 
 /// One keep-alive HTTP/1.1 connection on SwiftNIO: what the bench needs to scrape a
-/// namenode's /metrics and to wait for etcd's /health, one request at a time per
-/// connection.
+/// namenode's /metrics and to drive etcd's v3 JSON gateway, one request at a time per
+/// connection (each simulated etcd client owns one connection).
 final class HTTPConnection: Sendable {
     struct Response: Sendable {
         var status: Int

@@ -218,7 +218,7 @@ public struct StandardSuite {
             do {
                 let result = try await cluster.run(put: isPut, clients: s.threads, bound: bound, keys: 10_000, progress: progress)
                 rows.append(BenchRow(key: key, name: name, value: result.opsPerSecond, unit: "ops/s", latency: result.latency,
-                                     note: "\(result.operations) × \(isPut ? "put (100 B, fsync on)" : "range (linearizable)") over gRPC"))
+                                     note: "\(result.operations) × \(isPut ? "put (100 B, fsync on)" : "range (linearizable)") via the v3 JSON gateway"))
                 if isPut { put.value = result.opsPerSecond } else { get.value = result.opsPerSecond }
             } catch {
                 rows.append(BenchRow(key: key, name: name, value: nil, unit: "ops/s", note: "failed: \(error)"))
