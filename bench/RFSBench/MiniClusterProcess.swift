@@ -6,10 +6,10 @@ import RFSModel
 /// daemon its own process, so the load generator's CPU is not the namenode's and a profiler
 /// can attach to one daemon), on free ports under the run's directory.
 ///
-/// HA hook: `namenodes > 1` passes `--namenodes N` to `rfs minicluster`; the bench then reads
-/// the client configuration the minicluster writes (`<dir>/etc/rfs-site.conf`: `fs.defaultFS`
-/// naming the nameservice, `dfs.ha.namenodes.<ns>`, each namenode's RPC and HTTP address),
-/// exactly as it does for `-fs hdfs://<nameservice> -conf <file>`.
+/// HA hook: `--namenodes N` goes to an `rfs minicluster` that knows the option; the bench then
+/// reads the client configuration the minicluster writes (`<dir>/etc/rfs-site.conf`:
+/// `fs.defaultFS` naming the nameservice, `dfs.ha.namenodes.<ns>`, each namenode's RPC and HTTP
+/// address), exactly as it does for `-fs hdfs://<nameservice> -conf <file>`.
 public final class MiniClusterProcess: Sendable {
     let child: BenchChildProcess
     public let directory: String
@@ -28,7 +28,13 @@ public final class MiniClusterProcess: Sendable {
         let port = try freePort()
         let httpPort = try freePort()
         var arguments = ["minicluster", "-d", directory, "--datanodes", "\(datanodes)", "--port", "\(port)", "--http-port", "\(httpPort)"]
-        if namenodes > 1 { arguments += ["--namenodes", "\(namenodes)"] }
+        // A minicluster that knows --namenodes (the HA one, which defaults to 3) is always told
+        // how many; one that does not can only run a single namenode.
+        if try supportsNamenodesOption(rfsBinary: rfsBinary) {
+            arguments += ["--namenodes", "\(namenodes)"]
+        } else if namenodes > 1 {
+            throw BenchError("this rfs minicluster runs one namenode only (no --namenodes option); -namenodes \(namenodes) needs the HA minicluster")
+        }
         let log = directory + "/minicluster.out"
         let child = try BenchChildProcess(executable: rfsBinary, arguments: arguments, log: log)
         for _ in 0..<1200 {
@@ -55,6 +61,20 @@ public final class MiniClusterProcess: Sendable {
         let cluster = MiniClusterProcess(child: child, directory: directory, target: target)
         cluster.watch()
         return cluster
+    }
+
+    /// Whether `rfs minicluster --help` lists `--namenodes`.
+    static func supportsNamenodesOption(rfsBinary: String) throws -> Bool {
+        let help = Process()
+        help.executableURL = URL(fileURLWithPath: rfsBinary)
+        help.arguments = ["minicluster", "--help"]
+        let pipe = Pipe()
+        help.standardOutput = pipe
+        help.standardError = pipe
+        try help.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        help.waitUntilExit()
+        return text.contains("--namenodes")
     }
 
     /// If the minicluster exits while the bench runs (killed from outside, a daemon died),
