@@ -4,7 +4,7 @@ SWIFT ?= swift
 PYTHON := .venv/bin/python
 RUN_DIR ?= run
 
-.PHONY: all bootstrap build release run test unit-test conformance bench bench-io bench-10m proto clean libhdfs libhdfs-release bench-libhdfs bench-webhdfs
+.PHONY: all bootstrap build release run test unit-test conformance bench bench-io bench-10m proto clean libhdfs libhdfs-release bench-libhdfs bench-webhdfs bench-all
 
 all: build
 
@@ -48,6 +48,13 @@ SIZE_MIB ?= 1024
 bench-io: bootstrap
 	$(SWIFT) build -c release --product rfs
 	$(PYTHON) bench/DataIO/bench_io.py .build/release/rfs --size-mib $(SIZE_MIB) --dir $(CURDIR)/run-bench-io
+
+## `rfs bench all` (release build): the standard suite on its own minicluster, every row next
+## to a baseline from the same run (fsync, disk, loopback, memcpy, a 3-member etcd); prints
+## the table and writes bench-results.json (`rfs bench compare a.json b.json` diffs two runs).
+bench-all: bootstrap
+	$(SWIFT) build -c release --product rfs
+	.build/release/rfs bench all -dir $(CURDIR)/run-bench-all -json $(CURDIR)/bench-results.json
 
 ## libhdfs.so next to the Swift client: a 1 GiB sequential write and read through the C API
 ## (bench/LibHDFS/hdfs_bench.c) and through RFSClient (rfs-client-bench, bench/LibHDFS/SwiftClient), alternated in one run

@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // HDR histograms for `rfs bench` latency percentiles (p50/p99/p99.9 with bounded error).
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // MARK: C libraries (Debian packages, installed by scripts/bootstrap)
@@ -229,7 +231,7 @@ let package = Package(
             name: "rfs",
             dependencies: [
                 "RFSNameNode", "RFSDataNode", "RFSConfig", "RFSMetrics", "RFSModel", "RFSRPC", "RFSProtocol", "RFSShell",
-                "RFSNameNodeHTTP", "RFSDataNodeHTTP",
+                "RFSNameNodeHTTP", "RFSDataNodeHTTP", "RFSBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -289,6 +291,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/MicroBench",
+            swiftSettings: swiftSettings
+        ),
+
+        // `rfs bench`: the load generator (namenode ops, DFSIO-style data, same-run baselines, etcd).
+        .target(
+            name: "RFSBench",
+            dependencies: [
+                "RFSClient", "RFSRPC", "RFSProtocol", "RFSConfig", "RFSModel",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/RFSBench",
             swiftSettings: swiftSettings
         ),
 
@@ -424,6 +442,11 @@ let package = Package(
             name: "RFSWebHDFSTests",
             dependencies: ["RFSWebHDFS", "RFSClient", "RFSModel"],
             path: "Tests/RFSWebHDFSTests"
+        ),
+        .testTarget(
+            name: "RFSBenchTests",
+            dependencies: ["RFSBench", "RFSConfig", "RFSModel"],
+            path: "Tests/RFSBenchTests"
         ),
         .testTarget(
             name: "RFSArchitectureTests",

@@ -17,7 +17,7 @@ struct RFSCommand: AsyncParsableCommand {
         abstract: "rfs: an HDFS-compatible distributed filesystem.",
         version: RFSVersion.current,
         subcommands: [NameNodeCommand.self, DataNodeCommand.self, DFSCommand.self, DFSAdminCommand.self, HAAdminCommand.self, FsckCommand.self, DebugCommand.self,
-                      MiniClusterCommand.self, VersionCommand.self])
+                      MiniClusterCommand.self, VersionCommand.self, BenchCommand.self])
 }
 
 enum RFSVersion {
