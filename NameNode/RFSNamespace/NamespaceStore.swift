@@ -73,6 +73,12 @@ public struct StoreReader<Reader: KeyValueReader>: NamespaceReader {
 public final class Overlay: NamespaceReader {
     private let base: any NamespaceReader
     private var pending: [[UInt8]: [UInt8]?] = [:]
+    /// Pending keys by their first `indexedPrefixLength` bytes (a tag and a parent id: what a
+    /// directory listing scans), so that listing a directory in a batch that already changed
+    /// thousands of keys (a recursive delete, a big group commit) looks at that directory's
+    /// changes only, not at every pending key.
+    private var pendingByPrefix: [[UInt8]: Set<[UInt8]>] = [:]
+    static let indexedPrefixLength = 9
     public private(set) var batch = WriteBatch()
 
     public init(base: any NamespaceReader) {
@@ -85,21 +91,33 @@ public final class Overlay: NamespaceReader {
     }
 
     public func put(_ key: [UInt8], _ value: [UInt8]) {
-        pending[key] = .some(value)
+        if pending.updateValue(.some(value), forKey: key) == nil { index(key) }
         batch.put(key, value)
     }
 
     public func delete(_ key: [UInt8]) {
-        pending[key] = .some(nil)
+        if pending.updateValue(nil as [UInt8]?, forKey: key) == nil { index(key) }
         batch.delete(key)
     }
 
+    private func index(_ key: [UInt8]) {
+        guard key.count >= Self.indexedPrefixLength else { return }
+        pendingByPrefix[Array(key.prefix(Self.indexedPrefixLength)), default: []].insert(key)
+    }
+
     public func scan(prefix: [UInt8], after: [UInt8]?, limit: Int?) throws -> [KeyValuePair] {
-        // Pending changes under the prefix: usually few (one batch of edits).
+        // Pending changes under the prefix: from the index when the prefix is as long as its
+        // keys (a directory's entries), else by looking at every pending key.
         var changed: [[UInt8]: [UInt8]?] = [:]
-        for (key, value) in pending where key.starts(with: prefix) {
+        let candidates: [[UInt8]]
+        if prefix.count >= Self.indexedPrefixLength {
+            candidates = Array(pendingByPrefix[Array(prefix.prefix(Self.indexedPrefixLength))] ?? [])
+        } else {
+            candidates = Array(pending.keys)
+        }
+        for key in candidates where key.starts(with: prefix) {
             if let after, !BytewiseOrder.less(after, key) { continue }
-            changed[key] = value
+            changed[key] = pending[key]!
         }
         let deletions = changed.values.filter { $0 == nil }.count
         var merged = try base.scan(prefix: prefix, after: after, limit: limit.map { $0 + deletions })
