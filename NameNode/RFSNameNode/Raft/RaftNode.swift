@@ -152,6 +152,10 @@ public actor RaftNode {
             inbox.yield(envelope)
             return Rfs_Raft_RaftDelivered()
         }
+        registry.register(protocol: ProtocolNames.raftProtocol, method: "deliverBatch") { [inbox] (batch: Rfs_Raft_RaftEnvelopeBatch, _: RPCCallContext) in
+            for envelope in batch.envelopes { inbox.yield(envelope) }
+            return Rfs_Raft_RaftDelivered()
+        }
     }
 
     /// Starts stepping peers' messages and ticking every `tick`.
@@ -338,11 +342,18 @@ public actor RaftNode {
     }
 }
 
-/// Sends one peer's messages in order over one RPC connection, without holding up the node.
+/// Sends one peer's messages in order over one RPC connection, without holding up the node:
+/// whatever was queued while the previous call was out goes in the next call as one batch, so
+/// under load a follower gets many appends per round trip instead of one.
 final class PeerSender: Sendable {
-    private let continuation: AsyncStream<Rfs_Raft_RaftEnvelope>.Continuation
+    /// Messages not yet sent. Bounded: a peer that is down loses the oldest, as Raft allows
+    /// (the leader re-sends what a follower still needs).
+    private let queue = EnvelopeQueue()
+    private let doorbell: AsyncStream<Void>.Continuation
     private let task: Task<Void, Never>
     private let client: RPCClient
+    static let maxQueued = 4096
+    static let maxPerCall = 512
 
     init(peer: RaftNode.Peer, group: EventLoopGroup, logger: Logger) {
         var configuration = RPCClientConfiguration(addresses: [peer.address], user: "raft", protocolName: ProtocolNames.raftProtocol)
@@ -354,22 +365,51 @@ final class PeerSender: Sendable {
         configuration.callTimeout = .seconds(5)
         let client = RPCClient(configuration: configuration, group: group, logger: logger)
         self.client = client
-        let (stream, continuation) = AsyncStream<Rfs_Raft_RaftEnvelope>.makeStream(bufferingPolicy: .bufferingNewest(4096))
-        self.continuation = continuation
+        let (rings, doorbell) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.doorbell = doorbell
+        let queue = queue
         task = Task {
-            for await envelope in stream {
-                _ = try? await client.call("deliver", envelope, returning: Rfs_Raft_RaftDelivered.self, idempotent: false)
+            for await _ in rings {
+                while true {
+                    let batch = queue.take(Self.maxPerCall)
+                    guard !batch.isEmpty else { break }
+                    var message = Rfs_Raft_RaftEnvelopeBatch()
+                    message.envelopes = batch
+                    _ = try? await client.call("deliverBatch", message, returning: Rfs_Raft_RaftDelivered.self, idempotent: false)
+                }
             }
         }
     }
 
     func send(_ envelope: Rfs_Raft_RaftEnvelope) {
-        continuation.yield(envelope)
+        queue.append(envelope, keepingAtMost: Self.maxQueued)
+        doorbell.yield()
     }
 
     func close() async {
-        continuation.finish()
+        doorbell.finish()
         task.cancel()
         await client.close()
+    }
+}
+
+/// A peer's outgoing messages, shared by the node (appending) and its sender task (taking).
+final class EnvelopeQueue: Sendable {
+    private let items = Mutex<[Rfs_Raft_RaftEnvelope]>([])
+
+    func append(_ envelope: Rfs_Raft_RaftEnvelope, keepingAtMost limit: Int) {
+        items.withLock { queued in
+            if queued.count >= limit { queued.removeFirst(queued.count - limit + 1) }
+            queued.append(envelope)
+        }
+    }
+
+    /// The oldest `count` messages (or all), removed.
+    func take(_ count: Int) -> [Rfs_Raft_RaftEnvelope] {
+        items.withLock { queued in
+            let taken = Array(queued.prefix(count))
+            queued.removeFirst(taken.count)
+            return taken
+        }
     }
 }

@@ -71,7 +71,13 @@ final class RaftStorage: Sendable {
             if first.index <= wal.lastIndex { try wal.truncateSuffix(after: first.index - 1) }
             try await wal.append(records: entries.map(Self.record))
         }
-        if let hardState {
+        // Term and vote must be durable before any message that depends on them leaves; the
+        // commit index need not be (Raft keeps it volatile: a restarted member learns it again
+        // from the leader, and the store skips entries it already holds). So a Ready that only
+        // moves the commit index costs no fsync here; its commit is written with the next
+        // term or vote change. (The two-slot file must not be written without a sync: an
+        // unsynced write could tear the only durable slot.)
+        if let hardState, hardState.term != hardStateFile.state.term || hardState.vote != hardStateFile.state.vote {
             try hardStateFile.save(HardStateFile.State(term: hardState.term, vote: hardState.vote, commit: hardState.commit))
         }
     }
@@ -85,5 +91,6 @@ final class RaftStorage: Sendable {
 private final class HardStateFileBox: @unchecked Sendable {
     private let file: HardStateFile
     init(_ file: HardStateFile) { self.file = file }
+    var state: HardStateFile.State { file.state }
     func save(_ state: HardStateFile.State) throws { try file.save(state) }
 }
