@@ -221,6 +221,7 @@ let package = Package(
             dependencies: [
                 "CLibHDFS", "RFSClient", "RFSConfig", "RFSModel",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Client/LibHDFS/RFSLibHDFS",
             swiftSettings: swiftSettings,

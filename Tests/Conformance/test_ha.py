@@ -264,3 +264,44 @@ def test_killing_the_active_namenode_ten_times_under_load_loses_nothing(ha, tmp_
     # The log was compacted along the way on every member.
     for index in range(3):
         assert "raft log compacted" in ha.namenodes[index].log_text(), ha.ids[index]
+
+
+PYARROW_FAILOVER = """
+import sys
+import pyarrow.fs as pafs
+fs = pafs.HadoopFileSystem("rfsha", 0)  # a nameservice: resolved from HADOOP_CONF_DIR's XML
+with fs.open_output_stream("/pyarrow/before.bin") as out:
+    out.write(b"b" * 300_000)
+print("written", flush=True)
+sys.stdin.readline()  # the test kills the active namenode here
+with fs.open_input_stream("/pyarrow/before.bin") as stream:
+    assert stream.read() == b"b" * 300_000
+with fs.open_output_stream("/pyarrow/after.bin") as out:
+    out.write(b"a" * 1000)
+assert fs.get_file_info("/pyarrow/after.bin").size == 1000
+print("pyarrow failover passed", flush=True)
+"""
+
+
+def test_libhdfs_through_pyarrow_fails_over_by_the_nameservice(ha, tmp_path):
+    libhdfs_dir = Path(os.environ.get("RFS_LIBHDFS_DIR", Path(RFS_BIN).parents[1] / "libhdfs-debug"))
+    if not (libhdfs_dir / "libhdfs.so").exists():
+        pytest.fail(f"no libhdfs.so in {libhdfs_dir}: run `make libhdfs` (or set RFS_LIBHDFS_DIR)")
+    env = dict(os.environ, ARROW_LIBHDFS_DIR=str(libhdfs_dir), JAVA_HOME=str(libhdfs_dir / "jvm-stub"),
+               HADOOP_CONF_DIR=str(ha.hadoop_conf()))
+    for variable in ("HADOOP_HOME", "CLASSPATH"):
+        env.pop(variable, None)
+    import sys
+    errors = open(tmp_path / "pyarrow.stderr", "w")
+    script = subprocess.Popen([sys.executable, "-c", PYARROW_FAILOVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=errors, text=True, env=env)
+    try:
+        # Only the script's own lines on stdout: the library logs to stderr.
+        assert script.stdout.readline().strip() == "written", (tmp_path / "pyarrow.stderr").read_text()[-4000:]
+        ha.namenodes[ha.active_index()].kill()
+        out, _ = script.communicate("go\n", timeout=180)
+    finally:
+        if script.poll() is None:
+            script.kill()
+        errors.close()
+    assert script.returncode == 0 and out.strip() == "pyarrow failover passed", out + (tmp_path / "pyarrow.stderr").read_text()[-4000:]

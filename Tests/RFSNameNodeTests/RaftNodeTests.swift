@@ -71,17 +71,23 @@ import Testing
 
     struct TimedOut: Error { let what: String }
 
-    @Test func electReplicateFailOverAndCatchUp() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-raft-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        // Ports first (bound then released), so that every member knows every address.
+    /// Loopback ports for `count` members, bound then released, so that every member knows
+    /// every address before any starts.
+    static func freePorts(_ count: Int) async throws -> [Int] {
         var ports: [Int] = []
-        for _ in 0..<3 {
+        for _ in 0..<count {
             let probe = try await RPCServer.start(host: "127.0.0.1", port: 0, registry: RPCServiceRegistry(),
-                                                  group: MultiThreadedEventLoopGroup.singleton, logger: Self.logger)
+                                                  group: MultiThreadedEventLoopGroup.singleton, logger: logger)
             ports.append(probe.localAddress.port!)
             try await probe.close()
         }
+        return ports
+    }
+
+    @Test func electReplicateFailOverAndCatchUp() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-raft-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let ports = try await Self.freePorts(3)
         let peers = (0..<3).map { RaftNode.Peer(id: NodeID($0 + 1), address: HostPort(host: "127.0.0.1", port: ports[$0])) }
         let members = (0..<3).map { Member(id: NodeID($0 + 1), directory: root + "/member\($0 + 1)") }
         for (index, member) in members.enumerated() { try await Self.start(member, peers: peers, port: ports[index]) }

@@ -60,13 +60,7 @@ struct ReplicatedEngineTests {
     func replicate() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-replicated-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        var ports: [Int] = []
-        for _ in 0..<3 {
-            let probe = try await RPCServer.start(host: "127.0.0.1", port: 0, registry: RPCServiceRegistry(),
-                                                  group: MultiThreadedEventLoopGroup.singleton, logger: Self.logger)
-            ports.append(probe.localAddress.port!)
-            try await probe.close()
-        }
+        let ports = try await RaftNodeTests.freePorts(3)
         let peers = (0..<3).map { RaftNode.Peer(id: NodeID($0 + 1), address: HostPort(host: "127.0.0.1", port: ports[$0])) }
         let members = (0..<3).map { Member(id: NodeID($0 + 1), directory: root + "/nn\($0 + 1)") }
         for (index, member) in members.enumerated() { try await Self.start(member, peers: peers, port: ports[index]) }

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import CLibHDFS
 import Foundation
+import Logging
 import RFSClient
 import RFSConfig
 
@@ -140,6 +141,7 @@ public func hdfsDisconnect(_ fs: hdfsFS?) -> Int32 {
 /// once, so that a wrong address fails here, as libhdfs's connect does, not at the first call.
 func connect(nn: String?, port: UInt16, user: String?, overrides: [(String, String)]) -> hdfsFS? {
     let environment = ProcessInfo.processInfo.environment
+    _ = LibraryLogging.bootstrapped
     do {
         let configuration = try ClientSettings.load(overrides: overrides, environment: environment)
         let uri = try NamenodeName.uri(nn: nn, port: port, configuration: configuration)
@@ -153,4 +155,20 @@ func connect(nn: String?, port: UInt16, user: String?, overrides: [(String, Stri
     } catch {
         return fail(error, nil)
     }
+}
+
+/// The client's log lines (fail-overs, retries) go to stderr from warnings up, as Apache's
+/// libhdfs logs WARN by default, and never to the host program's stdout (swift-log's default);
+/// `RFS_LOG_LEVEL` shows more. Set once, at the first connect: the library is the only user of
+/// Swift's logging in a C or Python process.
+enum LibraryLogging {
+    static let bootstrapped: Bool = {
+        let level = ProcessInfo.processInfo.environment["RFS_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return true
+    }()
 }

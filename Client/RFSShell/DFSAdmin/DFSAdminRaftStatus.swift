@@ -18,12 +18,8 @@ enum DFSAdminRaftStatus {
             }
             nameservice = value
         }
-        let admin: HAAdminClient
-        do {
-            let configuration = try Configuration.load(file: generic.configurationFile, environment: environment, flags: generic.definitions)
-            admin = try HAAdminClient(configuration: configuration, nameservice: nameservice, user: CurrentUser.name(environment: environment))
-        } catch {
-            output.printError("raftStatus: \(error)")
+        guard let admin = HAAdminShell.client(generic, nameservice: nameservice, environment: environment, command: "raftStatus",
+                                              output: output) else {
             return DFSAdminShell.failureExitCode
         }
         var statuses: [(NamenodeEndpoint, Result<Rfs_Raft_GetRaftStatusResponse, any Error>)] = []

@@ -58,12 +58,7 @@ public enum HAAdminShell {
             output.printError("Usage: rfs haadmin [-ns <nameserviceId>] " + usages.first { $0.name == name }!.usage)
             return failureExitCode
         }
-        let admin: HAAdminClient
-        do {
-            let configuration = try Configuration.load(file: generic.configurationFile, environment: environment, flags: generic.definitions)
-            admin = try HAAdminClient(configuration: configuration, nameservice: nameservice, user: CurrentUser.name(environment: environment))
-        } catch {
-            output.printError("\(name): \(error)")
+        guard let admin = client(generic, nameservice: nameservice, environment: environment, command: name, output: output) else {
             return failureExitCode
         }
         do {
@@ -95,6 +90,18 @@ public enum HAAdminShell {
         } catch {
             output.printError("\(name): \(Self.describe(error))")
             return failureExitCode
+        }
+    }
+
+    /// The namenodes of the nameservice named by `-ns` (or configured), or nil after printing why.
+    static func client(_ generic: GenericOptions, nameservice: String?, environment: [String: String], command: String,
+                       output: any ShellOutput) -> HAAdminClient? {
+        do {
+            let configuration = try Configuration.load(file: generic.configurationFile, environment: environment, flags: generic.definitions)
+            return try HAAdminClient(configuration: configuration, nameservice: nameservice, user: CurrentUser.name(environment: environment))
+        } catch {
+            output.printError("\(command): \(error)")
+            return nil
         }
     }
 
