@@ -39,7 +39,12 @@ extension ClusterSimulation {
             if crashPoint == .afterSending { return crash(id, inShell: true) }
             apply(ready.committed, on: id)
             releaseReads(ready.reads, on: id)
-            if let core = nodes[position].core, core.role == .leader { safety.observeLeader(core) }
+            if let core = nodes[position].core, core.role == .leader, safety.observeLeader(core),
+               chance(options.newLeaderCrashPercent, &rng) {
+                // A leader dying within moments of its election, before its term's first entry
+                // is everywhere: the window Figure 8 of the Raft paper is about.
+                nodes[position].crashAt = now + Int(rng.next() % 4)
+            }
         }
     }
 
@@ -119,6 +124,7 @@ extension ClusterSimulation {
     mutating func crash(_ id: NodeID, inShell: Bool = false) {
         let position = Int(id - 1)
         nodes[position].core = nil
+        nodes[position].crashAt = nil
         let unfinishedStream = nodes[position].arrivingSnapshot?.from
         nodes[position].arrivingSnapshot = nil
         if inShell { statistics.shellCrashes += 1 } else { statistics.crashes += 1 }

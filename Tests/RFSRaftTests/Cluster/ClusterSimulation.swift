@@ -23,6 +23,8 @@ struct ClusterSimulation {
         /// is a failed stream.
         var arrivingSnapshot: (from: NodeID, image: NamespaceImage)?
         var restartAt = 0
+        /// A crash the fault schedule has planned for this node.
+        var crashAt: Int?
     }
 
     let seed: UInt64
@@ -99,6 +101,7 @@ struct ClusterSimulation {
     mutating func tick() {
         now += 1
         for id in ids where node(id).core == nil && node(id).restartAt <= now { start(id) }
+        for id in ids where node(id).core != nil && node(id).crashAt.map({ $0 <= now }) == true { crash(id) }
         for id in ids where node(id).core != nil {
             nodes[Int(id - 1)].core!.tick()
             drain(id)

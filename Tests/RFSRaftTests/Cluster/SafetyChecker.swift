@@ -30,14 +30,16 @@ struct SafetyChecker {
     // MARK: - Election safety and leader completeness
 
     /// A node that leads: it must be its term's only leader and, the first time it is seen
-    /// leading, hold every entry committed so far.
-    mutating func observeLeader(_ core: RaftCore) {
+    /// leading, hold every entry committed so far. True the first time.
+    @discardableResult
+    mutating func observeLeader(_ core: RaftCore) -> Bool {
         if let other = leaderOfTerm[core.term] {
             if other != core.id { fail("election safety: term \(core.term) has two leaders, \(other) and \(core.id)") }
-            return
+            return false
         }
         leaderOfTerm[core.term] = core.id
         checkCompleteness(of: core)
+        return true
     }
 
     private mutating func checkCompleteness(of leader: RaftCore) {
