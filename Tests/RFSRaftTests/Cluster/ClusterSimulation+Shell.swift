@@ -99,7 +99,7 @@ extension ClusterSimulation {
                 continue
             }
             if let image = envelope.image { nodes[Int(to - 1)].arrivingSnapshot = (envelope.message.from, image) }
-            if traceEnabled && now > options.faultTicks + 2990 { print("DEBUG t\(now) \(envelope.message.from)->\(to) term \(envelope.message.term) \(envelope.message.body) | \(describe())") }
+            if Self.tracing { print("tick \(now) \(envelope.message.from)->\(to) term \(envelope.message.term) \(envelope.message.body)") }
             nodes[Int(to - 1)].core!.step(envelope.message)
             drain(to)
             // A snapshot the core did not need (it had the entries) is dropped.
@@ -163,4 +163,7 @@ extension ClusterSimulation {
     }
 }
 
-let traceEnabled = ProcessInfo.processInfo.environment["RFS_RAFT_TRACE"] != nil
+extension ClusterSimulation {
+    /// `RFS_RAFT_TRACE=1` prints every message delivered, for reading a replayed seed.
+    static let tracing = ProcessInfo.processInfo.environment["RFS_RAFT_TRACE"] != nil
+}

@@ -44,7 +44,7 @@ struct ClusterSimulation {
     var nextReadContext: UInt64 = 1
     var statistics = Statistics()
 
-    struct Statistics {
+    struct Statistics: Equatable {
         var crashes = 0
         var shellCrashes = 0
         var compactions = 0
@@ -181,6 +181,16 @@ struct ClusterSimulation {
 
     private func report(_ problems: [String]) -> [String] {
         problems.map { "seed \(seed), \(options.voters) voters, tick \(now): \($0)" }
+    }
+
+    /// Everything a run did that a replay must reproduce: the clients' histories, each
+    /// node's state and namespace digest, and the fault counts.
+    var transcript: [String] {
+        let operations = histories.enumerated().flatMap { slot, history in
+            history.map { "\(slot) c\($0.client) \($0.invokedAt) \($0.operation) -> \($0.returned.map { "\($0.at) \($0.outcome)" } ?? "?")" }
+        }
+        let states = [describe()] + ids.map { "node \($0) digest \(node($0).replica.digest)" }
+        return operations + states + ["tick \(now) \(statistics)"]
     }
 
     /// Each node's state, for a failure message.
