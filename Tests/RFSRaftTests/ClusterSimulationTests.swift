@@ -59,6 +59,26 @@ import Testing
         if let caught { print("caught a core voting without the log check: \(caught)") }
     }
 
+    /// The clients' histories are a check of their own: with the Raft checks ignored, the
+    /// linearizability check alone must notice the same broken core (it answers clients
+    /// from a log that lost acknowledged writes).
+    @Test("the linearizability check alone catches a core that votes without the log check")
+    func linearizabilityCatchesBrokenVote() {
+        var caught: String?
+        for seed in Self.seeds(default: 20) {
+            var options = SimulationOptions.drawn(seed: seed, voters: 3)
+            options.unsafe.voteWithoutLogCheck = true
+            var simulation = ClusterSimulation(seed: seed, options: options)
+            for _ in 0..<options.faultTicks { simulation.tick() }
+            if let problem = simulation.checkHistories().first {
+                caught = "seed \(seed): \(problem)"
+                break
+            }
+        }
+        #expect(caught != nil, "no seed's history showed the broken core")
+        if let caught { print("the histories alone caught a core voting without the log check: \(caught.prefix(600))") }
+    }
+
     /// Committing an earlier term's entry once a majority holds it (the paper's Figure 8)
     /// goes wrong only when that leader dies before its own first entry spreads and a node
     /// holding a conflicting entry of a later term wins next: a narrow window, which the
