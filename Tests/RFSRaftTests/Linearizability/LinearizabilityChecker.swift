@@ -56,7 +56,7 @@ struct LinearizabilityChecker<Spec: SequentialSpecification> {
                 // A return whose operation is not linearized yet: undo the latest choice.
                 if stack.count > deepest.depth { deepest = (stack.count, events.operation(returningAt: node)) }
                 guard let (call, previous) = stack.popLast() else {
-                    return .violation(describe(history, blockedAt: deepest.blockedAt, linearized: stack.count))
+                    return .violation(describe(history, blockedAt: deepest.blockedAt))
                 }
                 state = previous
                 linearized.remove(events.operation(calledAt: call)!)
@@ -87,8 +87,9 @@ struct LinearizabilityChecker<Spec: SequentialSpecification> {
         let state: Spec
     }
 
-    /// The operation the search could not linearize, with every operation that overlaps it.
-    private func describe(_ history: [Entry], blockedAt blocked: Int, linearized: Int) -> String {
+    /// The operation the deepest attempt could not linearize, with the operations around it:
+    /// those overlapping it and those that ended shortly (200 events) before it began.
+    private func describe(_ history: [Entry], blockedAt blocked: Int) -> String {
         let target = history[blocked]
         let end = target.returned?.at ?? Int.max
         let window = history.indices.filter { index in
@@ -100,7 +101,7 @@ struct LinearizabilityChecker<Spec: SequentialSpecification> {
             let returned = entry.returned.map { "\($0.at) -> \($0.outcome)" } ?? "never -> unknown"
             return "\(index == blocked ? "=> " : "   ")client \(entry.client) [\(entry.invokedAt), \(returned)] \(entry.operation)"
         }
-        return "no linearization explains op \(blocked) (\(target.operation)); overlapping operations:\n" + lines.joined(separator: "\n")
+        return "no linearization explains op \(blocked) (\(target.operation)); the operations around it:\n" + lines.joined(separator: "\n")
     }
 }
 
