@@ -489,8 +489,10 @@ public struct RaftCore: Sendable {
                 // Nothing acknowledged for a whole interval with appends out: they were lost
                 // (a partition, a restart). Probe again from what is known to match. The window
                 // may be empty with entries still unacknowledged (a full window frees a slot on
-                // an answer that moves nothing); without this the follower missed the tail until
-                // the next proposal (found by the simulation's convergence check).
+                // an answer that moves nothing): without this, a follower whose last append was
+                // lost missed the tail until the next proposal, or for good once the leader had
+                // compacted its match and could send it no heartbeat (the cluster simulation's
+                // seed 1006119524482472517, among others, stalls so without this).
                 progress[peer]!.becomeProbe()
                 sendAppend(to: peer)
             }
@@ -508,11 +510,8 @@ public struct RaftCore: Sendable {
                                            commit: min(log.committed, meta.index), context: context))
                     continue
                 }
-                // What it holds is compacted away here: no heartbeat can name it. An append at
-                // `next` goes instead, even an empty one: a follower that lacks what precedes it
-                // rejects it and is probed, then sent the snapshot. (Sending nothing left a
-                // follower with nothing new to replicate unheard, campaigning forever.)
-                sendAppend(to: peer, allowEmpty: true)
+                // What it holds is compacted away here: it needs the snapshot, not a heartbeat.
+                sendAppend(to: peer)
                 continue
             }
             send(to: peer, .append(prevIndex: match, prevTerm: matchTerm, entries: [],
