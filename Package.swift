@@ -360,7 +360,12 @@ let package = Package(
         ),
         .testTarget(
             name: "RFSRaftTests",
-            dependencies: ["RFSRaft", "RFSModel"],
+            // The namespace rides along: the simulation applies committed entries to each
+            // node's own in-memory namespace and checks clients' histories against it.
+            dependencies: [
+                "RFSRaft", "RFSModel", "RFSNamespace", "RFSKeyValue", "RFSProtocol",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             path: "Tests/RFSRaftTests"
         ),
         .testTarget(

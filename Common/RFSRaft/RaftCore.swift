@@ -24,6 +24,8 @@ public struct RaftCore: Sendable {
     public private(set) var membership: Membership
 
     var log: RaftLog
+    /// Deliberate bugs, for the simulation to prove it catches them; always off outside tests.
+    var unsafeVariants = UnsafeVariants()
     private var rng: SplitMix64
     private var electionElapsed = 0
     private var heartbeatElapsed = 0
@@ -290,7 +292,8 @@ public struct RaftCore: Sendable {
 
     private mutating func handleVoteRequest(_ message: RaftMessage, lastIndex: UInt64, lastTerm: UInt64, preVote: Bool) {
         let canVote = vote == message.from || (vote == 0 && leader == 0) || (preVote && message.term > term)
-        let granted = canVote && log.isUpToDate(lastIndex: lastIndex, lastTerm: lastTerm) && isMemberOrAny(message.from)
+        let upToDate = unsafeVariants.voteWithoutLogCheck || log.isUpToDate(lastIndex: lastIndex, lastTerm: lastTerm)
+        let granted = canVote && upToDate && isMemberOrAny(message.from)
         // A granted pre-vote answers in the term asked about; everything else in our own.
         messages.append(RaftMessage(from: id, to: message.from, term: granted && preVote ? message.term : term,
                                     body: .voteResponse(granted: granted, preVote: preVote)))
@@ -432,6 +435,11 @@ public struct RaftCore: Sendable {
         var entry = progress[peer]!
         // A rejection of an append older than what we know matches is stale.
         if rejected <= entry.match { return }
+        // While a snapshot is on its way, the stream decides: its failure is reported, and the
+        // follower's answer once it is installed moves the match. A rejected heartbeat at that
+        // snapshot only says that it has not arrived yet; one at a later snapshot (this leader
+        // compacted again meanwhile) means the follower needs the newer one.
+        if case .snapshot(let sending) = entry.state, rejected <= sending { return }
         if case .probe = entry.state, rejected != entry.next - 1 { return }
         var probe = hintIndex
         if hintTerm > 0 { probe = log.lastIndex(atOrBefore: hintIndex, withTermAtMost: hintTerm) }
@@ -476,9 +484,15 @@ public struct RaftCore: Sendable {
         for peer in progress.keys.sorted() where peer != id {
             let entry = progress[peer]!
             if case .probe = entry.state { progress[peer]!.probeSent = false }
-            if entry.state == .replicate, !entry.inflight.isEmpty, entry.match == entry.matchAtLastHeartbeat {
+            let sentBeyondMatch = !entry.inflight.isEmpty || entry.match + 1 < entry.next
+            if entry.state == .replicate, sentBeyondMatch, entry.match == entry.matchAtLastHeartbeat {
                 // Nothing acknowledged for a whole interval with appends out: they were lost
-                // (a partition, a restart). Probe again from what is known to match.
+                // (a partition, a restart). Probe again from what is known to match. The window
+                // may be empty with entries still unacknowledged (a full window frees a slot on
+                // an answer that moves nothing): without this, a follower whose last append was
+                // lost missed the tail until the next proposal, or for good once the leader had
+                // compacted its match and could send it no heartbeat (the cluster simulation's
+                // seed 1006119524482472517, among others, stalls so without this).
                 progress[peer]!.becomeProbe()
                 sendAppend(to: peer)
             }
@@ -487,6 +501,15 @@ public struct RaftCore: Sendable {
             // the commit only that far.
             let match = entry.match
             guard let matchTerm = log.term(at: match) else {
+                if case .snapshot = entry.state, let meta = snapshotMeta {
+                    // Being sent the snapshot: a heartbeat anchored at it. A follower that has
+                    // installed it answers success, which ends the snapshot state even when its
+                    // answer to the snapshot itself was lost (the simulation found a follower
+                    // left behind for good that way).
+                    send(to: peer, .append(prevIndex: meta.index, prevTerm: meta.term, entries: [],
+                                           commit: min(log.committed, meta.index), context: context))
+                    continue
+                }
                 // What it holds is compacted away here: it needs the snapshot, not a heartbeat.
                 sendAppend(to: peer)
                 continue
@@ -503,7 +526,7 @@ public struct RaftCore: Sendable {
         let matches = membership.voters.map { progress[$0]?.match ?? 0 }.sorted(by: >)
         guard matches.count >= membership.quorum else { return false }
         let candidate = matches[membership.quorum - 1]
-        guard candidate > log.committed, log.term(at: candidate) == term else { return false }
+        guard candidate > log.committed, log.term(at: candidate) == term || unsafeVariants.commitEarlierTermsByCounting else { return false }
         commitTo(candidate)
         return true
     }
@@ -569,4 +592,14 @@ public struct RaftCore: Sendable {
         reads = []
         return ready.isEmpty ? nil : ready
     }
+}
+
+/// Bugs a test can switch on (through `@testable import`) to check that the simulation
+/// notices them. Each names the rule of the Raft paper it breaks.
+struct UnsafeVariants: Sendable, Hashable {
+    /// §5.4.2 / Figure 8: commit whatever a quorum holds, even an entry of an earlier term.
+    var commitEarlierTermsByCounting = false
+    /// §5.4.1: grant votes (and pre-votes) without checking that the candidate's log is at
+    /// least as up to date as the voter's.
+    var voteWithoutLogCheck = false
 }

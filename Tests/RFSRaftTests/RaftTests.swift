@@ -162,6 +162,33 @@ import Testing
         #expect(sim.convergenceProblems().isEmpty)
     }
 
+    /// Found by the cluster simulation: the leader stayed in its snapshot state for good, and
+    /// a follower whose match it had compacted was sent no heartbeat at all, so it
+    /// campaigned forever while the others, hearing the leader, ignored it.
+    @Test("snapshots: a follower whose answer to the snapshot is lost still catches up")
+    func lostSnapshotAnswer() {
+        var sim = Self.elected(seed: 9)
+        let leader = sim.leader!
+        let lagging = sim.nodes.keys.sorted().first { $0 != leader }!
+        sim.crash(lagging)
+        for _ in 0..<40 { sim.propose() }
+        let applied = sim.run(until: { $0.core(leader)!.appliedIndex >= 41 })
+        #expect(applied)
+        sim.compact(leader)
+        let snapshotIndex = sim.core(leader)!.snapshot!.index
+        sim.dropIf = { message in
+            guard message.from == lagging, case .appendResponse(true, let index, _, _, _) = message.body else { return false }
+            return index == snapshotIndex
+        }
+        sim.start(lagging)
+        let installed = sim.run(until: { $0.nodes[lagging]!.disk.appliedIndex >= snapshotIndex }, limit: 200)
+        #expect(installed)
+        sim.dropIf = nil
+        let caughtUp = sim.run(until: { $0.nodes[lagging]!.disk.appliedIndex >= 41 }, limit: 200)
+        #expect(caughtUp, "\(sim.describe())")
+        #expect(sim.convergenceProblems().isEmpty)
+    }
+
     @Test("membership: a fourth voter joins and catches up, then a voter leaves")
     func membershipChanges() throws {
         var sim = Self.elected(seed: 10)

@@ -47,6 +47,8 @@ struct Simulation {
     private var nextProposal: UInt64 = 1
     private(set) var violations: [String] = []
     private var reads: [NodeID: [ReadState]] = [:]
+    /// A directed test's own message loss: messages it returns true for never arrive.
+    var dropIf: ((RaftMessage) -> Bool)?
 
     func releasedReads(on id: NodeID) -> [ReadState] { reads[id] ?? [] }
 
@@ -196,6 +198,7 @@ struct Simulation {
     }
 
     private mutating func send(_ message: RaftMessage) {
+        if dropIf?(message) == true { return lost(message) }
         if faults.dropPercent > 0 && Int(rng.next() % 100) < faults.dropPercent { return lost(message) }
         let delay = 1 + Int(rng.next() % UInt64(max(1, faults.maxDelayTicks)))
         wire.append((now + delay, message))

@@ -1,0 +1,83 @@
+import RFSNamespace
+import RFSProtocol
+
+/// Turns the clients' slot operations into namespace edits and the namespace's answers
+/// back into outcomes the specification can judge.
+enum SlotEdits {
+    static func directory(_ slot: Int) -> String { "/k\(slot)" }
+
+    static func path(_ slot: Int, _ name: Int) -> String { "\(directory(slot))/\(SlotModel.names[name])" }
+
+    static func edit(_ operation: Rfs_Namenode_Edit.OneOf_Operation, timeMs: UInt64) -> Rfs_Namenode_Edit {
+        var edit = Rfs_Namenode_Edit()
+        edit.timeMs = timeMs
+        edit.caller.user = NamespaceReplica.superuser
+        edit.operation = operation
+        return edit
+    }
+
+    /// The edit a write proposes (a read is not an edit).
+    static func edit(for operation: SlotOperation, slot: Int, client: Int, timeMs: UInt64) -> Rfs_Namenode_Edit {
+        let target: Rfs_Namenode_Edit.OneOf_Operation
+        switch operation {
+        case .mkdirs(let name, let permission):
+            var op = Rfs_Namenode_Mkdirs()
+            op.path = path(slot, name)
+            op.permission = permission
+            target = .mkdirs(op)
+        case .create(let name, let permission, let overwrite):
+            var op = Rfs_Namenode_Create()
+            op.path = path(slot, name)
+            op.permission = permission
+            op.overwrite = overwrite
+            op.clientName = "sim-client-\(client)"
+            op.clientMachine = "sim"
+            op.replication = 3
+            op.blockSizeBytes = 128 << 20
+            target = .create(op)
+        case .delete(let name):
+            var op = Rfs_Namenode_Delete()
+            op.path = path(slot, name)
+            op.recursive = true
+            target = .delete(op)
+        case .rename(let from, let to, let overwrite):
+            var op = Rfs_Namenode_Rename()
+            op.source = path(slot, from)
+            op.destination = path(slot, to)
+            op.overwrite = overwrite
+            target = .rename(op)
+        case .setPermission(let name, let permission):
+            var op = Rfs_Namenode_SetPermission()
+            op.path = path(slot, name)
+            op.permission = permission
+            target = .setPermission(op)
+        case .stat:
+            preconditionFailure("a read is not an edit")
+        }
+        return edit(target, timeMs: timeMs)
+    }
+
+    static func outcome(of result: EditResult) -> SlotOutcome {
+        switch result.outcome {
+        case .success(.flag(let value)): .flag(value)
+        case .success: .done
+        case .failure(let rejection): .rejected(kind(of: rejection))
+        }
+    }
+
+    static func outcome(ofRead inode: Rfs_Namenode_InodeRecord?) -> SlotOutcome {
+        guard let inode else { return .found(nil) }
+        return .found(inode.kind == .inodeDirectory ? .directory(permission: inode.permission) : .file(permission: inode.permission))
+    }
+
+    private static func kind(of rejection: NamespaceRejection) -> SlotOutcome.RejectionKind {
+        switch rejection {
+        case .fileNotFound: .fileNotFound
+        case .fileAlreadyExists: .fileAlreadyExists
+        case .isADirectory: .isADirectory
+        case .alreadyBeingCreated: .alreadyBeingCreated
+        case .io: .io
+        default: .other("\(rejection)")
+        }
+    }
+}
