@@ -35,6 +35,13 @@ struct BlockScanner {
             for replica in volume.replicas where replica.state == .finalized {
                 if Task.isCancelled { return }
                 if let problem = await verify(replica) {
+                    // A replica reopened meanwhile (an append bumps its stamp and rewrites its
+                    // last chunk and that chunk's sum) was read mid-change: not corruption.
+                    // HDFS's VolumeScanner checks the same before it reports.
+                    guard let now = context.catalog.current(blockID: replica.blockID), now.state == .finalized,
+                          now.generationStamp == replica.generationStamp, now.lengthBytes == replica.lengthBytes else {
+                        continue
+                    }
                     context.logger.error("block scanner found a corrupt replica", metadata: [
                         "block": "\(replica.blockID)", "path": "\(replica.blockPath)", "problem": "\(problem)"])
                     for namenode in namenodes {

@@ -355,6 +355,11 @@ public final class ReplicaCatalog: Sendable {
         }
     }
 
+    /// The replica of `blockID` as it is now; nil when there is none.
+    public func current(blockID: Int64) -> ReplicaInfo? {
+        state.withLock { $0.replicas[blockID]?.info }
+    }
+
     /// Every replica, by volume, for a full block report.
     public func report() -> [(storageID: String, replicas: [ReplicaInfo])] {
         state.withLock { state in
