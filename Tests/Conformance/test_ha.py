@@ -146,6 +146,15 @@ def test_one_active_the_others_standby_and_a_standby_refuses_clients(ha):
     assert f"leader {ha.ids[active]}" in status
     # Manual transitions are refused: Raft elects the active.
     assert ha.rfs("haadmin", "-transitionToActive", ha.ids[standby], check=False).returncode == 255
+    # The Raft figures on /metrics, and the web UI's view of the group.
+    import urllib.request
+    metrics = urllib.request.urlopen(f"http://127.0.0.1:{ha.http_ports[active]}/metrics", timeout=30).read().decode()
+    assert "rfs_namenode_ha_active 1" in metrics and "rfs_raft_term " in metrics, metrics[-2000:]
+    assert 'rfs_raft_member_lag_entries{member="' in metrics
+    standby_metrics = urllib.request.urlopen(f"http://127.0.0.1:{ha.http_ports[standby]}/metrics", timeout=30).read().decode()
+    assert "rfs_namenode_ha_active 0" in standby_metrics
+    page = urllib.request.urlopen(f"http://127.0.0.1:{ha.http_ports[active]}/", timeout=30).read().decode()
+    assert all(nn in page for nn in ha.ids) and "Raft term" in page
 
 
 def test_hadoop_fsshell_and_hdfs_native_fail_over_to_the_new_active(ha, tmp_path):
