@@ -151,8 +151,8 @@ public final class NamespaceEngine: Sendable {
     public func proposeLogCompaction(minimumEntries: UInt64) async {
         guard let node = raft else { return }
         let status = node.status
-        guard status.role == .leader, let membership = Optional(status.replication), membership.count > 1 else { return }
-        let everyoneHas = membership.values.map(\.match).min() ?? 0
+        guard status.role == .leader, status.replication.count > 1 else { return }
+        let everyoneHas = status.replication.values.map(\.match).min() ?? 0
         let through = min(everyoneHas, status.commitIndex, lastAppliedIndex)
         let compacted = node.compactedIndex
         guard through >= compacted + minimumEntries else { return }

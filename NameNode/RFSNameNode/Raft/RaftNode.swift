@@ -59,9 +59,7 @@ public actor RaftNode {
     private let compacted = Mutex<UInt64>(0)
 
     /// The last index dropped from this member's log (0 when none).
-    public nonisolated var compactedIndex: UInt64 {
-        get { compacted.withLock { $0 } }
-    }
+    public nonisolated var compactedIndex: UInt64 { compacted.withLock { $0 } }
     private var stopped = false
     private var scheduled = false
     /// When each member behind the compacted log was last reported (once a minute each).
