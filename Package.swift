@@ -397,7 +397,7 @@ let package = Package(
         .testTarget(
             name: "RFSNameNodeTests",
             dependencies: [
-                "RFSNameNode", "RFSNamespace", "RFSProtocol", "RFSKeyValue", "RFSRaft", "RFSRPC", "RFSModel",
+                "RFSNameNode", "RFSNamespace", "RFSProtocol", "RFSKeyValue", "RFSRaft", "RFSRPC", "RFSModel", "RFSConfig",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -107,6 +107,7 @@ public final class ClientProtocolService: Sendable {
         registerNamespaceMutations(into: &registry)
         registerWrites(into: &registry)
         registerAdministration(into: &registry)
+        registerAccess(into: &registry)
     }
 }
 

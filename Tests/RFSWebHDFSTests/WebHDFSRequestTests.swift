@@ -56,6 +56,32 @@ struct WebHDFSRequestTests {
     }
 }
 
+@Suite("CHECKACCESS's fsaction is HDFS's FsActionParam")
+struct FsActionParameterTests {
+    func fsAction(_ query: String) throws -> FsAction {
+        try WebHDFSRequest(method: .get, target: "/webhdfs/v1/a?op=CHECKACCESS\(query)").fsAction()
+    }
+
+    @Test("[r-][w-][x-] maps to the bits; anything else is a 400 naming the domain; a missing one is required")
+    func parsing() throws {
+        #expect(try fsAction("&fsaction=rwx") == .all)
+        #expect(try fsAction("&fsaction=r--") == .read)
+        #expect(try fsAction("&fsaction=-w-") == .write)
+        #expect(try fsAction("&fsaction=r-x") == [.read, .execute])
+        #expect(try fsAction("&fsaction=---") == [])
+        for bad in ["rw", "rwxr", "wrx", "RWX", "r%20x"] {
+            let error = #expect(throws: WebHDFSError.self) { try fsAction("&fsaction=\(bad)") }
+            #expect(error?.status == 400 && error?.javaClassName == HadoopException.illegalArgument.rawValue)
+            #expect(error?.message.hasPrefix("Invalid value for webhdfs parameter \"fsaction\": Invalid value: ") == true)
+            #expect(error?.message.hasSuffix("does not belong to the domain [r-][w-][x-]") == true)
+        }
+        let missing = #expect(throws: WebHDFSError.self) { try fsAction("") }
+        #expect(missing?.status == 400 && missing?.message == "Required param fsaction for op: CHECKACCESS is null or empty")
+        // CHECKACCESS is a GET.
+        #expect(throws: WebHDFSError.self) { try WebHDFSRequest(method: .put, target: "/webhdfs/v1/a?op=CHECKACCESS&fsaction=rwx") }
+    }
+}
+
 @Suite("WebHDFS replies have HDFS's shapes and status codes")
 struct WebHDFSReplyTests {
     @Test("errors map to HDFS's status codes and the RemoteException JSON")

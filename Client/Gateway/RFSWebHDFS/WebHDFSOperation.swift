@@ -28,6 +28,7 @@ public enum WebHDFSOperation: String, Sendable, CaseIterable {
     case getTrashRoot = "GETTRASHROOT"
     case getFileBlockLocations = "GETFILEBLOCKLOCATIONS"
     case getServerDefaults = "GETSERVERDEFAULTS"
+    case checkAccess = "CHECKACCESS"
     // PUT
     case create = "CREATE"
     case mkdirs = "MKDIRS"
@@ -46,7 +47,7 @@ public enum WebHDFSOperation: String, Sendable, CaseIterable {
     public var method: WebHDFSMethod {
         switch self {
         case .open, .getFileStatus, .listStatus, .listStatusBatch, .getContentSummary, .getQuotaUsage, .getFileChecksum,
-             .getHomeDirectory, .getTrashRoot, .getFileBlockLocations, .getServerDefaults:
+             .getHomeDirectory, .getTrashRoot, .getFileBlockLocations, .getServerDefaults, .checkAccess:
             .get
         case .create, .mkdirs, .rename, .setPermission, .setOwner, .setReplication, .setTimes: .put
         case .append, .concat, .truncate: .post

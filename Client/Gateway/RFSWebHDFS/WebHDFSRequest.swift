@@ -1,3 +1,4 @@
+import RFSClient
 /// A WebHDFS request's path and query, parsed and checked before anything is done with it.
 /// Parameter names are matched case-insensitively (Hadoop's ParamFilter lower-cases them).
 public struct WebHDFSRequest: Sendable {
@@ -158,6 +159,18 @@ public struct WebHDFSRequest: Sendable {
             throw WebHDFSError.invalidParameter("permission", "Invalid parameter range: permission = \(text) > 1777")
         }
         return value
+    }
+
+    /// `fsaction` (CHECKACCESS): three characters matching HDFS's FsActionParam domain
+    /// `[r-][w-][x-]`; required, as HDFS's validateOpParams requires it.
+    public func fsAction() throws(WebHDFSError) -> FsAction {
+        guard let text = string("fsaction") else {
+            throw WebHDFSError(.illegalArgument, "Required param fsaction for op: \(operation.rawValue) is null or empty")
+        }
+        guard let action = FsAction(symbolic: text) else {
+            throw WebHDFSError.invalidParameter("fsaction", "Invalid value: \"\(text)\" does not belong to the domain [r-][w-][x-]")
+        }
+        return action
     }
 
     /// `replication`: 1 or more.
