@@ -68,6 +68,9 @@ final class NameNodeHTTPState: Sendable {
     let operationRates = OperationRates()
     let walCounters = CounterMirror()
     let startedAtMillis = DatanodeProtocolService.wallClockMillis()
+    /// Each namenode of the nameservice's web address by id (`dfs.namenode.http-address.<ns>.<id>`),
+    /// for the UI's and the Raft bean's links; empty for a single namenode.
+    let namenodeHTTPAddresses: [String: HostPort]
 
     init(daemon: NameNodeDaemon, configuration: Configuration, rpcHost: String, rpcPort: Int, logger: Logger) {
         self.daemon = daemon
@@ -77,6 +80,14 @@ final class NameNodeHTTPState: Sendable {
         self.localRPC = HostPort(host: wildcard ? "127.0.0.1" : rpcHost, port: rpcPort)
         self.advertisedRPCHost = wildcard ? nil : rpcHost
         self.clients = FileSystemPool(configuration: configuration)
+        var httpAddresses: [String: HostPort] = [:]
+        if let membership = daemon.ha.membership {
+            for member in membership.members {
+                let key = Keys.namenodeHTTPAddress.name + "." + membership.nameservice + "." + member.id
+                if let address = try? configuration.get(key, as: Keys.addressShape) { httpAddresses[member.id] = address }
+            }
+        }
+        self.namenodeHTTPAddresses = httpAddresses
     }
 
     func respond(to request: Request) async -> Response {
@@ -148,13 +159,17 @@ final class NameNodeHTTPState: Sendable {
         Gauge(label: "rfs_wal_entries_per_fsync").record(wal.fsyncs == 0 ? 0 : Double(wal.appends) / Double(wal.fsyncs))
     }
 
-    /// HDFS's FSNamesystem, NameNodeInfo and NameNodeStatus beans (the attributes scripts read).
+    /// HDFS's FSNamesystem, NameNodeInfo and NameNodeStatus beans (the attributes scripts read:
+    /// HA probes look at NameNodeStatus's `State` or FSNamesystem's `tag.HAState`), and for a
+    /// member of a Raft group an rfs bean with the group's figures.
     func jmxBeans() -> [MetricsPages.Bean] {
         let stats = daemon.datanodes.clusterStats()
         let inodes = (try? daemon.namespaceTotals().inodes) ?? 0
-        return [
+        // HDFS's HAServiceState names, lower-cased as both beans write them.
+        let haState = daemon.ha.isActive ? "active" : "standby"
+        var beans = [
             MetricsPages.Bean(name: "Hadoop:service=NameNode,name=FSNamesystem", attributes: [
-                ("tag.HAState", .string("active")),
+                ("tag.HAState", .string(haState)),
                 ("CapacityTotal", .int(stats.capacityBytes)),
                 ("CapacityUsed", .int(stats.dfsUsedBytes)),
                 ("CapacityRemaining", .int(stats.remainingBytes)),
@@ -170,7 +185,8 @@ final class NameNodeHTTPState: Sendable {
                 ("NumDecommissioningDataNodes", .int(Int64(stats.decommissioningDatanodes))),
             ]),
             MetricsPages.Bean(name: "Hadoop:service=NameNode,name=NameNodeStatus", attributes: [
-                ("State", .string("active")),
+                ("NNRole", .string("NameNode")),
+                ("State", .string(haState)),
                 ("SecurityEnabled", .bool(false)),
                 ("HostAndPort", .string("\(localRPC)")),
             ]),
@@ -180,6 +196,39 @@ final class NameNodeHTTPState: Sendable {
                 ("NNStartedTimeInMillis", .int(startedAtMillis)),
             ]),
         ]
+        if let raft = daemon.raftView { beans.append(Self.raftBean(raft, httpAddresses: namenodeHTTPAddresses)) }
+        return beans
+    }
+
+    /// `Hadoop:service=NameNode,name=RaftStatus`: HDFS has no Raft, so this bean is ours. The
+    /// same figures as `/metrics`'s rfs_raft_* (term, commit and applied index, leader changes),
+    /// the leader's id, and every member with its role; match index and lag only where this
+    /// namenode leads, since only the leader tracks its followers.
+    static func raftBean(_ raft: RaftGroupView, httpAddresses: [String: HostPort]) -> MetricsPages.Bean {
+        let members: [JSON] = raft.members.map { member in
+            var fields: [(String, JSON)] = [
+                ("Id", .string(member.id)),
+                ("HostAndPort", .string("\(member.address)")),
+                ("State", .string(member.isLeader ? "active" : "standby")),
+                ("Self", .bool(member.isSelf)),
+            ]
+            if let http = httpAddresses[member.id] { fields.append(("HttpAddress", .string("\(http)"))) }
+            if let match = member.matchIndex { fields.append(("MatchIndex", .int(Int64(clamping: match)))) }
+            if let lag = member.lag { fields.append(("LagEntries", .int(Int64(clamping: lag)))) }
+            return .object(fields)
+        }
+        let leader = raft.members.first(where: \.isLeader).map { JSON.string($0.id) } ?? .null
+        return MetricsPages.Bean(name: "Hadoop:service=NameNode,name=RaftStatus", attributes: [
+            ("Nameservice", .string(raft.nameservice)),
+            ("NamenodeId", .string(raft.members.first(where: \.isSelf)?.id ?? "")),
+            ("State", .string(raft.isActive ? "active" : "standby")),
+            ("Leader", leader),
+            ("Term", .int(Int64(clamping: raft.term))),
+            ("CommitIndex", .int(Int64(clamping: raft.commitIndex))),
+            ("AppliedIndex", .int(Int64(clamping: raft.appliedIndex))),
+            ("LeaderChanges", .int(Int64(clamping: raft.leaderChanges))),
+            ("Members", .array(members)),
+        ])
     }
 }
 

@@ -42,11 +42,16 @@ struct NameNodePages {
         if let raft = daemon.raftView {
             body += "<p>Nameservice \(HTMLPage.escape(raft.nameservice)): Raft term \(raft.term), commit index \(raft.commitIndex), "
                 + "applied here \(raft.appliedIndex), \(raft.leaderChanges) leader change(s) seen by this namenode.</p>"
-            body += HTMLPage.table(headers: ["Namenode", "Address", "HA state", "Match index", "Lag (entries)"], rows: raft.members.map { member in
+            body += HTMLPage.table(headers: ["Namenode", "RPC address", "Web UI", "HA state", "Match index", "Lag (entries)"],
+                                   rows: raft.members.map { member in
                 [HTMLPage.escape(member.id) + (member.isSelf ? " (this one)" : ""), HTMLPage.escape("\(member.address)"),
-                 Self.haState(member.isLeader), member.matchIndex.map(String.init) ?? "-", member.lag.map(String.init) ?? "-"]
-            }, numericColumns: [3, 4])
-            if !raft.isActive { body += "<p class=\"muted\">Match index and lag are known to the active namenode; open its page for them.</p>" }
+                 webLink(member.id), Self.haState(member.isLeader), member.matchIndex.map(String.init) ?? "-", member.lag.map(String.init) ?? "-"]
+            }, numericColumns: [4, 5])
+            if !raft.isActive {
+                // Only the leader tracks how far each follower has come.
+                let active = raft.members.first(where: \.isLeader).map { webLink($0.id, text: "the active namenode's page") }
+                body += "<p class=\"muted\">Match index and lag are known to the active namenode; see \(active ?? "the active namenode's page") for them.</p>"
+            }
         } else {
             body += HTMLPage.table(headers: ["Namenode", "HA state", "Last applied edit"], rows: [[
                 HTMLPage.escape("\(state.localRPC.host):\(state.rpcPort)"), Self.haState(true),
@@ -65,6 +70,13 @@ struct NameNodePages {
         }
         body += "<h2>Datanodes</h2>" + datanodeTable()
         return HTMLPage.render(title: "Cluster overview", navigation: Self.navigation, refreshSeconds: 5, body: body)
+    }
+
+    /// A link to a namenode's own web UI, from the nameservice's configured HTTP addresses.
+    func webLink(_ id: String, text: String? = nil) -> String {
+        guard let address = state.namenodeHTTPAddresses[id] else { return text.map(HTMLPage.escape) ?? "-" }
+        let url = "http://\(address)/"
+        return "<a href=\"\(HTMLPage.escape(url))\">\(HTMLPage.escape(text ?? "\(address)"))</a>"
     }
 
     func datanodes() -> String {

@@ -30,6 +30,8 @@ struct NameNodeWebHDFS {
                 throw WebHDFSError(.illegalArgument, "Request body of \(length) bytes is larger than op=\(parsed.operation.rawValue) "
                     + "accepts (\(Self.requestBodyBytesMax))", status: 413)
             }
+            try Self.checkParameters(parsed)
+            try refuseIfStandby(parsed.operation)
             let fileSystem = try state.clients.fileSystem(namenodes: [state.localRPC], user: parsed.user)
             if parsed.operation.carriesData {
                 return try await redirect(parsed, fileSystem: fileSystem, requestHost: request.head.authority)
@@ -40,6 +42,53 @@ struct NameNodeWebHDFS {
             state.logger.debug("webhdfs request failed", metadata: ["uri": "\(request.uri)", "error": "\(failure)"])
             return Replies.error(failure)
         }
+    }
+
+    /// The typed parameters `request`'s operation takes, parsed before anything is asked of the
+    /// namespace (HDFS's Jersey parses them before the call), so a malformed one is a 400 on any
+    /// namenode, active or standby, and a bad data request fails before any redirect.
+    static func checkParameters(_ request: WebHDFSRequest) throws(WebHDFSError) {
+        switch request.operation {
+        case .checkAccess:
+            _ = try request.fsAction()
+        case .mkdirs, .setPermission:
+            _ = try request.permission()
+        case .setReplication:
+            _ = try request.replication()
+        case .delete:
+            _ = try request.bool("recursive", default: false)
+        case .truncate:
+            _ = try request.int64("newlength", minimum: 0)
+        case .setTimes:
+            _ = try request.int64("modificationtime", minimum: -1)
+            _ = try request.int64("accesstime", minimum: -1)
+        case .getFileBlockLocations:
+            _ = try request.int64("offset", minimum: 0)
+            _ = try request.int64("length", minimum: 0)
+        case .create, .append, .open:
+            _ = try request.int64("offset", minimum: 0)
+            _ = try request.int64("length", minimum: 0)
+            _ = try request.int64("blocksize", minimum: 1)
+            _ = try request.permission()
+            _ = try request.replication()
+            _ = try request.bool("overwrite", default: false)
+            _ = try request.bool("noredirect", default: false)
+        default:
+            break
+        }
+    }
+
+    /// A standby serves no WebHDFS call, reads included, as HDFS's standby refuses them
+    /// (each runs as a ClientProtocol call there): 403 with a RemoteException of class
+    /// StandbyException. Hadoop's WebHdfsFileSystem, given an HA nameservice, takes that class
+    /// as the signal to try the next namenode. Checked after the parameters, as HDFS parses
+    /// them before the call, so a malformed request is a 400 on any namenode.
+    func refuseIfStandby(_ operation: WebHDFSOperation) throws(WebHDFSError) {
+        let ha = state.daemon.ha
+        guard !ha.isActive else { return }
+        let category = operation.method == .get ? "READ" : "WRITE"
+        throw WebHDFSError(.standby, "Operation category \(category) is not supported in state standby"
+            + (ha.leaderDescription.map { "; the active namenode is \($0)" } ?? ""))
     }
 
     /// Every operation answered by the namenode itself.
@@ -72,6 +121,11 @@ struct NameNodeWebHDFS {
             return Replies.json(try await blockLocations(request, fileSystem: fileSystem))
         case .getServerDefaults:
             return Replies.json(WebHDFSReplies.serverDefaults(try await fileSystem.serverDefaults()))
+        case .checkAccess:
+            // 200 with no body when allowed; the namenode's AccessControlException (403) or
+            // FileNotFoundException (404) otherwise.
+            try await fileSystem.checkAccess(path, try request.fsAction())
+            return emptyOK()
         case .mkdirs:
             let permission = FsPermission(mode: try request.permission() ?? 0o755)
             return Replies.json(WebHDFSReplies.boolean(try await fileSystem.mkdirs(path, permission: permission)))
@@ -155,16 +209,10 @@ struct NameNodeWebHDFS {
     // MARK: Redirects to a datanode
 
     /// CREATE goes to any live datanode (it becomes the pipeline's first); APPEND to one
-    /// holding the last block; OPEN to one holding the block at `offset`. Parameters are
-    /// checked here first, so a bad request fails before any redirect.
+    /// holding the last block; OPEN to one holding the block at `offset` (the parameters were
+    /// checked by `checkParameters`, so a bad request fails before any redirect).
     func redirect(_ request: WebHDFSRequest, fileSystem: FileSystem, requestHost: String?) async throws -> Response {
         let offset = try request.int64("offset", minimum: 0) ?? 0
-        _ = try request.int64("length", minimum: 0)
-        _ = try request.int64("blocksize", minimum: 1)
-        _ = try request.permission()
-        _ = try request.replication()
-        _ = try request.bool("overwrite", default: false)
-        _ = try request.bool("noredirect", default: false)
         let live = state.daemon.datanodes.datanodeReport(kind: .live).filter { $0.adminState == .normal || request.operation == .open }
         var preferred: [String] = []
         switch request.operation {

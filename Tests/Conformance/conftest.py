@@ -248,3 +248,121 @@ def cluster(tmp_path):
     running = Cluster(tmp_path)
     yield running
     running.stop()
+
+
+def free_port_run(count: int) -> int:
+    """The first of `count` consecutive free ports (the minicluster's namenodes count up)."""
+    for _ in range(100):
+        first = free_port()
+        if first + count > 65535:
+            continue
+        sockets = []
+        try:
+            for port in range(first, first + count):
+                s = socket.socket()
+                sockets.append(s)
+                s.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise RuntimeError("no run of free ports")
+
+
+class HAMiniCluster:
+    """`rfs minicluster` as `make run` starts it: three namenodes nn1..nn3 forming one Raft
+    group (the leader active, the others standbys), three datanodes reporting to all of them,
+    the Hadoop client configuration under <dir>/etc/hadoop. Short heartbeats, so datanodes
+    show up within seconds. Which namenode is active is found out, never assumed."""
+
+    IDS = ["nn1", "nn2", "nn3"]
+
+    def __init__(self, tmp_path: Path, datanodes: int = 3):
+        self.dir = tmp_path / "minicluster"
+        self.rpc_port = free_port_run(len(self.IDS))
+        self.first_http_port = free_port_run(len(self.IDS))
+        self.datanode_count = datanodes
+        self.proc = subprocess.Popen(
+            [RFS_BIN, "minicluster", "-d", str(self.dir), "--port", str(self.rpc_port), "--http-port", str(self.first_http_port),
+             "--datanodes", str(datanodes), "-D", "dfs.heartbeat.interval=1s", "-D", "dfs.namenode.heartbeat.recheck-interval=2s"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        banner = []
+        for line in self.proc.stdout:
+            banner.append(line)
+            if "Ctrl-C stops every daemon" in line:
+                break
+        self.banner = "".join(banner)
+        if self.proc.poll() is not None or "Ctrl-C stops every daemon" not in self.banner:
+            self.stop()
+            raise RuntimeError("rfs minicluster did not come up:\n" + self.banner)
+
+    @property
+    def rpc_ports(self):
+        return [self.rpc_port + i for i in range(len(self.IDS))]
+
+    @property
+    def http_urls(self):
+        return [f"http://127.0.0.1:{self.first_http_port + i}" for i in range(len(self.IDS))]
+
+    @property
+    def hadoop_conf_dir(self) -> Path:
+        return self.dir / "etc" / "hadoop"
+
+    @property
+    def rfs_conf(self) -> Path:
+        return self.dir / "etc" / "rfs-site.conf"
+
+    def rfs(self, *args, timeout=120):
+        command, rest = args[0], args[1:]
+        return subprocess.run([RFS_BIN, command, "-conf", str(self.rfs_conf), *rest], capture_output=True, text=True, timeout=timeout)
+
+    def states(self) -> list:
+        """'active' / 'standby' / 'down' per namenode, from `rfs haadmin -getAllServiceState`
+        (the RPC HA protocol, independent of the HTTP pages under test)."""
+        out = self.rfs("haadmin", "-getAllServiceState").stdout
+        found = []
+        for port in self.rpc_ports:
+            line = next((l for l in out.splitlines() if l.startswith(f"127.0.0.1:{port} ")), "")
+            words = line.split()
+            found.append(words[-1] if words[-1:] in (["active"], ["standby"]) else "down")
+        return found
+
+    def active_index(self, timeout: float = 30) -> int:
+        found = []
+        wait_until(lambda: found.append(self.states()) or found[-1].count("active") == 1, timeout, "exactly one active namenode")
+        return found[-1].index("active")
+
+    def make_active(self, index: int) -> None:
+        """Hands leadership to namenode `index` (Raft leadership transfer, `haadmin -failover`)."""
+        current = self.active_index()
+        if current != index:
+            moved = self.rfs("haadmin", "-failover", self.IDS[current], self.IDS[index])
+            assert moved.returncode == 0, moved.stderr
+        wait_until(lambda: self.states()[index] == "active", 30, f"{self.IDS[index]} to become active")
+
+    def datanode_http_url(self, index: int) -> str:
+        log = (self.dir / "logs" / f"datanode{index + 1}.log").read_text()
+        match = re.search(r"http server started address=(\S+)", log)
+        assert match, f"datanode{index + 1} logged no HTTP address"
+        return f"http://{match.group(1)}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.communicate()
+
+
+@pytest.fixture(scope="session")
+def ha_minicluster(tmp_path_factory):
+    """One HA minicluster for the whole run (starting one costs seconds of two shared cores);
+    tests that move leadership leave it with some active namenode, and every test finds out
+    which one is."""
+    running = HAMiniCluster(tmp_path_factory.mktemp("ha-minicluster"))
+    yield running
+    running.stop()

@@ -76,3 +76,50 @@ def test_jmx_has_hdfs_beans_and_honours_qry(cluster):
     assert [bean["name"] for bean in only] == ["Hadoop:service=NameNode,name=NameNodeStatus"] and only[0]["State"] == "active"
     dn = requests.get(cluster.datanode_http_url(0) + "/jmx?qry=Hadoop:service=DataNode,name=FSDatasetState", timeout=10).json()["beans"]
     assert dn[0]["Capacity"] > 0 and dn[0]["NumFailedVolumes"] == 0
+
+
+def jmx(url: str, query: str) -> list:
+    reply = requests.get(url + "/jmx?qry=" + query, timeout=10)
+    assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("application/json")
+    return reply.json()["beans"]
+
+
+def test_jmx_on_the_ha_minicluster_names_the_active_and_the_standbys(ha_minicluster):
+    cluster = ha_minicluster
+    states = cluster.states()  # what `rfs haadmin` says over the HA RPC protocol
+    assert sorted(states) == ["active", "standby", "standby"]
+    active = states.index("active")
+    for index, (url, state) in enumerate(zip(cluster.http_urls, states)):
+        # HDFS's beans, as HA probes and scripts read them.
+        status = jmx(url, "Hadoop:service=NameNode,name=NameNodeStatus")
+        assert [bean["name"] for bean in status] == ["Hadoop:service=NameNode,name=NameNodeStatus"]
+        assert status[0]["State"] == state and status[0]["NNRole"] == "NameNode"
+        assert status[0]["HostAndPort"] == f"127.0.0.1:{cluster.rpc_ports[index]}" and status[0]["SecurityEnabled"] is False
+        fsn = jmx(url, "Hadoop:service=NameNode,name=FSNamesystem")[0]
+        assert fsn["tag.HAState"] == state and fsn["NumLiveDataNodes"] == 3
+
+        # rfs's Raft bean carries what /metrics has as rfs_raft_*.
+        raft = jmx(url, "Hadoop:service=NameNode,name=RaftStatus")[0]
+        assert raft["Nameservice"] == "rfscluster" and raft["NamenodeId"] == cluster.IDS[index]
+        assert raft["State"] == state and raft["Leader"] == cluster.IDS[active]
+        assert raft["Term"] >= 1 and raft["AppliedIndex"] >= 1 and raft["CommitIndex"] >= 1 and raft["LeaderChanges"] >= 1
+        members = raft["Members"]
+        assert [m["Id"] for m in members] == cluster.IDS
+        assert [m["State"] for m in members] == ["active" if i == active else "standby" for i in range(3)]
+        assert [m["Self"] for m in members] == [i == index for i in range(3)]
+        assert [m["HttpAddress"] for m in members] == [u.removeprefix("http://") for u in cluster.http_urls]
+        if state == "active":
+            # Only the leader tracks its followers: each member's match index and lag.
+            assert all(m["LagEntries"] >= 0 and m["MatchIndex"] >= 1 for m in members), members
+        else:
+            assert all("LagEntries" not in m for m in members), members
+        metrics = scrape(url)
+        assert value(metrics, "rfs_raft_term") == raft["Term"]
+        assert value(metrics, "rfs_namenode_ha_active") == (1 if state == "active" else 0)
+
+    # `qry` takes wildcards, as Hadoop's JMXJsonServlet does; the Prometheus samples are there too.
+    names = [bean["name"] for bean in jmx(cluster.http_urls[active], "Hadoop:service=NameNode,name=*Status")]
+    assert names == ["Hadoop:service=NameNode,name=NameNodeStatus", "Hadoop:service=NameNode,name=RaftStatus"]
+    samples = jmx(cluster.http_urls[active], "Hadoop:service=NameNode,name=RFSMetrics")[0]
+    assert samples["rfs_namenode_ha_active"] == 1 and "rfs_raft_commit_index" in samples
+    assert any(key.startswith('rfs_raft_member_lag_entries{member="') for key in samples)

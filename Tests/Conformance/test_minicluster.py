@@ -5,30 +5,7 @@ import signal
 import subprocess
 import time
 
-import socket
-
-from conftest import RFS_BIN, _pyspark_jars, free_port
-
-
-def free_port_run(count: int) -> int:
-    """The first of `count` consecutive free ports (the minicluster's namenodes count up)."""
-    for _ in range(100):
-        first = free_port()
-        if first + count > 65535:
-            continue
-        try:
-            sockets = []
-            for port in range(first, first + count):
-                s = socket.socket()
-                sockets.append(s)
-                s.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-        finally:
-            for s in sockets:
-                s.close()
-    raise RuntimeError("no run of free ports")
+from conftest import RFS_BIN, _pyspark_jars, free_port_run
 
 
 def test_minicluster_serves_hadoop_clients_from_its_own_configuration_and_stops_on_ctrl_c(tmp_path):

@@ -10,7 +10,7 @@ import hdfs
 import pytest
 import requests
 
-from conftest import Cluster, _pyspark_jars
+from conftest import RFS_BIN, Cluster, _pyspark_jars
 
 # The keys of HDFS's FileStatus JSON (JsonUtil.toJsonMap), all of which Hadoop's client reads.
 FILE_STATUS_KEYS = {"accessTime", "blockSize", "childrenNum", "fileId", "group", "length", "modificationTime",
@@ -276,3 +276,69 @@ def test_owner_replication_truncate_concat_quota_usage_and_server_defaults(clust
     assert requests.get(f"{base}?op=GETQUOTAUSAGE&user.name={superuser}").json()["QuotaUsage"]["fileAndDirectoryCount"] == 2
     defaults = requests.get(cluster.http_url + "/webhdfs/v1/?op=GETSERVERDEFAULTS").json()["FsServerDefaults"]
     assert defaults["blockSize"] == 134217728 and defaults["bytesPerChecksum"] == 512
+
+
+def rpc_calls(cluster, method: str) -> float:
+    """Successful ClientProtocol calls of `method` the namenode has answered, from /metrics."""
+    from prometheus_client.parser import text_string_to_metric_families
+    text = requests.get(cluster.http_url + "/metrics", timeout=10).text
+    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+               if sample.name == "rfs_rpc_calls_total" and sample.labels == {"method": method, "status": "SUCCESS"})
+
+
+def test_checkaccess_with_curl(cluster):
+    # gina's directory (750) and a file in it (640).
+    assert requests.put(cluster.http_url + "/webhdfs/v1/access?op=MKDIRS&permission=750&user.name=gina").ok
+    redirect = requests.put(cluster.http_url + "/webhdfs/v1/access/f?op=CREATE&permission=640&user.name=gina", allow_redirects=False)
+    assert requests.put(redirect.headers["Location"], data=b"private").status_code == 201
+
+    # Allowed: 200 with an empty body.
+    for fsaction in ["rw-", "r--", "---"]:
+        status, _, body = curl(cluster, "GET", f"/webhdfs/v1/access/f?op=CHECKACCESS&fsaction={fsaction}&user.name=gina")
+        assert status == 200 and body == b"", body
+    assert curl(cluster, "GET", "/webhdfs/v1/access?op=CHECKACCESS&fsaction=rwx&user.name=gina")[0] == 200
+
+    # Denied: 403 AccessControlException, HDFS's "Permission denied" text naming what was missing.
+    status, _, body = curl(cluster, "GET", "/webhdfs/v1/access/f?op=CHECKACCESS&fsaction=--x&user.name=gina")
+    error = remote_exception(body)
+    assert status == 403 and error["javaClassName"] == "org.apache.hadoop.security.AccessControlException"
+    assert error["message"].startswith('Permission denied: user=gina, access=EXECUTE, inode="/access/f":gina:')
+    status, _, body = curl(cluster, "GET", "/webhdfs/v1/access/f?op=CHECKACCESS&fsaction=r--&user.name=henry")
+    assert status == 403 and 'user=henry, access=EXECUTE, inode="/access"' in remote_exception(body)["message"]
+    # Missing: 404 FileNotFoundException.
+    status, _, body = curl(cluster, "GET", "/webhdfs/v1/access/none?op=CHECKACCESS&fsaction=r--&user.name=gina")
+    assert status == 404 and remote_exception(body) == {"exception": "FileNotFoundException",
+                                                        "javaClassName": "java.io.FileNotFoundException", "message": "Path not found"}
+    # A bad or missing fsaction: 400 IllegalArgumentException, as HDFS's FsActionParam refuses it.
+    status, _, body = curl(cluster, "GET", "/webhdfs/v1/access/f?op=CHECKACCESS&fsaction=rwz&user.name=gina")
+    assert status == 400 and remote_exception(body)["message"] == \
+        'Invalid value for webhdfs parameter "fsaction": Invalid value: "rwz" does not belong to the domain [r-][w-][x-]'
+    status, _, body = curl(cluster, "GET", "/webhdfs/v1/access/f?op=CHECKACCESS&user.name=gina")
+    assert status == 400 and remote_exception(body)["message"] == "Required param fsaction for op: CHECKACCESS is null or empty"
+    # CHECKACCESS is a GET operation.
+    assert curl(cluster, "PUT", "/webhdfs/v1/access/f?op=CHECKACCESS&fsaction=r--")[0] == 400
+
+
+def test_test_r_and_w_ask_the_namenode_over_rpc_and_webhdfs(cluster, fsshell):
+    """Hadoop's FsShell `-test -r/-w` calls FileSystem.access: ClientProtocol.checkAccess over
+    hdfs://, CHECKACCESS over webhdfs://; rfs's own shell calls checkAccess too."""
+    assert requests.put(cluster.http_url + "/webhdfs/v1/tests?op=MKDIRS&permission=755&user.name=ivan").ok
+    redirect = requests.put(cluster.http_url + "/webhdfs/v1/tests/f?op=CREATE&permission=644&user.name=ivan", allow_redirects=False)
+    assert requests.put(redirect.headers["Location"], data=b"x").status_code == 201
+
+    expected = [  # (user, flag, path, exit code)
+        ("ivan", "-r", "/tests/f", 0), ("ivan", "-w", "/tests/f", 0), ("judy", "-r", "/tests/f", 0),
+        ("judy", "-w", "/tests/f", 1), ("judy", "-w", "/tests", 1), ("ivan", "-r", "/tests/none", 1),
+    ]
+    before = rpc_calls(cluster, "checkAccess")
+    for url in [cluster.url, cluster.webhdfs_url]:
+        for user, flag, path, code in expected:
+            result = fsshell(url, "-test", flag, path, user=user)
+            assert result.returncode == code, f"{url} {user} -test {flag} {path}: {result.returncode} {result.stderr}"
+    for user, flag, path, code in expected:
+        ours = subprocess.run([RFS_BIN, "dfs", "-fs", cluster.url, "-test", flag, path],
+                              capture_output=True, text=True, timeout=60, env=dict(os.environ, HADOOP_USER_NAME=user))
+        assert ours.returncode == code, f"rfs dfs {user} -test {flag} {path}: {ours.stderr}"
+    # Each allowed check was answered by the namenode's checkAccess, not decided by the client.
+    allowed = sum(1 for _, _, _, code in expected if code == 0)
+    assert rpc_calls(cluster, "checkAccess") - before >= 3 * allowed
