@@ -57,6 +57,10 @@ struct NameNodeWebHDFS {
             _ = try request.replication()
         case .delete:
             _ = try request.bool("recursive", default: false)
+        case .rename:
+            _ = try destination(request)
+        case .concat:
+            _ = try request.requiredString("sources")
         case .truncate:
             _ = try request.int64("newlength", minimum: 0)
         case .setTimes:
@@ -76,6 +80,15 @@ struct NameNodeWebHDFS {
         default:
             break
         }
+    }
+
+    /// RENAME's `destination`: required, and an absolute path.
+    static func destination(_ request: WebHDFSRequest) throws(WebHDFSError) -> String {
+        let destination = try request.requiredString("destination")
+        guard destination.hasPrefix("/") else {
+            throw WebHDFSError.invalidParameter("destination", "Invalid path name \(destination)")
+        }
+        return destination
     }
 
     /// A standby serves no WebHDFS call, reads included, as HDFS's standby refuses them
@@ -130,10 +143,7 @@ struct NameNodeWebHDFS {
             let permission = FsPermission(mode: try request.permission() ?? 0o755)
             return Replies.json(WebHDFSReplies.boolean(try await fileSystem.mkdirs(path, permission: permission)))
         case .rename:
-            let destination = try request.requiredString("destination")
-            guard destination.hasPrefix("/") else {
-                throw WebHDFSError.invalidParameter("destination", "Invalid path name \(destination)")
-            }
+            let destination = try Self.destination(request)
             if (request.string("renameoptions") ?? "").uppercased().contains("OVERWRITE") {
                 try await fileSystem.rename(path, to: destination, overwrite: true)
                 return Replies.json(WebHDFSReplies.boolean(true))

@@ -71,8 +71,12 @@ def test_a_standby_still_refuses_a_malformed_request_as_malformed(ha_minicluster
     standby = ha_minicluster.http_urls[(active + 1) % 3]
     status, body = curl(standby, "GET", "/webhdfs/v1/?op=NOSUCHOP")
     assert status == 400 and remote_exception(body)["javaClassName"] == "java.lang.IllegalArgumentException"
-    status, body = curl(standby, "GET", "/webhdfs/v1/?op=CHECKACCESS&fsaction=rwz")
-    assert status == 400 and "fsaction" in remote_exception(body)["message"]
+    for method, target, parameter in [("GET", "/webhdfs/v1/?op=CHECKACCESS&fsaction=rwz", "fsaction"),
+                                      ("PUT", "/webhdfs/v1/a?op=RENAME", "destination"),
+                                      ("PUT", "/webhdfs/v1/a?op=MKDIRS&permission=999", "permission"),
+                                      ("GET", "/webhdfs/v1/a?op=OPEN&offset=-1", "offset")]:
+        status, body = curl(standby, method, target)
+        assert status == 400 and parameter in remote_exception(body)["message"], body
 
 
 def hadoop_fsshell(conf_dir, fs_url, *args, binary=False):
