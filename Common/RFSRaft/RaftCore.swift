@@ -21,6 +21,9 @@ public struct RaftCore: Sendable {
     public private(set) var role: RaftRole = .follower
     /// The leader of `term` as far as this node knows; 0 when none.
     public private(set) var leader: NodeID = 0
+    /// Ticks since a follower last heard from its leader (0 on the leader): a standby that
+    /// has missed several heartbeats knows an election is coming before it starts.
+    public var ticksSinceLeaderContact: Int { role == .leader ? 0 : electionElapsed }
     public private(set) var membership: Membership
 
     var log: RaftLog

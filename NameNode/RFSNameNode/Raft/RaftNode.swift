@@ -25,6 +25,8 @@ public struct RaftNodeStatus: Sendable, Equatable {
     public var leaderStartIndex: UInt64 = 0
     /// Times this member has seen a new leader since it started.
     public var leaderChanges: UInt64 = 0
+    /// Ticks since this member last heard from `leader` (0 when it leads).
+    public var ticksSinceLeaderContact = 0
     public var replication: [NodeID: MemberReplication] = [:]
 }
 
@@ -129,6 +131,7 @@ public actor RaftNode {
         var status = RaftNodeStatus(role: core.role, term: core.term, leader: core.leader, commitIndex: core.commitIndex,
                                     lastIndex: core.lastIndex, leaderChanges: previous.leaderChanges,
                                     replication: core.role == .leader ? core.replication : [:])
+        status.ticksSinceLeaderContact = core.ticksSinceLeaderContact
         if core.leader != 0 && (core.leader != previous.leader || core.term != previous.term) { status.leaderChanges += 1 }
         if core.role == .leader {
             // Becoming leader appends the term's no-op last; keep the index it had then.
