@@ -91,6 +91,7 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
     private var callsInFlight = 0
     private var readingPaused = false
     private var protocolFromContext = ""
+    private var taskExecutor: EventLoopTaskExecutor?
     /// Per-method metric handles, made once per connection rather than once per call.
     private var callMetrics: [String: (success: Counter, error: Counter, duration: Timer)] = [:]
 
@@ -223,15 +224,29 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let started = ContinuousClock.now
         // Start on the event loop thread: decoding and any synchronous work run without a
-        // thread hop; the handler leaves the loop at its first suspension (a WAL append, say).
-        Task.immediate {
+        // thread hop. After a suspension (a WAL append, say) the call resumes on this same
+        // loop, not on Swift's pool, so the reply is written where it is built: one thread
+        // wake-up per call instead of two (the pool's, then the loop's).
+        Task.immediate(executorPreference: loopExecutor(context.eventLoop)) {
             let outcome: Result<[UInt8], any Error>
             do { outcome = .success(try await handler(body, callContext)) } catch { outcome = .failure(error) }
             let elapsed = ContinuousClock.now - started
-            channel.eventLoop.execute {
+            if channel.eventLoop.inEventLoop {
                 loopBound.value.finishCall(callID: callID, header: header, method: method, outcome: outcome, elapsed: elapsed, channel: channel)
+            } else {
+                channel.eventLoop.execute {
+                    loopBound.value.finishCall(callID: callID, header: header, method: method, outcome: outcome, elapsed: elapsed, channel: channel)
+                }
             }
         }
+    }
+
+    /// The connection's event loop as a task executor, made on the first call.
+    private func loopExecutor(_ eventLoop: any EventLoop) -> EventLoopTaskExecutor {
+        if let made = taskExecutor { return made }
+        let made = EventLoopTaskExecutor(eventLoop)
+        taskExecutor = made
+        return made
     }
 
     private func finishCall(callID: Int32, header: Hadoop_Common_RpcRequestHeaderProto, method: String,

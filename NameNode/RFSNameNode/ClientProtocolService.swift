@@ -59,7 +59,7 @@ public final class ClientProtocolService: Sendable {
         if let key = RetryCache.key(clientID: context.clientID, callID: context.callID) {
             // A call seen before (its reply was lost, or it comes again after a failover).
             if let outcome = retryCache.outcome(for: key, nowMillis: clock()) { return try outcome.get() }
-            edit.rpcClientID = Data(key.clientID)
+            edit.rpcClientID = Data(context.clientID)
             edit.rpcCallID = key.callID
         }
         let result: EditResult
@@ -80,7 +80,7 @@ public final class ClientProtocolService: Sendable {
     /// Keeps leases, the block map and the retry cache in step with an applied edit (on every
     /// member, on the apply thread).
     func follow(_ applied: AppliedEdit) {
-        if let key = RetryCache.key(clientID: [UInt8](applied.edit.rpcClientID), callID: applied.edit.rpcCallID) {
+        if let key = RetryCache.key(clientID: applied.edit.rpcClientID, callID: applied.edit.rpcCallID) {
             retryCache.record(key, outcome: applied.result.outcome, nowMillis: clock())
         }
         follow(applied.result.effects)

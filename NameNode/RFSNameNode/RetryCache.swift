@@ -10,8 +10,11 @@ import Synchronization
 /// by count (100,000 outcomes, some with a file status: tens of MB at most) and age (10
 /// minutes, as HDFS keeps them).
 final class RetryCache: Sendable {
+    /// The 16-byte client id as two words: hashed and compared without touching an array
+    /// (every mutating call looks its key up).
     struct Key: Hashable, Sendable {
-        var clientID: [UInt8]
+        var clientHigh: UInt64
+        var clientLow: UInt64
         var callID: Int32
     }
 
@@ -31,11 +34,17 @@ final class RetryCache: Sendable {
         self.lifetimeMillis = lifetimeMillis
     }
 
-    static func key(clientID: [UInt8], callID: Int32) -> Key? {
+    static func key<Bytes: Collection<UInt8>>(clientID: Bytes, callID: Int32) -> Key? {
         // Hadoop's client ids are 16-byte UUIDs; calls without one (or the connection
         // context's reserved negative ids) are not cached.
         guard clientID.count == 16, callID >= 0 else { return nil }
-        return Key(clientID: clientID, callID: callID)
+        var words: (UInt64, UInt64) = (0, 0)
+        var index = clientID.startIndex
+        for byte in 0..<16 {
+            if byte < 8 { words.0 = words.0 << 8 | UInt64(clientID[index]) } else { words.1 = words.1 << 8 | UInt64(clientID[index]) }
+            index = clientID.index(after: index)
+        }
+        return Key(clientHigh: words.0, clientLow: words.1, callID: callID)
     }
 
     func outcome(for key: Key, nowMillis: Int64) -> Result<EditReply, NamespaceRejection>? {

@@ -113,7 +113,7 @@ struct EditContext {
     func commit() {
         for operation in scratch.batch.operations {
             switch operation {
-            case .put(let key, let value): batchOverlay.put(key, value)
+            case .put(let key, let value): batchOverlay.put(key, value, inode: scratch.decodedInode(forKey: key))
             case .delete(let key): batchOverlay.delete(key)
             }
         }

@@ -72,13 +72,18 @@ public struct StoreReader<Reader: KeyValueReader>: NamespaceReader {
 /// the batch its `batch` is written to the store in one WriteBatch.
 public final class Overlay: NamespaceReader {
     private let base: any NamespaceReader
-    private var pending: [[UInt8]: [UInt8]?] = [:]
+    private var pending: [StoreKey: [UInt8]?] = [:]
     /// Pending keys by their first `indexedPrefixLength` bytes (a tag and a parent id: what a
     /// directory listing scans), so that listing a directory in a batch that already changed
     /// thousands of keys (a recursive delete, a big group commit) looks at that directory's
-    /// changes only, not at every pending key.
-    private var pendingByPrefix: [[UInt8]: Set<[UInt8]>] = [:]
+    /// changes only, not at every pending key. Built on the first such listing: most batches
+    /// (creates, completes) never list, and should not pay for it.
+    private var pendingByPrefix: [StoreKey: Set<StoreKey>]?
     static let indexedPrefixLength = 9
+    /// Inode records decoded in this overlay, by id (`.some(nil)`: known absent). A batch's
+    /// edits walk the same directories, so each record is decoded once per batch, not once
+    /// per edit and path component.
+    private var inodes: [UInt64: Rfs_Namenode_InodeRecord?] = [:]
     public private(set) var batch = WriteBatch()
 
     public init(base: any NamespaceReader) {
@@ -86,38 +91,88 @@ public final class Overlay: NamespaceReader {
     }
 
     public func get(_ key: [UInt8]) throws -> [UInt8]? {
-        if let value = pending[key] { return value }
+        if let value = pending[StoreKey(key)] { return value }
         return try base.get(key)
     }
 
-    public func put(_ key: [UInt8], _ value: [UInt8]) {
-        if pending.updateValue(.some(value), forKey: key) == nil { index(key) }
+    /// The inode `id` as this overlay sees it, decoded once.
+    func inode(_ id: UInt64) throws -> Rfs_Namenode_InodeRecord? {
+        if let known = inodes[id] { return known }
+        let key = StoreKeys.inode(id)
+        let record: Rfs_Namenode_InodeRecord?
+        if let value = pending[StoreKey(key)] {
+            record = try value.map { try Rfs_Namenode_InodeRecord(serializedBytes: $0) }
+        } else if let below = base as? Overlay {
+            record = try below.inode(id)
+        } else {
+            record = try base.get(key).map { try Rfs_Namenode_InodeRecord(serializedBytes: $0) }
+        }
+        inodes[id] = .some(record)
+        return record
+    }
+
+    /// Puts `key`; `inode`, when given, is the record `value` encodes (saves decoding it again).
+    public func put(_ key: [UInt8], _ value: [UInt8], inode: Rfs_Namenode_InodeRecord? = nil) {
+        let storeKey = StoreKey(key)
+        if pending.updateValue(.some(value), forKey: storeKey) == nil { index(storeKey) }
+        forgetDecoded(key, replacement: inode)
         batch.put(key, value)
     }
 
     public func delete(_ key: [UInt8]) {
-        if pending.updateValue(nil as [UInt8]?, forKey: key) == nil { index(key) }
+        let storeKey = StoreKey(key)
+        if pending.updateValue(nil as [UInt8]?, forKey: storeKey) == nil { index(storeKey) }
+        forgetDecoded(key, replacement: nil)
         batch.delete(key)
     }
 
-    private func index(_ key: [UInt8]) {
-        guard key.count >= Self.indexedPrefixLength else { return }
-        pendingByPrefix[Array(key.prefix(Self.indexedPrefixLength)), default: []].insert(key)
+    /// The decoded record of a changed inode key goes (or becomes `replacement`).
+    private func forgetDecoded(_ key: [UInt8], replacement: Rfs_Namenode_InodeRecord?) {
+        guard key.count == 9, key[0] == StoreKeys.inodeTag else { return }
+        let id = StoreKeys.decodeUInt64(key.dropFirst())
+        if let replacement, replacement.id == id {
+            inodes[id] = .some(replacement)
+        } else {
+            inodes.removeValue(forKey: id)
+        }
+    }
+
+    /// The record behind a pending inode key, if this overlay decoded it (for `commit`).
+    func decodedInode(forKey key: [UInt8]) -> Rfs_Namenode_InodeRecord? {
+        guard key.count == 9, key[0] == StoreKeys.inodeTag else { return nil }
+        return inodes[StoreKeys.decodeUInt64(key.dropFirst())] ?? nil
+    }
+
+    private func index(_ key: StoreKey) {
+        guard pendingByPrefix != nil, key.bytes.count >= Self.indexedPrefixLength else { return }
+        pendingByPrefix![StoreKey(Array(key.bytes.prefix(Self.indexedPrefixLength))), default: []].insert(key)
+    }
+
+    /// The pending keys starting with `prefix` (at least `indexedPrefixLength` long).
+    private func pendingKeys(withIndexedPrefix prefix: [UInt8]) -> Set<StoreKey> {
+        if pendingByPrefix == nil {
+            var built: [StoreKey: Set<StoreKey>] = [:]
+            for key in pending.keys where key.bytes.count >= Self.indexedPrefixLength {
+                built[StoreKey(Array(key.bytes.prefix(Self.indexedPrefixLength))), default: []].insert(key)
+            }
+            pendingByPrefix = built
+        }
+        return pendingByPrefix![StoreKey(Array(prefix.prefix(Self.indexedPrefixLength)))] ?? []
     }
 
     public func scan(prefix: [UInt8], after: [UInt8]?, limit: Int?) throws -> [KeyValuePair] {
         // Pending changes under the prefix: from the index when the prefix is as long as its
         // keys (a directory's entries), else by looking at every pending key.
         var changed: [[UInt8]: [UInt8]?] = [:]
-        let candidates: [[UInt8]]
+        let candidates: [StoreKey]
         if prefix.count >= Self.indexedPrefixLength {
-            candidates = Array(pendingByPrefix[Array(prefix.prefix(Self.indexedPrefixLength))] ?? [])
+            candidates = Array(pendingKeys(withIndexedPrefix: prefix))
         } else {
             candidates = Array(pending.keys)
         }
-        for key in candidates where key.starts(with: prefix) {
-            if let after, !BytewiseOrder.less(after, key) { continue }
-            changed[key] = pending[key]!
+        for key in candidates where key.bytes.starts(with: prefix) {
+            if let after, !BytewiseOrder.less(after, key.bytes) { continue }
+            changed[key.bytes] = pending[key]!
         }
         let deletions = changed.values.filter { $0 == nil }.count
         var merged = try base.scan(prefix: prefix, after: after, limit: limit.map { $0 + deletions })
@@ -128,6 +183,24 @@ public final class Overlay: NamespaceReader {
         merged.sort { BytewiseOrder.less($0.key, $1.key) }
         if let limit, merged.count > limit { merged.removeLast(merged.count - limit) }
         return merged
+    }
+}
+
+/// A store key as a dictionary key: hashed as one run of bytes (an `[UInt8]` key is hashed
+/// byte by byte, which showed in the namenode's profile under group commit).
+struct StoreKey: Hashable {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    static func == (a: StoreKey, b: StoreKey) -> Bool {
+        a.bytes == b.bytes
     }
 }
 
@@ -142,6 +215,7 @@ struct Records {
     let reader: any NamespaceReader
 
     func inode(_ id: UInt64) throws -> Rfs_Namenode_InodeRecord? {
+        if let overlay = reader as? Overlay { return try overlay.inode(id) }
         guard let bytes = try reader.get(StoreKeys.inode(id)) else { return nil }
         return try Rfs_Namenode_InodeRecord(serializedBytes: bytes)
     }
@@ -198,7 +272,7 @@ struct RecordWriter {
     let overlay: Overlay
 
     func put(_ inode: Rfs_Namenode_InodeRecord) {
-        overlay.put(StoreKeys.inode(inode.id), try! inode.serializedBytes())
+        overlay.put(StoreKeys.inode(inode.id), try! inode.serializedBytes(), inode: inode)
     }
 
     func link(_ inode: Rfs_Namenode_InodeRecord) {

@@ -33,15 +33,29 @@ func runNamespaceBench(quick: Bool, rfsBinary: String?) async throws -> [String]
     var rates: [Int: Double] = [:]
     for clients in clientCounts {
         let perClient = max(1, (clients == 1 ? totalFiles / 10 : totalFiles) / clients)
+        let cpuBefore = namenode.cpuSeconds()
+        let clientCPUBefore = ownCPUSeconds()
         let rate = try await createFiles(port: namenode.port, clients: clients, filesPerClient: perClient, run: "c\(clients)")
+        let clientCPUPerEdit = (ownCPUSeconds() - clientCPUBefore) / Double(perClient * clients * 2) * 1e6
+        // CPU per edit is steadier than the rate on a shared machine: it says what the
+        // namenode spends, whatever else competes for the cores.
+        let cpuPerEdit = (namenode.cpuSeconds() - cpuBefore) / Double(perClient * clients * 2) * 1e6
         rates[clients] = rate
-        lines.append("  \(clients) client(s): \(Int(rate)) files/s (\(Int(rate * 2)) edits/s), \(perClient * clients) files")
+        lines.append("  \(clients) client(s): \(Int(rate)) files/s (\(Int(rate * 2)) edits/s), \(perClient * clients) files; CPU per edit: namenode \(Int(cpuPerEdit)) µs, clients \(Int(clientCPUPerEdit)) µs")
     }
     if let one = rates[1], let many = rates[64] {
         lines.append("  64 clients / 1 client = \(String(format: "%.1f", many / one))x (group commit: concurrent edits share an fsync)")
     }
     lines.append("  namenode peak resident memory: \(namenode.peakResidentKiB() / 1024) MiB")
     return lines
+}
+
+/// User plus system CPU time this process has used.
+func ownCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// Creates `filesPerClient` empty files from each of `clients` connections at once; files/s.
@@ -143,6 +157,16 @@ final class NamenodeProcess {
         process.standardError = log
         try process.run()
         if wait { try waitForPort(self.port, timeoutSeconds: 30) }
+    }
+
+    /// User plus system CPU time the process has used, from /proc/<pid>/stat.
+    func cpuSeconds() -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        // Fields after the command name: state is field 3, utime 14 and stime 15 (1-based).
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// VmHWM from /proc: the process's peak resident set.
