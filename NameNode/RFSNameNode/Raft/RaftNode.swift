@@ -295,15 +295,19 @@ public actor RaftNode {
         defer { processing = false }
         while let ready = core.takeReady() {
             publish()
+            // A leader's appends leave now, so the followers' fsyncs overlap this one; the
+            // core counts the leader's own copy only once `persisted` below says so.
+            for message in ready.sendableBeforePersisting { senders[message.to]?.send(RaftWire.envelope(message)) }
             do {
                 try await storage.persist(entries: ready.entries, hardState: ready.hardState)
             } catch {
-                // Nothing of this Ready may leave: a member that cannot persist must stop.
+                // Nothing more of this Ready may leave: a member that cannot persist must stop.
                 logger.critical("raft: persisting failed; this member stops", metadata: ["error": "\(error)"])
                 await stop()
                 return
             }
-            for message in ready.messages {
+            if let last = ready.entries.last { core.persisted(through: last.index, term: last.term) }
+            for message in ready.sendableAfterPersisting {
                 if case .snapshot = message.body {
                     // Only a member that lost its disk can be behind the compacted log (the
                     // active compacts through what every member holds). Streaming the store
