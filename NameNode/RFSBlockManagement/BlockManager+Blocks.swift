@@ -30,6 +30,13 @@ extension BlockManager {
     /// to count, and the block is watched by the replication monitor. False for an unknown
     /// block.
     @discardableResult
+    /// The pipeline chosen for a block under construction (addBlock's targets, or the nodes
+    /// of an updated pipeline): where readers find it before the replicas are reported.
+    public mutating func setExpectedLocations(_ id: BlockID, _ datanodes: [DatanodeUUID]) {
+        guard blocks[id]?.isCommitted == false else { return }
+        blocks[id]!.expectedLocations = datanodes
+    }
+
     public mutating func commitBlock(_ id: BlockID, numBytes: Int64, generationStamp: UInt64) -> Bool {
         guard blocks[id] != nil else { return false }
         blocks[id]!.block.numBytes = numBytes
