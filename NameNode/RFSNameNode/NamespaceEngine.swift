@@ -322,6 +322,8 @@ final class Applier: Sendable {
     private let store: LevelDBStore
     private let machine: NamespaceStateMachine
     private let logger: Logger
+    /// Inode records decoded from the store, kept across batches (apply thread only).
+    private let committedInodes = CommittedInodeCache()
 
     /// Where `drain` runs: woken by the WAL after each group commit.
     let thread: SignalledThread
@@ -454,7 +456,7 @@ final class Applier: Sendable {
     /// write is not synced: the WAL already is, and replay covers what LevelDB loses.
     @discardableResult
     func applyBatch(_ edits: [(UInt64, Rfs_Namenode_Edit)]) throws -> [EditResult] {
-        let overlay = Overlay(base: StoreReader(store))
+        let overlay = Overlay(base: StoreReader(store), committedInodes: committedInodes)
         var results: [EditResult] = []
         results.reserveCapacity(edits.count)
         for (_, edit) in edits {
@@ -463,6 +465,7 @@ final class Applier: Sendable {
         guard let last = edits.last?.0 else { return results }
         try machine.finishBatch(lastAppliedIndex: last, overlay: overlay)
         try store.write(overlay.batch, sync: false)
+        overlay.batchWritten()
         state.withLock { $0.lastAppliedIndex = last }
         return results
     }
