@@ -26,10 +26,6 @@ extension BlockManager {
         }
     }
 
-    /// The writer fixed the block's length and stamp: from now on a replica must match them
-    /// to count, and the block is watched by the replication monitor. False for an unknown
-    /// block.
-    @discardableResult
     /// The pipeline chosen for a block under construction (addBlock's targets, or the nodes
     /// of an updated pipeline): where readers find it before the replicas are reported.
     public mutating func setExpectedLocations(_ id: BlockID, _ datanodes: [DatanodeUUID]) {
@@ -37,6 +33,10 @@ extension BlockManager {
         blocks[id]!.expectedLocations = datanodes
     }
 
+    /// The writer fixed the block's length and stamp: from now on a replica must match them
+    /// to count, and the block is watched by the replication monitor. False for an unknown
+    /// block.
+    @discardableResult
     public mutating func commitBlock(_ id: BlockID, numBytes: Int64, generationStamp: UInt64) -> Bool {
         guard blocks[id] != nil else { return false }
         blocks[id]!.block.numBytes = numBytes
