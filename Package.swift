@@ -434,6 +434,7 @@ let package = Package(
             name: "RFSClientTests",
             dependencies: [
                 "RFSClient", "RFSShell", "RFSModel", "RFSConfig", "RFSNameNode", "RFSMiniCluster",
+                "RFSDataNode", "RFSProtocol", "RFSRPC",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

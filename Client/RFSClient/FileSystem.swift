@@ -30,6 +30,11 @@ public final class FileSystem: Sendable {
     /// New files' block size and replication when the client's configuration sets them.
     let configuredBlockSizeBytes: Int64?
     let configuredReplication: Int?
+    /// The event loops every connection of this client runs on (namenode, datanodes).
+    let group: EventLoopGroup
+    /// How long a datanode may stay silent (dfs.client.socket-timeout): bounds the calls to a
+    /// datanode's IPC port.
+    let datanodeSocketTimeout: Duration
     /// getServerDefaults is asked once per client, as DFSClient caches it.
     private let cachedServerDefaults = NIOLockedValueBox<ServerDefaults?>(nil)
 
@@ -73,6 +78,8 @@ public final class FileSystem: Sendable {
             rpc.backoffMax = rpc.backoffBase
         }
         self.namenode = RPCClient(configuration: rpc, group: group, logger: Logger(label: "rfs.client"))
+        self.group = group
+        self.datanodeSocketTimeout = try configuration.get(Keys.socketTimeout)
         self.clientName = "DFSClient_NONMAPREDUCE_\(UInt32.random(in: 0...UInt32(Int32.max)))_1"
         self.umask = .umaskDefault
         // A block size or replication the user set (file, environment or -D) wins over the

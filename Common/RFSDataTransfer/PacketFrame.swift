@@ -41,6 +41,27 @@ public enum PacketFrame {
         }
     }
 
+    /// Bytes of the frame `encode(_:data:checksum:into:)` writes for `header`.
+    public static func frameBytes(_ header: PacketHeader, checksum: ChunkedChecksum) -> Int {
+        let dataBytes = Int(header.dataLen)
+        return frameBytes(headerBytes: header.encodedBytes, checksumBytes: checksum.checksumsLength(forDataLength: dataBytes),
+                          dataBytes: dataBytes)
+    }
+
+    /// The frame for `data` written into `out` (exactly `frameBytes(header, checksum:)` long),
+    /// for a sender whose socket buffer is the frame's only home: the data is copied once, the
+    /// sums computed straight into place.
+    public static func encode(_ header: PacketHeader, data: UnsafeRawBufferPointer, checksum: ChunkedChecksum,
+                              into out: UnsafeMutableRawBufferPointer) {
+        precondition(Int(header.dataLen) == data.count, "\(header) does not match \(data.count) data bytes")
+        precondition(out.count == frameBytes(header, checksum: checksum), "a frame of \(out.count) bytes for \(header)")
+        let checksumBytes = checksum.checksumsLength(forDataLength: data.count)
+        let sumsStart = writePrefix(header, checksumBytes: checksumBytes, dataBytes: data.count, into: out)
+        let dataStart = sumsStart + checksumBytes
+        checksum.compute(data, into: UnsafeMutableRawBufferPointer(rebasing: out[sumsStart..<dataStart]))
+        UnsafeMutableRawBufferPointer(rebasing: out[dataStart...]).copyMemory(from: data)
+    }
+
     public static func encode(_ header: PacketHeader, data: some ContiguousBytes, checksum: ChunkedChecksum) -> [UInt8] {
         data.withUnsafeBytes { encode(header, data: $0, checksum: checksum) }
     }

@@ -86,6 +86,27 @@ public struct Packetizer: Sendable {
         return packets
     }
 
+    /// The headers of the packets carrying `data`, cut as `packets(for:)` cuts them, each with
+    /// the range of `data` it carries; seqnos and offsets advance as if they were produced.
+    /// The caller frames each one itself (`PacketFrame.encode(_:data:checksum:into:)`), e.g.
+    /// straight into the buffer its socket sends, so the bytes are copied once.
+    public mutating func headers(forDataBytes count: Int, syncBlock: Bool = false) -> [(header: PacketHeader, range: Range<Int>)] {
+        precondition(!isFinished, "the block's last packet has already been produced")
+        var cut: [(header: PacketHeader, range: Range<Int>)] = []
+        cut.reserveCapacity(count / sizing.dataBytesPerPacket + 2)
+        var start = 0
+        while start < count {
+            let end = start + nextPacketDataBytes(remaining: count - start)
+            let header = PacketHeader(offsetInBlock: offsetInBlock, seqno: nextSeqno, lastPacketInBlock: false,
+                                      dataLen: Int32(end - start), syncBlock: syncBlock && end == count)
+            nextSeqno += 1
+            offsetInBlock += Int64(end - start)
+            cut.append((header, start..<end))
+            start = end
+        }
+        return cut
+    }
+
     public mutating func packets(for data: some ContiguousBytes, syncBlock: Bool = false) -> [EncodedPacket] {
         data.withUnsafeBytes { packets(for: $0, syncBlock: syncBlock) }
     }

@@ -69,6 +69,9 @@ public enum HadoopException: String, Sendable, CaseIterable {
     case snapshotAccessControl = "org.apache.hadoop.hdfs.protocol.SnapshotAccessControlException"
     case eof = "java.io.EOFException"
     case blockMissing = "org.apache.hadoop.hdfs.BlockMissingException"
+    /// A datanode has no replica of the block asked for (ClientDatanodeProtocol,
+    /// DataTransferProtocol); readers treat it as "this node never got the block".
+    case replicaNotFound = "org.apache.hadoop.hdfs.server.datanode.ReplicaNotFoundException"
 }
 
 /// A `RemoteError` built from the table above and a message.

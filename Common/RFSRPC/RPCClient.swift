@@ -103,6 +103,9 @@ public final class RPCClient: Sendable {
         var index = activeIndex.withLockedValue { $0 } % configuration.addresses.count
         var retryCount: Int32 = 0
         var unreachable = Set<Int>()
+        // Servers a standby named as the active during this call: the first time one is
+        // named, go there at once (it is a pointer, not a guess worth backing off for).
+        var named = Set<Int>()
         let callID = nextCallID.withLockedValue { id -> Int32 in
             let current = id
             id = id == Int32.max ? 0 : id + 1
@@ -137,10 +140,11 @@ public final class RPCClient: Sendable {
                 if failure == .connectFailed { unreachable.insert(index) }
                 // A standby's hint may name the active that just died (it has not noticed
                 // yet): one this call could not reach is not worth going back to.
-                index = Self.activeNamed(in: error, among: configuration.addresses).flatMap { $0 == index || unreachable.contains($0) ? nil : $0 }
-                    ?? (index + 1) % configuration.addresses.count
+                let hint = Self.activeNamed(in: error, among: configuration.addresses).flatMap { $0 == index || unreachable.contains($0) ? nil : $0 }
+                index = hint ?? (index + 1) % configuration.addresses.count
+                let freshHint = hint.map { named.insert($0).inserted } ?? false
                 logger.info("rpc fail-over", metadata: ["method": "\(method)", "from": "\(address)", "to": "\(configuration.addresses[index])", "error": "\(error)"])
-                if delay > .zero { try await Task.sleep(for: delay) }
+                if delay > .zero && !freshHint { try await Task.sleep(for: delay) }
             }
             retryCount += 1
         }

@@ -57,11 +57,11 @@ public struct RPCServiceRegistry: Sendable {
 
     /// Runs `check` before every method registered so far for `protocolName` (a namenode's
     /// standby refuses ClientProtocol this way); what it throws is the call's answer.
-    public mutating func guardMethods(of protocolName: String, _ check: @escaping @Sendable (_ method: String) throws -> Void) {
+    public mutating func guardMethods(of protocolName: String, _ check: @escaping @Sendable (_ method: String) async throws -> Void) {
         guard let table = methods[protocolName] else { return }
         for (method, handler) in table {
             methods[protocolName]![method] = { bytes, context in
-                try check(method)
+                try await check(method)
                 return try await handler(bytes, context)
             }
         }

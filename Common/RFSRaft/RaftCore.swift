@@ -21,6 +21,9 @@ public struct RaftCore: Sendable {
     public private(set) var role: RaftRole = .follower
     /// The leader of `term` as far as this node knows; 0 when none.
     public private(set) var leader: NodeID = 0
+    /// Ticks since a follower last heard from its leader (0 on the leader): a standby that
+    /// has missed several heartbeats knows an election is coming before it starts.
+    public var ticksSinceLeaderContact: Int { role == .leader ? 0 : electionElapsed }
     public private(set) var membership: Membership
 
     var log: RaftLog
@@ -198,10 +201,22 @@ public struct RaftCore: Sendable {
     private mutating func appendAndReplicate(kind: RaftEntry.Kind, data: [UInt8]) -> UInt64 {
         let entry = RaftEntry(term: term, index: log.lastIndex + 1, kind: kind, data: data)
         log.append(entry)
-        _ = progress[id]?.acknowledge(entry.index)
+        // The leader's own copy counts only once the shell reports it durable (`persisted`):
+        // the appends go out meanwhile, so its fsync and the followers' overlap (Raft thesis
+        // §10.2.1). A quorum of followers alone may commit it before that.
         maybeCommit()
         for peer in progress.keys.sorted() where peer != id { sendAppend(to: peer) }
         return entry.index
+    }
+
+    /// The shell has made the log durable through `index` (whose entry has `term`; an entry
+    /// replaced since then is not the one it made durable, and counts for nothing). A leader
+    /// counts its own copy from here on.
+    public mutating func persisted(through index: UInt64, term entryTerm: UInt64) {
+        guard index > log.persisted, index <= log.lastIndex, log.term(at: index) == entryTerm else { return }
+        log.persisted = index
+        guard role == .leader, progress[id]?.acknowledge(index) == true else { return }
+        maybeCommit()
     }
 
     // MARK: - Messages
@@ -356,7 +371,9 @@ public struct RaftCore: Sendable {
         for peer in membership.members {
             progress[peer] = Progress(next: log.lastIndex + 1)
         }
-        progress[id]!.match = log.lastIndex
+        // Its own copy: what is durable here (entries it received and has not yet persisted
+        // count once they are).
+        progress[id]!.match = min(log.persisted, log.lastIndex)
         progress[id]!.becomeReplicate()
         // A membership change in the uncommitted tail counts as pending.
         pendingConfIndex = log.lastIndex
@@ -582,6 +599,7 @@ public struct RaftCore: Sendable {
         snapshotToInstall = nil
         ready.entries = log.takeUnstable()
         if hardState != persistedHardState {
+            ready.termAndVoteUnchanged = hardState.term == persistedHardState.term && hardState.vote == persistedHardState.vote
             ready.hardState = hardState
             persistedHardState = hardState
         }

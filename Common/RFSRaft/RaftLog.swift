@@ -9,6 +9,9 @@ struct RaftLog: Sendable {
     var applied: UInt64 = 0
     /// Last index handed to the shell to persist.
     var stable: UInt64 = 0
+    /// Last index the shell reported durable (`RaftCore.persisted`): what a leader may count
+    /// as its own copy. Entries recovered at start are durable.
+    var persisted: UInt64 = 0
 
     init(snapshot: SnapshotMeta?, entries: [RaftEntry], committed: UInt64) {
         if let snapshot {
@@ -21,6 +24,7 @@ struct RaftLog: Sendable {
         self.committed = max(snapshotIndex, min(committed, lastIndex))
         applied = snapshotIndex
         stable = lastIndex
+        persisted = lastIndex
     }
 
     var firstIndex: UInt64 { snapshotIndex + 1 }
@@ -77,6 +81,7 @@ struct RaftLog: Sendable {
                 precondition(entry.index > committed, "a leader asked to overwrite committed entry \(entry.index)")
                 entries.removeLast(Int(lastIndex - entry.index + 1))
                 stable = min(stable, entry.index - 1)
+                persisted = min(persisted, entry.index - 1)
             } else if entry.index <= snapshotIndex {
                 continue
             }
@@ -111,6 +116,7 @@ struct RaftLog: Sendable {
         committed = snapshot.index
         applied = snapshot.index
         stable = snapshot.index
+        persisted = snapshot.index
     }
 
     /// Drops entries through `index` (already in a snapshot of the state machine).

@@ -155,8 +155,9 @@ public enum RaftRefusal: Error, Sendable, Hashable {
 
 /// Everything the shell must do, in this order: persist `snapshot` (install it into the state
 /// machine), `entries` (dropping any persisted entries from the first one's index on) and
-/// `hardState`, durably; then send `messages`; then apply `committed`; then serve `reads`
-/// once the state machine has applied their index.
+/// `hardState`, durably, then report the entries with `RaftCore.persisted`; then send
+/// `messages`; then apply `committed`; then serve `reads` once the state machine has applied
+/// their index. Only `sendableBeforePersisting` may leave before the persist.
 public struct Ready: Sendable, Hashable {
     public var hardState: HardState?
     public var snapshot: SnapshotMeta?
@@ -164,6 +165,23 @@ public struct Ready: Sendable, Hashable {
     public var messages: [RaftMessage] = []
     public var committed: [RaftEntry] = []
     public var reads: [ReadState] = []
+    /// Whether this Ready leaves the term and vote as they were durably: then a leader's
+    /// appends claim nothing that is not on disk yet.
+    public var termAndVoteUnchanged = true
+
+    /// The messages that may be sent while `entries` are still being persisted: a leader's
+    /// appends (its term was durable before it could win; its own entries count toward commit
+    /// only once reported persisted). Responses and votes claim durability, and wait.
+    public var sendableBeforePersisting: [RaftMessage] {
+        guard termAndVoteUnchanged && snapshot == nil else { return [] }
+        return messages.filter { if case .append = $0.body { true } else { false } }
+    }
+
+    /// The rest of `messages`, for after the persist.
+    public var sendableAfterPersisting: [RaftMessage] {
+        guard termAndVoteUnchanged && snapshot == nil else { return messages }
+        return messages.filter { if case .append = $0.body { false } else { true } }
+    }
 
     public var isEmpty: Bool {
         hardState == nil && snapshot == nil && entries.isEmpty && messages.isEmpty && committed.isEmpty && reads.isEmpty

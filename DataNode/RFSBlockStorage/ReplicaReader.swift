@@ -88,6 +88,25 @@ public final class ReplicaReader: @unchecked Sendable {
         return sums
     }
 
+    /// `readSums`, except that the sum of a last partial chunk is computed from the block
+    /// file's bytes rather than read from the meta file. For a replica being written: its
+    /// meta file holds the partial chunk's sum over the bytes on disk, and a packet arriving
+    /// since the range was fixed may have extended the chunk and rewritten that sum; the bytes
+    /// below the range's end never change. Costs one read and one sum of under a chunk.
+    public func readSumsComputingPartialTail(offset: Int, length: Int) throws(BlockStorageError) -> [UInt8] {
+        var sums = try readSums(offset: offset, length: length)
+        let clipped = try checkedLength(offset: offset, length: length)
+        let tailBytes = clipped % checksum.bytesPerChecksum
+        guard tailBytes > 0 else { return sums }
+        let tail = try POSIX.read(blockDescriptor, length: tailBytes, at: offset + clipped - tailBytes, path: replica.blockPath)
+        guard tail.count == tailBytes else {
+            throw .io(operation: "read (file shorter than at open)", path: replica.blockPath, code: EIO)
+        }
+        let tailSum = checksum.compute(tail)
+        sums.replaceSubrange((sums.count - tailSum.count)..., with: tailSum)
+        return sums
+    }
+
     /// `read`, then checks the data against its sums; a mismatch names the chunk's offset in
     /// the block. Missing sums (a short meta file) count as a mismatch.
     public func readVerified(offset: Int, length: Int) throws(BlockStorageError) -> ReplicaRange {

@@ -74,8 +74,8 @@ struct BlockReceiver {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 if sendsAcks {
-                    group.addTask { [upstream, context] in
-                        try await Self.respond(to: acks, upstream: upstream, mirror: mirror, context: context)
+                    group.addTask { [upstream, context, blockID] in
+                        try await Self.respond(to: acks, upstream: upstream, mirror: mirror, blockID: blockID, context: context)
                     }
                 }
                 do {
@@ -196,6 +196,9 @@ struct BlockReceiver {
         let seqno: Int64
         let status: Hadoop_Hdfs_Status
         let isLast: Bool
+        /// The replica's length once this packet is written (nil for a heartbeat): the bytes
+        /// acknowledged when its ack goes upstream with every node's success.
+        var endOffsetInBlock: Int64? = nil
     }
 
     /// Receives packets until the last one (finalizing the replica) or an error.
@@ -246,6 +249,9 @@ struct BlockReceiver {
                 length = Int64(writer.lengthBytes)
             }
             catalog.setVisibleLength(blockID: blockID, length)
+            // Without acks (a transfer) nothing downstream confirms anything: what is written
+            // here is all there is to acknowledge.
+            if !sendsAcks { catalog.setBytesAcked(blockID: blockID, length) }
             DataNodeMetrics.packetsReceived.increment()
             DataNodeMetrics.bytesWritten.increment(by: Int64(header.dataLen))
             if header.lastPacketInBlock {
@@ -260,7 +266,7 @@ struct BlockReceiver {
                 acks.yield(PendingAck(seqno: header.seqno, status: .success, isLast: true))
                 return
             }
-            acks.yield(PendingAck(seqno: header.seqno, status: .success, isLast: false))
+            acks.yield(PendingAck(seqno: header.seqno, status: .success, isLast: false, endOffsetInBlock: length))
         }
     }
 
@@ -292,7 +298,8 @@ struct BlockReceiver {
     /// Sends each packet's ack upstream: this node's status, then the downstream's replies
     /// once its ack for the same seqno arrived. A downstream that fails or answers out of
     /// order is reported as ERROR in its place, which tells the writer to drop it.
-    static func respond(to acks: AsyncStream<PendingAck>, upstream: TransferConnection, mirror: TransferConnection?, context: DataNodeContext) async throws {
+    static func respond(to acks: AsyncStream<PendingAck>, upstream: TransferConnection, mirror: TransferConnection?,
+                        blockID: Int64, context: DataNodeContext) async throws {
         var mirrorBroken = false
         for await pending in acks {
             var downstream: Hadoop_Hdfs_PipelineAckProto?
@@ -307,6 +314,14 @@ struct BlockReceiver {
             context.logger.trace("ack", metadata: ["seqno": "\(pending.seqno)", "status": "\(pending.status)"])
             let reply = PipelineAcks.upstream(seqno: pending.seqno, local: PipelineAckReply(pending.status),
                                               downstream: downstream, mirrorFailed: mirrorBroken && pending.status == .success)
+            // Every node from here down holds the packet: readers may be told of its bytes.
+            // Set before the ack leaves, so a writer whose hflush returned finds every node of
+            // its pipeline already answering the new length (HDFS sets bytesAcked just after).
+            if let end = pending.endOffsetInBlock,
+               PipelineAcks.replies(of: reply).allSatisfy({ $0.status == .success }),
+               mirror == nil || downstream != nil {
+                context.catalog.setBytesAcked(blockID: blockID, end)
+            }
             try await upstream.send(reply)
             if pending.isLast || pending.status != .success || mirrorBroken { return }
         }

@@ -25,8 +25,8 @@ enum BlockSender {
         let blockID = Int64(bitPattern: block.blockID)
         let opened: (ReplicaReader, ReadPlan)
         do {
-            opened = try open(blockID: blockID, generationStamp: Int64(bitPattern: block.generationStamp),
-                              offset: op.offset, length: op.len, context: context)
+            opened = try await open(blockID: blockID, generationStamp: Int64(bitPattern: block.generationStamp),
+                                    offset: op.offset, length: op.len, context: context)
         } catch {
             context.logger.info("read refused", metadata: ["block": "\(blockID)", "error": "\(error)"])
             try await connection.send(DataTransferReplies.failed(message: "\(error)"))
@@ -50,10 +50,23 @@ enum BlockSender {
         }
     }
 
+    /// How long a read of a replica being written waits for bytes it asks for to reach this
+    /// node's disk (HDFS's BlockSender waits 3 s): a reader told the pipeline's acknowledged
+    /// length by one node may ask another that has not written the last packet yet.
+    static let bytesOnDiskWait = Duration.seconds(3)
+
     /// The replica and the packets for `offset` and `length` of it.
     static func open(blockID: Int64, generationStamp: Int64, offset: UInt64, length: UInt64,
-                     context: DataNodeContext) throws -> (ReplicaReader, ReadPlan) {
-        let (replica, visibleLength) = try context.catalog.replicaForRead(blockID: blockID, generationStamp: generationStamp)
+                     context: DataNodeContext) async throws -> (ReplicaReader, ReadPlan) {
+        var (replica, visibleLength) = try context.catalog.replicaForRead(blockID: blockID, generationStamp: generationStamp)
+        let wantedEnd = length > UInt64(Int64.max) - offset ? Int64.max : Int64(offset + length)
+        if wantedEnd > visibleLength, wantedEnd != Int64.max, context.catalog.isBeingWritten(blockID: blockID) {
+            let deadline = ContinuousClock.now.advanced(by: bytesOnDiskWait)
+            while wantedEnd > visibleLength, ContinuousClock.now < deadline, context.catalog.isBeingWritten(blockID: blockID) {
+                try await Task.sleep(for: .milliseconds(10))
+                (replica, visibleLength) = try context.catalog.replicaForRead(blockID: blockID, generationStamp: generationStamp)
+            }
+        }
         let reader = try ReplicaReader(replica)
         do {
             let plan = try ReadPlan(offset: offset, length: length, replicaLength: min(visibleLength, Int64(reader.lengthBytes)),
@@ -76,7 +89,14 @@ enum BlockSender {
             for header in plan.packets {
                 let offset = Int(header.offsetInBlock)
                 let dataBytes = Int(header.dataLen)
-                let sums = checksums && dataBytes > 0 ? try reader.readSums(offset: offset, length: dataBytes) : []
+                let sums: [UInt8]
+                if !checksums || dataBytes == 0 {
+                    sums = []
+                } else if reader.replica.state == .rbw {
+                    sums = try reader.readSumsComputingPartialTail(offset: offset, length: dataBytes)
+                } else {
+                    sums = try reader.readSums(offset: offset, length: dataBytes)
+                }
                 let head = sums.withUnsafeBytes { PacketFrame.encodeHead(header, checksums: $0) }
                 let headSent = connection.write(head, flush: dataBytes == 0)
                 if dataBytes > 0 {

@@ -13,7 +13,7 @@ import RFSRPC
 public final class DataNodeDaemon: Sendable {
     public let context: DataNodeContext
     public let server: DataTransferServer
-    /// InterDatanodeProtocol (block recovery) on dfs.datanode.ipc.address.
+    /// InterDatanodeProtocol (block recovery) and ClientDatanodeProtocol on dfs.datanode.ipc.address.
     public let ipcServer: RPCServer
     public let namenodes: [NamenodeConnection]
     private let tasks: [Task<Void, Never>]
@@ -69,10 +69,12 @@ public final class DataNodeDaemon: Sendable {
             try? await io.shutdownGracefully()
             throw error
         }
-        // The IPC port serves block recovery to the other datanodes (port 0 picks a free one,
-        // and the registration names the port actually bound).
+        // The IPC port serves block recovery to the other datanodes and ClientDatanodeProtocol
+        // to clients reading a file being written (port 0 picks a free one, and the
+        // registration names the port actually bound, so clients find it in block locations).
         var registry = RPCServiceRegistry()
         InterDatanodeService.register(into: &registry, catalog: catalog, io: io)
+        ClientDatanodeService.register(into: &registry, catalog: catalog, blockPoolID: info.blockPoolID)
         let ipcServer: RPCServer
         do {
             ipcServer = try await RPCServer.start(host: settings.ipcAddress.host, port: settings.ipcAddress.port,

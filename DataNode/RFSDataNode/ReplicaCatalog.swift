@@ -52,8 +52,13 @@ public final class ReplicaCatalog: Sendable {
     struct Entry {
         var info: ReplicaInfo
         var storageID: String
-        /// Bytes acknowledged by the pipeline and so visible to readers (rbw), or the length.
+        /// Bytes written and flushed here, which a READ_BLOCK may send (rbw), or the length.
         var visibleLength: Int64
+        /// Bytes every datanode downstream has acknowledged as well (HDFS's bytesAcked): what
+        /// getReplicaVisibleLength answers while a pipeline writes, so a reader asks for no
+        /// byte the writer's hflush has not made durable on the whole pipeline. Nil once no
+        /// pipeline holds the replica, when it is `visibleLength`.
+        var bytesAcked: Int64? = nil
         /// A pipeline holds this replica's writer.
         var writing: Bool
         /// Held by block recovery under this id (HDFS's RUR state): no pipeline may write it,
@@ -141,7 +146,8 @@ public final class ReplicaCatalog: Sendable {
             do throws(BlockStorageError) {
                 let (volume, writer) = try state.volumes.createReplica(blockID: blockID, generationStamp: generationStamp,
                                                                         blockSizeBytes: expectedBytes, checksum: checksum)
-                state.replicas[blockID] = Entry(info: writer.replica, storageID: volume.storageID, visibleLength: 0, writing: true)
+                state.replicas[blockID] = Entry(info: writer.replica, storageID: volume.storageID, visibleLength: 0,
+                                                bytesAcked: 0, writing: true)
                 state.changes.append(ReplicaChange(blockID: blockID, generationStamp: generationStamp, lengthBytes: 0,
                                                    storageID: volume.storageID, kind: .receiving))
                 return writer
@@ -171,7 +177,8 @@ public final class ReplicaCatalog: Sendable {
             do throws(BlockStorageError) {
                 let writer = try volume.reopenForAppend(existing.info, newGenerationStamp: newGenerationStamp)
                 state.replicas[blockID] = Entry(info: writer.replica, storageID: existing.storageID,
-                                                visibleLength: Int64(writer.lengthBytes), writing: true)
+                                                visibleLength: Int64(writer.lengthBytes),
+                                                bytesAcked: Int64(writer.lengthBytes), writing: true)
                 return writer
             } catch {
                 throw .storage(error)
@@ -210,8 +217,11 @@ public final class ReplicaCatalog: Sendable {
                     guard length >= minBytes || existing.info.state == .finalized else {
                         throw BlockStorageError.invalidRange(blockID: blockID, offset: 0, length: Int(minBytes), replicaLengthBytes: Int(length))
                     }
+                    // What the recovering writer saw acknowledged (`minBytes`) is all the
+                    // pipeline has promised; bytes past it wait for the resent packets' acks.
                     state.replicas[blockID] = Entry(info: writer.replica, storageID: existing.storageID,
-                                                    visibleLength: length, writing: true)
+                                                    visibleLength: length, bytesAcked: min(length, max(0, minBytes)),
+                                                    writing: true)
                     return writer
                 } catch {
                     throw .storage(error)
@@ -233,6 +243,17 @@ public final class ReplicaCatalog: Sendable {
         }
     }
 
+    /// Bytes every datanode downstream of this one has acknowledged (an ack about to go
+    /// upstream): readers asking for the replica's visible length may now be told them.
+    /// Never moves back (a late ack of an earlier packet).
+    public func setBytesAcked(blockID: Int64, _ length: Int64) {
+        state.withLock { state in
+            guard var entry = state.replicas[blockID], entry.writing else { return }
+            entry.bytesAcked = max(entry.bytesAcked ?? 0, length)
+            state.replicas[blockID] = entry
+        }
+    }
+
     /// The pipeline let go of the replica: finalized (reported as received) or left in rbw.
     public func writerClosed(blockID: Int64, replica: ReplicaInfo) {
         let finalized = state.withLock { state -> Bool in
@@ -240,6 +261,7 @@ public final class ReplicaCatalog: Sendable {
             entry.info = replica
             entry.writing = false
             entry.visibleLength = Int64(replica.lengthBytes)
+            entry.bytesAcked = nil
             state.replicas[blockID] = entry
             guard replica.state == .finalized else { return false }
             state.changes.append(ReplicaChange(blockID: blockID, generationStamp: replica.generationStamp,
@@ -353,6 +375,25 @@ public final class ReplicaCatalog: Sendable {
             }
             return (entry.info, entry.visibleLength)
         }
+    }
+
+    /// ClientDatanodeProtocol's getReplicaVisibleLength (HDFS's FsDatasetImpl): the bytes a
+    /// reader of a file still being written may read from this replica — the pipeline's
+    /// acknowledged bytes while it is written, the length otherwise. A replica older than
+    /// the reader's stamp is refused, as HDFS refuses it.
+    public func visibleLength(blockID: Int64, generationStamp: Int64) throws(ReplicaCatalogError) -> Int64 {
+        try state.withLock { (state) throws(ReplicaCatalogError) in
+            guard let entry = state.replicas[blockID] else { throw .notFound(blockID: blockID) }
+            guard entry.info.generationStamp >= generationStamp else {
+                throw .staleGenerationStamp(blockID: blockID, replica: entry.info.generationStamp, requested: generationStamp)
+            }
+            return entry.writing ? (entry.bytesAcked ?? 0) : entry.visibleLength
+        }
+    }
+
+    /// Whether a pipeline is writing `blockID` here now.
+    public func isBeingWritten(blockID: Int64) -> Bool {
+        state.withLock { $0.replicas[blockID]?.writing ?? false }
     }
 
     /// The replica of `blockID` as it is now; nil when there is none.

@@ -26,6 +26,13 @@ extension BlockManager {
         }
     }
 
+    /// The pipeline chosen for a block under construction (addBlock's targets, or the nodes
+    /// of an updated pipeline): where readers find it before the replicas are reported.
+    public mutating func setExpectedLocations(_ id: BlockID, _ datanodes: [DatanodeUUID]) {
+        guard blocks[id]?.isCommitted == false else { return }
+        blocks[id]!.expectedLocations = datanodes
+    }
+
     /// The writer fixed the block's length and stamp: from now on a replica must match them
     /// to count, and the block is watched by the replication monitor. False for an unknown
     /// block.

@@ -148,6 +148,14 @@ extension BlockManager {
             case .corrupt: corrupt.append(node.identity)
             }
         }
+        if !record.isCommitted {
+            // A block being written: the writer's pipeline holds it whether or not each node
+            // has reported its replica yet.
+            for uuid in record.expectedLocations where record.replicaIndex(on: uuid) == nil {
+                guard let node = datanodes[uuid], node.isAlive else { continue }
+                if node.adminState == .normal { inService.append(node.identity) } else { decommissioning.append(node.identity) }
+            }
+        }
         let good = sortedByProximity(inService, to: readerHost) + sortedByProximity(decommissioning, to: readerHost)
         let onlyCorrupt = good.isEmpty && !corrupt.isEmpty
         return BlockLocations(block: record.block, datanodes: onlyCorrupt ? corrupt : good,

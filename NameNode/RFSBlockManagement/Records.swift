@@ -38,6 +38,10 @@ struct BlockRecord: Sendable {
     /// Committed and once held `minimumReplication` good replicas; sticky, as in HDFS.
     var isComplete = false
     var replicas: [ReplicaRecord] = []
+    /// While under construction: the pipeline the namenode chose for the writer (addBlock,
+    /// then updatePipeline), which readers are sent to before any of them has reported the
+    /// replica (HDFS's expected locations of a block under construction).
+    var expectedLocations: [DatanodeUUID] = []
     /// Cached: counted in `safeBlockCount`.
     var isSafe = false
 

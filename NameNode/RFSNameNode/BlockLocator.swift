@@ -9,6 +9,8 @@ public protocol BlockLocator: Sendable {
     func chooseTargets(count: Int, writerHost: String?, excluded: Set<String>, blockSizeBytes: UInt64) -> [Hadoop_Hdfs_DatanodeInfoProto]
     /// Live replicas of a block (corrupt ones flagged by the second value).
     func locations(of blockID: UInt64) -> (nodes: [Hadoop_Hdfs_DatanodeInfoProto], corrupt: Bool)
+    /// The pipeline a writer was given for a block under construction (datanode uuids).
+    func setExpectedLocations(of blockID: UInt64, datanodeUUIDs: [String])
     /// Whether a block has at least the minimum number of reported replicas (complete may close the file).
     func isMinimallyReplicated(_ blockID: UInt64, generationStamp: UInt64, numBytes: UInt64) -> Bool
     /// Sends the recovery of a block whose writer died to a live holder of it (the primary),

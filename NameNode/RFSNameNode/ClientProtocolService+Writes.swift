@@ -73,6 +73,7 @@ extension ClientProtocolService {
             guard case .block(let block, let offset, _) = try await propose(.addBlock(op), context: context) else {
                 throw HadoopRemoteError(.ioException, "addBlock for \(request.src) produced no block")
             }
+            blocks.setExpectedLocations(of: block.id, datanodeUUIDs: targets.map(\.id.datanodeUuid))
             var response = Hadoop_Hdfs_AddBlockResponseProto()
             response.block = protos.locatedBlock(block, offset: offset, locations: targets, corrupt: false)
             return response
@@ -155,6 +156,7 @@ extension ClientProtocolService {
             op.oldBlock = Rfs_Namenode_BlockRecord(request.oldBlock)
             op.newBlock = Rfs_Namenode_BlockRecord(request.newBlock)
             _ = try await propose(.updatePipeline(op), context: context)
+            blocks.setExpectedLocations(of: request.newBlock.blockID, datanodeUUIDs: request.newNodes.map(\.datanodeUuid))
             return Hadoop_Hdfs_UpdatePipelineResponseProto()
         }
     }

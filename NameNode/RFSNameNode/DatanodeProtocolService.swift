@@ -400,6 +400,10 @@ public final class DatanodeProtocolService: Sendable {
         }
     }
 
+    public func setExpectedLocations(of blockID: UInt64, datanodeUUIDs: [String]) {
+        state.withLock { $0.manager.setExpectedLocations(BlockID(blockID), datanodeUUIDs.map(DatanodeUUID.init)) }
+    }
+
     public func locations(of blockID: UInt64) -> (nodes: [Hadoop_Hdfs_DatanodeInfoProto], corrupt: Bool) {
         state.withLock { state in
             guard let located = state.manager.locations(of: BlockID(blockID)) else { return ([], false) }

@@ -117,9 +117,18 @@ public final class HAState: Sendable {
     /// The state last seen and the leader term it was for.
     private let last = Mutex<(active: Bool, term: UInt64)?>(nil)
 
-    public init(membership: HAMembership?, engine: NamespaceEngine, onChange: @escaping @Sendable (_ active: Bool) -> Void) {
+    /// How long a standby holds a client call while the group has no active it can name
+    /// (see `admit`), and how often it looks again meanwhile.
+    public let holdWithoutActive: Duration
+    static let holdPollInterval = Duration.milliseconds(20)
+    /// Missed heartbeats (ticks) after which a standby stops naming its leader as the active.
+    static let silentLeaderTicks = 3
+
+    public init(membership: HAMembership?, engine: NamespaceEngine, holdWithoutActive: Duration = .zero,
+                onChange: @escaping @Sendable (_ active: Bool) -> Void) {
         self.membership = membership
         self.engine = engine
+        self.holdWithoutActive = holdWithoutActive
         self.onChange = onChange
     }
 
@@ -143,6 +152,37 @@ public final class HAState: Sendable {
     public func checkActive(method: String) throws {
         guard !isActive else { return }
         throw Self.standby(method: method, leader: leaderDescription)
+    }
+
+    /// Lets a client call through on the active. A standby that cannot name a live active
+    /// (its leader has missed heartbeats and an election is coming or under way, or it has
+    /// just won one and is catching up) holds the call up to `holdWithoutActive`, then serves
+    /// it if it has become the active, or answers StandbyException naming the new one.
+    /// Answering at once would send the client into its fail-over back-off (Hadoop's shape
+    /// doubles from 0.5 s), and it would come back well after the new active is ready.
+    public func admit(method: String) async throws {
+        if isActive { return }
+        let deadline = ContinuousClock.now + holdWithoutActive
+        while awaitingActive, ContinuousClock.now < deadline {
+            try await Task.sleep(for: Self.holdPollInterval)
+            if isActive { return }
+        }
+        throw Self.standby(method: method, leader: liveLeaderDescription)
+    }
+
+    /// True while this member knows of no live active: no leader, a silent one, or itself as
+    /// a leader that has not applied its term's first entry yet.
+    private var awaitingActive: Bool {
+        guard let raft = engine.raft else { return false }
+        let status = raft.status
+        return status.leader == 0 || status.leader == raft.id || status.ticksSinceLeaderContact >= Self.silentLeaderTicks
+    }
+
+    /// The leader, unless it has gone silent (then naming it would send the client to a
+    /// namenode that is probably gone).
+    private var liveLeaderDescription: String? {
+        guard let raft = engine.raft, raft.status.ticksSinceLeaderContact < Self.silentLeaderTicks else { return nil }
+        return leaderDescription
     }
 
     /// "nn2 (127.0.0.1:8021)", or nil when no leader is known.

@@ -101,7 +101,11 @@ public final class NameNodeDaemon: Sendable {
         engine.onApplied { applied in
             for edit in applied { clientProtocol.follow(edit) }
         }
-        let ha = HAState(membership: membership, engine: engine) { [weak datanodes] active in
+        // A standby holds a client's call through an election (two election timeouts at
+        // most, the longest one normally takes) rather than send it into a back-off.
+        let hold = membership == nil ? Duration.zero
+            : try configuration.get(Keys.raftTick) * (2 * (try configuration.get(Keys.raftElectionTicks)))
+        let ha = HAState(membership: membership, engine: engine, holdWithoutActive: hold) { [weak datanodes] active in
             datanodes?.setStandby(!active)
             if active {
                 do { try engine.catchUpIDCounters() } catch {
@@ -128,7 +132,7 @@ public final class NameNodeDaemon: Sendable {
         var registry = RPCServiceRegistry()
         clientProtocol.register(into: &registry)
         if membership != nil {
-            registry.guardMethods(of: ProtocolNames.clientProtocol) { method in try ha.checkActive(method: method) }
+            registry.guardMethods(of: ProtocolNames.clientProtocol) { method in try await ha.admit(method: method) }
         }
         clientProtocol.registerBlockRecovery(into: &registry)
         datanodes.register(into: &registry)

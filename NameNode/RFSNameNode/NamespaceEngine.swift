@@ -236,7 +236,7 @@ public final class NamespaceEngine: Sendable {
                 Task {
                     do {
                         try await node.propose(payload) { index, term in
-                            applier.expect(index: index, term: term, continuation: continuation)
+                            applier.expect(index: index, term: term, edit: edit, continuation: continuation)
                         }
                     } catch {
                         continuation.resume(throwing: error)
@@ -309,7 +309,7 @@ final class Applier: Sendable {
         var waiting: [UInt64: Waiting] = [:]
         /// Raft proposers: the index and term their entry got. Another term at that index
         /// when it applies means a new leader replaced it.
-        var expected: [UInt64: (term: UInt64, continuation: CheckedContinuation<EditResult, any Error>)] = [:]
+        var expected: [UInt64: (term: UInt64, edit: Rfs_Namenode_Edit, continuation: CheckedContinuation<EditResult, any Error>)] = [:]
         /// Terms of the committed entries waiting in `waiting`.
         var terms: [UInt64: UInt64] = [:]
         var observer: (@Sendable ([AppliedEdit]) -> Void)?
@@ -322,6 +322,8 @@ final class Applier: Sendable {
     private let store: LevelDBStore
     private let machine: NamespaceStateMachine
     private let logger: Logger
+    /// Inode records decoded from the store, kept across batches (apply thread only).
+    private let committedInodes = CommittedInodeCache()
 
     /// Where `drain` runs: woken by the WAL after each group commit.
     let thread: SignalledThread
@@ -352,11 +354,21 @@ final class Applier: Sendable {
     /// no-op, a membership change or an undecodable entry applies as an empty edit, which
     /// changes nothing but the applied index.
     func enqueueCommitted(_ entries: [RaftEntry]) {
+        // The leader's own proposals wait here with their edits: no need to decode those again.
+        let proposed: [UInt64: Rfs_Namenode_Edit] = state.withLock { state in
+            var found: [UInt64: Rfs_Namenode_Edit] = [:]
+            for entry in entries {
+                if let waiting = state.expected[entry.index], waiting.term == entry.term { found[entry.index] = waiting.edit }
+            }
+            return found
+        }
         var decoded: [(UInt64, UInt64, Rfs_Namenode_Edit)] = []
         decoded.reserveCapacity(entries.count)
         for entry in entries {
             var edit = Rfs_Namenode_Edit()
-            if entry.kind == .normal && !entry.data.isEmpty {
+            if let mine = proposed[entry.index] {
+                edit = mine
+            } else if entry.kind == .normal && !entry.data.isEmpty {
                 do {
                     edit = try Rfs_Namenode_Edit(serializedBytes: entry.data)
                 } catch {
@@ -375,10 +387,10 @@ final class Applier: Sendable {
         thread.signal()
     }
 
-    /// A Raft proposer waits for the entry it got at `index` in `term`.
-    func expect(index: UInt64, term: UInt64, continuation: CheckedContinuation<EditResult, any Error>) {
+    /// A Raft proposer waits for the entry it got at `index` in `term` (`edit`: what it proposed).
+    func expect(index: UInt64, term: UInt64, edit: Rfs_Namenode_Edit, continuation: CheckedContinuation<EditResult, any Error>) {
         let failure = state.withLock { state -> (any Error)? in
-            if state.failure == nil { state.expected[index] = (term, continuation) }
+            if state.failure == nil { state.expected[index] = (term, edit, continuation) }
             return state.failure
         }
         if let failure { continuation.resume(throwing: failure) }
@@ -410,7 +422,7 @@ final class Applier: Sendable {
     /// Applies every consecutive waiting edit as one batch and resumes their proposers. Called
     /// by one thread only: the apply thread, after each group commit.
     func drain() {
-        typealias Expected = (term: UInt64, continuation: CheckedContinuation<EditResult, any Error>)
+        typealias Expected = (term: UInt64, edit: Rfs_Namenode_Edit, continuation: CheckedContinuation<EditResult, any Error>)
         let (batch, observer, compaction) = state.withLock { state in
             var next = state.lastAppliedIndex + 1
             var batch: [(UInt64, Waiting)] = []
@@ -454,7 +466,7 @@ final class Applier: Sendable {
     /// write is not synced: the WAL already is, and replay covers what LevelDB loses.
     @discardableResult
     func applyBatch(_ edits: [(UInt64, Rfs_Namenode_Edit)]) throws -> [EditResult] {
-        let overlay = Overlay(base: StoreReader(store))
+        let overlay = Overlay(base: StoreReader(store), committedInodes: committedInodes)
         var results: [EditResult] = []
         results.reserveCapacity(edits.count)
         for (_, edit) in edits {
@@ -463,6 +475,7 @@ final class Applier: Sendable {
         guard let last = edits.last?.0 else { return results }
         try machine.finishBatch(lastAppliedIndex: last, overlay: overlay)
         try store.write(overlay.batch, sync: false)
+        overlay.batchWritten()
         state.withLock { $0.lastAppliedIndex = last }
         return results
     }

@@ -84,10 +84,15 @@ public final class Overlay: NamespaceReader {
     /// edits walk the same directories, so each record is decoded once per batch, not once
     /// per edit and path component.
     private var inodes: [UInt64: Rfs_Namenode_InodeRecord?] = [:]
+    /// Records decoded by earlier batches, for a batch overlay over the committed store.
+    private let committedInodes: CommittedInodeCache?
     public private(set) var batch = WriteBatch()
 
-    public init(base: any NamespaceReader) {
+    /// `committedInodes`: the applier's cache of the store's inode records (see
+    /// `CommittedInodeCache`); only an overlay over the committed store itself may use it.
+    public init(base: any NamespaceReader, committedInodes: CommittedInodeCache? = nil) {
         self.base = base
+        self.committedInodes = committedInodes
     }
 
     public func get(_ key: [UInt8]) throws -> [UInt8]? {
@@ -104,8 +109,11 @@ public final class Overlay: NamespaceReader {
             record = try value.map { try Rfs_Namenode_InodeRecord(serializedBytes: $0) }
         } else if let below = base as? Overlay {
             record = try below.inode(id)
+        } else if let cached = committedInodes?.record(id) {
+            record = cached
         } else {
             record = try base.get(key).map { try Rfs_Namenode_InodeRecord(serializedBytes: $0) }
+            if let record { committedInodes?.remember(record) }
         }
         inodes[id] = .some(record)
         return record
@@ -134,6 +142,21 @@ public final class Overlay: NamespaceReader {
             inodes[id] = .some(replacement)
         } else {
             inodes.removeValue(forKey: id)
+        }
+    }
+
+    /// Once this overlay's batch is in the store: the committed cache takes the inode records
+    /// the batch wrote (those it has decoded) and forgets the ones it deleted or rewrote
+    /// without decoding.
+    public func batchWritten() {
+        guard let committedInodes else { return }
+        for key in pending.keys where key.bytes.count == 9 && key.bytes[0] == StoreKeys.inodeTag {
+            let id = StoreKeys.decodeUInt64(key.bytes.dropFirst())
+            if pending[key]! != nil, let record = inodes[id] ?? nil {
+                committedInodes.remember(record)
+            } else {
+                committedInodes.forget(id)
+            }
         }
     }
 
@@ -184,6 +207,37 @@ public final class Overlay: NamespaceReader {
         if let limit, merged.count > limit { merged.removeLast(merged.count - limit) }
         return merged
     }
+}
+
+/// Decoded inode records of the committed store, kept across batches by the one thread that
+/// applies them: the directories every create walks (the root, a job's output directory)
+/// are then neither read from LevelDB nor decoded again. Only the applier writes the store,
+/// and it updates this cache after each batch's write (`Overlay.batchWritten`), so it is
+/// never stale for the applier. Bounded: it starts over when full.
+public final class CommittedInodeCache: @unchecked Sendable {
+    // @unchecked: used by the apply thread only (the engine hands it to nothing else).
+    private var records: [UInt64: Rfs_Namenode_InodeRecord] = [:]
+    public let capacity: Int
+
+    public init(capacity: Int = 65_536) {
+        self.capacity = capacity
+    }
+
+    func record(_ id: UInt64) -> Rfs_Namenode_InodeRecord? { records[id] }
+
+    func remember(_ record: Rfs_Namenode_InodeRecord) {
+        if records.count >= capacity && records[record.id] == nil { records.removeAll(keepingCapacity: true) }
+        records[record.id] = record
+    }
+
+    func forget(_ id: UInt64) {
+        records.removeValue(forKey: id)
+    }
+
+    public var count: Int { records.count }
+
+    /// What it holds now (tests compare it with the store).
+    public var cached: [UInt64: Rfs_Namenode_InodeRecord] { records }
 }
 
 /// A store key as a dictionary key: hashed as one run of bytes (an `[UInt8]` key is hashed

@@ -88,3 +88,62 @@ def test_pyarrow_hadoop_filesystem(cluster, libhdfs_dir):
                             capture_output=True, text=True, timeout=600, env=env)
     assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
     assert "pyarrow scenario passed" in result.stdout
+
+
+def open_libhdfs(libhdfs_dir: Path):
+    """Our libhdfs.so in this process (ctypes), with the signatures of the calls the writer makes."""
+    import ctypes
+
+    lib = ctypes.CDLL(str(libhdfs_dir / "libhdfs.so"))
+    lib.hdfsConnect.argtypes = [ctypes.c_char_p, ctypes.c_uint16]
+    lib.hdfsConnect.restype = ctypes.c_void_p
+    lib.hdfsOpenFile.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_short, ctypes.c_int32]
+    lib.hdfsOpenFile.restype = ctypes.c_void_p
+    lib.hdfsWrite.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int32]
+    lib.hdfsWrite.restype = ctypes.c_int32
+    for name in ("hdfsHFlush", "hdfsHSync", "hdfsCloseFile"):
+        getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+        getattr(lib, name).restype = ctypes.c_int
+    lib.hdfsDisconnect.argtypes = [ctypes.c_void_p]
+    lib.hdfsDisconnect.restype = ctypes.c_int
+    return lib
+
+
+def test_hadoop_reads_what_an_rfs_writer_hflushed(cluster, libhdfs_dir, fsshell):
+    """Hadoop's own DFSInputStream (FsShell -cat) reads a file an rfs writer (our libhdfs) has
+    hflushed and not closed: it asks our datanodes for the last block's visible length over
+    ClientDatanodeProtocol.getReplicaVisibleLength on their IPC ports, then reads the replicas
+    being written. Then the same through hdfs-native."""
+    lib = open_libhdfs(libhdfs_dir)
+    fs = lib.hdfsConnect(b"127.0.0.1", cluster.namenode.port)
+    assert fs
+    path = "/growing/log"
+    writer = lib.hdfsOpenFile(fs, path.encode(), os.O_WRONLY, 0, 3, 1 << 20)  # 1 MiB blocks
+    assert writer
+    first = bytes((i * 7919 + 13) % 251 for i in range(100_003))  # ends inside a chunk
+    assert lib.hdfsWrite(fs, writer, first, len(first)) == len(first)
+    assert lib.hdfsHFlush(fs, writer) == 0
+    shown = fsshell(cluster.url, "-cat", path, binary=True)
+    assert shown.returncode == 0, shown.stderr[-3000:]
+    assert shown.stdout == first
+
+    # Past the first block: one complete block, and the flushed part of the one being written.
+    second = bytes((i * 104729 + 7) % 253 for i in range((1 << 20) + 4321))
+    assert lib.hdfsWrite(fs, writer, second, len(second)) == len(second)
+    assert lib.hdfsHSync(fs, writer) == 0
+    shown = fsshell(cluster.url, "-cat", path, binary=True)
+    assert shown.returncode == 0, shown.stderr[-3000:]
+    assert shown.stdout == first + second
+
+    # hdfs-native does not ask datanodes for the visible length: it reads the file's length
+    # as the namenode reports it, the complete first block, and those bytes are right.
+    from hdfs_native import Client
+    native = Client(cluster.url)
+    with native.read(path) as reader:
+        seen = reader.read()
+    assert len(seen) == 1 << 20 and seen == (first + second)[:1 << 20]
+
+    assert lib.hdfsCloseFile(fs, writer) == 0
+    shown = fsshell(cluster.url, "-cat", path, binary=True)
+    assert shown.returncode == 0 and shown.stdout == first + second
+    assert lib.hdfsDisconnect(fs) == 0

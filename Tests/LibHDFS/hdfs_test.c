@@ -262,7 +262,7 @@ static void testWriteAndRead(hdfsFS fs) {
     CHECK(hdfsSeek(fs, file, FILE_BYTES) == 0 && hdfsRead(fs, file, buffer, 10) == 0);
     EXPECT_ERRNO(hdfsWrite(fs, file, buffer, 10), -1, EBADF);
     EXPECT_ERRNO(hdfsHFlush(fs, file), -1, EBADF);
-    CHECK(hdfsFlush(fs, file) == 0);
+    EXPECT_ERRNO(hdfsFlush(fs, file), -1, EBADF); /* as Apache's: flush is for output streams */
     CHECK(hdfsCloseFile(fs, file) == 0);
     free(buffer);
 
@@ -509,6 +509,55 @@ static void testThreads(hdfsFS shared) {
     }
 }
 
+/* Opens `name` through `fs` and returns how many bytes a reader may read now (-1 on error). */
+static long long readableNow(hdfsFS fs, const char *name) {
+    hdfsFile file = hdfsOpenFile(fs, name, O_RDONLY, 0, 0, 0);
+    if (!file) return -1;
+    long long available = hdfsAvailable(fs, file);
+    hdfsCloseFile(fs, file);
+    return available;
+}
+
+/* A file still being written, read through a second connection (another client) before the
+ * writer closes it: what hdfsHFlush/hdfsHSync sent is readable, across a block boundary too;
+ * what hdfsFlush leaves buffered is not. Apache's hdfsFlush is FSDataOutputStream.flush,
+ * which only moves whole chunks into the packet being filled and sends nothing. */
+static void testReadWhileWriting(hdfsFS fs) {
+    const char *name = path("data/growing");
+    hdfsFile writer = hdfsOpenFile(fs, name, O_WRONLY, 0, 3, BLOCK);
+    hdfsFS other = hdfsConnectNewInstance(host, (tPort)port);
+    CHECK(writer != NULL && other != NULL);
+    if (!writer || !other) return;
+    CHECK(writePattern(fs, writer, 0, 1000) == 0);
+    CHECK(hdfsFlush(fs, writer) == 0);
+    CHECK(readableNow(other, name) == 0);
+    CHECK(hdfsHFlush(fs, writer) == 0);
+    CHECK(readableNow(other, name) == 1000);
+    CHECK(readAndCheck(other, name, 4096) == 1000);
+
+    /* Past the first block, synced: the complete block and the flushed part of the next. */
+    CHECK(writePattern(fs, writer, 1000, BLOCK + 70000) == 0);
+    CHECK(hdfsHSync(fs, writer) == 0);
+    long long flushed = 1000 + BLOCK + 70000;
+    CHECK(readAndCheck(other, name, 65536) == flushed);
+    hdfsFile reader = hdfsOpenFile(other, name, O_RDONLY, 0, 0, 0);
+    CHECK(reader != NULL);
+    if (reader) {
+        unsigned char *buffer = malloc(200);
+        CHECK(hdfsPread(other, reader, BLOCK - 100, buffer, 200) == 200 && matchesPattern(buffer, BLOCK - 100, 200));
+        CHECK(hdfsPread(other, reader, flushed - 10, buffer, 200) == 10 && matchesPattern(buffer, flushed - 10, 10));
+        /* The reader keeps the length it opened with while the writer goes on. */
+        CHECK(writePattern(fs, writer, flushed, 5000) == 0 && hdfsHFlush(fs, writer) == 0);
+        CHECK(hdfsAvailable(other, reader) == flushed);
+        CHECK(hdfsCloseFile(other, reader) == 0);
+        free(buffer);
+    }
+    CHECK(readableNow(other, name) == flushed + 5000);
+    CHECK(hdfsCloseFile(fs, writer) == 0);
+    CHECK(readAndCheck(other, name, 1 << 20) == flushed + 5000);
+    CHECK(hdfsDisconnect(other) == 0);
+}
+
 /* pyarrow's order: the connection is disconnected before its files are closed. */
 static void testCloseAfterDisconnect(void) {
     hdfsFS fs = hdfsConnect(host, (tPort)port);
@@ -546,6 +595,7 @@ int main(int argc, char **argv) {
     if (!fs) return 1;
     CHECK(hdfsCreateDirectory(fs, base) == 0);
     testWriteAndRead(fs);
+    testReadWhileWriting(fs);
     testNamespace(fs);
     testCluster(fs);
     testThreads(fs);

@@ -40,6 +40,27 @@ struct BlockReportTests {
         #expect(manager.invariantViolations().isEmpty)
     }
 
+    @Test("a block under construction is located at its pipeline before any replica is reported, and at its reports once committed")
+    func expectedLocationsOfABlockBeingWritten() {
+        var manager = BlockManager()
+        for n in 1...4 { _ = manager.register(Cluster.identity(n), nowMillis: 0) }
+        manager.addBlock(Self.block(7), expectedReplication: 3, fileID: 1)
+        #expect(manager.locations(of: BlockID(7))?.datanodes.isEmpty == true)
+        manager.setExpectedLocations(BlockID(7), [Cluster.uuid(1), Cluster.uuid(2), Cluster.uuid(3)])
+        #expect(manager.locations(of: BlockID(7))?.datanodes.map(\.uuid) == [Cluster.uuid(1), Cluster.uuid(2), Cluster.uuid(3)])
+        #expect(manager.locations(of: BlockID(7))?.isUnderConstruction == true)
+        // A pipeline recovery replaced node 2 with node 4; node 3 has reported its replica.
+        manager.setExpectedLocations(BlockID(7), [Cluster.uuid(1), Cluster.uuid(4), Cluster.uuid(3)])
+        _ = manager.processFullBlockReport(Cluster.uuid(3), replicas: [ReplicaReport(block: Self.block(7))])
+        #expect(Set(manager.locations(of: BlockID(7))!.datanodes.map(\.uuid)) == [Cluster.uuid(1), Cluster.uuid(3), Cluster.uuid(4)])
+        // Committed: only replicas reported finalized count; the pipeline is forgotten.
+        let committed = manager.commitBlock(BlockID(7), numBytes: 1_000, generationStamp: 1_001)
+        #expect(committed)
+        manager.setExpectedLocations(BlockID(7), [Cluster.uuid(2)])
+        #expect(manager.locations(of: BlockID(7))?.datanodes.map(\.uuid) == [Cluster.uuid(3)])
+        #expect(manager.invariantViolations().isEmpty)
+    }
+
     @Test("replicas of blocks the namespace does not know are deleted")
     func unknownBlocks() {
         var manager = BlockManager()

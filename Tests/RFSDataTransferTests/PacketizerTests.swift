@@ -89,9 +89,32 @@ struct PacketizerTests {
         #expect(packetizer.lastPacket(syncBlock: true).header
             == PacketHeader(offsetInBlock: 2148, seqno: 3, lastPacketInBlock: true, dataLen: 0, syncBlock: true))
     }
+
+    @Test("headers cut as packets(for:) does, and a frame encoded in place is the same frame",
+          arguments: [Int64(0), Int64(700)])
+    func headersAndFramesInPlace(blockOffset: Int64) {
+        let data = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        var encoded = Packetizer(checksum: .hdfsDefault, blockOffset: blockOffset, firstSeqno: 3)
+        var framed = Packetizer(checksum: .hdfsDefault, blockOffset: blockOffset, firstSeqno: 3)
+        let packets = encoded.packets(for: data, syncBlock: true)
+        let cuts = framed.headers(forDataBytes: data.count, syncBlock: true)
+        #expect(cuts.map(\.header) == packets.map(\.header))
+        #expect(framed.nextSeqno == encoded.nextSeqno && framed.offsetInBlock == encoded.offsetInBlock)
+        data.withUnsafeBytes { raw in
+            for (cut, packet) in zip(cuts, packets) {
+                let frame = [UInt8](unsafeUninitializedCapacity: PacketFrame.frameBytes(cut.header, checksum: .hdfsDefault)) { out, count in
+                    PacketFrame.encode(cut.header, data: UnsafeRawBufferPointer(rebasing: raw[cut.range]), checksum: .hdfsDefault,
+                                       into: UnsafeMutableRawBufferPointer(out))
+                    count = out.count
+                }
+                #expect(frame == packet.bytes)
+            }
+        }
+    }
 }
 
 extension PacketHeader {
     /// Bytes of the header's encoding, for readable expectations.
     var bytes: Int { encodedBytes }
+
 }

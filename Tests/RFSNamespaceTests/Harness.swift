@@ -2,6 +2,7 @@ import Foundation
 import RFSKeyValue
 import RFSNamespace
 import RFSProtocol
+import Testing
 
 /// Drives the namespace state machine over a store the way the namenode does: edits in,
 /// one WriteBatch per batch (with the last applied index), reads from the committed store.
@@ -9,6 +10,9 @@ final class Harness {
     let store: MemoryStore
     let machine: NamespaceStateMachine
     var index: UInt64 = 0
+    /// As the namenode's applier keeps it: every batch reads through it, and after every
+    /// batch each record in it must equal the store's.
+    let committedInodes = CommittedInodeCache()
     var clock: UInt64 = 1_700_000_000_000
 
     init(configuration: NamespaceConfiguration = NamespaceConfiguration(), store: MemoryStore = MemoryStore()) throws {
@@ -30,7 +34,7 @@ final class Harness {
     /// Applies `edits` as one batch and commits it; returns each edit's result.
     @discardableResult
     func batch(_ edits: [Rfs_Namenode_Edit]) throws -> [EditResult] {
-        let overlay = Overlay(base: StoreReader(store))
+        let overlay = Overlay(base: StoreReader(store), committedInodes: committedInodes)
         var results: [EditResult] = []
         for edit in edits {
             index += 1
@@ -38,6 +42,11 @@ final class Harness {
         }
         try machine.finishBatch(lastAppliedIndex: index, overlay: overlay)
         try store.write(overlay.batch, sync: true)
+        overlay.batchWritten()
+        for (id, record) in committedInodes.cached {
+            let stored = try store.get(StoreKeys.inode(id)).map { try Rfs_Namenode_InodeRecord(serializedBytes: $0) }
+            if stored != record { Issue.record("the committed inode cache holds a stale record of inode \(id)") }
+        }
         return results
     }
 

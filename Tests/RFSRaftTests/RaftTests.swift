@@ -60,13 +60,53 @@ import Testing
         for _ in 0..<30 where leader.role != .candidate { leader.tick() }
         leader.step(RaftMessage(from: 2, to: 1, term: 3, body: .voteResponse(granted: true, preVote: false)))
         #expect(leader.role == .leader)
-        _ = leader.takeReady()
+        let ready = leader.takeReady()!
+        leader.persisted(through: ready.entries.last!.index, term: ready.entries.last!.term)
         // Node 2 acknowledges index 2 (term 2) only: not committed, it is not of term 3.
         leader.step(RaftMessage(from: 2, to: 1, term: 3, body: .appendResponse(success: true, index: 2, hintIndex: 0, hintTerm: 0, context: 0)))
         #expect(leader.commitIndex == 1)
         // Once node 2 holds the term-3 no-op (index 3), both commit.
         leader.step(RaftMessage(from: 2, to: 1, term: 3, body: .appendResponse(success: true, index: 3, hintIndex: 0, hintTerm: 0, context: 0)))
         #expect(leader.commitIndex == 3)
+    }
+
+    @Test("§10.2.1 a leader sends appends before its own fsync and counts its copy only once persisted")
+    func leaderCountsItsOwnCopyOnlyOncePersisted() {
+        var configuration = RaftConfiguration(id: 1, seed: 5)
+        configuration.preVote = false
+        var leader = RaftCore(configuration: configuration, hardState: HardState(term: 1, vote: 1, commit: 1),
+                              entries: [RaftEntry(term: 1, index: 1)], membership: Membership(voters: [1, 2, 3]))
+        for _ in 0..<30 where leader.role != .candidate { leader.tick() }
+        // The candidate's Ready changes its term and vote: nothing may leave before it is durable.
+        let campaign = leader.takeReady()!
+        #expect(!campaign.termAndVoteUnchanged && campaign.sendableBeforePersisting.isEmpty)
+        leader.step(RaftMessage(from: 2, to: 1, term: 2, body: .voteResponse(granted: true, preVote: false)))
+        #expect(leader.role == .leader)
+        let noOp = leader.takeReady()!
+        leader.persisted(through: noOp.entries.last!.index, term: noOp.entries.last!.term)
+        // The followers take the no-op (and so stop being probed: appends flow to them).
+        for follower: NodeID in [2, 3] {
+            leader.step(RaftMessage(from: follower, to: 1, term: 2, body: .appendResponse(success: true, index: 2, hintIndex: 0, hintTerm: 0, context: 0)))
+        }
+        #expect(leader.commitIndex == 2)
+        _ = leader.takeReady()
+        let index = try! leader.propose([7])
+        let ready = leader.takeReady()!
+        // Its appends may go before its own persist; the new entry is not counted yet.
+        #expect(ready.termAndVoteUnchanged && ready.entries.map(\.index) == [index])
+        #expect(!ready.sendableBeforePersisting.isEmpty && ready.sendableAfterPersisting.allSatisfy {
+            if case .append = $0.body { false } else { true }
+        })
+        #expect(leader.replication[1]?.match == index - 1)
+        // One follower's copy alone is not a quorum of three while the leader's is not durable...
+        leader.step(RaftMessage(from: 2, to: 1, term: 2, body: .appendResponse(success: true, index: index, hintIndex: 0, hintTerm: 0, context: 0)))
+        #expect(leader.commitIndex == index - 1)
+        // ...with the leader's persisted, it is.
+        leader.persisted(through: index, term: 2)
+        #expect(leader.commitIndex == index)
+        // A report about an entry that was replaced (another term at that index) counts for nothing.
+        leader.persisted(through: index, term: 9)
+        #expect(leader.replication[1]?.match == index)
     }
 
     @Test("§5.3 a follower's conflicting tail is replaced, skipping back a term per round trip")

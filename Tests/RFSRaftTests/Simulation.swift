@@ -168,6 +168,7 @@ struct Simulation {
                 disk.entries += ready.entries
             }
             if let hardState = ready.hardState { disk.hardState = hardState }
+            if let last = ready.entries.last { nodes[id]!.core!.persisted(through: last.index, term: last.term) }
             for entry in ready.committed {
                 check(entry, on: id)
                 disk.applied[entry.index] = entry.data

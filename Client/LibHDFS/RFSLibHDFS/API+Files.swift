@@ -131,9 +131,17 @@ public func hdfsWrite(_ fs: hdfsFS?, _ file: hdfsFile?, _ buffer: UnsafeRawPoint
 
 @c @implementation
 public func hdfsFlush(_ fs: hdfsFS?, _ file: hdfsFile?) -> Int32 {
-    guard Handles.file(file) != nil else { return fail(code: EBADF, "java.io.IOException: hdfsFlush of a NULL file", -1) }
-    // Whole packets go out as they fill; HDFS's flush() likewise only hands bytes to the
-    // sender. Reads have nothing to flush.
+    guard let open = Handles.file(file) else { return fail(code: EBADF, "java.io.IOException: hdfsFlush of a NULL file", -1) }
+    guard open.output != nil else {
+        return fail(code: EBADF, "java.io.IOException: hdfsFlush: \(open.path) is open for reading", -1)
+    }
+    // Apache's hdfsFlush calls FSDataOutputStream.flush(), which reaches DFSOutputStream's
+    // inherited FSOutputSummer.flush(): the whole chunks it holds are checksummed into the
+    // packet being filled, and that packet still leaves only once it is full (or on hflush,
+    // hsync, close). Nothing is sent, nothing waits, no reader sees more. Our stream cuts
+    // packets from its buffer the same way, so there is nothing to do: sending a short
+    // packet here would be a half hflush that HDFS does not promise, and would cost a caller
+    // that flushes after every small write (as stream wrappers do) a short packet each time.
     return 0
 }
 

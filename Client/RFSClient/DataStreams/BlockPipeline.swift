@@ -19,8 +19,12 @@ final class BlockPipeline: @unchecked Sendable {
     private var acks: AsyncThrowingStream<Hadoop_Hdfs_PipelineAckProto, Error>.AsyncIterator
     private var ackTask: Task<Void, Never>
     private var tracker: PipelineAckTracker
-    /// Bytes of every packet sent and not yet acknowledged, by seqno, for resending.
-    private var unacked: [Int64: [UInt8]] = [:]
+    /// Every packet sent and not yet acknowledged, by seqno, for resending (the buffer NIO
+    /// sent, shared, not copied).
+    private var unacked: [Int64: ByteBuffer] = [:]
+    /// Frames are allocated here rather than from a channel: a pipeline rebuilt after a
+    /// failure resends the same buffers on its new connection.
+    private static let allocator = ByteBufferAllocator()
     private let checksum: ChunkedChecksum
     private let fileSystem: FileSystem
     private let stage: Hadoop_Hdfs_OpWriteBlockProto.BlockConstructionStage
@@ -92,12 +96,31 @@ final class BlockPipeline: @unchecked Sendable {
         return (connection, stream.makeAsyncIterator(), task)
     }
 
-    /// Sends one packet, waiting for acks while the window is full.
-    func send(_ packet: EncodedPacket) async throws {
+    /// The frame of a packet of `data`, in a buffer NIO sends as it is: the sums computed and
+    /// the data copied straight into it, once. Synchronous, so `data` (the caller's memory)
+    /// need only live through this call.
+    func frame(_ header: PacketHeader, data: UnsafeRawBufferPointer) -> ByteBuffer {
+        let frameBytes = PacketFrame.frameBytes(header, checksum: checksum)
+        var buffer = Self.allocator.buffer(capacity: frameBytes)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: frameBytes) { out in
+            PacketFrame.encode(header, data: data, checksum: checksum,
+                               into: UnsafeMutableRawBufferPointer(rebasing: out[..<frameBytes]))
+            return frameBytes
+        }
+        return buffer
+    }
+
+    /// Sends one framed packet, waiting for acks while the window is full.
+    func send(_ header: PacketHeader, frame: ByteBuffer) async throws {
         while !tracker.canSend { try await receiveAck() }
-        try tracker.willSend(packet.header)
-        unacked[packet.header.seqno] = packet.bytes
-        connection.write(packet.bytes)
+        try tracker.willSend(header)
+        unacked[header.seqno] = frame
+        connection.write(frame)
+    }
+
+    /// Sends one packet encoded elsewhere (the block's empty last packet).
+    func send(_ packet: EncodedPacket) async throws {
+        try await send(packet.header, frame: Self.allocator.buffer(bytes: packet.bytes))
     }
 
     /// Waits until every packet sent so far is acknowledged (the end of the block, hflush).

@@ -26,13 +26,13 @@ public actor FileInputStream {
     /// The next block's READ_BLOCK, opened ahead: its index and the connection being made.
     private var prefetch: (index: Int, stream: Task<BlockStream, any Error>)?
 
-    init(path: String, fileSystem: FileSystem, located: Hadoop_Hdfs_LocatedBlocksProto) {
+    init(path: String, fileSystem: FileSystem, readable: ReadableBlocks) {
         self.path = path
         self.fileSystem = fileSystem
-        // A file still being written is read up to what the namenode reports; the bytes of
-        // its block under construction are not visible here yet.
-        self.length = Int64(located.fileLength)
-        self.blocks = located.blocks
+        // A file still being written is read up to what its writer had hflushed when it was
+        // opened (the last block's acknowledged bytes), as HDFS's DFSInputStream does.
+        self.length = readable.length
+        self.blocks = readable.blocks
     }
 
     /// The next bytes from the current position, at most `maxBytes`; empty at the end.
@@ -397,6 +397,6 @@ extension FileSystem {
     /// Opens a file for reading.
     public func open(_ path: String) async throws -> FileInputStream {
         let absolute = try resolve(path)
-        return FileInputStream(path: absolute, fileSystem: self, located: try await locatedBlocks(absolute))
+        return FileInputStream(path: absolute, fileSystem: self, readable: try await readableBlocks(absolute))
     }
 }

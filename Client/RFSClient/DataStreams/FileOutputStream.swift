@@ -1,3 +1,4 @@
+import NIOCore
 import RFSChecksum
 import RFSDataTransfer
 import RFSModel
@@ -50,20 +51,76 @@ public actor FileOutputStream {
         }
     }
 
-    /// Appends bytes to the file.
+    /// Whole packets a write frames from the caller's bytes before it sends them: the
+    /// caller's memory is only read synchronously, so a batch is framed, then sent; this
+    /// bounds the frames held at once (16 × 64 KiB).
+    static let packetsPerBatch = 16
+
+    /// Appends bytes to the file (see `write(contentsOf:)`).
     public func write(_ bytes: some Collection<UInt8>) async throws {
         guard !closed else { throw RemoteException(.ioException, "Stream closed: \(path)") }
-        buffered.append(contentsOf: bytes)
-        try await sendBuffered(final: false)
+        if bytes.withContiguousStorageIfAvailable({ _ in true }) == true {
+            try await write(count: bytes.count) { body in
+                _ = bytes.withContiguousStorageIfAvailable { body(UnsafeRawBufferPointer($0)) }
+            }
+        } else {
+            let contiguous = Array(bytes)
+            try await write(count: contiguous.count) { body in contiguous.withUnsafeBytes(body) }
+        }
     }
 
-    /// Appends the bytes at `bytes`, copied once into the stream's buffer; the caller may reuse
-    /// its memory as soon as this returns.
+    /// Appends the bytes at `bytes`; the caller may reuse its memory as soon as this returns.
+    /// Whole packets are framed straight from it (one copy, with the sums computed on the
+    /// way); only a tail shorter than a packet is kept for the next write.
     public func write(contentsOf bytes: UnsafeRawBufferPointer) async throws {
         guard !closed else { throw RemoteException(.ioException, "Stream closed: \(path)") }
-        // As typed bytes, so the append is one memcpy; a raw buffer would be appended a byte at a time.
-        buffered.append(contentsOf: UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
-        try await sendBuffered(final: false)
+        try await write(count: bytes.count) { body in body(bytes) }
+    }
+
+    /// What both writes share. `lend` shows the caller's `count` bytes to a synchronous body
+    /// (as often as asked; never across a suspension). A packet begun by an earlier write is
+    /// completed first, so packets stay whole; then whole packets go out framed from the
+    /// caller's bytes; the tail waits in `buffered`.
+    private func write(count: Int, lend: (_ body: (UnsafeRawBufferPointer) -> Void) -> Void) async throws {
+        var consumed = 0
+        while !buffered.isEmpty, consumed < count {
+            let take = min(count - consumed, packetDataBytes - buffered.count)
+            let from = consumed
+            lend { bytes in buffered.append(contentsOf: Self.typed(UnsafeRawBufferPointer(rebasing: bytes[from..<from + take]))) }
+            consumed += take
+            try await sendBuffered(final: false)
+        }
+        while consumed < count {
+            if pipeline == nil { try await startBlock() }
+            let roomInBlock = Int(blockSizeBytes - bytesInBlock)
+            let available = count - consumed
+            let whole = available >= roomInBlock ? roomInBlock : available / packetDataBytes * packetDataBytes
+            let batch = min(whole, packetDataBytes * Self.packetsPerBatch)
+            guard batch > 0 else { break }
+            var frames: [(header: PacketHeader, frame: ByteBuffer)] = []
+            let from = consumed
+            lend { bytes in frames = self.frames(of: UnsafeRawBufferPointer(rebasing: bytes[from..<from + batch]), syncBlock: false) }
+            for (header, frame) in frames { try await pipeline!.send(header, frame: frame) }
+            consumed += batch
+            bytesInBlock += Int64(batch)
+            if bytesInBlock >= blockSizeBytes { try await finishBlock() }
+        }
+        if consumed < count {
+            let from = consumed
+            lend { bytes in buffered.append(contentsOf: Self.typed(UnsafeRawBufferPointer(rebasing: bytes[from..<count]))) }
+        }
+    }
+
+    /// Raw bytes as typed ones, so an append is one memcpy (a raw buffer is appended a byte at a time).
+    private static func typed(_ bytes: UnsafeRawBufferPointer) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+    }
+
+    /// The current block's next packets carrying `data`, each framed for the pipeline.
+    private func frames(of data: UnsafeRawBufferPointer, syncBlock: Bool) -> [(header: PacketHeader, frame: ByteBuffer)] {
+        packetizer!.headers(forDataBytes: data.count, syncBlock: syncBlock).map { cut in
+            (cut.header, pipeline!.frame(cut.header, data: UnsafeRawBufferPointer(rebasing: data[cut.range])))
+        }
     }
 
     /// Sends every byte written so far, a short last packet included, and waits until every
@@ -88,7 +145,9 @@ public actor FileOutputStream {
             guard final || count == packetDataBytes || count == roomInBlock else { return }
             // hsync asks the datanodes to sync with the last packet it sends.
             let sync = syncBlock && start + count == buffered.count
-            for packet in packetizer!.packets(for: buffered[start..<start + count], syncBlock: sync) { try await pipeline!.send(packet) }
+            let from = start
+            let framed = buffered.withUnsafeBytes { self.frames(of: UnsafeRawBufferPointer(rebasing: $0[from..<from + count]), syncBlock: sync) }
+            for (header, frame) in framed { try await pipeline!.send(header, frame: frame) }
             start += count
             bytesInBlock += Int64(count)
             if bytesInBlock >= blockSizeBytes { try await finishBlock() }

@@ -25,6 +25,8 @@ public struct RaftNodeStatus: Sendable, Equatable {
     public var leaderStartIndex: UInt64 = 0
     /// Times this member has seen a new leader since it started.
     public var leaderChanges: UInt64 = 0
+    /// Ticks since this member last heard from `leader` (0 when it leads).
+    public var ticksSinceLeaderContact = 0
     public var replication: [NodeID: MemberReplication] = [:]
 }
 
@@ -129,6 +131,7 @@ public actor RaftNode {
         var status = RaftNodeStatus(role: core.role, term: core.term, leader: core.leader, commitIndex: core.commitIndex,
                                     lastIndex: core.lastIndex, leaderChanges: previous.leaderChanges,
                                     replication: core.role == .leader ? core.replication : [:])
+        status.ticksSinceLeaderContact = core.ticksSinceLeaderContact
         if core.leader != 0 && (core.leader != previous.leader || core.term != previous.term) { status.leaderChanges += 1 }
         if core.role == .leader {
             // Becoming leader appends the term's no-op last; keep the index it had then.
@@ -295,15 +298,19 @@ public actor RaftNode {
         defer { processing = false }
         while let ready = core.takeReady() {
             publish()
+            // A leader's appends leave now, so the followers' fsyncs overlap this one; the
+            // core counts the leader's own copy only once `persisted` below says so.
+            for message in ready.sendableBeforePersisting { senders[message.to]?.send(RaftWire.envelope(message)) }
             do {
                 try await storage.persist(entries: ready.entries, hardState: ready.hardState)
             } catch {
-                // Nothing of this Ready may leave: a member that cannot persist must stop.
+                // Nothing more of this Ready may leave: a member that cannot persist must stop.
                 logger.critical("raft: persisting failed; this member stops", metadata: ["error": "\(error)"])
                 await stop()
                 return
             }
-            for message in ready.messages {
+            if let last = ready.entries.last { core.persisted(through: last.index, term: last.term) }
+            for message in ready.sendableAfterPersisting {
                 if case .snapshot = message.body {
                     // Only a member that lost its disk can be behind the compacted log (the
                     // active compacts through what every member holds). Streaming the store

@@ -32,10 +32,14 @@ extension ClusterSimulation {
         while nodes[position].core != nil, let ready = nodes[position].core!.takeReady() {
             let crashPoint = chance(perMille: options.shellCrashPerMillePerReady, &rng)
                 ? ShellCrashPoint.allCases[Int(rng.next() % 3)] : nil
+            // A leader's appends leave before its own persist, as RaftNode sends them: a crash
+            // before persisting then leaves followers holding what the leader never wrote.
+            for message in ready.sendableBeforePersisting { send(message) }
             if crashPoint == .beforePersisting { return crash(id, inShell: true) }
             persist(ready, on: id)
+            if let last = ready.entries.last { nodes[position].core!.persisted(through: last.index, term: last.term) }
             if crashPoint == .afterPersisting { return crash(id, inShell: true) }
-            for message in ready.messages { send(message) }
+            for message in ready.sendableAfterPersisting { send(message) }
             if crashPoint == .afterSending { return crash(id, inShell: true) }
             apply(ready.committed, on: id)
             releaseReads(ready.reads, on: id)
