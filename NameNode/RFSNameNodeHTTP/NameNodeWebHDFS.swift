@@ -31,7 +31,7 @@ struct NameNodeWebHDFS {
                     + "accepts (\(Self.requestBodyBytesMax))", status: 413)
             }
             try Self.checkParameters(parsed)
-            try refuseIfStandby(parsed.operation)
+            try await refuseIfStandby(parsed.operation)
             let fileSystem = try state.clients.fileSystem(namenodes: [state.localRPC], user: parsed.user)
             if parsed.operation.carriesData {
                 return try await redirect(parsed, fileSystem: fileSystem, requestHost: request.head.authority)
@@ -93,15 +93,19 @@ struct NameNodeWebHDFS {
 
     /// A standby serves no WebHDFS call, reads included, as HDFS's standby refuses them
     /// (each runs as a ClientProtocol call there): 403 with a RemoteException of class
-    /// StandbyException. Hadoop's WebHdfsFileSystem, given an HA nameservice, takes that class
-    /// as the signal to try the next namenode. Checked after the parameters, as HDFS parses
-    /// them before the call, so a malformed request is a 400 on any namenode.
-    func refuseIfStandby(_ operation: WebHDFSOperation) throws(WebHDFSError) {
-        let ha = state.daemon.ha
-        guard !ha.isActive else { return }
-        let category = operation.method == .get ? "READ" : "WRITE"
-        throw WebHDFSError(.standby, "Operation category \(category) is not supported in state standby"
-            + (ha.leaderDescription.map { "; the active namenode is \($0)" } ?? ""))
+    /// StandbyException, naming the active where one is known. Hadoop's WebHdfsFileSystem,
+    /// given an HA nameservice, takes that class as the signal to try the next namenode.
+    /// While no live active is known (an election under way) the call is held as an RPC call
+    /// is (`HAState.admit`), and served here if this namenode becomes the active meanwhile.
+    func refuseIfStandby(_ operation: WebHDFSOperation) async throws {
+        // HDFS words the refusal by the operation's category; a ClientProtocol call of the
+        // same category names it.
+        let representative = operation.method == .get ? "getFileInfo" : "mkdirs"
+        do {
+            try await state.daemon.ha.admit(method: representative)
+        } catch let refusal as RemoteError {
+            throw WebHDFSError(javaClassName: refusal.exceptionClassName, message: refusal.errorMessage)
+        }
     }
 
     /// Every operation answered by the namenode itself.
