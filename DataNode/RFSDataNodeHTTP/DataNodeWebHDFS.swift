@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import RFSClient
+import RFSConfig
 import RFSHTTP
 import RFSModel
 import RFSWebHDFS
@@ -41,9 +42,15 @@ struct DataNodeWebHDFS {
         }
     }
 
-    /// `namenoderpcaddress` from the namenode's redirect, else the datanode's own namenodes.
+    /// `namenoderpcaddress` from the namenode's redirect (host:port, or with HA the
+    /// nameservice, whose every namenode the client may then fail over to), else the
+    /// datanode's own namenodes.
     func namenodes(_ request: WebHDFSRequest) throws(WebHDFSError) -> [HostPort] {
         if let text = request.string("namenoderpcaddress") {
+            if let services = try? state.configuration.get(Keys.nameservices), services.contains(text),
+               let members = try? state.configuration.namenodeEndpoints(forAuthority: text), !members.isEmpty {
+                return members.map(\.rpcAddress)
+            }
             guard let address = HostPort(parsing: text) else {
                 throw WebHDFSError.invalidParameter("namenoderpcaddress", "\"\(text)\" is not host:port")
             }
@@ -63,7 +70,9 @@ struct DataNodeWebHDFS {
             blockSizeBytes: try request.int64("blocksize", minimum: 1), permission: permission)
         try await copy(body, into: stream)
         var headers: HTTPFields = [:]
-        headers[.location] = "hdfs://\(fileSystem.uri.authority)\(WebHDFSRequest.percentEncodePath(request.path))"
+        // The namenode as the redirect named it (with HA, the nameservice), as HDFS answers.
+        let authority = request.string("namenoderpcaddress") ?? fileSystem.uri.authority
+        headers[.location] = "hdfs://\(authority)\(WebHDFSRequest.percentEncodePath(request.path))"
         headers[.contentLength] = "0"
         return Response(status: .created, headers: headers, body: ResponseBody())
     }

@@ -262,8 +262,14 @@ struct NameNodeWebHDFS {
             let name = $0.split(separator: "=", maxSplits: 1).first.map { $0.lowercased() } ?? ""
             return name != "noredirect" && name != "namenoderpcaddress"
         }.map(String.init)
-        let callbackHost = state.advertisedRPCHost ?? requestHost.map(Self.hostPart) ?? "127.0.0.1"
-        query.append("namenoderpcaddress=\(callbackHost):\(state.rpcPort)")
+        if let membership = state.daemon.ha.membership {
+            // HA: the nameservice, as HDFS sends it, so the datanode's client can fail over
+            // if this namenode dies during the transfer.
+            query.append("namenoderpcaddress=\(membership.nameservice)")
+        } else {
+            let callbackHost = state.advertisedRPCHost ?? requestHost.map(Self.hostPart) ?? "127.0.0.1"
+            query.append("namenoderpcaddress=\(callbackHost):\(state.rpcPort)")
+        }
         return "http://\(datanode.ipAddress):\(datanode.infoPort)\(WebHDFSRequest.prefix)"
             + WebHDFSRequest.percentEncodePath(request.path) + "?" + query.joined(separator: "&")
     }

@@ -115,3 +115,24 @@ def test_hadoop_webhdfs_filesystem_on_the_active_and_failing_over_from_a_standby
     rm = hadoop_fsshell(conf, ha_fs, "-rm", "-r", "/webhdfs-ha")
     assert rm.returncode == 0, rm.stderr
     assert hadoop_fsshell(conf, ha_fs, "-test", "-e", "/webhdfs-ha").returncode == 1
+
+
+def test_a_redirect_names_the_nameservice_so_the_transfer_outlives_a_failover(ha_minicluster):
+    # HDFS's namenode hands the datanode the nameservice (not its own address): the datanode's
+    # client then follows the active wherever it goes, even while the transfer is under way.
+    active = ha_minicluster.active_index()
+    reply = requests.put(ha_minicluster.http_urls[active] + "/webhdfs/v1/ha-redirect/a.bin?op=CREATE&user.name=root&noredirect=true")
+    assert reply.status_code == 200, reply.text
+    location = reply.json()["Location"]
+    service = [part.split("=", 1)[1] for part in location.split("?", 1)[1].split("&") if part.startswith("namenoderpcaddress=")]
+    assert service and ":" not in service[0], location
+    assert service[0] in (ha_minicluster.hadoop_conf_dir / "hdfs-site.xml").read_text()
+
+    # Leadership moves before the bytes arrive: the namenode that redirected is a standby now.
+    ha_minicluster.make_active((active + 1) % 3)
+    data = os.urandom(300_000)
+    written = requests.put(location, data=data)
+    assert written.status_code == 201, written.text
+    assert written.headers["Location"] == f"hdfs://{service[0]}/ha-redirect/a.bin"
+    new_active = ha_minicluster.http_urls[ha_minicluster.active_index()]
+    assert requests.get(new_active + "/webhdfs/v1/ha-redirect/a.bin?op=OPEN&user.name=root").content == data
