@@ -159,7 +159,7 @@ let package = Package(
             name: "RFSNameNode",
             dependencies: [
                 "RFSModel", "RFSProtocol", "RFSRPC", "RFSConfig", "RFSWAL", "RFSNamespace",
-                "RFSBlockManagement", "RFSKeyValue", "RFSRaft",
+                "RFSBlockManagement", "RFSKeyValue", "RFSRaft", "RFSChecksum", "RFSFileIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -193,6 +193,15 @@ public struct RaftCore: Sendable {
         membershipHistory.removeFirst(current)
     }
 
+    /// What a snapshot of the state machine taken with everything through `index` applied
+    /// holds: that entry's term and the membership then. Nil when `index` is not applied yet or
+    /// is older than the log remembers (before the last compaction).
+    public func snapshotMeta(at index: UInt64) -> SnapshotMeta? {
+        guard index <= log.applied, index >= log.snapshotIndex, let term = log.term(at: index) else { return nil }
+        guard let then = membershipHistory.last(where: { $0.index <= index }) else { return nil }
+        return SnapshotMeta(index: index, term: term, membership: then.membership)
+    }
+
     private func checkLeaderAccepting() throws(RaftRefusal) {
         guard role == .leader else { throw .notLeader(leader: leader) }
         guard transferee == 0 else { throw .transferInProgress }

@@ -77,4 +77,26 @@ struct SegmentMaintenance {
         logger.info("\(message)")
         return segments
     }
+
+    /// Replaces the whole log with one empty segment that starts at `index + 1`. The old
+    /// segments go first, newest first, then the new one is created: a crash part-way leaves a
+    /// shorter log without a gap, or an empty one (recovery then starts it at 1, and the Raft
+    /// storage, which knows the snapshot, restarts it again).
+    func restart(_ segments: [Segment], after index: UInt64, stats: inout WALStats) throws(WALError) -> [Segment] {
+        if segments.count == 1 && segments[0].firstIndex == index + 1 && segments[0].lastIndex == index { return segments }
+        let dropped = (segments[0].firstIndex, segments[segments.count - 1].lastIndex)
+        try segmentFiles.withWriteLock { () throws(WALError) in
+            for segment in segments.reversed() {
+                try POSIX.unlink(segment.path)
+                stats.segmentsDeleted += 1
+            }
+            try POSIX.syncDirectory(directory)
+            stats.directoryFsyncs += 1
+        }
+        let fresh = try Segment.create(directory: directory, firstIndex: index + 1)  // syncs the directory
+        stats.directoryFsyncs += 1
+        stats.segmentsCreated += 1
+        logger.info("WAL \(directory) dropped records \(dropped.0)...\(dropped.1) and continues at \(index + 1) (restarted after a snapshot)")
+        return [fresh]
+    }
 }

@@ -152,6 +152,8 @@ final class WALCore: @unchecked Sendable {
     enum Maintenance {
         case truncateSuffix(after: UInt64)
         case compactPrefix(through: UInt64)
+        /// Every record goes; the log continues at `after + 1` (a snapshot replaced it).
+        case restart(after: UInt64)
     }
 
     final class MaintenanceRequest: @unchecked Sendable {
@@ -200,6 +202,11 @@ final class WALCore: @unchecked Sendable {
     private func admit(_ operation: Maintenance) -> Admission {
         if closing { return .reject(.closed(directory: directory)) }
         if let failure { return .reject(.failed(cause: failure)) }
+        if case let .restart(index) = operation {
+            // Appends queued after this restart continue after `index`.
+            nextIndex = index + 1
+            return .queue
+        }
         guard case let .truncateSuffix(index) = operation else { return .queue }
         let lastQueued = nextIndex - 1
         if index >= lastQueued { return .nothingToDo }
@@ -344,6 +351,8 @@ final class WALCore: @unchecked Sendable {
             outcome = Result { () throws(WALError) in try maintenance.truncate(snapshot, after: index, stats: &stats) }
         case let .compactPrefix(index):
             outcome = Result { () throws(WALError) in try maintenance.compact(snapshot, through: index, stats: &stats) }
+        case let .restart(index):
+            outcome = Result { () throws(WALError) in try maintenance.restart(snapshot, after: index, stats: &stats) }
         }
         if case let .failure(error) = outcome {
             logger.error("WAL \(directory) stopped accepting writes: \(request.operation) failed: \(error)")

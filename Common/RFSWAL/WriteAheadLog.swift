@@ -121,6 +121,13 @@ public final class WriteAheadLog: Sendable {
         try core.perform(.compactPrefix(through: index))
     }
 
+    /// Drops every record and continues the log at `index + 1`, durably, before returning: a
+    /// Raft member that installed a snapshot through `index` keeps none of its old log. Appends
+    /// queued earlier are written first (and dropped); appends queued later continue after `index`.
+    public func restart(after index: UInt64) throws(WALError) {
+        try core.perform(.restart(after: index))
+    }
+
     /// Writes what is queued, stops the writer thread and releases the directory lock. Later
     /// calls throw `closed`; calling it again does nothing. Deinit calls it.
     public func close() {

@@ -26,6 +26,9 @@ extension BlockManager {
         }
     }
 
+    /// Every block the manager knows.
+    public var knownBlockIDs: [BlockID] { Array(blocks.keys) }
+
     /// The pipeline chosen for a block under construction (addBlock's targets, or the nodes
     /// of an updated pipeline): where readers find it before the replicas are reported.
     public mutating func setExpectedLocations(_ id: BlockID, _ datanodes: [DatanodeUUID]) {

@@ -44,6 +44,22 @@ extension DatanodeProtocolService: BlockLocator {
     }
 }
 
+extension DatanodeProtocolService {
+    /// After the namespace was replaced by a snapshot: forgets the blocks it no longer has and
+    /// learns the ones it has (replicas already reported stay).
+    func reloadBlocks(from engine: NamespaceEngine) throws {
+        var present = Set<BlockID>()
+        try engine.reads.forEachFile { file in
+            for block in file.blocks {
+                present.insert(BlockID(block.id))
+                addBlock(id: block.id, generationStamp: block.generationStamp, numBytes: block.numBytes,
+                         expectedReplication: Int(file.replication), fileID: file.id, isCommitted: block.complete)
+            }
+        }
+        removeBlocks(withBlockManager { $0.knownBlockIDs }.filter { !present.contains($0) })
+    }
+}
+
 /// Block management's settings from the namenode's configuration.
 func blockManagerConfiguration(_ configuration: Configuration) throws -> BlockManagerConfiguration {
     var settings = BlockManagerConfiguration()

@@ -35,6 +35,12 @@ public final class LeaseManager: Sendable {
         self.recoveryTimeoutMillis = recoveryTimeoutMillis
     }
 
+    /// Forgets every lease and recovery (the namespace they were about was replaced).
+    public func removeAll() {
+        leases.withLock { $0.removeAll() }
+        recoveries.withLock { $0.removeAll() }
+    }
+
     public func opened(fileID: UInt64, holder: String, nowMillis: Int64) {
         leases.withLock { leases in
             leases[holder, default: Lease(lastRenewedMillis: nowMillis, files: [])].files.insert(fileID)

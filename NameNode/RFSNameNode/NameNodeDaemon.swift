@@ -101,6 +101,17 @@ public final class NameNodeDaemon: Sendable {
         engine.onApplied { applied in
             for edit in applied { clientProtocol.follow(edit) }
         }
+        // A snapshot from the leader replaced the namespace (this member was behind the
+        // compacted log): rebuild the leases and the block map from it, as at a start.
+        engine.onSnapshotInstalled { [weak datanodes] in
+            do {
+                clientProtocol.leases.removeAll()
+                try clientProtocol.restoreLeases()
+                try datanodes?.reloadBlocks(from: engine)
+            } catch {
+                logger.error("rebuilding leases and the block map after a snapshot failed", metadata: ["error": "\(error)"])
+            }
+        }
         // A standby holds a client's call through an election (two election timeouts at
         // most, the longest one normally takes) rather than send it into a back-off.
         let hold = membership == nil ? Duration.zero

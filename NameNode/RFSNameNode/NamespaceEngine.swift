@@ -56,6 +56,12 @@ public final class NamespaceEngine: Sendable {
         return nil
     }
 
+    /// What runs after a snapshot from the leader replaced the namespace (with HA, on a member
+    /// that was behind the compacted log): the namenode rebuilds what it derives from it.
+    public func onSnapshotInstalled(_ observer: @escaping @Sendable () -> Void) {
+        applier.setSnapshotObserver(observer)
+    }
+
     /// What runs after every applied batch, on the apply thread, before any proposer of it
     /// resumes: the namenode keeps leases and the block map in step there, on every member.
     public func onApplied(_ observer: @escaping @Sendable ([AppliedEdit]) -> Void) {
@@ -115,7 +121,10 @@ public final class NamespaceEngine: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var options = LevelDBOptions.creatingIfMissing
         options.blockCacheBytes = 64 << 20
-        let store = try LevelDBStore(path: directory + "/namespace", options: options)
+        let layout = NamespaceDirectory(root: directory)
+        let storePath = try layout.currentStore()
+        layout.removeStores(except: storePath, logger: logger)
+        let store = try LevelDBStore(path: storePath, options: options)
         let machine = NamespaceStateMachine(configuration: configuration)
         var counters = try NamespaceReads(reader: StoreReader(store), configuration: configuration).counters()
         let applier = Applier(store: store, machine: machine, lastAppliedIndex: counters?.lastAppliedIndex ?? 0, logger: logger)
@@ -125,7 +134,9 @@ public final class NamespaceEngine: Sendable {
         }
         let bootstrap = RaftEntry(term: 1, index: 1, data: try format.serializedBytes())
         let node = try await RaftNode(configuration: raft, peers: peers, directory: directory + "/raft",
-                                      stateMachine: CommittedEdits(applier: applier), appliedIndex: applier.lastAppliedIndex,
+                                      stateMachine: CommittedEdits(applier: applier, store: store, directory: layout, logger: logger),
+                                      appliedIndex: applier.lastAppliedIndex,
+                                      installedSnapshot: try layout.snapshotPoint(ofStore: storePath),
                                       bootstrap: [bootstrap], group: group, logger: logger)
         // A CompactLog entry applied here: make the store durable through it, then drop the log.
         applier.setCompactionHandler { through in
@@ -146,14 +157,18 @@ public final class NamespaceEngine: Sendable {
     /// member holds (and that is committed and applied here), when that is at least
     /// `minimumEntries` past the last compaction. Members apply it in log order; each then
     /// syncs its store and drops its log through that index. A member that is down holds
-    /// compaction back until it returns (no member ever needs a dropped entry), so a group
-    /// never has to stream its namespace to a member that fell behind.
+    /// compaction back only while it lags by less than `minimumEntries`: past that, the log
+    /// is dropped through what the live members hold, and the member, once back, is streamed
+    /// a snapshot of the namespace instead (so a standby down for days does not make the
+    /// log grow without bound).
     public func proposeLogCompaction(minimumEntries: UInt64) async {
         guard let node = raft else { return }
         let status = node.status
         guard status.role == .leader, status.replication.count > 1 else { return }
         let everyoneHas = status.replication.values.map(\.match).min() ?? 0
-        let through = min(everyoneHas, status.commitIndex, lastAppliedIndex)
+        let liveHave = status.replication.values.filter(\.recentlyActive).map(\.match).min() ?? everyoneHas
+        let held = liveHave > everyoneHas + minimumEntries ? liveHave : everyoneHas
+        let through = min(held, status.commitIndex, lastAppliedIndex)
         let compacted = node.compactedIndex
         guard through >= compacted + minimumEntries else { return }
         var edit = Rfs_Namenode_Edit()
@@ -313,6 +328,10 @@ final class Applier: Sendable {
         /// Terms of the committed entries waiting in `waiting`.
         var terms: [UInt64: UInt64] = [:]
         var observer: (@Sendable ([AppliedEdit]) -> Void)?
+        /// Runs after a snapshot replaced the store (see `NamespaceEngine.onSnapshotInstalled`).
+        var snapshotObserver: (@Sendable () -> Void)?
+        /// The last index handed to `enqueueCommitted` (what "applied everything" means).
+        var lastEnqueuedIndex: UInt64 = 0
         var compactionHandler: (@Sendable (UInt64) -> Void)?
         /// Set when the store failed: nothing after it can be applied, every later edit fails.
         var failure: (any Error)?
@@ -382,9 +401,34 @@ final class Applier: Sendable {
             for (index, term, edit) in decoded where index > state.lastAppliedIndex {
                 state.waiting[index] = Waiting(edit: edit, continuation: nil)
                 state.terms[index] = term
+                state.lastEnqueuedIndex = max(state.lastEnqueuedIndex, index)
             }
         }
         thread.signal()
+    }
+
+    /// Waits until every entry handed over has been applied (or the store failed).
+    func waitUntilApplied() async {
+        while state.withLock({ $0.failure == nil && $0.lastAppliedIndex < $0.lastEnqueuedIndex }) {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    /// The store now holds a snapshot through `index` (the apply thread is idle: the Raft
+    /// member hands over nothing while it installs one): forget what was cached of the old
+    /// store, continue after `index`, and tell the namenode.
+    func snapshotInstalled(through index: UInt64) {
+        committedInodes.removeAll()
+        let observer = state.withLock { state in
+            state.lastAppliedIndex = index
+            state.lastEnqueuedIndex = index
+            return state.snapshotObserver
+        }
+        observer?()
+    }
+
+    func setSnapshotObserver(_ observer: @escaping @Sendable () -> Void) {
+        state.withLock { $0.snapshotObserver = observer }
     }
 
     /// A Raft proposer waits for the entry it got at `index` in `term` (`edit`: what it proposed).
@@ -491,8 +535,41 @@ public struct AppliedEdit: Sendable {
 /// thread: the member goes on persisting and replicating meanwhile.
 struct CommittedEdits: RaftStateMachine {
     let applier: Applier
+    let store: LevelDBStore
+    let directory: NamespaceDirectory
+    let logger: Logger
+
     func apply(_ entries: [RaftEntry]) async throws {
         applier.enqueueCommitted(entries)
+    }
+
+    /// A LevelDB snapshot of the store: consistent, at the index its last write applied.
+    func readSnapshot() throws -> any RaftSnapshotReader {
+        try StoreSnapshotReader(store: store)
+    }
+
+    func receiveSnapshot(_ meta: SnapshotMeta) throws -> any RaftSnapshotWriter {
+        try StoreSnapshotWriter(directory: directory, meta: meta, options: store.options)
+    }
+
+    /// Makes the received store the one in use: durably named current first (a crash after
+    /// that restarts on it, and the Raft log is restarted after it then), then switched to,
+    /// then the applier continues after it. The replaced store is deleted a little later,
+    /// once reads still under way on it are done (or at the next start).
+    func installSnapshot(_ meta: SnapshotMeta) async throws {
+        let path = directory.installedStore(index: meta.index)
+        guard let point = try directory.snapshotPoint(ofStore: path), point.index == meta.index, point.term == meta.term else {
+            throw NamespaceSnapshotError.badDirectory("\(path) does not hold the snapshot at \(meta.index)")
+        }
+        await applier.waitUntilApplied()
+        try directory.switchCurrent(to: path)
+        try store.switchDatabase(to: path)
+        applier.snapshotInstalled(through: meta.index)
+        let (directory, logger) = (directory, logger)
+        Task.detached {
+            try? await Task.sleep(for: .seconds(30))
+            directory.removeStores(except: path, logger: logger)
+        }
     }
 }
 

@@ -234,6 +234,11 @@ public final class CommittedInodeCache: @unchecked Sendable {
         records.removeValue(forKey: id)
     }
 
+    /// Forgets everything (the store under it was replaced).
+    public func removeAll() {
+        records.removeAll()
+    }
+
     public var count: Int { records.count }
 
     /// What it holds now (tests compare it with the store).

@@ -25,7 +25,9 @@ struct ReplicatedEngineTests {
         }
     }
 
-    static let logger = Logger(label: "replicated-engine-test") { _ in SwiftLogNoOpLogHandler() }
+    static let logger = Logger(label: "replicated-engine-test") { label in
+        ProcessInfo.processInfo.environment["RFS_TEST_LOG"] == nil ? SwiftLogNoOpLogHandler() as any LogHandler : StreamLogHandler.standardError(label: label)
+    }
 
     static func formatEdit() -> Rfs_Namenode_Edit {
         var edit = Rfs_Namenode_Edit()
@@ -128,6 +130,84 @@ struct ReplicatedEngineTests {
         try await Self.proposeOnLeader(of: members, NamespaceEngineTests.mkdirs("/after-compaction"))
         try await RaftNodeTests.waitUntil("the restarted member applied an edit made after the compaction", timeout: .seconds(60)) {
             (try? restarted.engine.reads.fileInfo("/after-compaction", caller: caller)) != nil
+        }
+        for member in members { try await Self.stop(member) }
+    }
+
+    static func propose(_ count: Int, named prefix: String, on members: [Member]) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<count {
+                group.addTask { try await Self.proposeOnLeader(of: members, NamespaceEngineTests.mkdirs("/\(prefix)\(n)")) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    @Test("a member down while the group compacted past it is streamed a snapshot, installs it, catches up and restarts on it")
+    func snapshotToAMemberBehindTheCompactedLog() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-snapshot-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let ports = try await RaftNodeTests.freePorts(3)
+        let peers = (0..<3).map { RaftNode.Peer(id: NodeID($0 + 1), address: HostPort(host: "127.0.0.1", port: ports[$0])) }
+        let members = (0..<3).map { Member(id: NodeID($0 + 1), directory: root + "/nn\($0 + 1)") }
+        for (index, member) in members.enumerated() { try await Self.start(member, peers: peers, port: ports[index]) }
+        try await RaftNodeTests.waitUntil("a leader") { Self.leader(of: members) != nil }
+        try await Self.propose(300, named: "d", on: members)
+
+        // A follower goes down; the group goes on and, the member lagging by more than the
+        // compaction threshold, drops its log past what that member holds.
+        let down = members.first { $0.engine.raft!.status.role != .leader }!
+        let downHolds = down.engine.raft!.status.lastIndex
+        try await Self.stop(down)
+        let rest = members.filter { $0 !== down }
+        try await Self.propose(100, named: "g", on: rest)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !rest.allSatisfy({ $0.engine.raft!.compactedIndex > downHolds + 50 }) {
+            guard ContinuousClock.now < deadline else { throw RaftNodeTests.TimedOut(what: "the live members compacted past the one down") }
+            if let leader = Self.leader(of: rest) { await leader.engine.proposeLogCompaction(minimumEntries: 10) }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+
+        // Its log as it was before the snapshot, to play a crash after the store switched to
+        // the snapshot and before the log restarted after it (below).
+        let files = FileManager.default
+        let oldLog = root + "/old-log"
+        try files.createDirectory(atPath: oldLog, withIntermediateDirectories: true)
+        for name in ["log", "compacted"] { try files.copyItem(atPath: down.directory + "/raft/" + name, toPath: oldLog + "/" + name) }
+
+        // Back, it needs entries no log holds: only the snapshot brings it up.
+        try await Self.start(down, peers: peers, port: ports[Int(down.id) - 1])
+        let caller = Caller(user: "hdfs", groups: [])
+        try await RaftNodeTests.waitUntil("the member installed a snapshot", timeout: .seconds(60)) {
+            down.engine.raft!.compactedIndex > downHolds + 50 && (try? down.engine.reads.fileInfo("/g99", caller: caller)) != nil
+        }
+        #expect(try down.engine.reads.listing("/", startAfter: [], limit: 1000, caller: caller)?.entries.count == 400)
+        #expect(FileManager.default.fileExists(atPath: down.directory + "/namespace.current"))
+        let installedAt = down.engine.raft!.compactedIndex
+
+        // A crash between the two steps of an install, played by putting the old log back
+        // before anything else arrives: the store in use is the snapshot's, the log the old
+        // one. The member restarts its log after the snapshot and goes on from there.
+        try await Self.stop(down)
+        for name in ["log", "compacted"] {
+            try files.removeItem(atPath: down.directory + "/raft/" + name)
+            try files.copyItem(atPath: oldLog + "/" + name, toPath: down.directory + "/raft/" + name)
+        }
+        try await Self.start(down, peers: peers, port: ports[Int(down.id) - 1])
+        #expect(down.engine.raft!.compactedIndex == installedAt)
+        #expect(down.engine.raft!.wal.firstIndex == installedAt + 1)
+        try await Self.proposeOnLeader(of: members, NamespaceEngineTests.mkdirs("/after-the-snapshot"))
+        try await RaftNodeTests.waitUntil("the member applies edits after the snapshot", timeout: .seconds(60)) {
+            (try? down.engine.reads.fileInfo("/after-the-snapshot", caller: caller)) != nil
+        }
+
+        // It restarts on the installed store and its restarted log, and keeps up.
+        try await Self.stop(down)
+        try await Self.start(down, peers: peers, port: ports[Int(down.id) - 1])
+        #expect(try down.engine.reads.listing("/", startAfter: [], limit: 1000, caller: caller)?.entries.count == 401)
+        try await Self.proposeOnLeader(of: members, NamespaceEngineTests.mkdirs("/after-its-restart"))
+        try await RaftNodeTests.waitUntil("the member applies edits after its restart", timeout: .seconds(60)) {
+            (try? down.engine.reads.fileInfo("/after-its-restart", caller: caller)) != nil
         }
         for member in members { try await Self.stop(member) }
     }

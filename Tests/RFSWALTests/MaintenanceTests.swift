@@ -58,6 +58,30 @@ struct MaintenanceTests {
         }
     }
 
+    @Test("restart drops every record and continues after the given index, behind or ahead of the log; then reopen")
+    func restart() async throws {
+        try await withTemporaryDirectory { directory in
+            try await writeLog(directory, count: 12, options: Self.options)
+            let wal = try open(directory)
+            // Ahead of the log (a snapshot past everything it holds).
+            try wal.restart(after: 40)
+            #expect(wal.firstIndex == 41 && wal.lastIndex == 40)
+            #expect(try segmentFiles(directory) == [segmentFileName(41)])
+            #expect(try wal.read(from: 41).isEmpty)
+            #expect(try await wal.append(records: [WALRecord(index: 41, term: 5, payload: payload(41))]) == 41...41)
+            // Behind its end (a snapshot whose index the log held with another term).
+            try wal.restart(after: 38)
+            #expect(wal.firstIndex == 39 && wal.lastIndex == 38)
+            #expect(try await wal.append([payload(39), payload(40)], term: 6) == 39...40)
+            wal.close()
+
+            let reopened = try open(directory)
+            #expect(reopened.firstIndex == 39 && reopened.lastIndex == 40 && reopened.lastTerm == 6)
+            try expectRecords(reopened, 39...40, term: 6)
+            reopened.close()
+        }
+    }
+
     @Test("compactPrefix deletes whole segments at or below the index, never the active one")
     func compactPrefix() async throws {
         try await withTemporaryDirectory { directory in

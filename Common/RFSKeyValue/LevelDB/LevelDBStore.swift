@@ -5,8 +5,9 @@ import CLevelDB
 /// Safe to use from several threads: LevelDB synchronizes reads and writes. `close()` may race
 /// with other calls; a call already running keeps the database open until it returns.
 public final class LevelDBStore: KeyValueStore {
-    /// The database directory.
-    public let path: String
+    /// The database directory (the one `switchDatabase` moved to, if it did).
+    public var path: String { paths.withLock { $0 } }
+    private let paths: Locked<String>
     public let options: LevelDBOptions
     /// Nil once closed. Each call takes a strong reference under the lock and then works without
     /// it, so concurrent calls do not serialize.
@@ -21,7 +22,7 @@ public final class LevelDBStore: KeyValueStore {
     /// not by the directory. Two opens in one process conflict too (LevelDB keeps its own table
     /// of locked files, since fcntl locks do not conflict within a process).
     public init(path: String, options: LevelDBOptions = LevelDBOptions()) throws {
-        self.path = path
+        paths = Locked(path)
         self.options = options
         state = Locked(try LevelDBHandle(path: path, options: options))
     }
@@ -45,6 +46,21 @@ public final class LevelDBStore: KeyValueStore {
         _ = consume handle
     }
 
+    /// Moves this store to the database in `newPath` (opened with the same options): calls from
+    /// now on see it; calls already running finish on the old one, which closes when the last
+    /// of them returns. A Raft member installing a snapshot does this, so that everything
+    /// holding the store sees the new namespace at once.
+    public func switchDatabase(to newPath: String) throws {
+        guard !isClosed else { throw KeyValueError.closed(.open, path: path) }
+        let opened = try LevelDBHandle(path: newPath, options: options)
+        let previous: LevelDBHandle? = state.withLock { handle in
+            defer { handle = opened }
+            return handle
+        }
+        paths.withLock { $0 = newPath }
+        _ = consume previous
+    }
+
     public func get(_ key: [UInt8]) throws -> [UInt8]? {
         try withHandle(.get) { try $0.get(key, readOptions: $0.readOptions) }
     }
@@ -53,7 +69,7 @@ public final class LevelDBStore: KeyValueStore {
         try withHandle(.put) { handle in
             try withCBytes(key) { keyPointer, keyLength in
                 try withCBytes(value) { valuePointer, valueLength in
-                    try leveldbCall(.put, path: path) {
+                    try leveldbCall(.put, path: handle.path) {
                         leveldb_put(
                             handle.db, handle.writeOptions(sync: sync), keyPointer, keyLength,
                             valuePointer, valueLength, $0)
@@ -66,7 +82,7 @@ public final class LevelDBStore: KeyValueStore {
     public func delete(_ key: [UInt8], sync: Bool) throws {
         try withHandle(.delete) { handle in
             try withCBytes(key) { keyPointer, keyLength in
-                try leveldbCall(.delete, path: path) {
+                try leveldbCall(.delete, path: handle.path) {
                     leveldb_delete(handle.db, handle.writeOptions(sync: sync), keyPointer, keyLength, $0)
                 }
             }
@@ -80,7 +96,7 @@ public final class LevelDBStore: KeyValueStore {
             for operation in batch.operations {
                 Self.append(operation, to: cBatch)
             }
-            try leveldbCall(.write, path: path) {
+            try leveldbCall(.write, path: handle.path) {
                 leveldb_write(handle.db, handle.writeOptions(sync: sync), cBatch, $0)
             }
         }

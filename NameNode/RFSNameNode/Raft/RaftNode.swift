@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import RFSChecksum
 import RFSModel
 import RFSProtocol
 import RFSRaft
@@ -9,8 +10,14 @@ import Synchronization
 
 /// What a Raft group replicates: committed entries are handed over in index order, each once.
 /// The machine may apply them later (on its own thread), as long as it keeps that order.
+/// A leader reads a snapshot of it for a member behind the compacted log; that member
+/// receives the snapshot beside its state, then installs it (see RaftSnapshots.swift).
 public protocol RaftStateMachine: Sendable {
     func apply(_ entries: [RaftEntry]) async throws
+    func readSnapshot() throws -> any RaftSnapshotReader
+    func receiveSnapshot(_ meta: SnapshotMeta) throws -> any RaftSnapshotWriter
+    /// The finished snapshot replaces the state machine, durably, before this returns.
+    func installSnapshot(_ meta: SnapshotMeta) async throws
 }
 
 /// A member's state as of its last step, readable without waiting for the node.
@@ -35,8 +42,12 @@ public struct RaftNodeStatus: Sendable, Equatable {
 /// RPC server), and carries out each Ready in order — persist entries and hard state, then
 /// send the messages, then apply committed entries and wake the proposers waiting on them.
 ///
-/// Not yet: snapshots between members (the shell must stream the state machine), linearizable
-/// reads to clients, membership changes from an admin command; the core has them.
+/// A member behind the compacted log (its disk was lost or replaced) is sent a snapshot of the
+/// state machine: `SnapshotStream` carries it in chunks over the `installSnapshot` RPC, the
+/// member writes it beside its state and installs it once complete.
+///
+/// Not yet: linearizable reads to clients, membership changes from an admin command; the core
+/// has them.
 public actor RaftNode {
     public struct Peer: Sendable, Hashable {
         public var id: NodeID
@@ -52,6 +63,16 @@ public actor RaftNode {
     private let storage: RaftStorage
     private let stateMachine: any RaftStateMachine
     private let senders: [NodeID: PeerSender]
+    /// One RPC client per peer for snapshots, so that a stream does not hold up the messages.
+    private let snapshotClients: [NodeID: RPCClient]
+    /// Members a snapshot is being streamed to now (one stream each at most).
+    private var streaming: Set<NodeID> = []
+    /// The snapshot this member is receiving, if any.
+    private var incoming: IncomingSnapshot?
+    /// When a stream to each member last failed: the next waits a while (a member that is down
+    /// would otherwise be retried, and logged, at every heartbeat).
+    private var snapshotFailures: [NodeID: ContinuousClock.Instant] = [:]
+    static let snapshotRetryInterval = Duration.seconds(2)
     private let logger: Logger
     private var processing = false
     private var ticker: Task<Void, Never>?
@@ -64,8 +85,6 @@ public actor RaftNode {
     public nonisolated var compactedIndex: UInt64 { compacted.withLock { $0 } }
     private var stopped = false
     private var scheduled = false
-    /// When each member behind the compacted log was last reported (once a minute each).
-    private var snapshotWarnings: [NodeID: ContinuousClock.Instant] = [:]
     /// Messages from peers, stepped in arrival order by one task: `deliver` on the RPC server
     /// only queues, so a peer's sender never waits for this member's fsync before sending on
     /// (its heartbeats would queue behind appends, and check-quorum would depose the leader).
@@ -102,11 +121,21 @@ public actor RaftNode {
     /// `bootstrap`: on a member's very first start (empty log), entries every member of a new
     /// group writes identically as its first, already committed (etcd's way of starting a group).
     public init(configuration: RaftConfiguration, peers: [Peer], directory: String, stateMachine: any RaftStateMachine,
-                appliedIndex: UInt64 = 0, bootstrap: [RaftEntry] = [], group: EventLoopGroup, logger: Logger) async throws {
+                appliedIndex: UInt64 = 0, installedSnapshot: (index: UInt64, term: UInt64)? = nil,
+                bootstrap: [RaftEntry] = [], group: EventLoopGroup, logger: Logger) async throws {
         id = configuration.id
         var (storage, recovered) = try RaftStorage.open(directory: directory, logger: logger)
-        if recovered.entries.isEmpty && recovered.hardState == HardState() && !bootstrap.isEmpty {
+        if recovered.entries.isEmpty && recovered.hardState == HardState() && !bootstrap.isEmpty && installedSnapshot == nil {
             try await storage.bootstrap(bootstrap)
+            (storage, recovered) = try RaftStorage.open(directory: directory, logger: logger)
+        }
+        if let installed = installedSnapshot, !Self.covers(recovered, installed) {
+            // The state machine installed a snapshot and a crash came before the log was
+            // restarted after it (see `processReadies`): finish that now.
+            logger.warning("raft: the state machine holds a snapshot the log does not know; restarting the log after it",
+                           metadata: ["snapshotIndex": "\(installed.index)", "snapshotTerm": "\(installed.term)"])
+            try storage.install(snapshotThrough: installed.index, term: installed.term)
+            storage.close()
             (storage, recovered) = try RaftStorage.open(directory: directory, logger: logger)
         }
         self.storage = storage
@@ -119,12 +148,28 @@ public actor RaftNode {
                         appliedIndex: appliedIndex, membership: membership)
         compacted.withLock { $0 = recovered.compactedThrough?.index ?? 0 }
         var senders: [NodeID: PeerSender] = [:]
+        var snapshotClients: [NodeID: RPCClient] = [:]
         for peer in peers where peer.id != configuration.id {
             senders[peer.id] = PeerSender(peer: peer, group: group, logger: logger)
+            var client = RPCClientConfiguration(addresses: [peer.address], user: "raft", protocolName: ProtocolNames.raftProtocol)
+            client.maxRetries = 0
+            client.maxFailovers = 0
+            client.connectTimeout = .seconds(1)
+            // The last chunk's answer waits for the member to install the snapshot.
+            client.callTimeout = .seconds(120)
+            snapshotClients[peer.id] = RPCClient(configuration: client, group: group, logger: logger)
         }
         self.senders = senders
+        self.snapshotClients = snapshotClients
         (inboxStream, inbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(16_384))
         published.withLock { $0 = Self.status(of: core, previous: RaftNodeStatus()) }
+    }
+
+    /// Whether a recovered log continues from the snapshot point: it was compacted there or
+    /// later, or it holds that entry with that term.
+    private static func covers(_ recovered: RaftStorage.Recovered, _ point: (index: UInt64, term: UInt64)) -> Bool {
+        if let compacted = recovered.compactedThrough, compacted.index >= point.index { return true }
+        return recovered.entries.contains { $0.index == point.index && $0.term == point.term }
     }
 
     private static func status(of core: RaftCore, previous: RaftNodeStatus) -> RaftNodeStatus {
@@ -157,6 +202,10 @@ public actor RaftNode {
             for envelope in batch.envelopes { inbox.yield(envelope) }
             return Rfs_Raft_RaftDelivered()
         }
+        registry.register(protocol: ProtocolNames.raftProtocol, method: "installSnapshot") { [weak self] (chunk: Rfs_Raft_InstallSnapshotRequest, _: RPCCallContext) in
+            guard let self else { throw ProposalError.stopped }
+            return await self.receive(chunk)
+        }
     }
 
     /// Starts stepping peers' messages and ticking every `tick`.
@@ -183,6 +232,9 @@ public actor RaftNode {
         inbox.finish()
         inboxTask?.cancel()
         for sender in senders.values { await sender.close() }
+        for client in snapshotClients.values { await client.close() }
+        incoming?.writer.discard()
+        incoming = nil
         storage.close()
         for (_, waiter) in waiting { waiter.continuation.resume(throwing: ProposalError.stopped) }
         waiting = [:]
@@ -222,10 +274,9 @@ public actor RaftNode {
         }
     }
 
-    /// Drops the log through `index` (which the state machine holds durably, and every member
-    /// has): the core forgets the entries, the compaction point is recorded, the WAL's
-    /// segments go. A member asked for a dropped entry gets a snapshot message, which this
-    /// shell does not stream yet (see `processReadies`).
+    /// Drops the log through `index` (which the state machine holds durably): the core forgets
+    /// the entries, the compaction point is recorded, the WAL's segments go. A member asked for
+    /// a dropped entry is streamed a snapshot instead (`streamSnapshot`).
     public func compactLog(through index: UInt64) {
         guard index > compacted.withLock({ $0 }) else { return }
         core.compact(through: min(index, core.appliedIndex))
@@ -298,6 +349,22 @@ public actor RaftNode {
         defer { processing = false }
         while let ready = core.takeReady() {
             publish()
+            if let snapshot = ready.snapshot {
+                // Received in full earlier (`receive`); the state machine switches to it, then
+                // the log restarts after it. A crash between the two is finished at the next
+                // start (the state machine reports the snapshot it holds).
+                do {
+                    try await stateMachine.installSnapshot(snapshot)
+                    try storage.install(snapshotThrough: snapshot.index, term: snapshot.term)
+                    compacted.withLock { $0 = snapshot.index }
+                    logger.notice("raft: installed a snapshot from the leader",
+                                  metadata: ["index": "\(snapshot.index)", "term": "\(snapshot.term)"])
+                } catch {
+                    logger.critical("raft: installing a snapshot failed; this member stops", metadata: ["error": "\(error)"])
+                    await stop()
+                    return
+                }
+            }
             // A leader's appends leave now, so the followers' fsyncs overlap this one; the
             // core counts the leader's own copy only once `persisted` below says so.
             for message in ready.sendableBeforePersisting { senders[message.to]?.send(RaftWire.envelope(message)) }
@@ -312,16 +379,7 @@ public actor RaftNode {
             if let last = ready.entries.last { core.persisted(through: last.index, term: last.term) }
             for message in ready.sendableAfterPersisting {
                 if case .snapshot = message.body {
-                    // Only a member that lost its disk can be behind the compacted log (the
-                    // active compacts through what every member holds). Streaming the store
-                    // to it is not built: copy a standby's name directory to it instead.
-                    let now = ContinuousClock.now
-                    if snapshotWarnings[message.to].map({ now - $0 > .seconds(60) }) ?? true {
-                        snapshotWarnings[message.to] = now
-                        logger.error("raft: a member needs entries this log no longer holds; copy a standby's name directory to it",
-                                     metadata: ["member": "\(message.to)", "compactedThrough": "\(compacted.withLock { $0 })"])
-                    }
-                    core.reportSnapshotFailure(to: message.to)
+                    streamSnapshot(to: message.to)
                     continue
                 }
                 senders[message.to]?.send(RaftWire.envelope(message))
@@ -344,6 +402,130 @@ public actor RaftNode {
                 }
             }
         }
+    }
+}
+
+// MARK: - Snapshots
+
+extension RaftNode {
+    /// Streams a snapshot of the state machine to `peer`, which needs entries this log no
+    /// longer holds. The snapshot is whatever the state machine has applied now (at least the
+    /// compaction point); the core learns the outcome from the member's answer to the
+    /// installed snapshot, or from `reportSnapshotFailure`.
+    private func streamSnapshot(to peer: NodeID) {
+        guard !streaming.contains(peer), let client = snapshotClients[peer] else { return }
+        if let failed = snapshotFailures[peer], ContinuousClock.now - failed < Self.snapshotRetryInterval {
+            core.reportSnapshotFailure(to: peer)
+            return
+        }
+        let reader: any RaftSnapshotReader
+        do {
+            reader = try stateMachine.readSnapshot()
+        } catch {
+            logger.error("raft: reading a snapshot for a member failed", metadata: ["member": "\(peer)", "error": "\(error)"])
+            core.reportSnapshotFailure(to: peer)
+            return
+        }
+        guard let meta = core.snapshotMeta(at: reader.index) else {
+            logger.error("raft: the state machine's snapshot is not at an index the log knows",
+                         metadata: ["member": "\(peer)", "index": "\(reader.index)"])
+            core.reportSnapshotFailure(to: peer)
+            return
+        }
+        streaming.insert(peer)
+        let stream = SnapshotStream(client: client, leader: id, term: core.term, meta: meta)
+        logger.notice("raft: streaming a snapshot to a member behind the compacted log",
+                      metadata: ["member": "\(peer)", "index": "\(meta.index)", "term": "\(meta.term)"])
+        Task.detached { [weak self] in
+            let started = ContinuousClock.now
+            let outcome = await stream.send(reader)
+            await self?.streamEnded(to: peer, outcome, after: ContinuousClock.now - started)
+        }
+    }
+
+    private func streamEnded(to peer: NodeID, _ outcome: SnapshotStream.Outcome, after elapsed: Duration) {
+        streaming.remove(peer)
+        switch outcome {
+        case .sent(let bytes):
+            snapshotFailures[peer] = nil
+            logger.notice("raft: snapshot sent", metadata: ["member": "\(peer)", "bytes": "\(bytes)", "seconds": "\(elapsed)"])
+        case .failed(let why):
+            snapshotFailures[peer] = ContinuousClock.now
+            logger.warning("raft: streaming a snapshot failed; the member will be probed again",
+                           metadata: ["member": "\(peer)", "error": "\(why)"])
+            core.reportSnapshotFailure(to: peer)
+        case .newerTerm(let term):
+            snapshotFailures[peer] = ContinuousClock.now
+            logger.notice("raft: a member answered the snapshot with a newer term", metadata: ["member": "\(peer)", "term": "\(term)"])
+            core.reportSnapshotFailure(to: peer)
+        }
+        scheduleReadies()
+    }
+
+    /// One chunk of a snapshot from the leader. Chunks are written as they come; the last one
+    /// (`done`) makes them durable and hands the core the snapshot, which installs it unless
+    /// this member already holds that state. Answers how many bytes it holds in order.
+    func receive(_ chunk: Rfs_Raft_InstallSnapshotRequest) async -> Rfs_Raft_InstallSnapshotResponse {
+        var response = Rfs_Raft_InstallSnapshotResponse()
+        response.followerID = id
+        response.term = core.term
+        guard !stopped, chunk.term >= core.term else {
+            response.rejected = true
+            return response
+        }
+        let message = RaftWire.message(chunk, to: id)
+        guard case .snapshot(let meta) = message.body else { return response }
+        if chunk.offset == 0 {
+            incoming?.writer.discard()
+            incoming = nil
+            do {
+                incoming = IncomingSnapshot(leader: chunk.leaderID, term: chunk.term, meta: meta,
+                                            writer: try stateMachine.receiveSnapshot(meta))
+            } catch {
+                logger.error("raft: cannot receive a snapshot", metadata: ["error": "\(error)"])
+                response.rejected = true
+                return response
+            }
+        }
+        guard var receiving = incoming, receiving.leader == chunk.leaderID, receiving.term == chunk.term,
+              receiving.meta == meta, receiving.nextOffset == chunk.offset else {
+            // Not the continuation of what is being received: the leader starts over.
+            response.nextOffset = incoming?.nextOffset ?? 0
+            return response
+        }
+        let data = [UInt8](chunk.data)
+        guard CRC32C.checksum(data) == chunk.crc32C else {
+            logger.warning("raft: a snapshot chunk failed its checksum", metadata: ["offset": "\(chunk.offset)"])
+            response.nextOffset = receiving.nextOffset
+            return response
+        }
+        do {
+            if !data.isEmpty { try receiving.writer.write(data) }
+            receiving.nextOffset += UInt64(data.count)
+            response.nextOffset = receiving.nextOffset
+            guard chunk.done else {
+                incoming = receiving
+                return response
+            }
+            incoming = nil
+            try receiving.writer.finish(meta)
+        } catch {
+            logger.error("raft: writing a received snapshot failed", metadata: ["error": "\(error)"])
+            receiving.writer.discard()
+            incoming = nil
+            response.rejected = true
+            return response
+        }
+        core.step(message)
+        publish()
+        if core.snapshot != meta {
+            // The core did not take it (this member already holds that state).
+            receiving.writer.discard()
+        }
+        await processReadies()
+        response.term = core.term
+        response.installed = core.snapshot == meta
+        return response
     }
 }
 

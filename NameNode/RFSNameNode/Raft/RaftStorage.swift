@@ -31,6 +31,13 @@ final class RaftStorage: Sendable {
         let file = try HardStateFile(path: directory + "/hardstate")
         let compaction = try HardStateFile(path: directory + "/compacted")
         let compacted = compaction.state.commit > 0 ? (index: compaction.state.commit, term: compaction.state.term) : nil
+        if let compacted, try !holdsSnapshotPoint(wal, index: compacted.index, term: compacted.term) {
+            // An installed snapshot replaced the log, and a crash came before the WAL was
+            // restarted after it (see `install`): finish that now.
+            logger.warning("raft: the log does not reach the installed snapshot; restarting it after the snapshot",
+                           metadata: ["snapshotIndex": "\(compacted.index)", "walLastIndex": "\(wal.lastIndex)"])
+            try wal.restart(after: compacted.index)
+        }
         // Compaction drops whole segments: records at or below the compaction point may remain.
         let first = max(wal.firstIndex, (compacted?.index ?? 0) + 1)
         let records = wal.lastIndex >= first ? try wal.read(from: first) : []
@@ -49,6 +56,23 @@ final class RaftStorage: Sendable {
     func compact(through index: UInt64, term: UInt64) throws {
         try compactionFile.save(HardStateFile.State(term: term, vote: 0, commit: index))
         try wal.compactPrefix(through: index)
+    }
+
+    /// Whether the log continues from the compaction point: it ends at or after it, and an
+    /// entry it still holds there has the term the point records. (Compaction keeps the log;
+    /// a snapshot install restarts it, and a crash can come between the two writes.)
+    private static func holdsSnapshotPoint(_ wal: WriteAheadLog, index: UInt64, term: UInt64) throws -> Bool {
+        guard wal.lastIndex >= index else { return false }
+        guard index >= wal.firstIndex else { return true }
+        return try wal.read(from: index, maxCount: 1).first?.term == term
+    }
+
+    /// A snapshot through `index` (of `term`) replaced the state machine: record it as the
+    /// compaction point, then drop the whole log, durably, in that order (`open` finishes the
+    /// second step after a crash between them).
+    func install(snapshotThrough index: UInt64, term: UInt64) throws {
+        try compactionFile.save(HardStateFile.State(term: term, vote: 0, commit: index))
+        try wal.restart(after: index)
     }
 
     /// Writes a new group's first entries, committed, into an empty log.
