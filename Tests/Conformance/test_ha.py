@@ -187,6 +187,37 @@ def test_hadoop_fsshell_and_hdfs_native_fail_over_to_the_new_active(ha, tmp_path
     assert "/after" in ls and "/before.txt" in ls and "/native.bin" in ls
 
 
+def test_a_standby_down_while_the_log_was_compacted_past_it_comes_back_by_a_snapshot(ha):
+    """The log is dropped every 50 entries (checkpoints every 2 s): a standby killed while 120
+    files are written lags by more than that, so the active drops the log past it and, once it
+    is back, streams it the namespace. It then serves as the active: every file written while
+    it was down is listed and read (its block map was rebuilt from the snapshot)."""
+    active = ha.active_index()
+    down = (active + 1) % 3
+    ha.namenodes[down].kill()
+    client = ha.hdfs_native()
+    for n in range(120):
+        with client.create(f"/while-down/f{n}") as writer:
+            writer.write(bytes([n]) * 1000)
+    others = [i for i in range(3) if i != down]
+    wait_until(lambda: all(ha.namenodes[i].log_text().count("raft log compacted") >= 2 for i in others), 60,
+               "the live namenodes to compact their logs past the one down")
+
+    ha.start_namenode(down)
+    wait_until(lambda: "installed a snapshot from the leader" in ha.namenodes[down].log_text(), 60,
+               "the restarted namenode to install a snapshot")
+    assert "snapshot sent" in ha.namenodes[ha.active_index()].log_text()
+    wait_until(lambda: ha.states()[ha.ids[down]] == "standby", 30, "the restarted namenode to be a standby")
+    ha.rfs("haadmin", "-failover", ha.ids[ha.active_index()], ha.ids[down])
+    assert ha.active_index() == down
+    listing = ha.rfs("dfs", "-ls", "/while-down").stdout
+    assert all(f"/while-down/f{n}\n" in listing for n in range(120)), listing
+    with client.read("/while-down/f77") as reader:
+        assert reader.read() == bytes([77]) * 1000
+    fsck = ha.rfs("fsck", "/", check=False)
+    assert "is HEALTHY" in fsck.stdout, fsck.stdout + fsck.stderr
+
+
 class Writer(threading.Thread):
     """Creates files until stopped, remembering each acknowledged one (its content's digest)
     and the longest stretch without a successful write."""

@@ -69,10 +69,14 @@ public actor RaftNode {
     private var streaming: Set<NodeID> = []
     /// The snapshot this member is receiving, if any.
     private var incoming: IncomingSnapshot?
-    /// When a stream to each member last failed: the next waits a while (a member that is down
-    /// would otherwise be retried, and logged, at every heartbeat).
-    private var snapshotFailures: [NodeID: ContinuousClock.Instant] = [:]
-    static let snapshotRetryInterval = Duration.seconds(2)
+    /// When a stream to each member last failed, and how many times in a row: the next waits
+    /// 2 s, doubling up to 30 s (a member that is down would otherwise be retried, and logged,
+    /// at every heartbeat).
+    private var snapshotFailures: [NodeID: (at: ContinuousClock.Instant, count: Int)] = [:]
+
+    private static func snapshotRetryDelay(afterFailures count: Int) -> Duration {
+        .seconds(min(30, 2 << min(count - 1, 4)))
+    }
     private let logger: Logger
     private var processing = false
     private var ticker: Task<Void, Never>?
@@ -414,7 +418,7 @@ extension RaftNode {
     /// installed snapshot, or from `reportSnapshotFailure`.
     private func streamSnapshot(to peer: NodeID) {
         guard !streaming.contains(peer), let client = snapshotClients[peer] else { return }
-        if let failed = snapshotFailures[peer], ContinuousClock.now - failed < Self.snapshotRetryInterval {
+        if let failed = snapshotFailures[peer], ContinuousClock.now - failed.at < Self.snapshotRetryDelay(afterFailures: failed.count) {
             core.reportSnapshotFailure(to: peer)
             return
         }
@@ -434,7 +438,7 @@ extension RaftNode {
         }
         streaming.insert(peer)
         let stream = SnapshotStream(client: client, leader: id, term: core.term, meta: meta)
-        logger.notice("raft: streaming a snapshot to a member behind the compacted log",
+        logger.log(level: snapshotFailures[peer] == nil ? .notice : .debug, "raft: streaming a snapshot to a member behind the compacted log",
                       metadata: ["member": "\(peer)", "index": "\(meta.index)", "term": "\(meta.term)"])
         Task.detached { [weak self] in
             let started = ContinuousClock.now
@@ -450,12 +454,15 @@ extension RaftNode {
             snapshotFailures[peer] = nil
             logger.notice("raft: snapshot sent", metadata: ["member": "\(peer)", "bytes": "\(bytes)", "seconds": "\(elapsed)"])
         case .failed(let why):
-            snapshotFailures[peer] = ContinuousClock.now
-            logger.warning("raft: streaming a snapshot failed; the member will be probed again",
-                           metadata: ["member": "\(peer)", "error": "\(why)"])
+            let count = (snapshotFailures[peer]?.count ?? 0) + 1
+            snapshotFailures[peer] = (ContinuousClock.now, count)
+            // Once per series, then every tenth: a member down for hours is not news each time.
+            logger.log(level: count == 1 || count % 10 == 0 ? .warning : .debug,
+                       "raft: streaming a snapshot failed; the member will be probed again",
+                       metadata: ["member": "\(peer)", "error": "\(why)", "failuresInARow": "\(count)"])
             core.reportSnapshotFailure(to: peer)
         case .newerTerm(let term):
-            snapshotFailures[peer] = ContinuousClock.now
+            snapshotFailures[peer] = (ContinuousClock.now, (snapshotFailures[peer]?.count ?? 0) + 1)
             logger.notice("raft: a member answered the snapshot with a newer term", metadata: ["member": "\(peer)", "term": "\(term)"])
             core.reportSnapshotFailure(to: peer)
         }
