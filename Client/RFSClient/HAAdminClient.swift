@@ -64,11 +64,29 @@ public struct HAAdminClient: Sendable {
 
     /// Asks the active `from` to hand leadership to `to`; returns once `to` leads.
     public func failover(from: NamenodeEndpoint, to: NamenodeEndpoint) async throws {
-        guard let position = namenodes.firstIndex(of: to) else { throw HAAdminError.unknownNamenode(to.id, nameservice: nameservice, known: namenodes.map(\.id)) }
         var request = Rfs_Raft_TransferLeadershipRequest()
-        request.targetID = UInt64(position + 1)
+        request.targetID = to.raftMemberID
         _ = try await call(from, protocolName: ProtocolNames.raftProtocol, "transferLeadership", request,
                            returning: Rfs_Raft_TransferLeadershipResponse.self, timeout: .seconds(20))
+    }
+
+    /// Asks the active (found among the nameservice's namenodes) to add `endpoint` to the group,
+    /// or to remove it; returns the group once the change is applied. Adding waits for the
+    /// new namenode to catch up (it joins as a learner first).
+    public func changeMembership(adding: Bool, _ endpoint: NamenodeEndpoint) async throws -> [Rfs_Raft_MemberStatus] {
+        var request = Rfs_Raft_ChangeMembershipRequest()
+        request.action = adding ? .add : .remove
+        request.name = endpoint.id
+        request.rpcAddress = "\(endpoint.rpcAddress)"
+        let active = try await self.active()
+        return try await call(active, protocolName: ProtocolNames.raftProtocol, "changeMembership", request,
+                              returning: Rfs_Raft_ChangeMembershipResponse.self, timeout: .seconds(330)).members
+    }
+
+    /// The namenode that says it is active (asked in the configuration's order).
+    public func active() async throws -> NamenodeEndpoint {
+        for endpoint in namenodes where (try? await serviceState(of: endpoint)) == .active { return endpoint }
+        throw HAAdminError.noActive(nameservice: nameservice)
     }
 
     private func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
@@ -95,6 +113,7 @@ public struct HAAdminClient: Sendable {
 public enum HAAdminError: Error, CustomStringConvertible {
     case noNameservice(String?)
     case unknownNamenode(String, nameservice: String, known: [String])
+    case noActive(nameservice: String)
 
     public var description: String {
         switch self {
@@ -103,6 +122,8 @@ public enum HAAdminError: Error, CustomStringConvertible {
                 ?? "no HA nameservice is configured (dfs.nameservices, dfs.ha.namenodes.<ns>)"
         case .unknownNamenode(let id, let nameservice, let known):
             "Unable to determine service address for namenode '\(id)' of nameservice \(nameservice) (known: \(known.joined(separator: ", ")))"
+        case .noActive(let nameservice):
+            "no namenode of nameservice \(nameservice) says it is active"
         }
     }
 }

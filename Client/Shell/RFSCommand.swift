@@ -59,12 +59,28 @@ struct NameNodeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("format", withSingleDash: true), help: "Format dfs.namenode.name.dir and exit (a new start formats an empty directory by itself).")
     var format = false
 
-    @Flag(name: .customLong("force", withSingleDash: true), help: "With -format: erase an existing namespace first.")
+    @Flag(name: .customLong("bootstrapStandby", withSingleDash: true),
+          help: "Prepare an empty dfs.namenode.name.dir to join the running HA nameservice (its namespace identity and membership from the other namenodes) and exit; then start it and run 'rfs haadmin -addNamenode <id>'.")
+    var bootstrapStandby = false
+
+    @Flag(name: .customLong("force", withSingleDash: true), help: "With -format or -bootstrapStandby: erase an existing namespace first.")
     var force = false
 
     func run() async throws {
         let loaded = try options.load()
         if format { return try await formatAndExit(loaded) }
+        if bootstrapStandby {
+            RFSLogging.bootstrap(nodeName: "namenode-bootstrap")
+            do {
+                try await BootstrapStandby.run(configuration: loaded, force: force, group: MultiThreadedEventLoopGroup.singleton,
+                                               logger: Logger(label: "rfs.namenode"))
+            } catch {
+                FileHandle.standardError.write(Data("namenode: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+            print("Bootstrapped \((try? loaded.get(Keys.namenodeNameDir)) ?? "the name directory") from the nameservice; start the namenode, then run 'rfs haadmin -addNamenode' on it.")
+            return
+        }
         // With HA, this member's suffixed addresses become the ones it binds.
         let configuration: Configuration
         let address: HostPort

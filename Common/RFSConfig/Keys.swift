@@ -106,6 +106,20 @@ public enum Keys {
 public struct NamenodeEndpoint: Sendable, Hashable {
     public let id: String
     public let rpcAddress: HostPort
+
+    /// Its Raft member id in an HA nameservice: a hash of its namenode id, so that every
+    /// namenode and client derives the same ids whatever the list's order (never 0, which
+    /// Raft reads as "none").
+    public var raftMemberID: UInt64 { Self.raftMemberID(ofNamenode: id) }
+
+    public static func raftMemberID(ofNamenode name: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        for byte in ("raft-member:" + name).utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return max(1, hash >> 1)
+    }
 }
 
 extension Configuration {

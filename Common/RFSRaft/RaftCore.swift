@@ -140,10 +140,10 @@ public struct RaftCore: Sendable {
 
     /// Proposes one membership change; refused while an earlier one is not applied yet.
     @discardableResult
-    public mutating func proposeConfChange(_ change: ConfChange) throws(RaftRefusal) -> UInt64 {
+    public mutating func proposeConfChange(_ change: ConfChange, context: [UInt8] = []) throws(RaftRefusal) -> UInt64 {
         try checkLeaderAccepting()
         guard pendingConfIndex <= log.applied else { throw .confChangePending }
-        let index = appendAndReplicate(kind: .configChange, data: change.encoded)
+        let index = appendAndReplicate(kind: .configChange, data: change.encoded(context: context))
         pendingConfIndex = index
         return index
     }

@@ -63,9 +63,16 @@ public enum ConfChange: Sendable, Hashable {
         return [tag] + (0..<8).map { UInt8(truncatingIfNeeded: id >> (56 - 8 * $0)) }
     }
 
+    /// The entry data of this change with `context` after it: what the shell needs to act on
+    /// it (for rfs, the member's name and address); the core ignores it.
+    public func encoded(context: [UInt8]) -> [UInt8] { encoded + context }
+
+    /// The context an entry's data carries after its change (see `encoded(context:)`).
+    public static func context(ofEncoded bytes: [UInt8]) -> [UInt8] { bytes.count > 9 ? Array(bytes[9...]) : [] }
+
     public init?(encoded bytes: [UInt8]) {
-        guard bytes.count == 9 else { return nil }
-        let id = bytes[1...].reduce(NodeID(0)) { $0 << 8 | NodeID($1) }
+        guard bytes.count >= 9 else { return nil }
+        let id = bytes[1..<9].reduce(NodeID(0)) { $0 << 8 | NodeID($1) }
         switch bytes[0] {
         case 0: self = .addVoter(id)
         case 1: self = .addLearner(id)

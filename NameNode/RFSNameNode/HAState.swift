@@ -9,8 +9,9 @@ import Synchronization
 ///
 /// HDFS's keys: `dfs.nameservices` (one nameservice), `dfs.ha.namenodes.<ns>` (its namenode
 /// ids, in order), `dfs.namenode.rpc-address.<ns>.<id>` and `dfs.ha.namenode.id` (this one).
-/// A namenode's Raft member id is its position in that list plus one, so every member derives
-/// the same ids from the same file; the list's order must not change once the group runs.
+/// A namenode's Raft member id is derived from its namenode id (a hash of the name), so every
+/// member and every client derives the same ids whatever the list's order, and a namenode
+/// added to or removed from the list later keeps its id.
 public struct HAMembership: Sendable, Equatable {
     public var nameservice: String
     public var members: [NamenodeEndpoint]
@@ -18,13 +19,19 @@ public struct HAMembership: Sendable, Equatable {
 
     public var selfID: String { members[selfIndex].id }
     public var selfAddress: HostPort { members[selfIndex].rpcAddress }
-    public var selfRaftID: NodeID { NodeID(selfIndex + 1) }
+    public var selfRaftID: NodeID { Self.raftID(of: selfID) }
 
-    public static func raftID(ofPosition position: Int) -> NodeID { NodeID(position + 1) }
+    /// The Raft id of the namenode named `name` in `dfs.ha.namenodes.<ns>` (never 0, which
+    /// means "none" to Raft).
+    public static func raftID(of name: String) -> NodeID { NamenodeEndpoint.raftMemberID(ofNamenode: name) }
 
     public func member(raftID: NodeID) -> NamenodeEndpoint? {
-        guard raftID >= 1, Int(raftID) <= members.count else { return nil }
-        return members[Int(raftID) - 1]
+        members.first { Self.raftID(of: $0.id) == raftID }
+    }
+
+    /// The configured members as Raft peers.
+    public var peers: [RaftNode.Peer] {
+        members.map { RaftNode.Peer(id: Self.raftID(of: $0.id), address: $0.rpcAddress, name: $0.id) }
     }
 
     /// Nil when no nameservice lists two or more namenodes (a single namenode).
@@ -187,8 +194,10 @@ public final class HAState: Sendable {
 
     /// "nn2 (127.0.0.1:8021)", or nil when no leader is known.
     public var leaderDescription: String? {
-        guard let raft = engine.raft, let leader = membership?.member(raftID: raft.status.leader) else { return nil }
-        return "\(leader.id) (\(leader.rpcAddress))"
+        guard let raft = engine.raft else { return nil }
+        let status = raft.status
+        guard let leader = status.members.first(where: { $0.id == status.leader }) else { return nil }
+        return "\(leader.name) (\(leader.address))"
     }
 
     static func standby(method: String, leader: String?) -> HadoopRemoteError {

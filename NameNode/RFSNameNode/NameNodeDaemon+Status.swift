@@ -34,6 +34,8 @@ public struct RaftGroupView: Sendable {
         /// The leader's view; nil when this namenode does not lead.
         public var matchIndex: UInt64?
         public var lag: UInt64?
+        /// Being added: replicated to, not voting yet.
+        public var learner = false
     }
 
     public var nameservice: String
@@ -50,12 +52,12 @@ extension NameNodeDaemon {
     public var raftView: RaftGroupView? {
         guard let raft = engine.raft, let membership = ha.membership else { return nil }
         let status = raft.status
-        let members = membership.members.enumerated().map { position, endpoint in
-            let id = HAMembership.raftID(ofPosition: position)
-            let replication = status.replication[id]
+        let members = status.members.map { member in
+            let replication = status.replication[member.id]
             return RaftGroupView.Member(
-                id: endpoint.id, address: endpoint.rpcAddress, isLeader: id == status.leader, isSelf: id == raft.id,
-                matchIndex: replication?.match, lag: replication.map { status.lastIndex > $0.match ? status.lastIndex - $0.match : 0 })
+                id: member.name, address: member.address, isLeader: member.id == status.leader, isSelf: member.id == raft.id,
+                matchIndex: replication?.match, lag: replication.map { status.lastIndex > $0.match ? status.lastIndex - $0.match : 0 },
+                learner: member.learner)
         }
         return RaftGroupView(nameservice: membership.nameservice, isActive: ha.isActive, term: status.term,
                              commitIndex: status.commitIndex, appliedIndex: engine.lastAppliedIndex,

@@ -64,9 +64,7 @@ public final class NameNodeDaemon: Sendable {
         if let membership {
             var raft = RaftConfiguration(id: membership.selfRaftID, seed: UInt64.random(in: 1...UInt64.max))
             raft.electionTicks = try configuration.get(Keys.raftElectionTicks)
-            let peers = membership.members.enumerated().map { position, member in
-                RaftNode.Peer(id: HAMembership.raftID(ofPosition: position), address: member.rpcAddress)
-            }
+            let peers = membership.peers
             var formatEdit = Rfs_Namenode_Edit()
             formatEdit.caller.user = superuser
             formatEdit.operation = .format(membership.format(superuser: superuser, supergroup: namespaceConfiguration.superGroup))

@@ -49,6 +49,22 @@ class HACluster:
             self.stop()
             raise
 
+    def add_to_config(self, nn: str) -> int:
+        """Lists one more namenode in the nameservice (as an operator edits hdfs-site.xml before
+        adding it): commands and daemons started from now on see it. Returns its index."""
+        self.ids.append(nn)
+        self.rpc_ports.append(free_port())
+        self.http_ports.append(free_port())
+        self.namenodes.append(None)
+        self.keys[f"dfs.ha.namenodes.{NS}"] = ",".join(self.ids)
+        self.keys[f"dfs.namenode.rpc-address.{NS}.{nn}"] = f"127.0.0.1:{self.rpc_ports[-1]}"
+        self.keys[f"dfs.namenode.http-address.{NS}.{nn}"] = f"127.0.0.1:{self.http_ports[-1]}"
+        self.conf = [c for c in self.conf if not c.startswith(f"dfs.ha.namenodes.{NS}=")] + [
+            f"dfs.ha.namenodes.{NS}={self.keys[f'dfs.ha.namenodes.{NS}']}",
+            f"dfs.namenode.rpc-address.{NS}.{nn}={self.keys[f'dfs.namenode.rpc-address.{NS}.{nn}']}",
+            f"dfs.namenode.http-address.{NS}.{nn}={self.keys[f'dfs.namenode.http-address.{NS}.{nn}']}"]
+        return len(self.ids) - 1
+
     def _args(self, *args):
         out = list(args)
         for setting in self.conf:
@@ -79,6 +95,12 @@ class HACluster:
         if check:
             assert result.returncode == 0, f"rfs {' '.join(args)}: {result.stderr}"
         return result
+
+    def restart_datanodes(self) -> None:
+        """Restarts every datanode with the current configuration (their data stays)."""
+        for index, daemon in enumerate(self.datanodes):
+            daemon.stop()
+            self.datanodes[index] = self._start_datanode(index)
 
     def states(self) -> dict:
         """nn id → 'active' / 'standby' / 'down', from `rfs haadmin -getAllServiceState`."""
@@ -216,6 +238,67 @@ def test_a_standby_down_while_the_log_was_compacted_past_it_comes_back_by_a_snap
         assert reader.read() == bytes([77]) * 1000
     fsck = ha.rfs("fsck", "/", check=False)
     assert "is HEALTHY" in fsck.stdout, fsck.stdout + fsck.stderr
+
+
+def test_a_namenode_is_added_to_the_group_and_another_removed(ha, tmp_path):
+    """Adding a namenode as an HDFS operator would: list nn4 in the configuration,
+    `rfs namenode -bootstrapStandby` it, start it, `rfs haadmin -addNamenode nn4` (a learner
+    until caught up, here by a snapshot since the log was compacted, then a voter), restart the
+    datanodes with the new configuration. It serves as the active. Then nn1 is removed and
+    stopped: with nn4 killed too, nn2 and nn3 are a majority of the group of three left and elect
+    an active, which they could not do if nn1 still counted."""
+    client = ha.hdfs_native()
+    for n in range(80):
+        with client.create(f"/before/f{n}") as writer:
+            writer.write(bytes([n]) * 500)
+    wait_until(lambda: all(ha.namenodes[i].log_text().count("raft log compacted") >= 1 for i in range(3)), 60,
+               "the log to be compacted on every namenode")
+
+    nn4 = ha.add_to_config("nn4")
+    boot = subprocess.run([RFS_BIN, "namenode", "-bootstrapStandby", *ha._args(), "-D", "dfs.ha.namenode.id=nn4",
+                           "-D", f"dfs.namenode.name.dir={tmp_path / 'name-nn4'}"], capture_output=True, text=True, timeout=60)
+    assert boot.returncode == 0, boot.stderr
+    again = subprocess.run([RFS_BIN, "namenode", "-bootstrapStandby", *ha._args(), "-D", "dfs.ha.namenode.id=nn4",
+                            "-D", f"dfs.namenode.name.dir={tmp_path / 'name-nn4'}"], capture_output=True, text=True, timeout=60)
+    assert again.returncode == 1 and "already holds a namespace" in again.stderr, again.stderr
+    ha.start_namenode(nn4)
+    wait_until(lambda: ha.states()["nn4"] == "standby", 30, "nn4 to run as a standby")
+    status = ha.rfs("dfsadmin", "-raftStatus").stdout
+    assert next(l for l in status.splitlines() if l.startswith("nn4 ")).split()[5] == "no", status
+
+    added = ha.rfs("haadmin", "-addNamenode", "nn4").stdout
+    assert "Added nn4" in added and any(l.split()[:1] == ["nn4"] and l.split()[-1] == "voter" for l in added.splitlines()), added
+    assert "installed a snapshot from the leader" in ha.namenodes[nn4].log_text()
+    status = ha.rfs("dfsadmin", "-raftStatus").stdout
+    assert all(next(l for l in status.splitlines() if l.startswith(f"{nn} ")).split()[5] == "voter"
+               for nn in ha.ids), status
+    ha.restart_datanodes()
+    ha.rfs("haadmin", "-failover", ha.ids[ha.active_index()], "nn4")
+    assert ha.active_index() == nn4
+    client = ha.hdfs_native()  # a client configured with nn4 (the old one knows only nn1..nn3)
+    with client.read("/before/f42") as reader:
+        assert reader.read() == bytes([42]) * 500
+    with client.create("/on-nn4") as writer:
+        writer.write(b"4" * 1000)
+
+    # Adding it again changes nothing; removing an unknown namenode is refused.
+    assert "Added nn4" in ha.rfs("haadmin", "-addNamenode", "nn4").stdout
+    refused = ha.rfs("haadmin", "-removeNamenode", "nn9", check=False)
+    assert refused.returncode == 255 and "nn9" in refused.stderr, refused.stderr
+
+    removed = ha.rfs("haadmin", "-removeNamenode", "nn1").stdout
+    assert "Removed nn1" in removed and not any(l.split()[:1] == ["nn1"] for l in removed.splitlines()[1:]), removed
+    ha.namenodes[0].stop()
+    ha.namenodes[0] = None
+    ha.namenodes[nn4].kill()
+    wait_until(lambda: "active" in [ha.states()[nn] for nn in ("nn2", "nn3")], 30,
+               "nn2 or nn3 to become active without nn1 and nn4")
+    assert client.get_file_info("/on-nn4").length == 1000
+    # nn4 restarts from its own membership file (its configuration still lists nn1) and rejoins.
+    ha.start_namenode(nn4)
+    wait_until(lambda: ha.states()["nn4"] == "standby", 30, "nn4 to rejoin as a standby")
+    status = ha.rfs("dfsadmin", "-raftStatus", check=False).stdout
+    assert next(l for l in status.splitlines() if l.startswith("nn1 ")).split()[5] == "no", status
 
 
 class Writer(threading.Thread):

@@ -25,8 +25,15 @@ struct HATests {
         let membership = try #require(try HAMembership.resolve(configuration))
         #expect(membership.nameservice == "ns1")
         #expect(membership.members.map(\.id) == ["nn1", "nn2", "nn3"])
-        #expect(membership.selfRaftID == 2 && membership.selfAddress == HostPort(host: "10.0.0.2", port: 8020))
-        #expect(membership.member(raftID: 3)?.id == "nn3" && membership.member(raftID: 4) == nil)
+        // Raft ids come from the names, not the list's order: the same in any order, distinct.
+        #expect(membership.selfRaftID == HAMembership.raftID(of: "nn2") && membership.selfAddress == HostPort(host: "10.0.0.2", port: 8020))
+        #expect(Set(["nn1", "nn2", "nn3", "nn4"].map(HAMembership.raftID(of:))).count == 4)
+        #expect(!["nn1", "nn2", "nn3"].map(HAMembership.raftID(of:)).contains(0))
+        let reordered = try #require(try HAMembership.resolve(Self.configuration(
+            Self.haKeys.map { $0.0 == "dfs.ha.namenodes.ns1" ? ($0.0, "nn3,nn1,nn2") : $0 } + [("dfs.ha.namenode.id", "nn2")])))
+        #expect(reordered.selfRaftID == membership.selfRaftID)
+        #expect(membership.member(raftID: HAMembership.raftID(of: "nn3"))?.id == "nn3")
+        #expect(membership.member(raftID: HAMembership.raftID(of: "nn4")) == nil && membership.member(raftID: 3) == nil)
         let resolved = try HAMembership.resolvingAddresses(configuration, membership: membership)
         #expect(try resolved.get(Keys.namenodeRPCAddress) == HostPort(host: "10.0.0.2", port: 8020))
         #expect(try resolved.get(Keys.namenodeHTTPAddress) == HostPort(host: "10.0.0.2", port: 9870))

@@ -32,16 +32,19 @@ enum DFSAdminRaftStatus {
         let leaderName = leaderView.flatMap { view in view.members.first { $0.id == view.id }?.name }
         output.printLine("Nameservice \(admin.nameservice): "
             + (leaderView.map { "term \($0.term), leader \(leaderName ?? "\($0.id)"), commit index \($0.commitIndex)" } ?? "no leader"))
-        var table = TableBuilder(header: ["NAMENODE", "ADDRESS", "ID", "ROLE", "STATE", "TERM", "COMMIT", "APPLIED", "MATCH", "LAG"], rightAligned: [5, 6, 7, 8, 9])
-        for (position, (endpoint, result)) in statuses.enumerated() {
-            let replication = leaderView?.members.first { $0.id == UInt64(position + 1) }
+        var table = TableBuilder(header: ["NAMENODE", "ADDRESS", "ID", "ROLE", "STATE", "MEMBER", "TERM", "COMMIT", "APPLIED", "MATCH", "LAG"],
+                                 rightAligned: [6, 7, 8, 9, 10])
+        for (endpoint, result) in statuses {
+            let replication = leaderView?.members.first { $0.id == endpoint.raftMemberID }
+            // In the group as the leader has it: a voter, a learner being added, or not at all.
+            let member = leaderView == nil ? "-" : replication.map { $0.learner ? "learner" : "voter" } ?? "no"
             switch result {
             case .success(let status):
-                table.add([endpoint.id, "\(endpoint.rpcAddress)", "\(status.id)", status.role, status.active ? "active" : "standby",
+                table.add([endpoint.id, "\(endpoint.rpcAddress)", "\(status.id)", status.role, status.active ? "active" : "standby", member,
                            "\(status.term)", "\(status.commitIndex)", "\(status.appliedIndex)",
                            replication.map { "\($0.matchIndex)" } ?? "-", replication.map { "\($0.lag)" } ?? "-"])
             case .failure(let error):
-                table.add([endpoint.id, "\(endpoint.rpcAddress)", "\(position + 1)", "unreachable", "-", "-", "-", "-",
+                table.add([endpoint.id, "\(endpoint.rpcAddress)", "\(endpoint.raftMemberID)", "unreachable", "-", member, "-", "-", "-",
                            replication.map { "\($0.matchIndex)" } ?? "-", replication.map { "\($0.lag)" } ?? "-"])
                 output.printError("raftStatus: \(endpoint.id): \(HAAdminShell.describe(error))")
             }

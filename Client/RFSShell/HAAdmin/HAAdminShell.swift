@@ -6,6 +6,8 @@ import RFSConfig
 /// from each namenode's HAServiceProtocol; `-failover` hands leadership over through Raft
 /// (the active's log is complete at the target before it campaigns, so nothing acknowledged
 /// is lost). Manual transitions are refused, as HDFS refuses them under automatic failover.
+/// `-addNamenode`/`-removeNamenode` change the Raft group one namenode at a time (an added one
+/// joins as a learner and votes once it has caught up).
 /// Exit codes are HAAdmin's: 0, or -1 (255) for a usage error or a failed call.
 public enum HAAdminShell {
     public static let failureExitCode: Int32 = 255
@@ -17,6 +19,8 @@ public enum HAAdminShell {
         ("getServiceState", "[-getServiceState <serviceId>]"),
         ("getAllServiceState", "[-getAllServiceState]"),
         ("checkHealth", "[-checkHealth <serviceId>]"),
+        ("addNamenode", "[-addNamenode <serviceId>]"),
+        ("removeNamenode", "[-removeNamenode <serviceId>]"),
         ("help", "[-help <command>]"),
     ]
 
@@ -81,6 +85,16 @@ public enum HAAdminShell {
                 let from = try admin.endpoint(named: operands[0]), to = try admin.endpoint(named: operands[1])
                 try await admin.failover(from: from, to: to)
                 output.printLine("Failover from \(from.id) to \(to.id) successful")
+            case "addNamenode", "removeNamenode":
+                // The namenode's address comes from this configuration (dfs.namenode.rpc-address.<ns>.<id>),
+                // which must list it; the active carries it to every member in the change itself.
+                let adding = name == "addNamenode"
+                let endpoint = try admin.endpoint(named: operands[0])
+                let members = try await admin.changeMembership(adding: adding, endpoint)
+                output.printLine("\(adding ? "Added" : "Removed") \(endpoint.id) (\(endpoint.rpcAddress)) \(adding ? "to" : "from") nameservice \(admin.nameservice)")
+                for member in members {
+                    output.printLine("  \(member.name) \(member.rpcAddress) \(member.learner ? "learner" : "voter")")
+                }
             default:  // transitionToActive, transitionToStandby
                 output.printError("Automatic failover is enabled for this nameservice (its namenodes elect the active by Raft).")
                 output.printError("Refusing to manually manage HA state; use -failover <from> <to> to move the active namenode.")

@@ -645,6 +645,9 @@ public nonisolated struct Rfs_Raft_MemberStatus: Sendable {
   /// heard from within the last election timeout
   public var recentlyActive: Bool = false
 
+  /// replicated to but not voting (a namenode being added)
+  public var learner: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -718,6 +721,98 @@ public nonisolated struct Rfs_Raft_TransferLeadershipResponse: Sendable {
   public var leaderID: UInt64 = 0
 
   public var term: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Membership (rfs haadmin -addNamenode / -removeNamenode): answered by the active. An added
+/// namenode joins as a learner, is caught up, then becomes a voter; one change at a time.
+public nonisolated struct Rfs_Raft_ChangeMembershipRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var action: Rfs_Raft_ChangeMembershipRequest.Action = .add
+
+  /// the namenode id (dfs.ha.namenodes.<ns>): nn4, ...
+  public var name: String = String()
+
+  /// host:port, for ADD
+  public var rpcAddress: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum Action: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+    case add // = 0
+    case remove // = 1
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .add
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .add
+      case 1: self = .remove
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .add: return 0
+      case .remove: return 1
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [Rfs_Raft_ChangeMembershipRequest.Action] = [
+      .add,
+      .remove,
+    ]
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Rfs_Raft_ChangeMembershipResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the group once the change is applied
+  public var members: [Rfs_Raft_MemberStatus] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// What a namenode joining a running group (rfs namenode -bootstrapStandby) formats its first
+/// log entry with: the group's namespace identity, answered by the active.
+public nonisolated struct Rfs_Raft_GetNamespaceFormatRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Rfs_Raft_GetNamespaceFormatResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the serialized rfs.namenode.Edit (a Format) of entry 1
+  public var formatEdit: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1660,7 +1755,7 @@ nonisolated extension Rfs_Raft_RaftEnvelopeBatch: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Rfs_Raft_MemberStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MemberStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{3}rpc_address\0\u{3}match_index\0\u{1}lag\0\u{3}recently_active\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{3}rpc_address\0\u{3}match_index\0\u{1}lag\0\u{3}recently_active\0\u{1}learner\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1674,6 +1769,7 @@ nonisolated extension Rfs_Raft_MemberStatus: SwiftProtobuf.Message, SwiftProtobu
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.matchIndex) }()
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.lag) }()
       case 6: try { try decoder.decodeSingularBoolField(value: &self.recentlyActive) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.learner) }()
       default: break
       }
     }
@@ -1698,6 +1794,9 @@ nonisolated extension Rfs_Raft_MemberStatus: SwiftProtobuf.Message, SwiftProtobu
     if self.recentlyActive != false {
       try visitor.visitSingularBoolField(value: self.recentlyActive, fieldNumber: 6)
     }
+    if self.learner != false {
+      try visitor.visitSingularBoolField(value: self.learner, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1708,6 +1807,7 @@ nonisolated extension Rfs_Raft_MemberStatus: SwiftProtobuf.Message, SwiftProtobu
     if lhs.matchIndex != rhs.matchIndex {return false}
     if lhs.lag != rhs.lag {return false}
     if lhs.recentlyActive != rhs.recentlyActive {return false}
+    if lhs.learner != rhs.learner {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1867,6 +1967,129 @@ nonisolated extension Rfs_Raft_TransferLeadershipResponse: SwiftProtobuf.Message
   public static func ==(lhs: Rfs_Raft_TransferLeadershipResponse, rhs: Rfs_Raft_TransferLeadershipResponse) -> Bool {
     if lhs.leaderID != rhs.leaderID {return false}
     if lhs.term != rhs.term {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Raft_ChangeMembershipRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ChangeMembershipRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}action\0\u{1}name\0\u{3}rpc_address\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.action) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.rpcAddress) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.action != .add {
+      try visitor.visitSingularEnumField(value: self.action, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if !self.rpcAddress.isEmpty {
+      try visitor.visitSingularStringField(value: self.rpcAddress, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Raft_ChangeMembershipRequest, rhs: Rfs_Raft_ChangeMembershipRequest) -> Bool {
+    if lhs.action != rhs.action {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.rpcAddress != rhs.rpcAddress {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Raft_ChangeMembershipRequest.Action: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ADD\0\u{1}REMOVE\0")
+}
+
+nonisolated extension Rfs_Raft_ChangeMembershipResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ChangeMembershipResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}members\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.members) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.members.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.members, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Raft_ChangeMembershipResponse, rhs: Rfs_Raft_ChangeMembershipResponse) -> Bool {
+    if lhs.members != rhs.members {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Raft_GetNamespaceFormatRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetNamespaceFormatRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Raft_GetNamespaceFormatRequest, rhs: Rfs_Raft_GetNamespaceFormatRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Raft_GetNamespaceFormatResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetNamespaceFormatResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}format_edit\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.formatEdit) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.formatEdit.isEmpty {
+      try visitor.visitSingularBytesField(value: self.formatEdit, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Raft_GetNamespaceFormatResponse, rhs: Rfs_Raft_GetNamespaceFormatResponse) -> Bool {
+    if lhs.formatEdit != rhs.formatEdit {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -35,6 +35,8 @@ public struct RaftNodeStatus: Sendable, Equatable {
     /// Ticks since this member last heard from `leader` (0 when it leads).
     public var ticksSinceLeaderContact = 0
     public var replication: [NodeID: MemberReplication] = [:]
+    /// The group's voters and learners, with their names and addresses.
+    public var members: [RaftMember] = []
 }
 
 /// A member of a Raft group: the pure `RaftCore` run by a shell that ticks it on a timer,
@@ -52,9 +54,12 @@ public actor RaftNode {
     public struct Peer: Sendable, Hashable {
         public var id: NodeID
         public var address: HostPort
-        public init(id: NodeID, address: HostPort) {
+        /// The namenode id (`dfs.ha.namenodes.<ns>`); defaults to the Raft id.
+        public var name: String
+        public init(id: NodeID, address: HostPort, name: String? = nil) {
             self.id = id
             self.address = address
+            self.name = name ?? "\(id)"
         }
     }
 
@@ -62,9 +67,16 @@ public actor RaftNode {
     private var core: RaftCore
     private let storage: RaftStorage
     private let stateMachine: any RaftStateMachine
-    private let senders: [NodeID: PeerSender]
+    private var senders: [NodeID: PeerSender] = [:]
     /// One RPC client per peer for snapshots, so that a stream does not hold up the messages.
-    private let snapshotClients: [NodeID: RPCClient]
+    private var snapshotClients: [NodeID: RPCClient] = [:]
+    /// Every member this one knows, by id: the configuration's at a group's start, then as
+    /// membership changes apply (persisted in `RaftMembersFile`).
+    private var members: [NodeID: RaftMember] = [:]
+    private let directory: String
+    private let group: EventLoopGroup
+    /// The clock's period (`start`).
+    private var tickInterval = Duration.milliseconds(100)
     /// Members a snapshot is being streamed to now (one stream each at most).
     private var streaming: Set<NodeID> = []
     /// The snapshot this member is receiving, if any.
@@ -128,6 +140,8 @@ public actor RaftNode {
                 appliedIndex: UInt64 = 0, installedSnapshot: (index: UInt64, term: UInt64)? = nil,
                 bootstrap: [RaftEntry] = [], group: EventLoopGroup, logger: Logger) async throws {
         id = configuration.id
+        self.directory = directory
+        self.group = group
         var (storage, recovered) = try RaftStorage.open(directory: directory, logger: logger)
         if recovered.entries.isEmpty && recovered.hardState == HardState() && !bootstrap.isEmpty && installedSnapshot == nil {
             try await storage.bootstrap(bootstrap)
@@ -145,28 +159,47 @@ public actor RaftNode {
         self.storage = storage
         self.stateMachine = stateMachine
         self.logger = logger
-        let voters = Set(peers.map(\.id)).union([configuration.id])
-        let membership = Membership(voters: voters)
+        // The membership as last changed (or, for a namenode joining a running group, as
+        // `BootstrapStandby` found it: without this one, which votes only once added), else
+        // the configuration's, a group's first start.
+        let persisted = try RaftMembersFile.load(from: directory)
+        var members = persisted ?? peers.map { RaftMember(id: $0.id, name: $0.name, address: $0.address) }
+        var voters = Set(members.filter { !$0.learner }.map(\.id))
+        if persisted == nil { voters.insert(configuration.id) }
+        let membership = Membership(voters: voters, learners: Set(members.filter(\.learner).map(\.id)))
+        // Addresses of members the configuration names but the membership does not (yet): a
+        // joining member learns of them by the changes that add them.
+        for peer in peers where !members.contains(where: { $0.id == peer.id }) {
+            members.append(RaftMember(id: peer.id, name: peer.name, address: peer.address, learner: true))
+        }
         let snapshot = recovered.compactedThrough.map { SnapshotMeta(index: $0.index, term: $0.term, membership: membership) }
         core = RaftCore(configuration: configuration, hardState: recovered.hardState, snapshot: snapshot, entries: recovered.entries,
                         appliedIndex: appliedIndex, membership: membership)
         compacted.withLock { $0 = recovered.compactedThrough?.index ?? 0 }
-        var senders: [NodeID: PeerSender] = [:]
-        var snapshotClients: [NodeID: RPCClient] = [:]
-        for peer in peers where peer.id != configuration.id {
-            senders[peer.id] = PeerSender(peer: peer, group: group, logger: logger)
-            var client = RPCClientConfiguration(addresses: [peer.address], user: "raft", protocolName: ProtocolNames.raftProtocol)
-            client.maxRetries = 0
-            client.maxFailovers = 0
-            client.connectTimeout = .seconds(1)
-            // The last chunk's answer waits for the member to install the snapshot.
-            client.callTimeout = .seconds(120)
-            snapshotClients[peer.id] = RPCClient(configuration: client, group: group, logger: logger)
-        }
-        self.senders = senders
-        self.snapshotClients = snapshotClients
         (inboxStream, inbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(16_384))
-        published.withLock { $0 = Self.status(of: core, previous: RaftNodeStatus()) }
+        for member in members { self.members[member.id] = member }
+        for member in members where member.id != configuration.id { connect(member) }
+        let core = core, known = self.members
+        published.withLock { $0 = Self.status(of: core, members: known, previous: RaftNodeStatus()) }
+    }
+
+    /// Opens the connections to `member` (messages and snapshots).
+    private func connect(_ member: RaftMember) {
+        guard member.id != id, senders[member.id] == nil else { return }
+        let peer = Peer(id: member.id, address: member.address, name: member.name)
+        senders[member.id] = PeerSender(peer: peer, group: group, logger: logger)
+        var client = RPCClientConfiguration(addresses: [member.address], user: "raft", protocolName: ProtocolNames.raftProtocol)
+        client.maxRetries = 0
+        client.maxFailovers = 0
+        client.connectTimeout = .seconds(1)
+        // The last chunk's answer waits for the member to install the snapshot.
+        client.callTimeout = .seconds(120)
+        snapshotClients[member.id] = RPCClient(configuration: client, group: group, logger: logger)
+    }
+
+    private func disconnect(_ member: NodeID) async {
+        if let sender = senders.removeValue(forKey: member) { await sender.close() }
+        if let client = snapshotClients.removeValue(forKey: member) { await client.close() }
     }
 
     /// Whether a recovered log continues from the snapshot point: it was compacted there or
@@ -176,10 +209,16 @@ public actor RaftNode {
         return recovered.entries.contains { $0.index == point.index && $0.term == point.term }
     }
 
-    private static func status(of core: RaftCore, previous: RaftNodeStatus) -> RaftNodeStatus {
+    private static func status(of core: RaftCore, members: [NodeID: RaftMember], previous: RaftNodeStatus) -> RaftNodeStatus {
         var status = RaftNodeStatus(role: core.role, term: core.term, leader: core.leader, commitIndex: core.commitIndex,
                                     lastIndex: core.lastIndex, leaderChanges: previous.leaderChanges,
                                     replication: core.role == .leader ? core.replication : [:])
+        // The group as the core has it, with the names and addresses the shell knows.
+        status.members = core.membership.members.sorted().map { id in
+            var member = members[id] ?? RaftMember(id: id, name: "\(id)", address: HostPort(host: "", port: 0))
+            member.learner = !core.membership.voters.contains(id)
+            return member
+        }
         status.ticksSinceLeaderContact = core.ticksSinceLeaderContact
         if core.leader != 0 && (core.leader != previous.leader || core.term != previous.term) { status.leaderChanges += 1 }
         if core.role == .leader {
@@ -192,8 +231,8 @@ public actor RaftNode {
 
     /// Publishes the core's state for `status` readers (after every step).
     private func publish() {
-        let core = core
-        published.withLock { $0 = Self.status(of: core, previous: $0) }
+        let core = core, members = members
+        published.withLock { $0 = Self.status(of: core, members: members, previous: $0) }
     }
 
     /// Registers `deliver` on the member's RPC server.
@@ -214,6 +253,7 @@ public actor RaftNode {
 
     /// Starts stepping peers' messages and ticking every `tick`.
     public func start(tick: Duration) {
+        tickInterval = tick
         let stream = inboxStream
         inboxTask = Task { [weak self] in
             for await envelope in stream {
@@ -361,6 +401,7 @@ public actor RaftNode {
                     try await stateMachine.installSnapshot(snapshot)
                     try storage.install(snapshotThrough: snapshot.index, term: snapshot.term)
                     compacted.withLock { $0 = snapshot.index }
+                    try await adopt(snapshot.membership)
                     logger.notice("raft: installed a snapshot from the leader",
                                   metadata: ["index": "\(snapshot.index)", "term": "\(snapshot.term)"])
                 } catch {
@@ -396,6 +437,9 @@ public actor RaftNode {
                     await stop()
                     return
                 }
+                for entry in ready.committed where entry.kind == .configChange {
+                    await applied(membershipChange: entry)
+                }
                 for entry in ready.committed {
                     guard let waiter = waiting.removeValue(forKey: entry.index) else { continue }
                     if waiter.term == entry.term {
@@ -405,6 +449,123 @@ public actor RaftNode {
                     }
                 }
             }
+        }
+    }
+}
+
+// MARK: - Membership
+
+extension RaftNode {
+    /// Adds `member` to the group: first as a learner (replicated to, not counted), then, once
+    /// it holds what was committed when it was added, as a voter, so that an empty namenode
+    /// never weakens the quorum while it catches up. Returns once it votes.
+    public func addMember(_ member: RaftMember, catchUpTimeout: Duration) async throws {
+        guard core.role == .leader else { throw ProposalError.notLeader(leader: core.leader) }
+        if let known = status.members.first(where: { $0.id == member.id }), !known.learner { return }
+        if !core.membership.learners.contains(member.id) {
+            try await proposeMembershipChange(.addLearner(member.id), context: member.context)
+        }
+        let target = core.commitIndex
+        let deadline = ContinuousClock.now + catchUpTimeout
+        while (core.replication[member.id]?.match ?? 0) < target {
+            guard core.role == .leader else { throw ProposalError.notLeader(leader: core.leader) }
+            guard ContinuousClock.now < deadline else {
+                throw ProposalError.refused("\(member.name) did not catch up within \(catchUpTimeout); it stays a learner")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await proposeMembershipChange(.addVoter(member.id), context: member.context)
+    }
+
+    /// Removes a member (voter or learner) from the group.
+    public func removeMember(_ id: NodeID) async throws {
+        guard core.membership.members.contains(id) else { return }
+        let context = members[id]?.context ?? []
+        try await proposeMembershipChange(.removeNode(id), context: context)
+    }
+
+    /// Proposes one change and waits until it is committed and applied here.
+    private func proposeMembershipChange(_ change: ConfChange, context: [UInt8]) async throws {
+        guard !stopped else { throw ProposalError.stopped }
+        let index: UInt64
+        do {
+            index = try core.proposeConfChange(change, context: context)
+        } catch {
+            if case .notLeader(let leader) = error { throw ProposalError.notLeader(leader: leader) }
+            throw ProposalError.refused("\(error)")
+        }
+        let term = core.term
+        _ = try await withCheckedThrowingContinuation { continuation in
+            waiting[index] = (term, continuation)
+            Task { await self.processReadies() }
+        }
+        // The other members apply the change once they learn it is committed, which the next
+        // heartbeats tell them: wait for a few, so that when this returns the members that are
+        // up count the new group (a removed member stopped right after no longer holds the
+        // remaining ones below a quorum because they still counted it).
+        try? await Task.sleep(for: tickInterval * 3)
+    }
+
+    /// A committed membership change (the core already applied it): the shell connects to an
+    /// added member (its address travels in the entry) or lets a removed one go, and persists
+    /// the membership before anything depends on it.
+    func applied(membershipChange entry: RaftEntry) async {
+        guard let change = ConfChange(encoded: entry.data) else { return }
+        let context = ConfChange.context(ofEncoded: entry.data)
+        switch change {
+        case .addVoter(let id), .addLearner(let id):
+            let learner: Bool
+            if case .addLearner = change { learner = true } else { learner = false }
+            if let member = RaftMember(id: id, context: context, learner: learner) {
+                members[id] = member
+            } else if members[id] != nil {
+                members[id]!.learner = learner
+            } else {
+                logger.error("raft: a member was added without an address this member can use", metadata: ["member": "\(id)"])
+            }
+            if let member = members[id] { connect(member) }
+        case .removeNode(let id):
+            members[id] = nil
+            await disconnect(id)
+        }
+        persistMembers()
+        publish()
+        logger.notice("raft: membership changed", metadata: [
+            "change": "\(change)", "index": "\(entry.index)",
+            "voters": "\(core.membership.voters.sorted())", "learners": "\(core.membership.learners.sorted())",
+        ])
+    }
+
+    /// A snapshot's membership replaces what this member knew (it was behind the changes).
+    func adopt(_ membership: Membership) async throws {
+        for id in members.keys where !membership.members.contains(id) && id != self.id {
+            members[id] = nil
+            await disconnect(id)
+        }
+        for id in membership.members {
+            if members[id] == nil {
+                logger.error("raft: the snapshot names a member whose address this member does not know; list it in the configuration",
+                             metadata: ["member": "\(id)"])
+                continue
+            }
+            members[id]!.learner = membership.learners.contains(id)
+            connect(members[id]!)
+        }
+        persistMembers()
+    }
+
+    /// Writes the membership as the core has it (a failure is logged: the configuration and
+    /// the log still rebuild it at the next start).
+    private func persistMembers() {
+        let current = core.membership.members.compactMap { id -> RaftMember? in
+            guard var member = members[id] else { return nil }
+            member.learner = !core.membership.voters.contains(id)
+            return member
+        }
+        do {
+            try RaftMembersFile.save(current, to: directory)
+        } catch {
+            logger.error("raft: persisting the membership failed", metadata: ["error": "\(error)"])
         }
     }
 }
