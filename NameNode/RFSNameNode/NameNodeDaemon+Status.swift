@@ -52,7 +52,10 @@ extension NameNodeDaemon {
     public var raftView: RaftGroupView? {
         guard let raft = engine.raft, let membership = ha.membership else { return nil }
         let status = raft.status
-        let members = status.members.map { member in
+        // In the configuration's order (members it does not list, added since, after them).
+        let position = Dictionary(uniqueKeysWithValues: membership.members.enumerated().map { ($1.id, $0) })
+        let ordered = status.members.sorted { (position[$0.name] ?? .max, $0.name) < (position[$1.name] ?? .max, $1.name) }
+        let members = ordered.map { member in
             let replication = status.replication[member.id]
             return RaftGroupView.Member(
                 id: member.name, address: member.address, isLeader: member.id == status.leader, isSelf: member.id == raft.id,

@@ -69,7 +69,7 @@ struct RaftAdministration: Sendable {
     }
 
     static func memberStatuses(_ status: RaftNodeStatus, selfID: NodeID) -> [Rfs_Raft_MemberStatus] {
-        status.members.map { known in
+        status.members.sorted { $0.name < $1.name }.map { known in
             var member = Rfs_Raft_MemberStatus()
             member.id = known.id
             member.name = known.name
