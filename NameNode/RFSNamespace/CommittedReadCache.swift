@@ -106,8 +106,10 @@ public final class CommittedReadCache: Sendable {
         }
     }
 
-    /// How many inode records and entries it holds (tests).
-    public var counts: (inodes: Int, entries: Int) {
-        state.withLock { ($0.inodes.count, $0.entries.count) }
+    /// What it holds now, entries by their store key (tests compare it with the store).
+    public var cached: (inodes: [UInt64: Rfs_Namenode_InodeRecord], entries: [[UInt8]: UInt64]) {
+        state.withLock { state in
+            (state.inodes, Dictionary(uniqueKeysWithValues: state.entries.map { ($0.key.bytes, $0.value) }))
+        }
     }
 }
