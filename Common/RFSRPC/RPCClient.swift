@@ -236,13 +236,18 @@ actor RPCConnectionPool {
 /// multiplexed by call id.
 final class RPCConnection: Sendable {
     private let channel: Channel
-    private let address: HostPort
-    private let clientID: [UInt8]
+    /// The server's address as text, for errors (made once, not per call).
+    private let addressText: String
+    /// The client id as the request header carries it (made once, not per call).
+    private let clientIDData: Data
+    /// Each method's serialized RequestHeaderProto: it names only the method, the protocol
+    /// and the version, so it is encoded once per method rather than once per call.
+    private let requestHeaders = NIOLockedValueBox<[String: (protocolName: String, version: UInt64, bytes: [UInt8])]>([:])
 
     private init(channel: Channel, address: HostPort, clientID: [UInt8]) {
         self.channel = channel
-        self.address = address
-        self.clientID = clientID
+        self.addressText = "\(address)"
+        self.clientIDData = Data(clientID)
     }
 
     var isActive: Bool { channel.isActive }
@@ -299,15 +304,11 @@ final class RPCConnection: Sendable {
         header.rpcKind = .rpcProtocolBuffer
         header.rpcOp = .rpcFinalPacket
         header.callID = callID
-        header.clientID = Data(clientID)
+        header.clientID = clientIDData
         header.retryCount = retryCount
-        var requestHeader = Hadoop_Common_RequestHeaderProto()
-        requestHeader.methodName = method
-        requestHeader.declaringClassProtocolName = protocolName
-        requestHeader.clientProtocolVersion = clientProtocolVersion
         var frame = OutboundFrame()
         try frame.append(header)
-        try frame.append(requestHeader)
+        frame.append(serialized: try requestHeader(protocolName: protocolName, method: method, clientProtocolVersion: clientProtocolVersion))
         frame.append(serialized: body)
         let promise = channel.eventLoop.makePromise(of: [UInt8].self)
         let call = RPCClientHandler.PendingCall(callID: callID, method: method, frame: frame.buffer(allocator: channel.allocator),
@@ -315,7 +316,7 @@ final class RPCConnection: Sendable {
         // A write that fails never reached the server whole; one on a channel already closed
         // never left at all, so the call may go to another server whatever it is.
         let written = channel.eventLoop.makePromise(of: Void.self)
-        let address = "\(address)"
+        let address = addressText
         written.futureResult.whenFailure { error in
             if let channelError = error as? ChannelError, channelError == .ioOnClosedChannel {
                 promise.fail(RPCClientError.connectFailed(address: address, reason: "the connection was closed"))
@@ -329,6 +330,20 @@ final class RPCConnection: Sendable {
 
     func close() async {
         try? await channel.close()
+    }
+
+    private func requestHeader(protocolName: String, method: String, clientProtocolVersion: UInt64) throws -> [UInt8] {
+        if let known = requestHeaders.withLockedValue({ $0[method] }), known.protocolName == protocolName,
+           known.version == clientProtocolVersion {
+            return known.bytes
+        }
+        var requestHeader = Hadoop_Common_RequestHeaderProto()
+        requestHeader.methodName = method
+        requestHeader.declaringClassProtocolName = protocolName
+        requestHeader.clientProtocolVersion = clientProtocolVersion
+        let made: [UInt8] = try requestHeader.serializedBytes()
+        requestHeaders.withLockedValue { $0[method] = (protocolName, clientProtocolVersion, made) }
+        return made
     }
 }
 
@@ -356,12 +371,19 @@ final class RPCClientHandler: ChannelDuplexHandler {
 
     private struct Waiting {
         var promise: EventLoopPromise<[UInt8]>
-        var timer: Scheduled<Void>?
+        var method: String
+        var timeout: Duration
+        var deadline: NIODeadline
     }
 
     private let address: String
     private var waiting: [Int32: Waiting] = [:]
     private var closed = false
+    /// One timer per connection, armed for the earliest deadline of the calls waiting, rather
+    /// than one scheduled (and then cancelled) task per call: scheduling and cancelling showed
+    /// in the client's profile, and calls almost always share one timeout, so the earliest
+    /// deadline is that of the oldest call and the timer fires about once per timeout.
+    private var timer: (deadline: NIODeadline, task: Scheduled<Void>)?
 
     init(address: String) {
         self.address = address
@@ -377,17 +399,38 @@ final class RPCClientHandler: ChannelDuplexHandler {
                 promise?.succeed(())
                 return
             }
-            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            let timer = context.eventLoop.scheduleTask(in: .nanoseconds(call.timeout.wholeNanoseconds)) {
-                loopBound.value.expire(callID: call.callID, method: call.method, after: call.timeout)
-            }
-            waiting[call.callID] = Waiting(promise: call.promise, timer: timer)
+            let deadline = NIODeadline.now() + .nanoseconds(call.timeout.wholeNanoseconds)
+            waiting[call.callID] = Waiting(promise: call.promise, method: call.method, timeout: call.timeout, deadline: deadline)
+            armTimer(for: deadline, on: context.eventLoop)
             context.write(wrapOutboundOut(call.frame), promise: promise)
         }
     }
 
-    private func expire(callID: Int32, method: String, after: Duration) {
-        waiting.removeValue(forKey: callID)?.promise.fail(RPCClientError.timedOut(method: method, after: after))
+    /// Makes sure the timer fires no later than `deadline`.
+    private func armTimer(for deadline: NIODeadline, on eventLoop: any EventLoop) {
+        if let armed = timer, armed.deadline <= deadline { return }
+        timer?.task.cancel()
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        let task = eventLoop.scheduleTask(deadline: deadline) {
+            loopBound.value.expireDue(on: eventLoop)
+        }
+        timer = (deadline, task)
+    }
+
+    /// Fails every call whose deadline has passed, then re-arms for the earliest left.
+    private func expireDue(on eventLoop: any EventLoop) {
+        timer = nil
+        let now = NIODeadline.now()
+        var earliest: NIODeadline?
+        for (callID, entry) in waiting {
+            if entry.deadline <= now {
+                waiting.removeValue(forKey: callID)
+                entry.promise.fail(RPCClientError.timedOut(method: entry.method, after: entry.timeout))
+            } else if earliest.map({ entry.deadline < $0 }) ?? true {
+                earliest = entry.deadline
+            }
+        }
+        if let earliest, !closed { armTimer(for: earliest, on: eventLoop) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -413,7 +456,6 @@ final class RPCClientHandler: ChannelDuplexHandler {
             }
             return
         }
-        entry.timer?.cancel()
         switch header.status {
         case .success:
             do {
@@ -439,8 +481,9 @@ final class RPCClientHandler: ChannelDuplexHandler {
     private func failAll(with error: any Error) {
         let all = waiting
         waiting.removeAll()
+        timer?.task.cancel()
+        timer = nil
         for (_, entry) in all {
-            entry.timer?.cancel()
             entry.promise.fail(error)
         }
     }

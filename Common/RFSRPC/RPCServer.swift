@@ -7,6 +7,8 @@ import RFSModel
 import RFSProtocol
 import SwiftProtobuf
 
+import struct Foundation.Data
+
 /// Bounds and identity of one RPC server.
 public struct RPCServerConfiguration: Sendable {
     /// Largest frame accepted (`ipc.maximum.data.length`).
@@ -92,6 +94,17 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
     private var readingPaused = false
     private var protocolFromContext = ""
     private var taskExecutor: EventLoopTaskExecutor?
+    /// The peer's address as text, made once: every call's context carries it, and
+    /// formatting a socket address (NIO asks the kernel with getpeername) per call showed in
+    /// the namenode's profile.
+    private var peerDescription: String?
+    /// The client id of the last call and its bytes (a connection's calls all carry the same).
+    private var lastClientID: (data: Data, bytes: [UInt8])?
+    /// Inside one read burst (channelRead … channelReadComplete), replies finished
+    /// synchronously are written without a flush and flushed together at its end: pipelined
+    /// calls on one connection then cost one write system call, not one each.
+    private var readBurstInProgress = false
+    private var flushPending = false
     /// Per-method metric handles, made once per connection rather than once per call.
     private var callMetrics: [String: (success: Counter, error: Counter, duration: Timer)] = [:]
 
@@ -102,11 +115,35 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        logger[metadataKey: "peer"] = "\(context.remoteAddress.map { "\($0)" } ?? "?")"
+        logger[metadataKey: "peer"] = "\(peer(context))"
         context.fireChannelActive()
     }
 
+    private func peer(_ context: ChannelHandlerContext) -> String {
+        if let known = peerDescription { return known }
+        let made = context.remoteAddress.map { "\($0)" } ?? "?"
+        peerDescription = made
+        return made
+    }
+
+    private func clientIDBytes(_ header: Hadoop_Common_RpcRequestHeaderProto) -> [UInt8] {
+        if let last = lastClientID, last.data == header.clientID { return last.bytes }
+        let bytes = [UInt8](header.clientID)
+        lastClientID = (header.clientID, bytes)
+        return bytes
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        readBurstInProgress = false
+        if flushPending {
+            flushPending = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        readBurstInProgress = true
         switch unwrapInboundIn(data) {
         case .preamble(let preamble):
             var noFrame = ByteBuffer()
@@ -201,9 +238,8 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
         let protocolName = requestHeader.declaringClassProtocolName.isEmpty ? protocolFromContext : requestHeader.declaringClassProtocolName
         let method = requestHeader.methodName
         let callContext = RPCCallContext(
-            user: user, clientID: [UInt8](header.clientID), callID: callID, retryCount: header.retryCount,
-            protocolName: protocolName, methodName: method,
-            remoteAddress: context.remoteAddress.map { "\($0)" } ?? "?")
+            user: user, clientID: clientIDBytes(header), callID: callID, retryCount: header.retryCount,
+            protocolName: protocolName, methodName: method, remoteAddress: peer(context))
 
         let handler: RPCServiceRegistry.RawHandler
         switch registry.handler(protocol: protocolName, method: method) {
@@ -259,6 +295,10 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
         let (frame, fatal) = Self.replyFrame(callID: callID, header: header, outcome: outcome, allocator: channel.allocator, logger: logger)
         if fatal {
             channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
+        } else if readBurstInProgress {
+            // Answered inside the read that brought it: channelReadComplete flushes.
+            channel.write(frame, promise: nil)
+            flushPending = true
         } else {
             channel.writeAndFlush(frame, promise: nil)
         }

@@ -36,8 +36,9 @@ public final class NamespaceEngine: Sendable {
     /// The applied index at the last checkpoint (see `checkpoint()`).
     private let checkpointState = Mutex<UInt64>(0)
 
+    /// Reads of the committed store, through the cache the applier keeps in step with it.
     public var reads: NamespaceReads {
-        NamespaceReads(reader: StoreReader(store), configuration: machine.configuration)
+        NamespaceReads(reader: StoreReader(store), configuration: machine.configuration, cache: applier.readCache)
     }
 
     public var lastAppliedIndex: UInt64 { applier.lastAppliedIndex }
@@ -343,6 +344,9 @@ final class Applier: Sendable {
     private let logger: Logger
     /// Inode records decoded from the store, kept across batches (apply thread only).
     private let committedInodes = CommittedInodeCache()
+    /// The readers' cache of the store: every batch's changes go into it after the batch is
+    /// written and before its proposers resume.
+    let readCache = CommittedReadCache()
 
     /// Where `drain` runs: woken by the WAL after each group commit.
     let thread: SignalledThread
@@ -510,7 +514,7 @@ final class Applier: Sendable {
     /// write is not synced: the WAL already is, and replay covers what LevelDB loses.
     @discardableResult
     func applyBatch(_ edits: [(UInt64, Rfs_Namenode_Edit)]) throws -> [EditResult] {
-        let overlay = Overlay(base: StoreReader(store), committedInodes: committedInodes)
+        let overlay = Overlay(base: StoreReader(store), committedInodes: committedInodes, readCache: readCache)
         var results: [EditResult] = []
         results.reserveCapacity(edits.count)
         for (_, edit) in edits {

@@ -51,9 +51,10 @@ struct AccessChecker {
         return granted & access.rawValue == access.rawValue
     }
 
-    func check(_ inode: Rfs_Namenode_InodeRecord, _ access: AccessBits, path: String) throws(NamespaceRejection) {
+    /// `path` is only spelled out when access is denied: callers pass it unevaluated.
+    func check(_ inode: Rfs_Namenode_InodeRecord, _ access: AccessBits, path: @autoclosure () -> String) throws(NamespaceRejection) {
         guard allows(inode, access) else {
-            throw .accessDenied(user: user, access: "\(access)", inode: "\(path)\":\(inode.owner):\(inode.group):\(Self.symbolic(inode))")
+            throw .accessDenied(user: user, access: "\(access)", inode: "\(path())\":\(inode.owner):\(inode.group):\(Self.symbolic(inode))")
         }
     }
 

@@ -48,8 +48,10 @@ public struct NamespaceReads {
     let records: Records
     let configuration: NamespaceConfiguration
 
-    public init(reader: any NamespaceReader, configuration: NamespaceConfiguration) {
-        self.records = Records(reader: reader)
+    /// `cache`: the readers' cache of the committed store (`CommittedReadCache`), only when
+    /// `reader` is that store and its applier keeps the cache in step.
+    public init(reader: any NamespaceReader, configuration: NamespaceConfiguration, cache: CommittedReadCache? = nil) {
+        self.records = Records(reader: reader, cache: cache)
         self.configuration = configuration
     }
 

@@ -86,13 +86,17 @@ public final class Overlay: NamespaceReader {
     private var inodes: [UInt64: Rfs_Namenode_InodeRecord?] = [:]
     /// Records decoded by earlier batches, for a batch overlay over the committed store.
     private let committedInodes: CommittedInodeCache?
+    /// The readers' cache of the committed store, told what this batch changed once written.
+    private let readCache: CommittedReadCache?
     public private(set) var batch = WriteBatch()
 
     /// `committedInodes`: the applier's cache of the store's inode records (see
     /// `CommittedInodeCache`); only an overlay over the committed store itself may use it.
-    public init(base: any NamespaceReader, committedInodes: CommittedInodeCache? = nil) {
+    /// `readCache`: the readers' cache (`CommittedReadCache`), kept in step by `batchWritten`.
+    public init(base: any NamespaceReader, committedInodes: CommittedInodeCache? = nil, readCache: CommittedReadCache? = nil) {
         self.base = base
         self.committedInodes = committedInodes
+        self.readCache = readCache
     }
 
     public func get(_ key: [UInt8]) throws -> [UInt8]? {
@@ -149,15 +153,37 @@ public final class Overlay: NamespaceReader {
     /// the batch wrote (those it has decoded) and forgets the ones it deleted or rewrote
     /// without decoding.
     public func batchWritten() {
-        guard let committedInodes else { return }
-        for key in pending.keys where key.bytes.count == 9 && key.bytes[0] == StoreKeys.inodeTag {
-            let id = StoreKeys.decodeUInt64(key.bytes.dropFirst())
-            if pending[key]! != nil, let record = inodes[id] ?? nil {
-                committedInodes.remember(record)
-            } else {
-                committedInodes.forget(id)
+        if let committedInodes {
+            for key in pending.keys where key.bytes.count == 9 && key.bytes[0] == StoreKeys.inodeTag {
+                let id = StoreKeys.decodeUInt64(key.bytes.dropFirst())
+                if pending[key]! != nil, let record = inodes[id] ?? nil {
+                    committedInodes.remember(record)
+                } else {
+                    committedInodes.forget(id)
+                }
             }
         }
+        readCache?.batchWritten(readCacheChanges())
+    }
+
+    /// What this batch changed of the keys the readers' cache holds (inodes, entries, counters).
+    private func readCacheChanges() -> [CommittedReadCache.Change] {
+        var changes: [CommittedReadCache.Change] = []
+        changes.reserveCapacity(pending.count)
+        for (key, value) in pending {
+            switch key.bytes.first {
+            case StoreKeys.inodeTag where key.bytes.count == 9:
+                let id = StoreKeys.decodeUInt64(key.bytes.dropFirst())
+                changes.append(.inode(id, value == nil ? nil : inodes[id] ?? nil))
+            case StoreKeys.entryTag:
+                changes.append(.entry(key, value.map { StoreKeys.decodeUInt64($0) }))
+            case _ where key.bytes == StoreKeys.counters:
+                changes.append(.counters)
+            default:
+                break
+            }
+        }
+        return changes
     }
 
     /// The record behind a pending inode key, if this overlay decoded it (for `commit`).
@@ -272,22 +298,48 @@ extension BytewiseOrder {
 /// Typed access to the stored records.
 struct Records {
     let reader: any NamespaceReader
+    /// The batch overlay, when `reader` is one (it decodes each record once per batch).
+    private let overlay: Overlay?
+    /// The readers' cache, when `reader` is the committed store (never for an overlay).
+    private let cache: CommittedReadCache?
 
-    func inode(_ id: UInt64) throws -> Rfs_Namenode_InodeRecord? {
-        if let overlay = reader as? Overlay { return try overlay.inode(id) }
+    init(reader: any NamespaceReader, cache: CommittedReadCache? = nil) {
+        self.reader = reader
+        self.overlay = reader as? Overlay
+        self.cache = overlay == nil ? cache : nil
+    }
+
+    /// `remember: false` looks in the cache but does not fill it (listings and subtree walks,
+    /// which would push out the directories every lookup passes through).
+    func inode(_ id: UInt64, remember: Bool = true) throws -> Rfs_Namenode_InodeRecord? {
+        if let overlay { return try overlay.inode(id) }
+        let cached = cache?.inode(id)
+        if let hit = cached?.value { return hit }
         guard let bytes = try reader.get(StoreKeys.inode(id)) else { return nil }
-        return try Rfs_Namenode_InodeRecord(serializedBytes: bytes)
+        let record = try Rfs_Namenode_InodeRecord(serializedBytes: bytes)
+        if remember, let cached { cache?.remember(record, readAt: cached.generation) }
+        return record
     }
 
     func child(of parent: UInt64, named name: [UInt8]) throws -> Rfs_Namenode_InodeRecord? {
-        guard let idBytes = try reader.get(StoreKeys.entry(parent: parent, name: name)) else { return nil }
-        return try inode(StoreKeys.decodeUInt64(idBytes))
+        let key = StoreKeys.entry(parent: parent, name: name)
+        guard let cache else {
+            guard let idBytes = try reader.get(key) else { return nil }
+            return try inode(StoreKeys.decodeUInt64(idBytes))
+        }
+        let storeKey = StoreKey(key)
+        let cached = cache.entry(storeKey)
+        if let child = cached.value { return try inode(child) }
+        guard let idBytes = try reader.get(key) else { return nil }
+        let child = StoreKeys.decodeUInt64(idBytes)
+        cache.remember(entry: storeKey, child: child, readAt: cached.generation)
+        return try inode(child)
     }
 
     func children(of parent: UInt64, after name: [UInt8]?, limit: Int?) throws -> [Rfs_Namenode_InodeRecord] {
         let prefix = StoreKeys.entries(of: parent)
         let entries = try reader.scan(prefix: prefix, after: name.map { StoreKeys.entry(parent: parent, name: $0) }, limit: limit)
-        return try entries.compactMap { try inode(StoreKeys.decodeUInt64($0.value)) }
+        return try entries.compactMap { try inode(StoreKeys.decodeUInt64($0.value), remember: false) }
     }
 
     /// Walks `path` from the root, checking EXECUTE on every directory passed through; the
@@ -297,19 +349,22 @@ struct Records {
         guard let root = try inode(NamespaceStateMachine.rootInodeID) else { throw NamespaceRejection.notFormatted }
         var resolved = ResolvedPath(path: path, inodes: [root])
         var current = root
-        var walked = NamespacePath.root
+        // The path of `current` is the first `depth` components; it is spelled out only for
+        // an error message (building it for every component showed in the read profile).
+        var depth = 0
+        func walked() -> NamespacePath { NamespacePath(components: Array(path.components.prefix(depth))) }
         for component in path.components {
             guard current.kind == .inodeDirectory else {
                 // HDFS's resolvePath: a file with components after it is an error, worded the
                 // same for every operation; only its class depends on whether the operation
                 // creates the path.
-                let message = "\(walked) (is not a directory)"
+                let message = "\(walked()) (is not a directory)"
                 throw creating ? NamespaceRejection.parentNotDirectory(message) : NamespaceRejection.pathThroughFile(message)
             }
-            try checker.check(current, .execute, path: walked.description)
+            try checker.check(current, .execute, path: walked().description)
             guard let child = try child(of: current.id, named: component) else { break }
             resolved.inodes.append(child)
-            walked = walked.appending(component)
+            depth += 1
             current = child
         }
         return resolved
@@ -321,8 +376,12 @@ struct Records {
     }
 
     func counters() throws -> Rfs_Namenode_NamespaceCounters? {
+        let cached = cache?.counters()
+        if let hit = cached?.value { return hit }
         guard let bytes = try reader.get(StoreKeys.counters) else { return nil }
-        return try Rfs_Namenode_NamespaceCounters(serializedBytes: bytes)
+        let counters = try Rfs_Namenode_NamespaceCounters(serializedBytes: bytes)
+        if let cached { cache?.remember(counters, readAt: cached.generation) }
+        return counters
     }
 }
 

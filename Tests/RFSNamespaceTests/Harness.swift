@@ -13,6 +13,9 @@ final class Harness {
     /// As the namenode's applier keeps it: every batch reads through it, and after every
     /// batch each record in it must equal the store's.
     let committedInodes = CommittedInodeCache()
+    /// As the namenode's engine keeps it: `reads` go through it, the batches keep it in step,
+    /// and after every batch each record and entry in it must equal the store's.
+    let readCache = CommittedReadCache()
     var clock: UInt64 = 1_700_000_000_000
 
     init(configuration: NamespaceConfiguration = NamespaceConfiguration(), store: MemoryStore = MemoryStore()) throws {
@@ -29,12 +32,12 @@ final class Harness {
         _ = try apply(edit, as: "hdfs")
     }
 
-    var reads: NamespaceReads { NamespaceReads(reader: StoreReader(store), configuration: machine.configuration) }
+    var reads: NamespaceReads { NamespaceReads(reader: StoreReader(store), configuration: machine.configuration, cache: readCache) }
 
     /// Applies `edits` as one batch and commits it; returns each edit's result.
     @discardableResult
     func batch(_ edits: [Rfs_Namenode_Edit]) throws -> [EditResult] {
-        let overlay = Overlay(base: StoreReader(store), committedInodes: committedInodes)
+        let overlay = Overlay(base: StoreReader(store), committedInodes: committedInodes, readCache: readCache)
         var results: [EditResult] = []
         for edit in edits {
             index += 1
@@ -47,7 +50,20 @@ final class Harness {
             let stored = try store.get(StoreKeys.inode(id)).map { try Rfs_Namenode_InodeRecord(serializedBytes: $0) }
             if stored != record { Issue.record("the committed inode cache holds a stale record of inode \(id)") }
         }
+        try checkReadCache()
         return results
+    }
+
+    /// Every inode record and directory entry the readers' cache holds is the store's.
+    func checkReadCache() throws {
+        let (inodes, entries) = readCache.cached
+        for (id, record) in inodes {
+            let stored = try store.get(StoreKeys.inode(id)).map { try Rfs_Namenode_InodeRecord(serializedBytes: $0) }
+            if stored != record { Issue.record("the read cache holds a stale record of inode \(id)") }
+        }
+        for (key, child) in entries where try store.get(key) != withUnsafeBytes(of: child.bigEndian, { Array($0) }) {
+            Issue.record("the read cache holds a stale directory entry \(key) → \(child)")
+        }
     }
 
     func apply(_ edit: Rfs_Namenode_Edit, as user: String, groups: [String] = []) throws -> EditResult {
