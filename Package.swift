@@ -36,6 +36,7 @@ let package = Package(
             path: "Common/C/CChecksum",
             linkerSettings: [.linkedLibrary("isal")]
         ),
+        .target(name: "CDomainSocket", path: "Common/C/CDomainSocket"),
         .systemLibrary(name: "CLevelDB", path: "Common/C/CLevelDB"),
         .systemLibrary(name: "CLZ4", path: "Common/C/CLZ4", pkgConfig: "liblz4"),
         .systemLibrary(name: "CZstd", path: "Common/C/CZstd", pkgConfig: "libzstd"),
@@ -119,7 +120,7 @@ let package = Package(
         .target(
             name: "RFSTransferIO",
             dependencies: [
-                "RFSModel", "RFSChecksum", "RFSDataTransfer", "RFSProtocol",
+                "RFSModel", "RFSChecksum", "RFSDataTransfer", "RFSProtocol", "CDomainSocket",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -195,7 +196,7 @@ let package = Package(
         .target(
             name: "RFSClient",
             dependencies: [
-                "RFSModel", "RFSProtocol", "RFSRPC", "RFSConfig", "RFSChecksum", "RFSDataTransfer", "RFSTransferIO",
+                "RFSModel", "RFSProtocol", "RFSRPC", "RFSConfig", "RFSChecksum", "RFSDataTransfer", "RFSTransferIO", "RFSBlockStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

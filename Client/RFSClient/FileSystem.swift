@@ -35,6 +35,8 @@ public final class FileSystem: Sendable {
     /// How long a datanode may stay silent (dfs.client.socket-timeout): bounds the calls to a
     /// datanode's IPC port.
     let datanodeSocketTimeout: Duration
+    /// Short-circuit reads of replicas on this host (off unless configured).
+    let shortCircuit: ShortCircuitReads
     /// getServerDefaults is asked once per client, as DFSClient caches it.
     private let cachedServerDefaults = NIOLockedValueBox<ServerDefaults?>(nil)
 
@@ -80,6 +82,7 @@ public final class FileSystem: Sendable {
         self.namenode = RPCClient(configuration: rpc, group: group, logger: Logger(label: "rfs.client"))
         self.group = group
         self.datanodeSocketTimeout = try configuration.get(Keys.socketTimeout)
+        self.shortCircuit = try ShortCircuitReads(configuration: configuration)
         self.clientName = "DFSClient_NONMAPREDUCE_\(UInt32.random(in: 0...UInt32(Int32.max)))_1"
         self.umask = .umaskDefault
         // A block size or replication the user set (file, environment or -D) wins over the

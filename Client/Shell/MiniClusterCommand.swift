@@ -78,6 +78,7 @@ struct MiniClusterCommand: AsyncParsableCommand {
         let root = URL(fileURLWithPath: dir).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+        let socketPath = try Self.domainSocketPath(root: root)
         let defaultFS = namenodes > 1 ? "hdfs://\(nameservice)" : "hdfs://\(host):\(port)"
         let common = definitions.flatMap { ["-D", $0] } + ["-D", "fs.defaultFS=\(defaultFS)"]
             + haKeys.flatMap { ["-D", "\($0.0)=\($0.1)"] }
@@ -111,11 +112,13 @@ struct MiniClusterCommand: AsyncParsableCommand {
                     "-D", "dfs.datanode.address=\(host):0", "-D", "dfs.datanode.ipc.address=\(host):0",
                     "-D", "dfs.datanode.data.dir=\(root)/data\(index)",
                     "-D", "dfs.datanode.http.address=\(host):0",
+                    "-D", "dfs.domain.socket.path=\(socketPath)",
                     "-D", "rfs.node.name=datanode\(index)",
                 ], log: "\(root)/logs/datanode\(index).log"))
             }
             try await Self.waitForDatanodes(addresses: namenodeEndpoints.map(\.rpc), count: datanodes, children: children)
-            try ClientConfiguration.write(to: root + "/etc", defaultFS: defaultFS, replication: min(3, datanodes), haKeys: haKeys)
+            try ClientConfiguration.write(to: root + "/etc", defaultFS: defaultFS, replication: min(3, datanodes), haKeys: haKeys,
+                                          domainSocketPath: socketPath)
         } catch {
             stopAll()
             throw error
@@ -142,6 +145,20 @@ struct MiniClusterCommand: AsyncParsableCommand {
         fflush(nil)
         stopAll()
         print("rfs minicluster stopped")
+    }
+
+    /// Where the datanodes' short-circuit sockets live: `<dir>/sockets/dn._PORT` (each datanode
+    /// puts its transfer port in place of `_PORT`, as HDFS does), or a directory under /tmp
+    /// when `<dir>` is too deep for a socket address (108 bytes).
+    static func domainSocketPath(root: String) throws -> String {
+        var directory = root + "/sockets"
+        if directory.utf8.count + "/dn.65535".utf8.count >= 100 {
+            let digest = root.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+            directory = "/tmp/rfs-sockets-\(String(digest, radix: 16))"
+        }
+        // Not world-writable: HDFS's DomainSocket refuses a socket in such a directory.
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        return directory + "/dn._PORT"
     }
 
     static func waitForPort(host: String, port: Int, child: ChildProcess) async throws {
@@ -244,7 +261,11 @@ enum PortProbe {
 /// The files a client needs to reach the mini-cluster: Hadoop's XML for FsShell, Spark and
 /// libhdfs users, and the rfs equivalent.
 enum ClientConfiguration {
-    static func write(to directory: String, defaultFS: String, replication: Int, haKeys: [(String, String)]) throws {
+    /// Short-circuit local reads are on, through the datanodes' `domainSocketPath`, as on a
+    /// typical one-host HDFS deployment. Hadoop's Java client without libhadoop (the pyspark
+    /// jars) logs that it cannot use them and reads over TCP.
+    static func write(to directory: String, defaultFS: String, replication: Int, haKeys: [(String, String)], domainSocketPath: String) throws {
+        let shortCircuitKeys = [("dfs.client.read.shortcircuit", "true"), ("dfs.domain.socket.path", domainSocketPath)]
         try FileManager.default.createDirectory(atPath: directory + "/hadoop", withIntermediateDirectories: true)
         let core = """
             <?xml version="1.0"?>
@@ -258,11 +279,11 @@ enum ClientConfiguration {
             <configuration>
               <property><name>dfs.replication</name><value>\(replication)</value></property>
               <property><name>dfs.client.use.datanode.hostname</name><value>false</value></property>
-            \(haKeys.map { "  <property><name>\($0.0)</name><value>\($0.1)</value></property>\n" }.joined())</configuration>
+            \((shortCircuitKeys + haKeys).map { "  <property><name>\($0.0)</name><value>\($0.1)</value></property>\n" }.joined())</configuration>
 
             """
         let rfs = "# written by rfs minicluster\nfs.defaultFS = \(defaultFS)\ndfs.replication = \(replication)\n"
-            + haKeys.map { "\($0.0) = \($0.1)\n" }.joined()
+            + (shortCircuitKeys + haKeys).map { "\($0.0) = \($0.1)\n" }.joined()
         try Data(core.utf8).write(to: URL(fileURLWithPath: directory + "/hadoop/core-site.xml"))
         try Data(hdfs.utf8).write(to: URL(fileURLWithPath: directory + "/hadoop/hdfs-site.xml"))
         try Data(rfs.utf8).write(to: URL(fileURLWithPath: directory + "/rfs-site.conf"))

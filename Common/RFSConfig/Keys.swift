@@ -51,6 +51,14 @@ public enum Keys {
     public static let scanPeriod = ConfigKey<Duration>.duration("dfs.datanode.scan.period.hours", default: .seconds(504 * 3600), defaultUnit: .seconds(3600), minimum: .milliseconds(1))
     public static let socketTimeout = ConfigKey<Duration>.duration("dfs.client.socket-timeout", default: .seconds(60), defaultUnit: .milliseconds(1), minimum: .milliseconds(100))
     public static let datanodeIOThreads = ConfigKey<Int>.integer("rfs.datanode.io.threads", default: 8, range: 1...256)
+    /// The Unix domain socket a datanode serves short-circuit reads on (`_PORT` becomes its
+    /// transfer port); empty: none. Clients read it to find a local datanode's socket.
+    public static let domainSocketPath = ConfigKey<String>.string("dfs.domain.socket.path", default: "")
+    /// Clients read replicas on a local datanode straight from its files (HDFS's short-circuit reads).
+    public static let shortCircuitReads = ConfigKey<Bool>.boolean("dfs.client.read.shortcircuit", default: false)
+    /// How long a client leaves a domain socket alone after short-circuit access through it failed.
+    public static let domainSocketDisableInterval = ConfigKey<Duration>.duration("dfs.client.domain.socket.disable.interval.seconds",
+                                                                                 default: .seconds(600), defaultUnit: .seconds(1), minimum: .zero)
 
     /// A file of hosts to decommission (one per line, `#` comments), read at start and on refreshNodes.
     public static let hostsExclude = ConfigKey<String>.string("dfs.hosts.exclude", default: "")
@@ -98,6 +106,7 @@ public enum Keys {
         permissionsEnabled.name, superGroup.name, nameservices.name, nodeName.name, hostsExclude.name, safeModeThreshold.name,
         blockReportInterval.name, datanodeReservedBytes.name, datanodeHostname.name, scannerBytesPerSecond.name,
         scanPeriod.name, socketTimeout.name, datanodeIOThreads.name, leaseHardLimit.name,
+        domainSocketPath.name, shortCircuitReads.name, domainSocketDisableInterval.name,
         haNamenodeID.name, raftTick.name, raftElectionTicks.name, raftLogCompactionEntries.name, checkpointInterval.name,
     ]
 }

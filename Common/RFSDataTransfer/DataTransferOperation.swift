@@ -10,8 +10,14 @@ public enum DataTransferOperation: Sendable, Equatable {
     case blockChecksum(Hadoop_Hdfs_OpBlockChecksumProto)
     case transferBlock(Hadoop_Hdfs_OpTransferBlockProto)
     case blockGroupChecksum(Hadoop_Hdfs_OpBlockGroupChecksumProto)
-    /// Opcodes rfs does not parse further: short-circuit reads (which need a Unix socket),
-    /// OP_CUSTOM and the obsolete READ_METADATA. A datanode answers ERROR_UNSUPPORTED.
+    /// REQUEST_SHORT_CIRCUIT_FDS: the block and meta file descriptors, over a Unix socket only.
+    case requestShortCircuitFds(Hadoop_Hdfs_OpRequestShortCircuitAccessProto)
+    /// RELEASE_SHORT_CIRCUIT_FDS and REQUEST_SHORT_CIRCUIT_SHM: the shared-memory slots rfs
+    /// does not implement; each is answered with its own reply type, ERROR_UNSUPPORTED.
+    case releaseShortCircuitFds(Hadoop_Hdfs_ReleaseShortCircuitAccessRequestProto)
+    case requestShortCircuitShm(Hadoop_Hdfs_ShortCircuitShmRequestProto)
+    /// Opcodes rfs does not parse further: OP_CUSTOM and the obsolete READ_METADATA. A
+    /// datanode answers ERROR_UNSUPPORTED.
     case unsupported(DataTransferOpcode, body: [UInt8])
 
     public var opcode: DataTransferOpcode {
@@ -23,6 +29,9 @@ public enum DataTransferOperation: Sendable, Equatable {
         case .blockChecksum: .blockChecksum
         case .transferBlock: .transferBlock
         case .blockGroupChecksum: .blockGroupChecksum
+        case .requestShortCircuitFds: .requestShortCircuitFds
+        case .releaseShortCircuitFds: .releaseShortCircuitFds
+        case .requestShortCircuitShm: .requestShortCircuitShm
         case .unsupported(let opcode, _): opcode
         }
     }
@@ -40,7 +49,10 @@ extension OpRequest {
         case .blockChecksum: .blockChecksum(try decodeBody())
         case .transferBlock: .transferBlock(try decodeBody())
         case .blockGroupChecksum: .blockGroupChecksum(try decodeBody())
-        case .readMetadata, .requestShortCircuitFds, .releaseShortCircuitFds, .requestShortCircuitShm, .custom:
+        case .requestShortCircuitFds: .requestShortCircuitFds(try decodeBody())
+        case .releaseShortCircuitFds: .releaseShortCircuitFds(try decodeBody())
+        case .requestShortCircuitShm: .requestShortCircuitShm(try decodeBody())
+        case .readMetadata, .custom:
             .unsupported(opcode, body: body)
         }
     }
@@ -64,6 +76,9 @@ extension OpRequest {
         case .blockChecksum(let message): try self.init(opcode: .blockChecksum, message: message)
         case .transferBlock(let message): try self.init(opcode: .transferBlock, message: message)
         case .blockGroupChecksum(let message): try self.init(opcode: .blockGroupChecksum, message: message)
+        case .requestShortCircuitFds(let message): try self.init(opcode: .requestShortCircuitFds, message: message)
+        case .releaseShortCircuitFds(let message): try self.init(opcode: .releaseShortCircuitFds, message: message)
+        case .requestShortCircuitShm(let message): try self.init(opcode: .requestShortCircuitShm, message: message)
         case .unsupported(let opcode, let body): self.init(opcode: opcode, body: body)
         }
     }

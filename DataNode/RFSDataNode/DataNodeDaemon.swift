@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import RFSBlockStorage
 import RFSConfig
+import RFSDataTransfer
 import RFSModel
 import RFSProtocol
 import RFSRPC
@@ -13,16 +14,19 @@ import RFSRPC
 public final class DataNodeDaemon: Sendable {
     public let context: DataNodeContext
     public let server: DataTransferServer
+    /// The Unix domain socket for short-circuit reads, when `dfs.domain.socket.path` is set.
+    public let domainServer: DomainSocketServer?
     /// InterDatanodeProtocol (block recovery) and ClientDatanodeProtocol on dfs.datanode.ipc.address.
     public let ipcServer: RPCServer
     public let namenodes: [NamenodeConnection]
     private let tasks: [Task<Void, Never>]
     private let io: NIOThreadPool
 
-    private init(context: DataNodeContext, server: DataTransferServer, ipcServer: RPCServer, namenodes: [NamenodeConnection],
-                 tasks: [Task<Void, Never>], io: NIOThreadPool) {
+    private init(context: DataNodeContext, server: DataTransferServer, domainServer: DomainSocketServer?, ipcServer: RPCServer,
+                 namenodes: [NamenodeConnection], tasks: [Task<Void, Never>], io: NIOThreadPool) {
         self.context = context
         self.server = server
+        self.domainServer = domainServer
         self.ipcServer = ipcServer
         self.namenodes = namenodes
         self.tasks = tasks
@@ -90,6 +94,7 @@ public final class DataNodeDaemon: Sendable {
         let context = DataNodeContext(catalog: catalog, identity: identity, blockPoolID: info.blockPoolID, group: group, io: io,
                                       socketTimeout: settings.socketTimeout, load: load, logger: logger)
         server.serve(context: context)
+        let domainServer = startDomainSocket(template: settings.domainSocketPathTemplate, context: context)
 
         let timing = NamenodeConnection.Timing(heartbeatInterval: settings.heartbeatInterval, blockReportInterval: settings.blockReportInterval)
         let fence = ActiveNamenodeFence()
@@ -104,7 +109,23 @@ public final class DataNodeDaemon: Sendable {
         logger.info("datanode started", metadata: [
             "uuid": "\(uuid)", "transfer": "\(server.localAddress)", "volumes": "\(volumePaths)",
             "replicas": "\(catalog.replicaCount)", "blockPool": "\(info.blockPoolID)"])
-        return DataNodeDaemon(context: context, server: server, ipcServer: ipcServer, namenodes: namenodes, tasks: tasks, io: io)
+        return DataNodeDaemon(context: context, server: server, domainServer: domainServer, ipcServer: ipcServer, namenodes: namenodes,
+                              tasks: tasks, io: io)
+    }
+
+    /// The short-circuit socket at `template` with `_PORT` replaced by the transfer port. A
+    /// socket that cannot be bound costs local clients their short-circuit reads, not the
+    /// datanode its start: they fall back to TCP.
+    static func startDomainSocket(template: String, context: DataNodeContext) -> DomainSocketServer? {
+        guard !template.isEmpty else { return nil }
+        let path = ShortCircuit.socketPath(template: template, transferPort: context.identity.transferPort)
+        do {
+            return try DomainSocketServer.start(path: path, context: context)
+        } catch {
+            context.logger.error("cannot serve short-circuit reads; local clients will read over TCP",
+                                 metadata: ["socket": "\(path)", "error": "\(error)"])
+            return nil
+        }
     }
 
     /// Sends replica changes to every namenode as soon as they happen; a burst of changes
@@ -131,6 +152,7 @@ public final class DataNodeDaemon: Sendable {
     /// Stops the namenode links and the server, then the I/O threads.
     public func shutdown() async {
         for task in tasks { task.cancel() }
+        await domainServer?.close()
         await server.close()
         try? await ipcServer.close()
         for task in tasks { _ = await task.value }

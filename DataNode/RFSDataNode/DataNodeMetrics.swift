@@ -11,4 +11,6 @@ enum DataNodeMetrics {
     static let checksumFailures = Counter(label: "rfs_datanode_checksum_failures_total")
     /// Pipelines re-opened after a failure (PIPELINE_SETUP_*_RECOVERY stages).
     static let pipelineRecoveries = Counter(label: "rfs_datanode_pipeline_recoveries_total")
+    /// Replicas handed to local clients for short-circuit reads (their bytes are not in bytesRead).
+    static let shortCircuitGrants = Counter(label: "rfs_datanode_short_circuit_grants_total")
 }

@@ -19,6 +19,8 @@ struct DataNodeSettings {
     var ioThreads: Int
     var scannerBytesPerSecond: Int
     var scanPeriod: Duration
+    /// `dfs.domain.socket.path` as configured (`_PORT` not yet replaced); empty: no socket.
+    var domainSocketPathTemplate: String
 
     init(_ configuration: Configuration) throws {
         dataDirectories = try configuration.get(Keys.datanodeDataDirs)
@@ -38,6 +40,7 @@ struct DataNodeSettings {
         ioThreads = try configuration.get(Keys.datanodeIOThreads)
         scannerBytesPerSecond = try configuration.get(Keys.scannerBytesPerSecond)
         scanPeriod = try configuration.get(Keys.scanPeriod)
+        domainSocketPathTemplate = try configuration.get(Keys.domainSocketPath)
     }
 
     /// `hdfs://host:port/…` → `host:port`.

@@ -68,8 +68,10 @@ public final class DataTransferServer: Sendable {
         _ = await task?.value
     }
 
-    /// Serves ops on one connection until the peer closes it or an op ends it.
-    static func serve(_ connection: TransferConnection, context: DataNodeContext) async {
+    /// Serves ops on one connection until the peer closes it or an op ends it. `domainSocket`
+    /// is the descriptor of a connection on the datanode's Unix socket (descriptors can be
+    /// passed on it), nil for TCP.
+    static func serve(_ connection: TransferConnection, context: DataNodeContext, domainSocket: Int32? = nil) async {
         context.load.connectionOpened()
         defer {
             context.load.connectionClosed()
@@ -78,7 +80,7 @@ public final class DataTransferServer: Sendable {
         let peer = connection.channel.remoteAddress.map { "\($0)" } ?? "?"
         do {
             while let request = try await connection.reader.readOpRequest() {
-                let keepOpen = try await DataXceiver(connection: connection, context: context, peer: peer).run(request)
+                let keepOpen = try await DataXceiver(connection: connection, context: context, peer: peer, domainSocket: domainSocket).run(request)
                 if !keepOpen { return }
             }
         } catch {
@@ -92,6 +94,7 @@ struct DataXceiver {
     let connection: TransferConnection
     let context: DataNodeContext
     let peer: String
+    let domainSocket: Int32?
 
     /// Runs `request`; true when the connection may carry another op.
     func run(_ request: OpRequest) async throws -> Bool {
@@ -114,6 +117,14 @@ struct DataXceiver {
         case .transferBlock(let op):
             try await ReplicaTransfer.serveTransferOp(op, on: connection, context: context)
             return false
+        case .requestShortCircuitFds(let op):
+            return try await ShortCircuitFds.serve(op, on: connection, domainSocket: domainSocket, context: context)
+        case .releaseShortCircuitFds:
+            try await ShortCircuitFds.refuseRelease(on: connection)
+            return true
+        case .requestShortCircuitShm:
+            try await ShortCircuitFds.refuseSharedMemory(on: connection)
+            return true
         case .replaceBlock, .copyBlock, .blockGroupChecksum, .unsupported:
             context.logger.info("unsupported data transfer op", metadata: ["op": "\(operation.opcode)", "peer": "\(peer)"])
             try await connection.send(DataTransferReplies.failed(.errorUnsupported, message: "\(operation.opcode) is not supported by this datanode"))

@@ -13,7 +13,7 @@ EXPECTED_ROWS = [
     "base.memcpy", "base.tcp", "base.fsync", "base.disk.write", "base.disk.read",
     "etcd.put.c64", "etcd.get.c64",
     "nn.create.c1", "nn.create.c64", "nn.mkdirs.c64", "nn.fileStatus.c64", "nn.open.c64", "nn.rename.c64", "nn.delete.c64",
-    "io.write.r3", "io.read.r3", "io.small.write.r3", "io.small.read.r3",
+    "io.write.r3", "io.read.r3", "io.read.shortcircuit.r3", "io.small.write.r3", "io.small.read.r3",
 ]
 
 

@@ -39,8 +39,14 @@ struct OpRequestTests {
         write.latestGenerationStamp = 1000
         write.requestedChecksum = ChunkedChecksum.hdfsDefault.proto
         let operations: [DataTransferOperation] = [.readBlock(read), .writeBlock(write), .blockChecksum(checksum),
-                                                   .transferBlock(transfer), .unsupported(.requestShortCircuitShm, body: [1, 2, 3])]
-        for operation in operations {
+                                                   .transferBlock(transfer), .unsupported(.custom, body: [1, 2, 3])]
+        var shortCircuit = Hadoop_Hdfs_OpRequestShortCircuitAccessProto()
+        shortCircuit.header = read.header.baseHeader
+        shortCircuit.maxVersion = 1
+        var shm = Hadoop_Hdfs_ShortCircuitShmRequestProto()
+        shm.clientName = "c"
+        let shortCircuitOperations: [DataTransferOperation] = [.requestShortCircuitFds(shortCircuit), .requestShortCircuitShm(shm)]
+        for operation in operations + shortCircuitOperations {
             let bytes = try OpRequest(operation).bytes
             guard case .request(let request, let consumed) = OpRequest.parse(bytes) else {
                 Issue.record("\(operation.opcode) did not parse")

@@ -179,7 +179,9 @@ public enum BenchMain {
         let options = IOBenchOptions(modes: modes, files: try arguments.int("files", default: size == nil ? 1000 : 4),
                                      sizeBytes: size, threads: try arguments.int("threads", default: 4, range: 1...1024),
                                      replication: try arguments.int("replication", default: 3, range: 1...16), bufferBytes: buffer,
-                                     duration: try arguments.duration(default: nil), coldReads: given == nil, keepResults: arguments.flags.contains("keepResults"))
+                                     duration: try arguments.duration(default: nil), coldReads: given == nil, keepResults: arguments.flags.contains("keepResults"),
+                                     // A read row over TCP, and one short-circuit when the cluster's configuration turns it on (-tcp: TCP only).
+                                     readPaths: arguments.flags.contains("tcp") ? [.tcp] : [.tcp, .shortCircuit])
         report.settings = ["files": "\(options.files)", "size": sizeText, "threads": "\(options.threads)",
                            "replication": "\(options.replication)", "bufferSize": bufferText]
         // The bound on this disk for the same bytes: `replication` copies written at once, one read back.

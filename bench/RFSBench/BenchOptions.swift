@@ -10,7 +10,7 @@ public struct BenchArguments: Sendable, Equatable {
 
     public static let usage = """
         Usage: rfs bench nn -op create|mkdirs|open|fileStatus|rename|delete|blockReport|all [-threads N] [-files N] [-dirs N] [-keepResults]
-               rfs bench io -write|-read|-mixed [-files N] [-size S|small] [-threads N] [-replication R] [-bufferSize B]
+               rfs bench io -write|-read|-mixed [-files N] [-size S|small] [-threads N] [-replication R] [-bufferSize B] [-tcp]
                rfs bench all [-smoke] [-threads N] [-noEtcd] [-namenodes N]
                rfs bench compare a.json b.json
         Common: [-fs hdfs://host:port|hdfs://<nameservice> [-conf FILE] [-D key=value] [-metrics host:port,...]]
@@ -21,7 +21,7 @@ public struct BenchArguments: Sendable, Equatable {
     /// Options that take a value; everything else starting with '-' is a flag.
     static let valued: Set<String> = ["op", "threads", "files", "dirs", "size", "replication", "bufferSize", "fs", "conf", "D",
                                       "metrics", "duration", "dir", "json", "namenodes", "blocksPerReport"]
-    static let knownFlags: Set<String> = ["keepResults", "write", "read", "mixed", "smoke", "noEtcd", "help"]
+    static let knownFlags: Set<String> = ["keepResults", "write", "read", "mixed", "smoke", "noEtcd", "help", "tcp"]
 
     public static func parse(_ arguments: [String]) throws -> BenchArguments {
         guard let first = arguments.first else { throw BenchUsageError("rfs bench: name a benchmark") }

@@ -1,11 +1,16 @@
 import Foundation
 import RFSClient
+import RFSConfig
 import Synchronization
 
 /// DFSIO-style data throughput: `threads` writers (or readers) move `files` files of `size`
 /// bytes through the rfs client's streams (DataTransferProtocol pipelines to the datanodes).
 public struct IOBenchOptions: Sendable {
     public enum Mode: String, Sendable, CaseIterable { case write, read, mixed }
+    /// How reads reach the bytes: DataTransferProtocol over TCP, or short-circuit (the client
+    /// reads a local datanode's replica files; only when the cluster's client configuration
+    /// turns it on, as `rfs minicluster`'s does).
+    public enum ReadPath: String, Sendable, CaseIterable { case tcp, shortCircuit }
 
     public var modes: [Mode]
     public var files: Int
@@ -18,9 +23,11 @@ public struct IOBenchOptions: Sendable {
     /// Empty the page cache before reads (only works as root, and only matters for a local cluster).
     public var coldReads: Bool
     public var keepResults: Bool
+    /// The read phases to run, one row each (`-read` with a short-circuit configuration runs both).
+    public var readPaths: [ReadPath]
 
     public init(modes: [Mode], files: Int, sizeBytes: Int?, threads: Int, replication: Int, bufferBytes: Int,
-                duration: Duration?, coldReads: Bool, keepResults: Bool) {
+                duration: Duration?, coldReads: Bool, keepResults: Bool, readPaths: [ReadPath] = [.tcp]) {
         self.modes = modes
         self.files = files
         self.sizeBytes = sizeBytes
@@ -30,6 +37,7 @@ public struct IOBenchOptions: Sendable {
         self.duration = duration
         self.coldReads = coldReads
         self.keepResults = keepResults
+        self.readPaths = readPaths
     }
 
     var isSmallFiles: Bool { sizeBytes == nil }
@@ -77,7 +85,10 @@ public final class IOBench: Sendable {
     let options: IOBenchOptions
     let progress: ProgressLine?
     let base: String
+    /// One client per worker, reading over TCP (short-circuit reads turned off whatever the
+    /// configuration says), and, when the configuration turns them on, one reading short-circuit.
     let fileSystems: [FileSystem]
+    let shortCircuitFileSystems: [FileSystem]
     /// What every writer writes: random bytes (nothing along the path can compress them).
     let data: [UInt8]
 
@@ -86,10 +97,22 @@ public final class IOBench: Sendable {
         self.options = options
         self.progress = progress
         self.base = "/rfs-bench/io-\(runID)-\(options.isSmallFiles ? "small" : "large")"
+        var tcp = target.configuration
+        tcp.set("dfs.client.read.shortcircuit", "false")
         self.fileSystems = try (0..<options.threads).map { _ in
+            try FileSystem(uri: target.uri, user: target.user, configuration: tcp)
+        }
+        let shortCircuit = options.readPaths.contains(.shortCircuit) && Self.configuresShortCircuit(target.configuration)
+        self.shortCircuitFileSystems = !shortCircuit ? [] : try (0..<options.threads).map { _ in
             try FileSystem(uri: target.uri, user: target.user, configuration: target.configuration)
         }
         self.data = Baselines.randomBytes(max(options.bufferBytes, 64 << 10) + (64 << 10))
+    }
+
+    /// Whether `configuration` turns short-circuit reads on (and names the datanodes' socket).
+    static func configuresShortCircuit(_ configuration: Configuration) -> Bool {
+        configuration.raw("dfs.client.read.shortcircuit")?.lowercased() == "true"
+            && !(configuration.raw("dfs.domain.socket.path") ?? "").isEmpty
     }
 
     /// Files in directories of 100, so that removing them never asks one recursive delete
@@ -101,19 +124,26 @@ public final class IOBench: Sendable {
     public func run() async -> [BenchRow] {
         var rows: [BenchRow] = []
         var written = 0
+        var phases: [(IOBenchOptions.Mode, IOBenchOptions.ReadPath)] = []
         for mode in options.modes {
+            if mode == .read {
+                phases += options.readPaths.filter { $0 == .tcp || !shortCircuitFileSystems.isEmpty }.map { (mode, $0) }
+            } else {
+                phases.append((mode, .tcp))
+            }
+        }
+        for (mode, path) in phases {
             if BenchInterrupt.shouldStop { break }
             do {
                 if mode != .write, written == 0 {
                     progress?.phase("io: writing \(options.files) files for the \(mode.rawValue) phase")
                     written = try await phase(.write, written: 0).1
                 }
-                let (row, count) = try await phase(mode, written: written)
+                let (row, count) = try await phase(mode, path: path, written: written)
                 if mode == .write { written = count } else if mode == .mixed { written += count / 2 }
                 rows.append(row)
             } catch {
-                rows.append(BenchRow(key: "\(keyPrefix).\(mode.rawValue).r\(options.replication)", name: name(mode), value: nil,
-                                     unit: unit, note: "failed: \(error)"))
+                rows.append(BenchRow(key: key(mode, path: path), name: name(mode, path: path), value: nil, unit: unit, note: "failed: \(error)"))
             }
         }
         if !options.keepResults {
@@ -122,32 +152,41 @@ public final class IOBench: Sendable {
             }
             _ = try? await fileSystems[0].delete(base, recursive: true)
         }
-        for fileSystem in fileSystems { await fileSystem.close() }
+        for fileSystem in fileSystems + shortCircuitFileSystems { await fileSystem.close() }
         return rows
     }
 
     var unit: String { options.isSmallFiles ? "files/s" : "MiB/s" }
 
-    func name(_ mode: IOBenchOptions.Mode) -> String {
+    /// Rows keep their keys from before short-circuit reads (`io.read.r3` is the TCP read);
+    /// the short-circuit read is `io.read.shortcircuit.r3`.
+    func key(_ mode: IOBenchOptions.Mode, path: IOBenchOptions.ReadPath = .tcp) -> String {
+        "\(keyPrefix).\(mode.rawValue)\(path == .shortCircuit ? ".shortcircuit" : "").r\(options.replication)"
+    }
+
+    func name(_ mode: IOBenchOptions.Mode, path: IOBenchOptions.ReadPath = .tcp) -> String {
         let what = options.isSmallFiles ? "small files" : ByteFormat.describe(options.sizeBytes ?? 0) + " files"
-        return "io \(mode.rawValue) \(what), r\(options.replication), \(options.threads) thr"
+        let via = mode != .read ? "" : path == .shortCircuit ? " (short-circuit)" : " (TCP)"
+        return "io \(mode.rawValue)\(via) \(what), r\(options.replication), \(options.threads) thr"
     }
 
     /// One timed phase over files `0..<files` (reads cycle over the `written` ones).
-    func phase(_ mode: IOBenchOptions.Mode, written: Int) async throws -> (BenchRow, Int) {
+    func phase(_ mode: IOBenchOptions.Mode, path: IOBenchOptions.ReadPath = .tcp, written: Int) async throws -> (BenchRow, Int) {
         if mode != .write, options.coldReads { Baselines.dropPageCache() }
         let tally = IOTally()
         let readCount = max(written, 1)
-        let result = await runLoad(name: "io \(mode.rawValue)", workers: options.threads,
+        let clients = path == .shortCircuit ? shortCircuitFileSystems : fileSystems
+        let cpuBefore = ProcessCPU.treeSeconds()
+        let result = await runLoad(name: name(mode, path: path), workers: options.threads,
                                    bound: LoadBound(operations: mode == .read ? min(options.files, readCount) : options.files,
                                                     duration: options.duration),
                                    progress: progress) { worker, index in
             switch mode {
             case .write: try await self.writeFile(worker: worker, index: index, tally: tally)
-            case .read: try await self.readFile(worker: worker, index: index % readCount, tally: tally)
+            case .read: try await self.readFile(clients[worker], index: index % readCount, tally: tally)
             case .mixed:
                 if index % 2 == 0 {
-                    try await self.readFile(worker: worker, index: (index / 2) % readCount, tally: tally)
+                    try await self.readFile(clients[worker], index: (index / 2) % readCount, tally: tally)
                 } else {
                     try await self.writeFile(worker: worker, index: written + index / 2, tally: tally)
                 }
@@ -156,13 +195,16 @@ public final class IOBench: Sendable {
         if let error = result.error { throw BenchError(error) }
         let seconds = result.elapsed.seconds
         let mib = Double(tally.bytes.load(ordering: .relaxed)) / Double(1 << 20)
+        // CPU of the bench and the cluster it started (nothing else the machine runs), per MiB moved.
+        let cpuAfter = ProcessCPU.treeSeconds()
+        let cpuPerMiB: Double? = if let cpuBefore, let cpuAfter { (cpuAfter - cpuBefore) * 1000 / max(mib, 1e-9) } else { nil }
         let value = options.isSmallFiles ? result.opsPerSecond : mib / max(seconds, 1e-9)
-        var row = BenchRow(key: "\(keyPrefix).\(mode.rawValue).r\(options.replication)", name: name(mode), value: value, unit: unit,
-                           latency: result.latency)
+        var row = BenchRow(key: key(mode, path: path), name: name(mode, path: path), value: value, unit: unit, latency: result.latency)
         row.note = "\(result.operations) files, \(TableFormat.format(mib, digits: 1)) MiB in \(TableFormat.format(seconds, digits: 1)) s; "
             + "aggregate \(TableFormat.format(mib / max(seconds, 1e-9), digits: 1)) MiB/s, per-file mean "
             + "\(TableFormat.format(tally.meanPerFileMiBps, digits: 1)) MiB/s; latency = per file"
             + (mode != .write && options.coldReads ? "; page cache emptied first" : "")
+            + (cpuPerMiB.map { "; CPU \(TableFormat.format($0, digits: 2)) ms/MiB (bench + its cluster)" } ?? "")
             + (result.interrupted ? "; stopped by Ctrl-C" : "")
         return (row, result.operations)
     }
@@ -183,9 +225,9 @@ public final class IOBench: Sendable {
         tally.add(bytes: size, seconds: (ContinuousClock.now - began).seconds)
     }
 
-    func readFile(worker: Int, index: Int, tally: IOTally) async throws {
+    func readFile(_ client: FileSystem, index: Int, tally: IOTally) async throws {
         let began = ContinuousClock.now
-        let stream = try await fileSystems[worker].open(path(index))
+        let stream = try await client.open(path(index))
         // One buffer per file, filled in place (libhdfs's hdfsRead path): no allocation per read.
         nonisolated(unsafe) let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: options.bufferBytes, alignment: 64)
         defer { buffer.deallocate() }

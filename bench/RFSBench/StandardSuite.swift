@@ -153,10 +153,12 @@ public struct StandardSuite {
         let diskReadBaseline = Baseline(name: "disk read, 1 file", value: diskRead.mibPerSecond, unit: "MiB/s", goal: 0.7)
         let tcpBaseline = Baseline(name: "loopback TCP, 1 stream", value: tcp, unit: "MiB/s")
         let large = IOBenchOptions(modes: [.write, .read], files: s.largeFiles, sizeBytes: s.largeFileBytes, threads: s.largeThreads,
-                                   replication: s.replication, bufferBytes: 1 << 20, duration: nil, coldReads: cold, keepResults: cluster != nil)
+                                   replication: s.replication, bufferBytes: 1 << 20, duration: nil, coldReads: cold, keepResults: cluster != nil,
+                                   readPaths: [.tcp, .shortCircuit])
         do {
             for var row in await try IOBench(target: target, options: large, progress: progress, runID: runID).run() {
-                row.baselines = row.key.hasPrefix("io.write") ? [diskWriteBaseline] : [diskReadBaseline, tcpBaseline]
+                row.baselines = row.key.hasPrefix("io.write") ? [diskWriteBaseline]
+                    : row.key.contains(".shortcircuit.") ? [diskReadBaseline] : [diskReadBaseline, tcpBaseline]
                 add(row)
             }
         } catch {

@@ -22,9 +22,11 @@ public actor FileInputStream {
     private var position: Int64 = 0
     private var deadNodes: Set<String> = []
     /// The READ_BLOCK sequential reads continue, if any.
-    private var current: BlockStream?
+    private var current: (any BlockStream)?
     /// The next block's READ_BLOCK, opened ahead: its index and the connection being made.
-    private var prefetch: (index: Int, stream: Task<BlockStream, any Error>)?
+    private var prefetch: (index: Int, stream: Task<any BlockStream, any Error>)?
+    /// Bytes handed out so far, and how many of them came short-circuit (HDFS's ReadStatistics).
+    public private(set) var statistics = ReadStatistics()
 
     init(path: String, fileSystem: FileSystem, readable: ReadableBlocks) {
         self.path = path
@@ -60,14 +62,16 @@ public actor FileInputStream {
     /// (`copy`, told how many moved so far) until `wanted` have moved or the file ends. A
     /// datanode that fails mid-block keeps what it sent (verified), is skipped from then on, and
     /// the next pass opens another replica at the same position. Returns the bytes moved.
-    private func readSequentially(upTo wanted: Int, _ copy: (BlockStream, Int) async throws -> Void) async throws -> Int {
+    private func readSequentially(upTo wanted: Int, _ copy: (any BlockStream, Int) async throws -> Void) async throws -> Int {
         let start = position
         while position - start < Int64(wanted), position < length {
             let stream = try await stream(at: position)
             do {
                 try await copy(stream, Int(position - start))
+                statistics.add(stream, bytes: stream.position - position)
                 position = stream.position
             } catch {
+                statistics.add(stream, bytes: stream.position - position)
                 position = stream.position
                 current = nil
                 stream.close()
@@ -119,6 +123,7 @@ public actor FileInputStream {
                 let before = result.count
                 do {
                     while !stream.isFinished { try await stream.read(into: &result, maxBytes: Int(count)) }
+                    statistics.add(stream, bytes: Int64(result.count - before))
                     break
                 } catch {
                     result.removeSubrange(before...)
@@ -153,6 +158,7 @@ public actor FileInputStream {
                     while !stream.isFinished {
                         filled += try await stream.read(into: UnsafeMutableRawBufferPointer(rebasing: target[filled...]))
                     }
+                    statistics.add(stream, bytes: Int64(filled))
                     break
                 } catch {
                     try await noteFailure(error, block: block, node: stream.datanode)
@@ -167,13 +173,13 @@ public actor FileInputStream {
 
     /// The stream to continue at `offset`: the current one when it is there, the prefetched
     /// one when `offset` starts its block, otherwise a new one (and the next block's prefetch).
-    private func stream(at offset: Int64) async throws -> BlockStream {
+    private func stream(at offset: Int64) async throws -> any BlockStream {
         if let current, current.position == offset { return current }
         current?.close()
         current = nil
         let index = try blockIndex(holding: offset)
         let inBlock = UInt64(offset - Int64(blocks[index].offset))
-        var stream: BlockStream?
+        var stream: (any BlockStream)?
         if let ahead = prefetch, ahead.index == index, inBlock == 0 {
             prefetch = nil
             stream = try? await ahead.stream.value
@@ -181,7 +187,7 @@ public actor FileInputStream {
             Self.discard(ahead.stream)
             prefetch = nil
         }
-        let opened: BlockStream
+        let opened: any BlockStream
         if let stream {
             opened = stream
         } else {
@@ -198,28 +204,26 @@ public actor FileInputStream {
         guard next < blocks.count, prefetch?.index != next, blocks[next].b.numBytes > 0 else { return }
         let block = blocks[next]
         guard let location = block.locs.first(where: { !deadNodes.contains(Self.address($0)) }) else { return }
-        let clientName = fileSystem.clientName
+        let fileSystem = fileSystem
         let blockIndex = next
         prefetch = (next, Task {
-            try await BlockStream.open(block.b, blockIndex: blockIndex, fileOffset: Int64(block.offset), from: location.id,
-                                       offsetInBlock: 0, length: block.b.numBytes, clientName: clientName)
+            try await fileSystem.openBlockStream(block, blockIndex: blockIndex, from: location.id, offsetInBlock: 0, length: block.b.numBytes)
         })
     }
 
-    private static func discard(_ task: Task<BlockStream, any Error>) {
+    private static func discard(_ task: Task<any BlockStream, any Error>) {
         Task { (try? await task.value)?.close() }
     }
 
     /// A READ_BLOCK of `length` bytes at `offsetInBlock` of block `index`, on the first replica
     /// that accepts it; replicas that fail are skipped from then on.
-    private func openOnSomeReplica(_ index: Int, offsetInBlock: UInt64, length: UInt64) async throws -> BlockStream {
+    private func openOnSomeReplica(_ index: Int, offsetInBlock: UInt64, length: UInt64) async throws -> any BlockStream {
         let block = blocks[index]
         var lastError: Error?
         let candidates = block.locs.filter { !deadNodes.contains(Self.address($0)) } + block.locs.filter { deadNodes.contains(Self.address($0)) }
         for location in candidates {
             do {
-                return try await BlockStream.open(block.b, blockIndex: index, fileOffset: Int64(block.offset), from: location.id,
-                                                  offsetInBlock: offsetInBlock, length: length, clientName: fileSystem.clientName)
+                return try await fileSystem.openBlockStream(block, blockIndex: index, from: location.id, offsetInBlock: offsetInBlock, length: length)
             } catch {
                 lastError = error
                 deadNodes.insert(Self.address(location))
@@ -255,9 +259,39 @@ public actor FileInputStream {
     static func address(_ node: Hadoop_Hdfs_DatanodeInfoProto) -> String { node.id.transferAddress }
 }
 
+/// What a stream has read (HDFS's DFSInputStream.ReadStatistics): every byte handed to the
+/// caller, and those of them read short-circuit from a local replica's files.
+public struct ReadStatistics: Sendable, Equatable {
+    public var totalBytesRead: Int64 = 0
+    public var totalShortCircuitBytesRead: Int64 = 0
+
+    mutating func add(_ stream: any BlockStream, bytes: Int64) {
+        guard bytes > 0 else { return }
+        totalBytesRead += bytes
+        if stream is LocalBlockStream { totalShortCircuitBytesRead += bytes }
+    }
+}
+
+/// One block's bytes from one replica, handed out as the caller asks, every chunk verified
+/// first: over TCP (`RemoteBlockStream`, READ_BLOCK) or from the replica's files
+/// (`LocalBlockStream`, a short-circuit read). Used by one task at a time (the stream's owner).
+protocol BlockStream: AnyObject, Sendable {
+    var blockIndex: Int { get }
+    var datanode: Hadoop_Hdfs_DatanodeIDProto { get }
+    /// File offset of the next byte handed out.
+    var position: Int64 { get }
+    var isFinished: Bool { get }
+    /// Appends up to `maxBytes` of the block to `out` (at least one byte unless finished).
+    func read(into out: inout [UInt8], maxBytes: Int) async throws
+    /// Copies up to `destination.count` bytes of the block into `destination` (at least one
+    /// unless finished); returns the count. Runs on the caller's actor, which owns `destination`.
+    nonisolated(nonsending) func read(into destination: UnsafeMutableRawBufferPointer) async throws -> Int
+    func close()
+}
+
 /// One READ_BLOCK: packets are read as the caller asks for bytes, each chunk verified before
-/// its bytes are handed out. Used by one task at a time (the stream's owner).
-final class BlockStream: @unchecked Sendable {
+/// its bytes are handed out.
+final class RemoteBlockStream: BlockStream, @unchecked Sendable {
     let blockIndex: Int
     let datanode: Hadoop_Hdfs_DatanodeIDProto
     /// File offset of the next byte handed out.
@@ -287,7 +321,7 @@ final class BlockStream: @unchecked Sendable {
 
     static func open(_ block: Hadoop_Hdfs_ExtendedBlockProto, blockIndex: Int, fileOffset: Int64,
                      from datanode: Hadoop_Hdfs_DatanodeIDProto, offsetInBlock: UInt64, length: UInt64,
-                     clientName: String) async throws -> BlockStream {
+                     clientName: String) async throws -> RemoteBlockStream {
         let connection = try await TransferConnection.connect(to: datanode, group: MultiThreadedEventLoopGroup.singleton)
         do {
             var op = Hadoop_Hdfs_OpReadBlockProto()
@@ -307,7 +341,7 @@ final class BlockStream: @unchecked Sendable {
                 throw RemoteException(.ioException, "datanode sent data from \(chunkOffset), after \(offsetInBlock)")
             }
             let start = fileOffset + Int64(offsetInBlock)
-            return BlockStream(blockIndex: blockIndex, datanode: datanode, position: start, end: start + Int64(length),
+            return RemoteBlockStream(blockIndex: blockIndex, datanode: datanode, position: start, end: start + Int64(length),
                                connection: connection, checksum: checksum, skip: Int(offsetInBlock - chunkOffset))
         } catch {
             connection.close()
@@ -394,6 +428,18 @@ final class BlockStream: @unchecked Sendable {
 }
 
 extension FileSystem {
+    /// The bytes of `block` from `datanode`: from the replica's files when short-circuit reads
+    /// are on and the datanode is on this host and grants them, over TCP otherwise.
+    func openBlockStream(_ block: Hadoop_Hdfs_LocatedBlockProto, blockIndex: Int, from datanode: Hadoop_Hdfs_DatanodeIDProto,
+                         offsetInBlock: UInt64, length: UInt64) async throws -> any BlockStream {
+        if let local = await shortCircuit.open(block.b, blockIndex: blockIndex, fileOffset: Int64(block.offset), from: datanode,
+                                               offsetInBlock: offsetInBlock, length: length, clientName: clientName) {
+            return local
+        }
+        return try await RemoteBlockStream.open(block.b, blockIndex: blockIndex, fileOffset: Int64(block.offset), from: datanode,
+                                                offsetInBlock: offsetInBlock, length: length, clientName: clientName)
+    }
+
     /// Opens a file for reading.
     public func open(_ path: String) async throws -> FileInputStream {
         let absolute = try resolve(path)
