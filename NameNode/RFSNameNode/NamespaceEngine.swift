@@ -423,6 +423,7 @@ final class Applier: Sendable {
     /// store, continue after `index`, and tell the namenode.
     func snapshotInstalled(through index: UInt64) {
         committedInodes.removeAll()
+        readCache.removeAll()
         let observer = state.withLock { state in
             state.lastAppliedIndex = index
             state.lastEnqueuedIndex = index

@@ -70,6 +70,17 @@ public final class CommittedReadCache: Sendable {
         }
     }
 
+    /// Forgets everything (the store under it was replaced by a snapshot); a read that missed
+    /// before this does not put its old value back.
+    public func removeAll() {
+        state.withLock { state in
+            state.generation &+= 1
+            state.inodes.removeAll()
+            state.entries.removeAll()
+            state.counters = nil
+        }
+    }
+
     /// One key a written batch changed: what a cached copy must become.
     enum Change {
         /// The inode was rewritten; the record is what it now holds, when the batch decoded it.

@@ -211,4 +211,69 @@ struct ReplicatedEngineTests {
         }
         for member in members { try await Self.stop(member) }
     }
+
+    @Test("a member cut off while the group compacted past it installs the snapshot while running: its caches see the new namespace")
+    func snapshotIntoARunningMember() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-snapshot-live-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let ports = try await RaftNodeTests.freePorts(3)
+        let peers = (0..<3).map { RaftNode.Peer(id: NodeID($0 + 1), address: HostPort(host: "127.0.0.1", port: ports[$0])) }
+        let members = (0..<3).map { Member(id: NodeID($0 + 1), directory: root + "/nn\($0 + 1)") }
+        for (index, member) in members.enumerated() { try await Self.start(member, peers: peers, port: ports[index]) }
+        try await RaftNodeTests.waitUntil("a leader") { Self.leader(of: members) != nil }
+        try await Self.propose(100, named: "d", on: members)
+        let caller = Caller(user: "hdfs", groups: [])
+        let cut = members.first { $0.engine.raft!.status.role != .leader }!
+        try await RaftNodeTests.waitUntil("the follower applied the edits") {
+            (try? cut.engine.reads.fileInfo("/d99", caller: caller)) != nil
+        }
+        // Read through its caches, so that they hold /d5 and /d6.
+        #expect(try cut.engine.reads.fileInfo("/d5", caller: caller) != nil)
+        #expect(try cut.engine.reads.fileInfo("/d6", caller: caller) != nil)
+
+        // Cut off (its RPC server closed, the member itself running): the group deletes /d5,
+        // renames /d6, and compacts past it.
+        try await cut.server.close()
+        let rest = members.filter { $0 !== cut }
+        var delete = Rfs_Namenode_Edit()
+        delete.caller.user = "hdfs"
+        var op = Rfs_Namenode_Delete()
+        op.path = "/d5"
+        op.recursive = true
+        delete.operation = .delete(op)
+        try await Self.proposeOnLeader(of: rest, delete)
+        var rename = Rfs_Namenode_Edit()
+        rename.caller.user = "hdfs"
+        var move = Rfs_Namenode_Rename()
+        move.source = "/d6"
+        move.destination = "/moved"
+        rename.operation = .rename(move)
+        try await Self.proposeOnLeader(of: rest, rename)
+        try await Self.propose(60, named: "g", on: rest)
+        let behind = cut.engine.raft!.status.lastIndex
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !rest.allSatisfy({ $0.engine.raft!.compactedIndex > behind + 20 }) {
+            guard ContinuousClock.now < deadline else { throw RaftNodeTests.TimedOut(what: "the others compacted past the cut-off member") }
+            if let leader = Self.leader(of: rest) { await leader.engine.proposeLogCompaction(minimumEntries: 10) }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+
+        // Reachable again: the snapshot replaces its namespace under its running readers.
+        var registry = RPCServiceRegistry()
+        cut.engine.raft!.register(into: &registry)
+        cut.server = try await RPCServer.start(host: "127.0.0.1", port: ports[Int(cut.id) - 1], registry: registry,
+                                               group: MultiThreadedEventLoopGroup.singleton, logger: Self.logger)
+        try await RaftNodeTests.waitUntil("the member installed the snapshot", timeout: .seconds(60)) {
+            cut.engine.raft!.compactedIndex > behind + 20 && (try? cut.engine.reads.fileInfo("/g59", caller: caller)) != nil
+        }
+        #expect(try cut.engine.reads.fileInfo("/d5", caller: caller) == nil)
+        #expect(try cut.engine.reads.fileInfo("/d6", caller: caller) == nil)
+        #expect(try cut.engine.reads.fileInfo("/moved", caller: caller) != nil)
+        try await Self.proposeOnLeader(of: members, NamespaceEngineTests.mkdirs("/after-the-snapshot"))
+        try await RaftNodeTests.waitUntil("the member applies edits after the snapshot", timeout: .seconds(60)) {
+            (try? cut.engine.reads.fileInfo("/after-the-snapshot", caller: caller)) != nil
+        }
+        #expect(try cut.engine.reads.listing("/", startAfter: [], limit: 1000, caller: caller)?.entries.count == 160)
+        for member in members { try await Self.stop(member) }
+    }
 }
