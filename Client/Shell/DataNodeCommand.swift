@@ -22,6 +22,7 @@ struct DataNodeCommand: AsyncParsableCommand {
         RFSLogging.bootstrap(nodeName: name)
         RFSMetrics.bootstrap()
         let logger = Logger(label: "rfs.datanode")
+        ShutdownSignal.install()
         // HTTP first: the port it binds (a free one for port 0) is what registration advertises.
         let http: DataNodeHTTPServer
         let daemon: DataNodeDaemon

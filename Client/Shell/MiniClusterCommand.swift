@@ -75,6 +75,7 @@ struct MiniClusterCommand: AsyncParsableCommand {
 
     func run() async throws {
         RFSLogging.bootstrap(nodeName: "minicluster")
+        ShutdownSignal.install()
         let root = URL(fileURLWithPath: dir).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path

@@ -69,6 +69,7 @@ struct NameNodeCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try options.load()
         if format { return try await formatAndExit(loaded) }
+        ShutdownSignal.install()
         if bootstrapStandby {
             RFSLogging.bootstrap(nodeName: "namenode-bootstrap")
             do {
@@ -152,10 +153,17 @@ let receivedStopSignal = Atomic<Int32>(0)
 /// the signal and a task polls for it: this works whatever else in the process (Foundation's
 /// Process, libdispatch) does with signal masks and handlers.
 enum ShutdownSignal {
-    static func wait() async -> String {
+    /// Records SIGTERM and SIGINT from now on instead of dying by them. A daemon calls it
+    /// before it opens a port: a stop signal sent as soon as the port answers (a supervisor, a
+    /// test) is then a clean stop once the daemon is up, not a kill mid-start.
+    static func install() {
         for number in [SIGTERM, SIGINT] {
             signal(number) { received in receivedStopSignal.store(received, ordering: .relaxed) }
         }
+    }
+
+    static func wait() async -> String {
+        install()
         while !Task.isCancelled {
             switch receivedStopSignal.load(ordering: .relaxed) {
             case SIGTERM: return "SIGTERM"

@@ -100,11 +100,14 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
     private var peerDescription: String?
     /// The client id of the last call and its bytes (a connection's calls all carry the same).
     private var lastClientID: (data: Data, bytes: [UInt8])?
-    /// Inside one read burst (channelRead … channelReadComplete), replies finished
-    /// synchronously are written without a flush and flushed together at its end: pipelined
-    /// calls on one connection then cost one write system call, not one each.
-    private var readBurstInProgress = false
+    /// While `channelRead` runs, a reply finished synchronously inside it is written without a
+    /// flush; the read burst's `channelReadComplete` flushes them together, so pipelined calls
+    /// on one connection cost one write system call, not one each. Any reply finished outside
+    /// a `channelRead` (after a suspension) is flushed at once, and a pending flush is also
+    /// scheduled on the loop, so that no reply can wait for a read that never comes.
+    private var insideChannelRead = false
     private var flushPending = false
+    private var flushScheduled = false
     /// Per-method metric handles, made once per connection rather than once per call.
     private var callMetrics: [String: (success: Counter, error: Counter, duration: Timer)] = [:]
 
@@ -134,16 +137,31 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        readBurstInProgress = false
-        if flushPending {
-            flushPending = false
-            context.flush()
-        }
+        flushIfPending(context)
         context.fireChannelReadComplete()
     }
 
+    private func flushIfPending(_ context: ChannelHandlerContext) {
+        guard flushPending else { return }
+        flushPending = false
+        context.flush()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        readBurstInProgress = true
+        insideChannelRead = true
+        defer {
+            insideChannelRead = false
+            if flushPending && !flushScheduled {
+                // Normally channelReadComplete comes first and this finds nothing to do.
+                flushScheduled = true
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.execute {
+                    let (handler, context) = loopBound.value
+                    handler.flushScheduled = false
+                    handler.flushIfPending(context)
+                }
+            }
+        }
         switch unwrapInboundIn(data) {
         case .preamble(let preamble):
             var noFrame = ByteBuffer()
@@ -295,7 +313,7 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
         let (frame, fatal) = Self.replyFrame(callID: callID, header: header, outcome: outcome, allocator: channel.allocator, logger: logger)
         if fatal {
             channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
-        } else if readBurstInProgress {
+        } else if insideChannelRead {
             // Answered inside the read that brought it: channelReadComplete flushes.
             channel.write(frame, promise: nil)
             flushPending = true

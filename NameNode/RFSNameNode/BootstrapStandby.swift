@@ -61,12 +61,8 @@ public enum BootstrapStandby {
                             logger: Logger) async throws -> (Rfs_Namenode_Edit, Rfs_Raft_GetRaftStatusResponse) {
         var failures: [String] = []
         for endpoint in membership.members where endpoint.id != membership.selfID {
-            var settings = RPCClientConfiguration(addresses: [endpoint.rpcAddress], user: "raft", protocolName: ProtocolNames.raftProtocol)
-            settings.maxRetries = 0
-            settings.maxFailovers = 0
-            settings.connectTimeout = .seconds(5)
-            settings.callTimeout = .seconds(30)
-            let client = RPCClient(configuration: settings, group: group, logger: logger)
+            let client = RPCClient(configuration: .raftPeer(endpoint.rpcAddress, connectTimeout: .seconds(5), callTimeout: .seconds(30)),
+                                   group: group, logger: logger)
             defer { Task { await client.close() } }
             do {
                 let format = try await client.call("getNamespaceFormat", Rfs_Raft_GetNamespaceFormatRequest(),

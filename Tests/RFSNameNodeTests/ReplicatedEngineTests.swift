@@ -68,6 +68,26 @@ struct ReplicatedEngineTests {
         }
     }
 
+    /// Three members on loopback under `root`, started.
+    static func startGroup(in root: String) async throws -> (members: [Member], peers: [RaftNode.Peer], ports: [Int]) {
+        let ports = try await RaftNodeTests.freePorts(3)
+        let peers = (0..<3).map { RaftNode.Peer(id: NodeID($0 + 1), address: HostPort(host: "127.0.0.1", port: ports[$0])) }
+        let members = (0..<3).map { Member(id: NodeID($0 + 1), directory: root + "/nn\($0 + 1)") }
+        for (index, member) in members.enumerated() { try await start(member, peers: peers, port: ports[index]) }
+        return (members, peers, ports)
+    }
+
+    /// Has whoever leads `members` propose compactions (every half second, as leadership may
+    /// move on a loaded machine) until every one of them has dropped its log past `index`.
+    static func compact(_ members: [Member], past index: UInt64, until what: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !members.allSatisfy({ $0.engine.raft!.compactedIndex > index }) {
+            guard ContinuousClock.now < deadline else { throw RaftNodeTests.TimedOut(what: what) }
+            if let leader = leader(of: members) { await leader.engine.proposeLogCompaction(minimumEntries: 10) }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+    }
+
     static func leader(of members: [Member]) -> Member? {
         members.first { $0.engine != nil && $0.engine.raft!.status.role == .leader }
     }
@@ -76,10 +96,7 @@ struct ReplicatedEngineTests {
     func replicate() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-replicated-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let ports = try await RaftNodeTests.freePorts(3)
-        let peers = (0..<3).map { RaftNode.Peer(id: NodeID($0 + 1), address: HostPort(host: "127.0.0.1", port: ports[$0])) }
-        let members = (0..<3).map { Member(id: NodeID($0 + 1), directory: root + "/nn\($0 + 1)") }
-        for (index, member) in members.enumerated() { try await Self.start(member, peers: peers, port: ports[index]) }
+        let (members, peers, ports) = try await Self.startGroup(in: root)
         // Formatted at once, alike, before any election.
         let clusterIDs = try members.map { try $0.engine.reads.counters()?.clusterID }
         #expect(clusterIDs == Array(repeating: "CID-engine-test", count: 3))
@@ -117,12 +134,7 @@ struct ReplicatedEngineTests {
         // once it applies that entry, and a member restarted after that starts from its store
         // and the rest of its log. (Leadership may move under a loaded machine: whoever leads
         // proposes, every half second, until every member has compacted.)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !members.allSatisfy({ $0.engine.raft!.compactedIndex > 50 }) {
-            guard ContinuousClock.now < deadline else { throw RaftNodeTests.TimedOut(what: "every member compacted its log") }
-            if let leader = Self.leader(of: members) { await leader.engine.proposeLogCompaction(minimumEntries: 10) }
-            try await Task.sleep(for: .milliseconds(500))
-        }
+        try await Self.compact(members, past: 50, until: "every member compacted its log")
         let restarted = members[0]
         try await Self.stop(restarted)
         try await Self.start(restarted, peers: peers, port: ports[Int(restarted.id) - 1])
@@ -147,10 +159,7 @@ struct ReplicatedEngineTests {
     func snapshotToAMemberBehindTheCompactedLog() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-snapshot-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let ports = try await RaftNodeTests.freePorts(3)
-        let peers = (0..<3).map { RaftNode.Peer(id: NodeID($0 + 1), address: HostPort(host: "127.0.0.1", port: ports[$0])) }
-        let members = (0..<3).map { Member(id: NodeID($0 + 1), directory: root + "/nn\($0 + 1)") }
-        for (index, member) in members.enumerated() { try await Self.start(member, peers: peers, port: ports[index]) }
+        let (members, peers, ports) = try await Self.startGroup(in: root)
         try await RaftNodeTests.waitUntil("a leader") { Self.leader(of: members) != nil }
         try await Self.propose(300, named: "d", on: members)
 
@@ -161,12 +170,7 @@ struct ReplicatedEngineTests {
         try await Self.stop(down)
         let rest = members.filter { $0 !== down }
         try await Self.propose(100, named: "g", on: rest)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !rest.allSatisfy({ $0.engine.raft!.compactedIndex > downHolds + 50 }) {
-            guard ContinuousClock.now < deadline else { throw RaftNodeTests.TimedOut(what: "the live members compacted past the one down") }
-            if let leader = Self.leader(of: rest) { await leader.engine.proposeLogCompaction(minimumEntries: 10) }
-            try await Task.sleep(for: .milliseconds(500))
-        }
+        try await Self.compact(rest, past: downHolds + 50, until: "the live members compacted past the one down")
 
         // Its log as it was before the snapshot, to play a crash after the store switched to
         // the snapshot and before the log restarted after it (below).
@@ -216,10 +220,7 @@ struct ReplicatedEngineTests {
     func snapshotIntoARunningMember() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-snapshot-live-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let ports = try await RaftNodeTests.freePorts(3)
-        let peers = (0..<3).map { RaftNode.Peer(id: NodeID($0 + 1), address: HostPort(host: "127.0.0.1", port: ports[$0])) }
-        let members = (0..<3).map { Member(id: NodeID($0 + 1), directory: root + "/nn\($0 + 1)") }
-        for (index, member) in members.enumerated() { try await Self.start(member, peers: peers, port: ports[index]) }
+        let (members, _, ports) = try await Self.startGroup(in: root)
         try await RaftNodeTests.waitUntil("a leader") { Self.leader(of: members) != nil }
         try await Self.propose(100, named: "d", on: members)
         let caller = Caller(user: "hdfs", groups: [])
@@ -251,12 +252,7 @@ struct ReplicatedEngineTests {
         try await Self.proposeOnLeader(of: rest, rename)
         try await Self.propose(60, named: "g", on: rest)
         let behind = cut.engine.raft!.status.lastIndex
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !rest.allSatisfy({ $0.engine.raft!.compactedIndex > behind + 20 }) {
-            guard ContinuousClock.now < deadline else { throw RaftNodeTests.TimedOut(what: "the others compacted past the cut-off member") }
-            if let leader = Self.leader(of: rest) { await leader.engine.proposeLogCompaction(minimumEntries: 10) }
-            try await Task.sleep(for: .milliseconds(500))
-        }
+        try await Self.compact(rest, past: behind + 20, until: "the others compacted past the cut-off member")
 
         // Reachable again: the snapshot replaces its namespace under its running readers.
         var registry = RPCServiceRegistry()

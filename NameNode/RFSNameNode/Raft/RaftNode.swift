@@ -48,8 +48,9 @@ public struct RaftNodeStatus: Sendable, Equatable {
 /// state machine: `SnapshotStream` carries it in chunks over the `installSnapshot` RPC, the
 /// member writes it beside its state and installs it once complete.
 ///
-/// Not yet: linearizable reads to clients, membership changes from an admin command; the core
-/// has them.
+/// Members are added and removed one at a time (`addMember`, `removeMember`); the membership
+/// as last changed is kept in `RaftMembersFile`. Not yet: linearizable reads to clients (the
+/// core has ReadIndex).
 public actor RaftNode {
     public struct Peer: Sendable, Hashable {
         public var id: NodeID
@@ -188,13 +189,9 @@ public actor RaftNode {
         guard member.id != id, senders[member.id] == nil else { return }
         let peer = Peer(id: member.id, address: member.address, name: member.name)
         senders[member.id] = PeerSender(peer: peer, group: group, logger: logger)
-        var client = RPCClientConfiguration(addresses: [member.address], user: "raft", protocolName: ProtocolNames.raftProtocol)
-        client.maxRetries = 0
-        client.maxFailovers = 0
-        client.connectTimeout = .seconds(1)
         // The last chunk's answer waits for the member to install the snapshot.
-        client.callTimeout = .seconds(120)
-        snapshotClients[member.id] = RPCClient(configuration: client, group: group, logger: logger)
+        snapshotClients[member.id] = RPCClient(configuration: .raftPeer(member.address, callTimeout: .seconds(120)),
+                                               group: group, logger: logger)
     }
 
     private func disconnect(_ member: NodeID) async {
@@ -711,14 +708,9 @@ final class PeerSender: Sendable {
     static let maxPerCall = 512
 
     init(peer: RaftNode.Peer, group: EventLoopGroup, logger: Logger) {
-        var configuration = RPCClientConfiguration(addresses: [peer.address], user: "raft", protocolName: ProtocolNames.raftProtocol)
         // A peer that is down loses messages, as Raft allows; retrying here would only delay
         // the newer ones behind them.
-        configuration.maxRetries = 0
-        configuration.maxFailovers = 0
-        configuration.connectTimeout = .seconds(1)
-        configuration.callTimeout = .seconds(5)
-        let client = RPCClient(configuration: configuration, group: group, logger: logger)
+        let client = RPCClient(configuration: .raftPeer(peer.address, callTimeout: .seconds(5)), group: group, logger: logger)
         self.client = client
         let (rings, doorbell) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.doorbell = doorbell
@@ -766,5 +758,18 @@ final class EnvelopeQueue: Sendable {
             queued.removeFirst(taken.count)
             return taken
         }
+    }
+}
+
+extension RPCClientConfiguration {
+    /// One Raft member's connection to another: one address, no retries or fail-over (the
+    /// protocol re-sends what is still needed), a short connect timeout.
+    static func raftPeer(_ address: HostPort, connectTimeout: Duration = .seconds(1), callTimeout: Duration) -> RPCClientConfiguration {
+        var configuration = RPCClientConfiguration(addresses: [address], user: "raft", protocolName: ProtocolNames.raftProtocol)
+        configuration.maxRetries = 0
+        configuration.maxFailovers = 0
+        configuration.connectTimeout = connectTimeout
+        configuration.callTimeout = callTimeout
+        return configuration
     }
 }
