@@ -9,7 +9,7 @@ struct BlockScanner {
     let context: DataNodeContext
     let bytesPerSecond: Int
     let period: Duration
-    let namenodes: [NamenodeConnection]
+    let namenodes: NamenodeSet
 
     /// Bytes verified between two pauses of the throttle.
     static let sliceBytes = 1 << 20
@@ -44,7 +44,7 @@ struct BlockScanner {
                     }
                     context.logger.error("block scanner found a corrupt replica", metadata: [
                         "block": "\(replica.blockID)", "path": "\(replica.blockPath)", "problem": "\(problem)"])
-                    for namenode in namenodes {
+                    for namenode in namenodes.current {
                         try? await namenode.reportBadReplicas([(blockID: replica.blockID, generationStamp: replica.generationStamp,
                                                                lengthBytes: Int64(replica.lengthBytes), storageID: volume.storageID,
                                                                reason: "block scanner: \(problem)")])

@@ -18,17 +18,19 @@ public final class DataNodeDaemon: Sendable {
     public let domainServer: DomainSocketServer?
     /// InterDatanodeProtocol (block recovery) and ClientDatanodeProtocol on dfs.datanode.ipc.address.
     public let ipcServer: RPCServer
-    public let namenodes: [NamenodeConnection]
+    public let namenodeSet: NamenodeSet
+    /// The namenodes served now (see `NamenodeSet`).
+    public var namenodes: [NamenodeConnection] { namenodeSet.current }
     private let tasks: [Task<Void, Never>]
     private let io: NIOThreadPool
 
     private init(context: DataNodeContext, server: DataTransferServer, domainServer: DomainSocketServer?, ipcServer: RPCServer,
-                 namenodes: [NamenodeConnection], tasks: [Task<Void, Never>], io: NIOThreadPool) {
+                 namenodes: NamenodeSet, tasks: [Task<Void, Never>], io: NIOThreadPool) {
         self.context = context
         self.server = server
         self.domainServer = domainServer
         self.ipcServer = ipcServer
-        self.namenodes = namenodes
+        self.namenodeSet = namenodes
         self.tasks = tasks
         self.io = io
     }
@@ -98,11 +100,12 @@ public final class DataNodeDaemon: Sendable {
 
         let timing = NamenodeConnection.Timing(heartbeatInterval: settings.heartbeatInterval, blockReportInterval: settings.blockReportInterval)
         let fence = ActiveNamenodeFence()
-        let namenodes = settings.namenodes.map {
-            NamenodeConnection(address: $0, clusterID: info.clusterID, context: context, timing: timing, rpcTimeout: settings.rpcTimeout,
+        let rpcTimeout = settings.rpcTimeout
+        let namenodes = NamenodeSet(addresses: settings.namenodes, logger: logger) { address in
+            NamenodeConnection(address: address, clusterID: info.clusterID, context: context, timing: timing, rpcTimeout: rpcTimeout,
                                fence: fence)
         }
-        var tasks: [Task<Void, Never>] = namenodes.map { namenode in Task { await namenode.runHeartbeats() } }
+        var tasks: [Task<Void, Never>] = []
         tasks.append(Self.startIncrementalReports(catalog: catalog, namenodes: namenodes, logger: logger))
         tasks.append(BlockScanner(context: context, bytesPerSecond: settings.scannerBytesPerSecond,
                                   period: settings.scanPeriod, namenodes: namenodes).start())
@@ -130,13 +133,13 @@ public final class DataNodeDaemon: Sendable {
 
     /// Sends replica changes to every namenode as soon as they happen; a burst of changes
     /// goes as one report.
-    static func startIncrementalReports(catalog: ReplicaCatalog, namenodes: [NamenodeConnection], logger: Logger) -> Task<Void, Never> {
+    static func startIncrementalReports(catalog: ReplicaCatalog, namenodes: NamenodeSet, logger: Logger) -> Task<Void, Never> {
         let (doorbell, ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         catalog.onChange { ring.yield() }
         return Task {
             for await _ in doorbell {
                 let changes = catalog.takeChanges()
-                for namenode in namenodes {
+                for namenode in namenodes.current {
                     namenode.enqueue(changes)
                     do {
                         try await namenode.sendIncrementalReport()
@@ -151,11 +154,12 @@ public final class DataNodeDaemon: Sendable {
 
     /// Stops the namenode links and the server, then the I/O threads.
     public func shutdown() async {
+        let heartbeats = namenodeSet.stop()
         for task in tasks { task.cancel() }
         await domainServer?.close()
         await server.close()
         try? await ipcServer.close()
-        for task in tasks { _ = await task.value }
+        for task in tasks + heartbeats { _ = await task.value }
         try? await io.shutdownGracefully()
     }
 }

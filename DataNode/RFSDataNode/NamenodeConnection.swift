@@ -43,6 +43,8 @@ public final class NamenodeConnection: Sendable {
 
     /// Shared by this datanode's connections: commands run only from the newest active.
     private let fence: ActiveNamenodeFence
+    /// Told the group's members whenever the active answers a heartbeat (`NamenodeSet`).
+    let membersObserver = Mutex<(@Sendable ([HostPort]) -> Void)?>(nil)
 
     public init(address: HostPort, clusterID: String, context: DataNodeContext, timing: Timing, rpcTimeout: Duration,
                 fence: ActiveNamenodeFence = ActiveNamenodeFence()) {
@@ -187,6 +189,10 @@ public final class NamenodeConnection: Sendable {
         let response = try await rpc.call("sendHeartbeat", request, returning: Rfs_Datanode_HeartbeatResponse.self, idempotent: true)
         guard response.haStatus.state == .active || response.haStatus.state == .unknown,
               fence.admits(term: response.haStatus.term) else { return }
+        if response.haStatus.state == .active && !response.haStatus.memberAddresses.isEmpty {
+            // The active's view of the group: namenodes added or removed since this one started.
+            membersObserver.withLock { $0 }?(response.haStatus.memberAddresses.compactMap(HostPort.init(parsing:)))
+        }
         for command in response.commands { execute(command) }
     }
 

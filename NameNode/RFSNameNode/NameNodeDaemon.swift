@@ -134,6 +134,7 @@ public final class NameNodeDaemon: Sendable {
                 proto.namenodeID = raft.id
                 proto.leaderID = status.leader
                 proto.appliedIndex = engine.lastAppliedIndex
+                proto.memberAddresses = status.members.map { "\($0.address)" }
                 return proto
             }
         }

@@ -96,12 +96,6 @@ class HACluster:
             assert result.returncode == 0, f"rfs {' '.join(args)}: {result.stderr}"
         return result
 
-    def restart_datanodes(self) -> None:
-        """Restarts every datanode with the current configuration (their data stays)."""
-        for index, daemon in enumerate(self.datanodes):
-            daemon.stop()
-            self.datanodes[index] = self._start_datanode(index)
-
     def states(self) -> dict:
         """nn id → 'active' / 'standby' / 'down', from `rfs haadmin -getAllServiceState`."""
         out = self.rfs("haadmin", "-getAllServiceState", check=False).stdout
@@ -243,9 +237,9 @@ def test_a_standby_down_while_the_log_was_compacted_past_it_comes_back_by_a_snap
 def test_a_namenode_is_added_to_the_group_and_another_removed(ha, tmp_path):
     """Adding a namenode as an HDFS operator would: list nn4 in the configuration,
     `rfs namenode -bootstrapStandby` it, start it, `rfs haadmin -addNamenode nn4` (a learner
-    until caught up, here by a snapshot since the log was compacted, then a voter), restart the
-    datanodes with the new configuration. It serves as the active. Then nn1 is removed and
-    stopped: with nn4 killed too, nn2 and nn3 are a majority of the group of three left and elect
+    until caught up, here by a snapshot since the log was compacted, then a voter). The datanodes,
+    started before nn4 existed, follow the group (the active's heartbeat answers name its
+    members). nn4 serves as the active. Then nn1 is removed and stopped: with nn4 killed too, nn2 and nn3 are a majority of the group of three left and elect
     an active, which they could not do if nn1 still counted."""
     client = ha.hdfs_native()
     for n in range(80):
@@ -272,7 +266,11 @@ def test_a_namenode_is_added_to_the_group_and_another_removed(ha, tmp_path):
     status = ha.rfs("dfsadmin", "-raftStatus").stdout
     assert all(next(l for l in status.splitlines() if l.startswith(f"{nn} ")).split()[5] == "voter"
                for nn in ha.ids), status
-    ha.restart_datanodes()
+    # The datanodes (started with nn1..nn3 configured) hear of nn4 from the active's heartbeat
+    # answers: they register with it and send it their blocks, without a restart.
+    wait_until(lambda: all("serving a namenode added to the group" in d.log_text() for d in ha.datanodes), 30,
+               "every datanode to serve nn4")
+    wait_until(lambda: ha.namenodes[nn4].log_text().count("datanode registered") >= 3, 30, "nn4 to hear every datanode")
     ha.rfs("haadmin", "-failover", ha.ids[ha.active_index()], "nn4")
     assert ha.active_index() == nn4
     client = ha.hdfs_native()  # a client configured with nn4 (the old one knows only nn1..nn3)
@@ -288,6 +286,8 @@ def test_a_namenode_is_added_to_the_group_and_another_removed(ha, tmp_path):
 
     removed = ha.rfs("haadmin", "-removeNamenode", "nn1").stdout
     assert "Removed nn1" in removed and not any(l.split()[:1] == ["nn1"] for l in removed.splitlines()[1:]), removed
+    wait_until(lambda: all("no longer serving a namenode removed from the group" in d.log_text() for d in ha.datanodes), 30,
+               "every datanode to let nn1 go")
     ha.namenodes[0].stop()
     ha.namenodes[0] = None
     ha.namenodes[nn4].kill()

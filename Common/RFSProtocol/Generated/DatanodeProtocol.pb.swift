@@ -483,6 +483,11 @@ public nonisolated struct Rfs_Datanode_NamenodeHAStatus: Sendable {
   /// last applied Raft index (a logical clock for fencing)
   public var appliedIndex: UInt64 = 0
 
+  /// Every namenode of the Raft group (voters and learners) as host:port, as the answering
+  /// namenode knows it: a datanode connects to one added since it started, and lets go of one
+  /// removed. Empty from a single namenode.
+  public var memberAddresses: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1685,7 +1690,7 @@ nonisolated extension Rfs_Datanode_HeartbeatRequest: SwiftProtobuf.Message, Swif
 
 nonisolated extension Rfs_Datanode_NamenodeHAStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".NamenodeHAStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}state\0\u{1}term\0\u{3}namenode_id\0\u{3}leader_id\0\u{3}applied_index\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}state\0\u{1}term\0\u{3}namenode_id\0\u{3}leader_id\0\u{3}applied_index\0\u{3}member_addresses\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1698,6 +1703,7 @@ nonisolated extension Rfs_Datanode_NamenodeHAStatus: SwiftProtobuf.Message, Swif
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.namenodeID) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.leaderID) }()
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.appliedIndex) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.memberAddresses) }()
       default: break
       }
     }
@@ -1719,6 +1725,9 @@ nonisolated extension Rfs_Datanode_NamenodeHAStatus: SwiftProtobuf.Message, Swif
     if self.appliedIndex != 0 {
       try visitor.visitSingularUInt64Field(value: self.appliedIndex, fieldNumber: 5)
     }
+    if !self.memberAddresses.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.memberAddresses, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1728,6 +1737,7 @@ nonisolated extension Rfs_Datanode_NamenodeHAStatus: SwiftProtobuf.Message, Swif
     if lhs.namenodeID != rhs.namenodeID {return false}
     if lhs.leaderID != rhs.leaderID {return false}
     if lhs.appliedIndex != rhs.appliedIndex {return false}
+    if lhs.memberAddresses != rhs.memberAddresses {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
