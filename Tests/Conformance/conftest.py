@@ -13,10 +13,19 @@ ROOT = Path(__file__).resolve().parents[2]
 RFS_BIN = os.environ.get("RFS_BIN", str(ROOT / ".build" / "debug" / "rfs"))
 
 
+_handed_out: set = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nothing listens on now, and not handed out before in this run: two calls before
+    either port is bound (a namenode's RPC and HTTP ports) could otherwise get the same one."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20.0) -> None:
