@@ -179,7 +179,9 @@ public actor RaftNode {
         compacted.withLock { $0 = recovered.compactedThrough?.index ?? 0 }
         (inboxStream, inbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(16_384))
         for member in members { self.members[member.id] = member }
-        for member in members where member.id != configuration.id { connect(member) }
+        // Connections only to the group's members: the others are addresses kept for a
+        // change that may add them (`applied(membershipChange:)` connects then).
+        for member in members where member.id != configuration.id && membership.members.contains(member.id) { connect(member) }
         let core = core, known = self.members
         published.withLock { $0 = Self.status(of: core, members: known, previous: RaftNodeStatus()) }
     }
