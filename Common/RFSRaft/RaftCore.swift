@@ -47,6 +47,8 @@ public struct RaftCore: Sendable {
 
     // Output not yet taken by the shell.
     private var messages: [RaftMessage] = []
+    /// Entries were appended as leader since the last Ready: send them with it.
+    private var appendsPending = false
     private var reads: [ReadState] = []
     private var snapshotToInstall: SnapshotMeta?
     private var persistedHardState: HardState
@@ -214,7 +216,9 @@ public struct RaftCore: Sendable {
         // the appends go out meanwhile, so its fsync and the followers' overlap (Raft thesis
         // §10.2.1). A quorum of followers alone may commit it before that.
         maybeCommit()
-        for peer in progress.keys.sorted() where peer != id { sendAppend(to: peer) }
+        // The appends go out when the shell next takes a Ready: every entry proposed until
+        // then travels in one message per follower, not one message each.
+        appendsPending = true
         return entry.index
     }
 
@@ -477,6 +481,16 @@ public struct RaftCore: Sendable {
 
     /// Sends what `peer` needs next: entries from its next index (a snapshot when those are
     /// compacted away), unless its window is full.
+    /// Sends `peer` what it lacks in as many messages as its window allows (one, while it is
+    /// probed or being sent a snapshot).
+    private mutating func sendAppends(to peer: NodeID) {
+        while true {
+            let next = progress[peer]?.next
+            sendAppend(to: peer)
+            guard let entry = progress[peer], entry.state == .replicate, entry.next != next, entry.next <= log.lastIndex else { return }
+        }
+    }
+
     private mutating func sendAppend(to peer: NodeID, allowEmpty: Bool = false) {
         guard var entry = progress[peer], peer != id, !entry.isPaused(maxInflight: configuration.maxInflightMessages) else { return }
         let prevIndex = entry.next - 1
@@ -606,6 +620,10 @@ public struct RaftCore: Sendable {
         var ready = Ready()
         ready.snapshot = snapshotToInstall
         snapshotToInstall = nil
+        if appendsPending {
+            appendsPending = false
+            if role == .leader { for peer in progress.keys.sorted() where peer != id { sendAppends(to: peer) } }
+        }
         ready.entries = log.takeUnstable()
         if hardState != persistedHardState {
             ready.termAndVoteUnchanged = hardState.term == persistedHardState.term && hardState.vote == persistedHardState.vote

@@ -100,7 +100,9 @@ struct RaftLog: Sendable {
 
     /// Committed entries not yet handed to the shell to apply; marks them handed.
     mutating func takeCommitted(maxCount: Int) -> [RaftEntry] {
-        let limit = min(committed, stable)
+        // Only what is durable here: a shell that persists while it goes on stepping (RaftNode)
+        // must never apply an entry its own disk could still lose.
+        let limit = min(committed, persisted)
         guard applied < limit else { return [] }
         let from = applied + 1
         let end = min(limit, from + UInt64(maxCount) - 1)

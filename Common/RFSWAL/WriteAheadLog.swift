@@ -100,6 +100,18 @@ public final class WriteAheadLog: Sendable {
                                      requiredFirstIndex: first.index)
     }
 
+    /// Appends records that carry their indexes, like `append(records:)`, but without waiting:
+    /// `completion` runs on the writer thread once they are durable (or failed), in index order,
+    /// and must be brief. A Raft member hands its log over this way and goes on stepping.
+    public func append(records: [WALRecord], completion: @escaping @Sendable (Result<ClosedRange<UInt64>, WALError>) -> Void) {
+        guard let first = records.first else { return completion(.failure(.emptyAppend)) }
+        for (position, record) in records.enumerated() where record.index != first.index + UInt64(position) {
+            return completion(.failure(.indexMismatch(expected: first.index + UInt64(position), got: record.index)))
+        }
+        core.append(records.map(\.payload), terms: .each(records.map(\.term)), requiredFirstIndex: first.index,
+                    completion: completion)
+    }
+
     /// The records from `index` on, at most `maxCount` of them, CRCs verified again.
     /// `index` must be in `firstIndex...lastIndex + 1` (the latter returns nothing).
     public func read(from index: UInt64, maxCount: Int? = nil) throws(WALError) -> [WALRecord] {

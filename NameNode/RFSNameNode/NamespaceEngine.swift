@@ -249,13 +249,10 @@ public final class NamespaceEngine: Sendable {
             }
         case .replicated(let node):
             return try await withCheckedThrowingContinuation { continuation in
-                Task {
-                    do {
-                        try await node.propose(payload) { index, term in
-                            applier.expect(index: index, term: term, edit: edit, continuation: continuation)
-                        }
-                    } catch {
-                        continuation.resume(throwing: error)
+                node.submit(payload) { accepted in
+                    switch accepted {
+                    case .success(let entry): applier.expect(index: entry.index, term: entry.term, edit: edit, continuation: continuation)
+                    case .failure(let error): continuation.resume(throwing: error)
                     }
                 }
             }

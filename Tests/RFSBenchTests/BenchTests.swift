@@ -53,6 +53,9 @@ struct BenchTests {
         #expect(after.entriesPerFsync(since: before) == 10)
         #expect(before.entriesPerFsync(since: before) == nil)
         #expect(WALCounters.parse("rfs_rpc_calls_total 3") == nil)
+        // A Raft member writes several records per append: records, when exported, are what counts.
+        let raft = try #require(WALCounters.parse("rfs_wal_appends_total 10\nrfs_wal_records_total 80\nrfs_wal_fsyncs_total 4\n"))
+        #expect(raft.entriesPerFsync(since: WALCounters(appends: 0, fsyncs: 0)) == 20)
     }
 
     @Test("small-file sizes stay within 1-64 KiB")

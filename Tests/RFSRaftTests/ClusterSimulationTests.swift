@@ -42,9 +42,11 @@ import Testing
             _ = simulation.run()
             return simulation.transcript
         }
-        let first = transcript(77)
+        // A seed whose schedule lets the clients finish many operations (seed 77's harsh one,
+        // 20% drops and a crash every few dozen ticks, finishes only a dozen or so).
+        let first = transcript(79)
         #expect(first.count > 50)
-        #expect(first == transcript(77))
+        #expect(first == transcript(79))
         #expect(first != transcript(78))
     }
 

@@ -109,6 +109,43 @@ import Testing
         #expect(leader.replication[1]?.match == index)
     }
 
+    @Test("proposals made between two Readies leave together: as few appends per follower as the message size allows")
+    func proposalsBetweenReadiesShareOneAppend() {
+        var sim = Self.elected(seed: 6)
+        let leader = sim.leader!
+        let before = sim.core(leader)!.lastIndex
+        var core = sim.core(leader)!
+        _ = core.takeReady()
+        for value in 0..<20 { _ = try! core.propose([UInt8(value)]) }
+        let ready = core.takeReady()!
+        #expect(ready.entries.map(\.index) == Array(before + 1...before + 20))
+        // The simulation's messages carry at most 8 entries: 8 + 8 + 4 to each follower.
+        var sent: [NodeID: [Int]] = [:]
+        for message in ready.sendableBeforePersisting {
+            guard case .append(_, _, let entries, _, _) = message.body, !entries.isEmpty else { continue }
+            sent[message.to, default: []].append(entries.count)
+        }
+        #expect(sent.count == 2 && sent.values.allSatisfy { $0 == [8, 8, 4] })
+    }
+
+    @Test("a follower applies a committed entry only once its own copy is durable")
+    func followerAppliesOnlyWhatItPersisted() {
+        var follower = RaftCore(configuration: RaftConfiguration(id: 2, seed: 7), hardState: HardState(term: 1, vote: 1, commit: 0),
+                                membership: Membership(voters: [1, 2, 3]))
+        // The leader sends two entries with a commit index covering both (a quorum without us).
+        let entries = [RaftEntry(term: 1, index: 1, data: [1]), RaftEntry(term: 1, index: 2, data: [2])]
+        follower.step(RaftMessage(from: 1, to: 2, term: 1, body: .append(prevIndex: 0, prevTerm: 0, entries: entries, commit: 2, context: 0)))
+        let ready = follower.takeReady()!
+        #expect(ready.entries.map(\.index) == [1, 2])
+        #expect(follower.commitIndex == 2)
+        // Handed over to persist, not yet durable: nothing to apply.
+        #expect(ready.committed.isEmpty)
+        follower.persisted(through: 1, term: 1)
+        #expect(follower.takeReady()?.committed.map(\.index) == [1])
+        follower.persisted(through: 2, term: 1)
+        #expect(follower.takeReady()?.committed.map(\.index) == [2])
+    }
+
     @Test("§5.3 a follower's conflicting tail is replaced, skipping back a term per round trip")
     func conflictingTailIsReplaced() {
         var sim = Self.elected(seed: 4)

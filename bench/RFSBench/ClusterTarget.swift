@@ -47,6 +47,7 @@ public struct ClusterTarget: Sendable {
 
 /// The namenode WAL's counters as /metrics shows them (read at scrape time, so they are current).
 public struct WALCounters: Sendable, Equatable {
+    /// Records (edits) written: a Raft member appends several in one call.
     public var appends: Double
     public var fsyncs: Double
 
@@ -57,19 +58,22 @@ public struct WALCounters: Sendable, Equatable {
         return (appends - earlier.appends) / fsyncs
     }
 
-    /// Reads `rfs_wal_appends_total` and `rfs_wal_fsyncs_total` from Prometheus exposition text.
+    /// Reads `rfs_wal_records_total` (or, from a namenode that does not export it,
+    /// `rfs_wal_appends_total`) and `rfs_wal_fsyncs_total` from Prometheus exposition text.
     public static func parse(_ exposition: String) -> WALCounters? {
         var appends: Double?
+        var records: Double?
         var fsyncs: Double?
         for line in exposition.split(separator: "\n") where !line.hasPrefix("#") {
             let parts = line.split(separator: " ")
             guard parts.count >= 2, let value = Double(parts[1]) else { continue }
             let name = parts[0].prefix { $0 != "{" }
             if name == "rfs_wal_appends_total" { appends = value }
+            if name == "rfs_wal_records_total" { records = value }
             if name == "rfs_wal_fsyncs_total" { fsyncs = value }
         }
-        guard let appends, let fsyncs else { return nil }
-        return WALCounters(appends: appends, fsyncs: fsyncs)
+        guard let written = records ?? appends, let fsyncs else { return nil }
+        return WALCounters(appends: written, fsyncs: fsyncs)
     }
 
     /// Scrapes every namenode given and keeps the busiest WAL's counters (the active namenode's;

@@ -95,6 +95,13 @@ public actor RaftNode {
     private var ticker: Task<Void, Never>?
     /// Proposers waiting for their entry to apply: its term, to tell a replaced entry.
     private var waiting: [UInt64: (term: UInt64, continuation: CheckedContinuation<UInt64, any Error>)] = [:]
+    /// Proposals queued by `submit`, and whether a turn of the actor is taking them.
+    private nonisolated let proposals = Mutex<(items: [QueuedProposal], draining: Bool)>(([], false))
+    /// Writes handed to the WAL (numbered in order) and not yet durable, oldest first.
+    private var unwritten: [UnwrittenEntries] = []
+    private var writesSubmitted: UInt64 = 0
+    /// The newest index handed to the WAL, durable or not: an entry at or below it replaces.
+    private var lastSubmitted: UInt64 = 0
     private let published = Mutex(RaftNodeStatus())
     private let compacted = Mutex<UInt64>(0)
 
@@ -105,8 +112,8 @@ public actor RaftNode {
     /// Messages from peers, stepped in arrival order by one task: `deliver` on the RPC server
     /// only queues, so a peer's sender never waits for this member's fsync before sending on
     /// (its heartbeats would queue behind appends, and check-quorum would depose the leader).
-    private nonisolated let inbox: AsyncStream<Rfs_Raft_RaftEnvelope>.Continuation
-    private let inboxStream: AsyncStream<Rfs_Raft_RaftEnvelope>
+    private nonisolated let inbox: AsyncStream<[Rfs_Raft_RaftEnvelope]>.Continuation
+    private let inboxStream: AsyncStream<[Rfs_Raft_RaftEnvelope]>
     private var inboxTask: Task<Void, Never>?
 
     /// The member's log (its counters feed /metrics).
@@ -158,6 +165,7 @@ public actor RaftNode {
             (storage, recovered) = try RaftStorage.open(directory: directory, logger: logger)
         }
         self.storage = storage
+        lastSubmitted = storage.wal.lastIndex
         self.stateMachine = stateMachine
         self.logger = logger
         // The membership as last changed (or, for a namenode joining a running group, as
@@ -177,7 +185,8 @@ public actor RaftNode {
         core = RaftCore(configuration: configuration, hardState: recovered.hardState, snapshot: snapshot, entries: recovered.entries,
                         appliedIndex: appliedIndex, membership: membership)
         compacted.withLock { $0 = recovered.compactedThrough?.index ?? 0 }
-        (inboxStream, inbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(16_384))
+        // Each element is one call's messages (a batch of at most `PeerSender.maxPerCall`).
+        (inboxStream, inbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1024))
         for member in members { self.members[member.id] = member }
         // Connections only to the group's members: the others are addresses kept for a
         // change that may add them (`applied(membershipChange:)` connects then).
@@ -237,11 +246,11 @@ public actor RaftNode {
     /// Registers `deliver` on the member's RPC server.
     public nonisolated func register(into registry: inout RPCServiceRegistry) {
         registry.register(protocol: ProtocolNames.raftProtocol, method: "deliver") { [inbox] (envelope: Rfs_Raft_RaftEnvelope, _: RPCCallContext) in
-            inbox.yield(envelope)
+            inbox.yield([envelope])
             return Rfs_Raft_RaftDelivered()
         }
         registry.register(protocol: ProtocolNames.raftProtocol, method: "deliverBatch") { [inbox] (batch: Rfs_Raft_RaftEnvelopeBatch, _: RPCCallContext) in
-            for envelope in batch.envelopes { inbox.yield(envelope) }
+            inbox.yield(batch.envelopes)
             return Rfs_Raft_RaftDelivered()
         }
         registry.register(protocol: ProtocolNames.raftProtocol, method: "installSnapshot") { [weak self] (chunk: Rfs_Raft_InstallSnapshotRequest, _: RPCCallContext) in
@@ -255,9 +264,9 @@ public actor RaftNode {
         tickInterval = tick
         let stream = inboxStream
         inboxTask = Task { [weak self] in
-            for await envelope in stream {
+            for await envelopes in stream {
                 guard let self else { return }
-                await self.deliver(envelope)
+                await self.deliver(envelopes)
             }
         }
         ticker = Task { [weak self] in
@@ -298,13 +307,38 @@ public actor RaftNode {
         }
     }
 
-    /// Appends `data` and returns at once: `accepted` runs with the entry's index and term
-    /// before anything of it can be persisted or applied, so the caller can wait for the state
-    /// machine to apply that index (and tell a replaced entry by its term).
-    public func propose(_ data: [UInt8], accepted: @Sendable (_ index: UInt64, _ term: UInt64) -> Void) async throws {
-        let index = try append(data)
-        accepted(index, core.term)
-        await processReadies()
+    /// Queues `data` for appending without entering the actor: `accepted` runs with the
+    /// entry's index and term (or why it was refused) before anything of it can be persisted
+    /// or applied, so the caller can wait for the state machine to apply that index (and tell a
+    /// replaced entry by its term). Proposals queued together are appended in one actor turn
+    /// and leave in one Ready: one WAL write, one append message per follower.
+    public nonisolated func submit(_ data: [UInt8], accepted: @escaping @Sendable (Result<(index: UInt64, term: UInt64), ProposalError>) -> Void) {
+        let first = proposals.withLock { queue in
+            queue.items.append(QueuedProposal(data: data, accepted: accepted))
+            defer { queue.draining = true }
+            return !queue.draining
+        }
+        if first { Task { await self.appendQueuedProposals() } }
+    }
+
+    private func appendQueuedProposals() async {
+        while true {
+            let batch = proposals.withLock { queue in
+                defer { queue.items = [] }
+                if queue.items.isEmpty { queue.draining = false }
+                return queue.items
+            }
+            guard !batch.isEmpty else { return }
+            for proposal in batch {
+                do {
+                    let index = try append(proposal.data)
+                    proposal.accepted(.success((index, core.term)))
+                } catch {
+                    proposal.accepted(.failure(error))
+                }
+            }
+            await processReadies()
+        }
     }
 
     private func append(_ data: [UInt8]) throws(ProposalError) -> UInt64 {
@@ -357,17 +391,18 @@ public actor RaftNode {
         scheduleReadies()
     }
 
-    /// A message from a peer (what `deliver` on the RPC server hands over).
-    public func deliver(_ envelope: Rfs_Raft_RaftEnvelope) async {
-        guard envelope.to == id else { return }
-        do {
-            guard let message = try RaftWire.message(envelope) else { return }
-            core.step(message)
-            publish()
-        } catch {
-            logger.warning("raft: malformed message dropped", metadata: ["error": "\(error)"])
-            return
+    /// Messages from a peer (what one `deliver` or `deliverBatch` call on the RPC server hands
+    /// over), stepped in one turn: their effects leave in one Ready.
+    public func deliver(_ envelopes: [Rfs_Raft_RaftEnvelope]) async {
+        for envelope in envelopes where envelope.to == id {
+            do {
+                guard let message = try RaftWire.message(envelope) else { continue }
+                core.step(message)
+            } catch {
+                logger.warning("raft: malformed message dropped", metadata: ["error": "\(error)"])
+            }
         }
+        publish()
         scheduleReadies()
     }
 
@@ -383,9 +418,13 @@ public actor RaftNode {
         }
     }
 
-    /// Carries out Readies one after another: a Ready's messages leave only after its entries
-    /// and hard state are durable, and Readies never overlap (a step arriving meanwhile is
-    /// picked up by the running loop).
+    /// Carries out Readies one after another without waiting for the disk: a Ready's term and
+    /// vote are made durable at once (elections only), its entries are handed to the WAL, and
+    /// its messages that claim durability (acknowledgements, votes) wait for every write
+    /// handed over so far (`written`). A leader's appends leave at once, so the followers'
+    /// fsyncs overlap its own; committed entries that are durable here are applied at once.
+    /// The WAL's writer meanwhile gathers whatever was handed over into one fsync, so a burst
+    /// of Readies shares it (etcd's asynchronous storage writes).
     private func processReadies() async {
         guard !processing else { return }
         processing = true
@@ -396,9 +435,11 @@ public actor RaftNode {
                 // Received in full earlier (`receive`); the state machine switches to it, then
                 // the log restarts after it. A crash between the two is finished at the next
                 // start (the state machine reports the snapshot it holds).
+                await waitUntilWritten()
                 do {
                     try await stateMachine.installSnapshot(snapshot)
                     try storage.install(snapshotThrough: snapshot.index, term: snapshot.term)
+                    lastSubmitted = snapshot.index
                     compacted.withLock { $0 = snapshot.index }
                     try await adopt(snapshot.membership)
                     logger.notice("raft: installed a snapshot from the leader",
@@ -409,24 +450,34 @@ public actor RaftNode {
                     return
                 }
             }
-            // A leader's appends leave now, so the followers' fsyncs overlap this one; the
-            // core counts the leader's own copy only once `persisted` below says so.
-            for message in ready.sendableBeforePersisting { senders[message.to]?.send(RaftWire.envelope(message)) }
             do {
-                try await storage.persist(entries: ready.entries, hardState: ready.hardState)
+                if let hardState = ready.hardState { try storage.saveTermAndVote(hardState) }
             } catch {
-                // Nothing more of this Ready may leave: a member that cannot persist must stop.
-                logger.critical("raft: persisting failed; this member stops", metadata: ["error": "\(error)"])
+                logger.critical("raft: persisting the term and vote failed; this member stops", metadata: ["error": "\(error)"])
                 await stop()
                 return
             }
-            if let last = ready.entries.last { core.persisted(through: last.index, term: last.term) }
-            for message in ready.sendableAfterPersisting {
-                if case .snapshot = message.body {
-                    streamSnapshot(to: message.to)
-                    continue
+            for message in ready.sendableBeforePersisting { senders[message.to]?.send(RaftWire.envelope(message)) }
+            if let last = ready.entries.last {
+                writesSubmitted += 1
+                let sequence = writesSubmitted
+                do {
+                    try storage.submit(entries: ready.entries, lastSubmitted: lastSubmitted) { [weak self] result in
+                        Task { await self?.written(sequence, result) }
+                    }
+                } catch {
+                    // Nothing more of this Ready may leave: a member that cannot persist must stop.
+                    logger.critical("raft: persisting failed; this member stops", metadata: ["error": "\(error)"])
+                    await stop()
+                    return
                 }
-                senders[message.to]?.send(RaftWire.envelope(message))
+                lastSubmitted = last.index
+                unwritten.append(UnwrittenEntries(sequence: sequence, lastIndex: last.index, lastTerm: last.term))
+            }
+            let after = ready.sendableAfterPersisting
+            if !after.isEmpty {
+                // What they acknowledge may be in any write still under way: wait for the newest.
+                if unwritten.isEmpty { send(after) } else { unwritten[unwritten.count - 1].waitingMessages += after }
             }
             if !ready.committed.isEmpty {
                 do {
@@ -450,6 +501,55 @@ public actor RaftNode {
             }
         }
     }
+
+    /// The WAL made the write numbered `sequence` durable, and with it every earlier one: the
+    /// core counts those entries as this member's, and the messages that waited on them leave.
+    private func written(_ sequence: UInt64, _ result: Result<ClosedRange<UInt64>, WALError>) async {
+        guard !stopped else { return }
+        if case .failure(let error) = result {
+            logger.critical("raft: persisting failed; this member stops", metadata: ["error": "\(error)"])
+            await stop()
+            return
+        }
+        var released: [RaftMessage] = []
+        while let oldest = unwritten.first, oldest.sequence <= sequence {
+            unwritten.removeFirst()
+            core.persisted(through: oldest.lastIndex, term: oldest.lastTerm)
+            released += oldest.waitingMessages
+        }
+        send(released)
+        publish()
+        await processReadies()
+    }
+
+    /// Waits until every write handed to the WAL is durable (a snapshot replaces the log).
+    private func waitUntilWritten() async {
+        while !unwritten.isEmpty && !stopped { try? await Task.sleep(for: .milliseconds(1)) }
+    }
+
+    private func send(_ messages: [RaftMessage]) {
+        for message in messages {
+            if case .snapshot = message.body {
+                streamSnapshot(to: message.to)
+                continue
+            }
+            senders[message.to]?.send(RaftWire.envelope(message))
+        }
+    }
+}
+
+/// Entries handed to the WAL and not yet reported durable, with the messages that wait for them.
+struct UnwrittenEntries {
+    var sequence: UInt64
+    var lastIndex: UInt64
+    var lastTerm: UInt64
+    var waitingMessages: [RaftMessage] = []
+}
+
+/// A proposal queued by `RaftNode.submit`.
+struct QueuedProposal: Sendable {
+    var data: [UInt8]
+    var accepted: @Sendable (Result<(index: UInt64, term: UInt64), RaftNode.ProposalError>) -> Void
 }
 
 // MARK: - Membership

@@ -88,22 +88,27 @@ final class RaftStorage: Sendable {
         WALRecord(index: entry.index, term: entry.term, payload: [entry.kind == .configChange ? 1 : 0] + entry.data)
     }
 
-    /// Makes a Ready's entries and hard state durable: entries the leader replaced are cut
-    /// first, then the new ones appended (one fsync for the batch), then the hard state.
-    func persist(entries: [RaftEntry], hardState: HardState?) async throws {
-        if let first = entries.first {
-            if first.index <= wal.lastIndex { try wal.truncateSuffix(after: first.index - 1) }
-            try await wal.append(records: entries.map(Self.record))
-        }
-        // Term and vote must be durable before any message that depends on them leaves; the
-        // commit index need not be (Raft keeps it volatile: a restarted member learns it again
-        // from the leader, and the store skips entries it already holds). So a Ready that only
-        // moves the commit index costs no fsync here; its commit is written with the next
-        // term or vote change. (The two-slot file must not be written without a sync: an
-        // unsynced write could tear the only durable slot.)
-        if let hardState, hardState.term != hardStateFile.state.term || hardState.vote != hardStateFile.state.vote {
-            try hardStateFile.save(HardStateFile.State(term: hardState.term, vote: hardState.vote, commit: hardState.commit))
-        }
+    /// Hands a Ready's entries to the log without waiting: entries the leader replaced are cut
+    /// first (durably, after what is queued: `lastSubmitted` is the newest index handed over,
+    /// durable or not), then the new ones are queued. `completion` runs on the WAL's writer
+    /// thread once they are durable, in order: a later completion means every earlier write is
+    /// durable too (one file, written and fsynced in order).
+    func submit(entries: [RaftEntry], lastSubmitted: UInt64,
+                completion: @escaping @Sendable (Result<ClosedRange<UInt64>, WALError>) -> Void) throws(WALError) {
+        guard let first = entries.first else { return }
+        if first.index <= lastSubmitted { try wal.truncateSuffix(after: first.index - 1) }
+        wal.append(records: entries.map(Self.record), completion: completion)
+    }
+
+    /// Makes a changed term or vote durable before any message that depends on it leaves. The
+    /// commit index need not be (Raft keeps it volatile: a restarted member learns it again
+    /// from the leader, and the store skips entries it already holds), so a hard state that
+    /// only moves the commit costs no fsync; its commit is written with the next term or vote
+    /// change. (The two-slot file must not be written without a sync: an unsynced write could
+    /// tear the only durable slot.)
+    func saveTermAndVote(_ hardState: HardState) throws {
+        guard hardState.term != hardStateFile.state.term || hardState.vote != hardStateFile.state.vote else { return }
+        try hardStateFile.save(HardStateFile.State(term: hardState.term, vote: hardState.vote, commit: hardState.commit))
     }
 
     func close() {
