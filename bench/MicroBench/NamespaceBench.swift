@@ -268,6 +268,7 @@ func runNamespaceHABench(quick: Bool, rfsBinary: String?) async throws -> [Strin
     var lines = ["namenode HA create: empty files (create + complete) over RPC; 3-member Raft group vs one namenode; fsync on",
                  "baseline: one 200-byte write + fdatasync per call on the same disk: \(Int(fsyncRate)) fsyncs/s"]
     var rates: [String: [Int: Double]] = [:]
+    var cpu: [String: [Int: (members: [Double], client: Double)]] = [:]
     for setup in ["single", "raft3"] {
         var members: [NamenodeProcess] = []
         defer { for member in members { member.stop() } }
@@ -289,14 +290,28 @@ func runNamespaceHABench(quick: Bool, rfsBinary: String?) async throws -> [Strin
         _ = try await createFiles(ports: ports, clients: 1, filesPerClient: 1, run: "\(setup)-warmup")
         for clients in [1, 64] {
             let perClient = max(1, (clients == 1 ? totalFiles / 10 : totalFiles) / clients)
+            let cpuBefore = members.map { $0.cpuSeconds() }
+            let clientCPUBefore = ownCPUSeconds()
             let rate = try await createFiles(ports: ports, clients: clients, filesPerClient: perClient, run: "\(setup)-c\(clients)")
             rates[setup, default: [:]][clients] = rate
+            let edits = Double(perClient * clients * 2)
+            let memberCPU = zip(members, cpuBefore).map { ($0.cpuSeconds() - $1) / edits * 1e6 }.sorted(by: >)
+            cpu[setup, default: [:]][clients] = (memberCPU, (ownCPUSeconds() - clientCPUBefore) / edits * 1e6)
         }
     }
     for clients in [1, 64] {
         let single = rates["single"]?[clients] ?? 0, group = rates["raft3"]?[clients] ?? 0
         lines.append("  \(clients) client(s): 3-member group \(Int(group)) files/s, single namenode \(Int(single)) files/s, "
                      + "ratio \(String(format: "%.2f", single > 0 ? group / single : 0))x")
+        // Where the cores go: all members and the clients share this machine's cores, so the
+        // group's rate is bounded by their CPU per edit added up (a real group has a machine
+        // per member).
+        for setup in ["raft3", "single"] {
+            guard let (members, client) = cpu[setup]?[clients] else { continue }
+            let total = members.reduce(0, +) + client
+            lines.append("      CPU per edit, \(setup == "raft3" ? "group " : "single"): namenodes "
+                         + members.map { "\(Int($0))" }.joined(separator: " + ") + " µs, clients \(Int(client)) µs, total \(Int(total)) µs")
+        }
     }
     return lines
 }
