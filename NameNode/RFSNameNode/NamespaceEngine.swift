@@ -541,7 +541,7 @@ struct CommittedEdits: RaftStateMachine {
     let directory: NamespaceDirectory
     let logger: Logger
 
-    func apply(_ entries: [RaftEntry]) async throws {
+    func apply(_ entries: [RaftEntry]) throws {
         applier.enqueueCommitted(entries)
     }
 

@@ -6,22 +6,25 @@ import RFSModel
 import RFSProtocol
 import RFSRaft
 import RFSRPC
+import Synchronization
 import Testing
 
 /// Three Raft members as real RPC servers on loopback, each with its WAL and hard-state file
 /// in a temporary directory: they elect a leader, replicate and apply proposals, elect a new
 /// leader when the old one stops, and a restarted member catches up from its own log.
 @Suite(.serialized) struct RaftNodeTests {
-    actor AppliedLog: RaftStateMachine {
-        private(set) var entries: [(index: UInt64, data: [UInt8])] = []
-        func apply(_ committed: [RaftEntry]) async throws {
-            for entry in committed {
-                precondition(entries.last.map { $0.index + 1 == entry.index } ?? true, "applied out of order")
-                entries.append((entry.index, entry.data))
+    final class AppliedLog: RaftStateMachine {
+        private let entries = Mutex<[(index: UInt64, data: [UInt8])]>([])
+        func apply(_ committed: [RaftEntry]) throws {
+            entries.withLock { entries in
+                for entry in committed {
+                    precondition(entries.last.map { $0.index + 1 == entry.index } ?? true, "applied out of order")
+                    entries.append((entry.index, entry.data))
+                }
             }
         }
-        var proposals: [[UInt8]] { entries.map(\.data).filter { !$0.isEmpty } }
-        var lastIndex: UInt64 { entries.last?.index ?? 0 }
+        var proposals: [[UInt8]] { entries.withLock { $0.map(\.data).filter { !$0.isEmpty } } }
+        var lastIndex: UInt64 { entries.withLock { $0.last?.index ?? 0 } }
     }
 
     /// One member: its node, its server, its state machine. The server forwards to whatever
@@ -100,12 +103,12 @@ import Testing
             for try await _ in group {}
         }
         try await Self.waitUntil("every member applied 200 proposals") {
-            for member in members where await member.log.proposals.count < 200 { return false }
+            for member in members where member.log.proposals.count < 200 { return false }
             return true
         }
-        for member in members { #expect(Set(await member.log.proposals) == Set(payloads)) }
-        let order = await first.log.proposals
-        for member in members { #expect(await member.log.proposals == order) }
+        for member in members { #expect(Set(member.log.proposals) == Set(payloads)) }
+        let order = first.log.proposals
+        for member in members { #expect(member.log.proposals == order) }
 
         // The leader stops: the other two elect one of themselves and go on.
         await first.node.stop()
@@ -119,8 +122,8 @@ import Testing
 
         // The old leader restarts from its WAL and hard state and catches up.
         try await Self.start(first, peers: peers, port: ports[Int(first.id) - 1])
-        try await Self.waitUntil("the restarted member caught up") { await first.log.proposals.count == 250 }
-        #expect(await first.log.proposals == second.log.proposals)
+        try await Self.waitUntil("the restarted member caught up") { first.log.proposals.count == 250 }
+        #expect(first.log.proposals == second.log.proposals)
         // A follower refuses proposals and names the leader.
         let follower = rest.first { $0 !== second }!
         await #expect(throws: RaftNode.ProposalError.notLeader(leader: second.id)) { _ = try await follower.node.propose([1]) }

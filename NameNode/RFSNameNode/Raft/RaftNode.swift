@@ -13,7 +13,9 @@ import Synchronization
 /// A leader reads a snapshot of it for a member behind the compacted log; that member
 /// receives the snapshot beside its state, then installs it (see RaftSnapshots.swift).
 public protocol RaftStateMachine: Sendable {
-    func apply(_ entries: [RaftEntry]) async throws
+    /// Takes committed entries, in order, without blocking or suspending: it runs inside the
+    /// member's Ready loop (a machine applies them on its own thread).
+    func apply(_ entries: [RaftEntry]) throws
     func readSnapshot() throws -> any RaftSnapshotReader
     func receiveSnapshot(_ meta: SnapshotMeta) throws -> any RaftSnapshotWriter
     /// The finished snapshot replaces the state machine, durably, before this returns.
@@ -481,7 +483,7 @@ public actor RaftNode {
             }
             if !ready.committed.isEmpty {
                 do {
-                    try await stateMachine.apply(ready.committed)
+                    try stateMachine.apply(ready.committed)
                 } catch {
                     logger.critical("raft: applying committed entries failed; this member stops", metadata: ["error": "\(error)"])
                     await stop()
