@@ -102,6 +102,9 @@ public actor RaftNode {
     /// Writes handed to the WAL (numbered in order) and not yet durable, oldest first.
     private var unwritten: [UnwrittenEntries] = []
     private var writesSubmitted: UInt64 = 0
+    /// What the WAL's writer reported: the newest write durable, or a failure; `notifying` while
+    /// a turn of the actor is on its way to take it.
+    private nonisolated let durable = DurableReport()
     /// The newest index handed to the WAL, durable or not: an entry at or below it replaces.
     private var lastSubmitted: UInt64 = 0
     private let published = Mutex(RaftNodeStatus())
@@ -111,12 +114,9 @@ public actor RaftNode {
     public nonisolated var compactedIndex: UInt64 { compacted.withLock { $0 } }
     private var stopped = false
     private var scheduled = false
-    /// Messages from peers, stepped in arrival order by one task: `deliver` on the RPC server
-    /// only queues, so a peer's sender never waits for this member's fsync before sending on
-    /// (its heartbeats would queue behind appends, and check-quorum would depose the leader).
-    private nonisolated let inbox: AsyncStream<[Rfs_Raft_RaftEnvelope]>.Continuation
-    private let inboxStream: AsyncStream<[Rfs_Raft_RaftEnvelope]>
-    private var inboxTask: Task<Void, Never>?
+    /// Whether `start` ran: peers' messages are stepped from then on (dropped before, as Raft
+    /// allows; the leader sends again what is still needed).
+    private var started = false
 
     /// The member's log (its counters feed /metrics).
     public nonisolated var wal: WriteAheadLog { storage.wal }
@@ -187,8 +187,6 @@ public actor RaftNode {
         core = RaftCore(configuration: configuration, hardState: recovered.hardState, snapshot: snapshot, entries: recovered.entries,
                         appliedIndex: appliedIndex, membership: membership)
         compacted.withLock { $0 = recovered.compactedThrough?.index ?? 0 }
-        // Each element is one call's messages (a batch of at most `PeerSender.maxPerCall`).
-        (inboxStream, inbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1024))
         for member in members { self.members[member.id] = member }
         // Connections only to the group's members: the others are addresses kept for a
         // change that may add them (`applied(membershipChange:)` connects then).
@@ -247,12 +245,16 @@ public actor RaftNode {
 
     /// Registers `deliver` on the member's RPC server.
     public nonisolated func register(into registry: inout RPCServiceRegistry) {
-        registry.register(protocol: ProtocolNames.raftProtocol, method: "deliver") { [inbox] (envelope: Rfs_Raft_RaftEnvelope, _: RPCCallContext) in
-            inbox.yield([envelope])
+        // A peer's sender has one call out at a time and sends the next after the answer, so
+        // its messages are stepped in the order sent. Stepping never waits for the disk (the
+        // Ready loop hands writes to the WAL), so the answer is prompt and a peer's heartbeats
+        // do not queue behind this member's fsyncs.
+        registry.register(protocol: ProtocolNames.raftProtocol, method: "deliver") { [weak self] (envelope: Rfs_Raft_RaftEnvelope, _: RPCCallContext) in
+            await self?.deliver([envelope])
             return Rfs_Raft_RaftDelivered()
         }
-        registry.register(protocol: ProtocolNames.raftProtocol, method: "deliverBatch") { [inbox] (batch: Rfs_Raft_RaftEnvelopeBatch, _: RPCCallContext) in
-            inbox.yield(batch.envelopes)
+        registry.register(protocol: ProtocolNames.raftProtocol, method: "deliverBatch") { [weak self] (batch: Rfs_Raft_RaftEnvelopeBatch, _: RPCCallContext) in
+            await self?.deliver(batch.envelopes)
             return Rfs_Raft_RaftDelivered()
         }
         registry.register(protocol: ProtocolNames.raftProtocol, method: "installSnapshot") { [weak self] (chunk: Rfs_Raft_InstallSnapshotRequest, _: RPCCallContext) in
@@ -264,13 +266,7 @@ public actor RaftNode {
     /// Starts stepping peers' messages and ticking every `tick`.
     public func start(tick: Duration) {
         tickInterval = tick
-        let stream = inboxStream
-        inboxTask = Task { [weak self] in
-            for await envelopes in stream {
-                guard let self else { return }
-                await self.deliver(envelopes)
-            }
-        }
+        started = true
         ticker = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: tick)
@@ -283,8 +279,6 @@ public actor RaftNode {
     public func stop() async {
         stopped = true
         ticker?.cancel()
-        inbox.finish()
-        inboxTask?.cancel()
         for sender in senders.values { await sender.close() }
         for client in snapshotClients.values { await client.close() }
         incoming?.writer.discard()
@@ -396,6 +390,7 @@ public actor RaftNode {
     /// Messages from a peer (what one `deliver` or `deliverBatch` call on the RPC server hands
     /// over), stepped in one turn: their effects leave in one Ready.
     public func deliver(_ envelopes: [Rfs_Raft_RaftEnvelope]) async {
+        guard started && !stopped else { return }
         for envelope in envelopes where envelope.to == id {
             do {
                 guard let message = try RaftWire.message(envelope) else { continue }
@@ -405,12 +400,13 @@ public actor RaftNode {
             }
         }
         publish()
-        scheduleReadies()
+        // In this turn: the loop never waits for the disk, and the peer's next call waits for
+        // this one's answer anyway.
+        await processReadies()
     }
 
-    /// Has the Readies carried out soon, without waiting: the caller (the inbox, the ticker)
-    /// goes on stepping, and whatever it steps while a Ready is being persisted is gathered
-    /// into the next one, so a burst of messages shares one fsync.
+    /// Has the Readies carried out soon, without waiting: the caller (a peer's delivery, the
+    /// ticker) goes on, and whatever is stepped meanwhile is gathered into the next Ready.
     private func scheduleReadies() {
         guard !processing && !scheduled else { return }
         scheduled = true
@@ -464,8 +460,18 @@ public actor RaftNode {
                 writesSubmitted += 1
                 let sequence = writesSubmitted
                 do {
-                    try storage.submit(entries: ready.entries, lastSubmitted: lastSubmitted) { [weak self] result in
-                        Task { await self?.written(sequence, result) }
+                    try storage.submit(entries: ready.entries, lastSubmitted: lastSubmitted) { [weak self, durable] result in
+                        // Every Ready's write of one group commit completes at once: one turn
+                        // of the actor takes them all.
+                        let first = durable.state.withLock { report in
+                            switch result {
+                            case .success: report.sequence = max(report.sequence, sequence)
+                            case .failure(let error): report.failure = report.failure ?? error
+                            }
+                            defer { report.notifying = true }
+                            return !report.notifying
+                        }
+                        if first { Task { await self?.written() } }
                     }
                 } catch {
                     // Nothing more of this Ready may leave: a member that cannot persist must stop.
@@ -504,11 +510,16 @@ public actor RaftNode {
         }
     }
 
-    /// The WAL made the write numbered `sequence` durable, and with it every earlier one: the
-    /// core counts those entries as this member's, and the messages that waited on them leave.
-    private func written(_ sequence: UInt64, _ result: Result<ClosedRange<UInt64>, WALError>) async {
+    /// The WAL made the writes through the newest reported (`durable`) durable, and with them
+    /// every earlier one: the core counts those entries as this member's, and the messages that
+    /// waited on them leave.
+    private func written() async {
+        let (sequence, failure) = durable.state.withLock { report in
+            report.notifying = false
+            return (report.sequence, report.failure)
+        }
         guard !stopped else { return }
-        if case .failure(let error) = result {
+        if let error = failure {
             logger.critical("raft: persisting failed; this member stops", metadata: ["error": "\(error)"])
             await stop()
             return
@@ -538,6 +549,11 @@ public actor RaftNode {
             senders[message.to]?.send(RaftWire.envelope(message))
         }
     }
+}
+
+/// What the WAL's writer thread reports to the member (see `RaftNode.written`).
+final class DurableReport: Sendable {
+    let state = Mutex<(sequence: UInt64, failure: WALError?, notifying: Bool)>((0, nil, false))
 }
 
 /// Entries handed to the WAL and not yet reported durable, with the messages that wait for them.
