@@ -479,8 +479,6 @@ public struct RaftCore: Sendable {
         sendAppend(to: peer)
     }
 
-    /// Sends what `peer` needs next: entries from its next index (a snapshot when those are
-    /// compacted away), unless its window is full.
     /// Sends `peer` what it lacks in as many messages as its window allows (one, while it is
     /// probed or being sent a snapshot).
     private mutating func sendAppends(to peer: NodeID) {
@@ -491,6 +489,8 @@ public struct RaftCore: Sendable {
         }
     }
 
+    /// Sends what `peer` needs next: entries from its next index (a snapshot when those are
+    /// compacted away), unless its window is full.
     private mutating func sendAppend(to peer: NodeID, allowEmpty: Bool = false) {
         guard var entry = progress[peer], peer != id, !entry.isPaused(maxInflight: configuration.maxInflightMessages) else { return }
         let prevIndex = entry.next - 1

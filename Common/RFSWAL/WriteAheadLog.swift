@@ -92,12 +92,10 @@ public final class WriteAheadLog: Sendable {
     /// still queued) and the rest consecutive; otherwise throws `indexMismatch` and writes nothing.
     @discardableResult
     public func append(records: [WALRecord]) async throws(WALError) -> ClosedRange<UInt64> {
-        guard let first = records.first else { throw .emptyAppend }
-        for (position, record) in records.enumerated() where record.index != first.index + UInt64(position) {
-            throw .indexMismatch(expected: first.index + UInt64(position), got: record.index)
+        let result = await withCheckedContinuation { continuation in
+            append(records: records) { continuation.resume(returning: $0) }
         }
-        return try await core.append(records.map(\.payload), terms: .each(records.map(\.term)),
-                                     requiredFirstIndex: first.index)
+        return try result.get()
     }
 
     /// Appends records that carry their indexes, like `append(records:)`, but without waiting:

@@ -42,9 +42,11 @@ public struct RaftNodeStatus: Sendable, Equatable {
 }
 
 /// A member of a Raft group: the pure `RaftCore` run by a shell that ticks it on a timer,
-/// steps it with messages from its peers (RaftProtocol's one-way `deliver` on this member's
-/// RPC server), and carries out each Ready in order — persist entries and hard state, then
-/// send the messages, then apply committed entries and wake the proposers waiting on them.
+/// steps it with messages from its peers (RaftProtocol's `deliverBatch` on this member's RPC
+/// server, stepped by the call that brings them), and carries out each Ready in order without
+/// waiting for the disk (`processReadies`): entries go to the WAL, acknowledgements and votes
+/// leave once what they claim is durable, committed entries durable here are applied and the
+/// proposers waiting on them woken.
 ///
 /// A member behind the compacted log (its disk was lost or replaced) is sent a snapshot of the
 /// state machine: `SnapshotStream` carries it in chunks over the `installSnapshot` RPC, the
