@@ -50,6 +50,7 @@ public struct RaftCore: Sendable {
     /// Entries were appended as leader since the last Ready: send them with it.
     private var appendsPending = false
     private var reads: [ReadState] = []
+    private var lostLogs: [LostLog] = []
     private var snapshotToInstall: SnapshotMeta?
     private var persistedHardState: HardState
 
@@ -463,14 +464,27 @@ public struct RaftCore: Sendable {
 
     private mutating func handleAppendRejection(from peer: NodeID, rejected: UInt64, hintIndex: UInt64, hintTerm: UInt64) {
         var entry = progress[peer]!
-        // A rejection of an append older than what we know matches is stale.
-        if rejected <= entry.match { return }
-        // While a snapshot is on its way, the stream decides: its failure is reported, and the
-        // follower's answer once it is installed moves the match. A rejected heartbeat at that
-        // snapshot only says that it has not arrived yet; one at a later snapshot (this leader
-        // compacted again meanwhile) means the follower needs the newer one.
-        if case .snapshot(let sending) = entry.state, rejected <= sending { return }
-        if case .probe = entry.state, rejected != entry.next - 1 { return }
+        if rejected <= entry.match {
+            // A rejection of an append older than what we know matches is stale, except one at
+            // exactly the acknowledged index from a follower whose log now ends below it: its
+            // heartbeat was refused because it no longer holds what it acknowledged (its disk
+            // was lost or replaced). Raft assumes that never happens; left alone, the lost
+            // entries would still count toward commits and every heartbeat would be refused for
+            // good. So forget the match and find it again by probing. An old rejection arriving
+            // late can look the same; taking it for a loss costs only a resend.
+            guard rejected == entry.match, hintIndex < entry.match else { return }
+            lostLogs.append(LostLog(member: peer, acknowledged: entry.match, holds: hintIndex))
+            entry.match = 0
+            entry.matchAtLastHeartbeat = 0
+            entry.state = .probe
+        } else {
+            // While a snapshot is on its way, the stream decides: its failure is reported, and
+            // the follower's answer once it is installed moves the match. A rejected heartbeat
+            // at that snapshot only says that it has not arrived yet; one at a later snapshot
+            // (this leader compacted again meanwhile) means the follower needs the newer one.
+            if case .snapshot(let sending) = entry.state, rejected <= sending { return }
+            if case .probe = entry.state, rejected != entry.next - 1 { return }
+        }
         var probe = hintIndex
         if hintTerm > 0 { probe = log.lastIndex(atOrBefore: hintIndex, withTermAtMost: hintTerm) }
         entry.becomeProbe()
@@ -635,6 +649,8 @@ public struct RaftCore: Sendable {
         ready.committed = log.takeCommitted(maxCount: maxCommittedEntries)
         ready.reads = reads
         reads = []
+        ready.lostLogs = lostLogs
+        lostLogs = []
         return ready.isEmpty ? nil : ready
     }
 }

@@ -149,6 +149,15 @@ public struct ReadState: Sendable, Hashable {
     public var context: UInt64
 }
 
+/// A follower that no longer holds entries it acknowledged (see `Ready.lostLogs`).
+public struct LostLog: Sendable, Hashable {
+    public var member: NodeID
+    /// What it had acknowledged to this leader.
+    public var acknowledged: UInt64
+    /// Where its log ends now, as its rejection says.
+    public var holds: UInt64
+}
+
 public enum RaftRole: Sendable, Hashable { case follower, preCandidate, candidate, leader }
 
 /// Why the core refused a request.
@@ -172,6 +181,10 @@ public struct Ready: Sendable, Hashable {
     public var messages: [RaftMessage] = []
     public var committed: [RaftEntry] = []
     public var reads: [ReadState] = []
+    /// Followers found to have lost acknowledged entries (a lost or replaced disk): Raft's
+    /// safety assumes that never happens, so the shell tells the operator. The leader has
+    /// stopped counting what they lost and sends it to them again.
+    public var lostLogs: [LostLog] = []
     /// Whether this Ready leaves the term and vote as they were durably: then a leader's
     /// appends claim nothing that is not on disk yet.
     public var termAndVoteUnchanged = true
@@ -192,6 +205,7 @@ public struct Ready: Sendable, Hashable {
 
     public var isEmpty: Bool {
         hardState == nil && snapshot == nil && entries.isEmpty && messages.isEmpty && committed.isEmpty && reads.isEmpty
+            && lostLogs.isEmpty
     }
 }
 

@@ -161,6 +161,31 @@ import Testing
         #expect(sim.convergenceProblems().isEmpty)
     }
 
+    /// Raft assumes acknowledged entries stay on disk. A member whose disk was replaced
+    /// refused every heartbeat at its old match for good, and the leader went on counting
+    /// entries it no longer had.
+    @Test("a follower that lost its disk is found out: its old match stops counting and the log is sent again")
+    func followerLostItsLog() {
+        var sim = Self.elected(seed: 5)
+        let leader = sim.leader!
+        let wiped = sim.nodes.keys.sorted().first { $0 != leader }!
+        for _ in 0..<20 { sim.propose() }
+        let applied = sim.run(until: { $0.nodes.values.allSatisfy { $0.disk.appliedIndex >= 21 } })
+        #expect(applied)
+        let acknowledged = sim.core(leader)!.replication[wiped]!.match
+        #expect(acknowledged >= 21)
+        sim.wipe(wiped)
+        let found = sim.run(until: { !$0.lostLogs.isEmpty }, limit: 200)
+        #expect(found)
+        #expect(sim.lostLogs.first == LostLog(member: wiped, acknowledged: acknowledged, holds: 0))
+        let caughtUp = sim.run(until: { $0.nodes[wiped]!.disk.appliedIndex >= 21 }, limit: 500)
+        #expect(caughtUp, "\(sim.describe())")
+        let matched = sim.run(until: { $0.core(leader)!.replication[wiped]!.match == $0.core(leader)!.lastIndex }, limit: 100)
+        #expect(matched)
+        #expect(sim.lostLogs.count == 1)
+        #expect(sim.convergenceProblems().isEmpty)
+    }
+
     @Test("pre-vote: a node cut off and back does not raise the term or unseat the leader")
     func preVote() {
         var sim = Self.elected(seed: 5)

@@ -46,6 +46,8 @@ struct Simulation {
     private var proposed: [NodeID: Set<[UInt8]>] = [:]
     private var nextProposal: UInt64 = 1
     private(set) var violations: [String] = []
+    /// What leaders reported: followers whose log no longer held what they acknowledged.
+    private(set) var lostLogs: [LostLog] = []
     private var reads: [NodeID: [ReadState]] = [:]
     /// A directed test's own message loss: messages it returns true for never arrive.
     var dropIf: ((RaftMessage) -> Bool)?
@@ -76,6 +78,13 @@ struct Simulation {
         let disk = nodes[id]?.disk ?? Disk()
         nodes[id, default: Node()].core = RaftCore(configuration: configuration, hardState: disk.hardState, snapshot: disk.snapshot,
                                                    entries: disk.entries, appliedIndex: disk.appliedIndex, membership: initial)
+    }
+
+    /// Crashes `id`, loses its disk whole (a replaced drive), and starts it empty.
+    mutating func wipe(_ id: NodeID) {
+        crash(id)
+        nodes[id]!.disk = Disk()
+        start(id)
     }
 
     mutating func crash(_ id: NodeID) {
@@ -177,6 +186,7 @@ struct Simulation {
             }
             nodes[id]!.disk = disk
             reads[id, default: []] += ready.reads
+            lostLogs += ready.lostLogs
             for message in ready.messages { send(message) }
             if nodes[id]!.core!.role == .leader {
                 let term = nodes[id]!.core!.term

@@ -431,6 +431,11 @@ public actor RaftNode {
         defer { processing = false }
         while let ready = core.takeReady() {
             publish()
+            for lost in ready.lostLogs {
+                logger.error("raft: a member no longer holds entries it acknowledged: its name directory was lost or replaced. They are sent to it again, but until it has them its vote could elect a leader that lacks them: remove it (rfs haadmin -removeNamenode), prepare it with rfs namenode -bootstrapStandby -force, then add it back (-addNamenode)",
+                             metadata: ["member": "\(members[lost.member]?.name ?? "\(lost.member)")",
+                                        "acknowledged": "\(lost.acknowledged)", "holds": "\(lost.holds)"])
+            }
             if let snapshot = ready.snapshot {
                 // Received in full earlier (`receive`); the state machine switches to it, then
                 // the log restarts after it. A crash between the two is finished at the next
