@@ -5,6 +5,8 @@ struct BatchWriter: ~Copyable {
     let directory: String
     let options: WALOptions
     private var buffer: UnsafeMutableRawBufferPointer
+    /// Zeros for preallocation, made on the first extension.
+    private var zeros: UnsafeRawBufferPointer?
 
     /// Buffer kept between batches; a batch of huge records grows it, then it shrinks back.
     private static let bufferBytesKept = 4 << 20
@@ -15,7 +17,10 @@ struct BatchWriter: ~Copyable {
         buffer = .allocate(byteCount: 64 << 10, alignment: 16)
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        buffer.deallocate()
+        zeros?.deallocate()
+    }
 
     struct Outcome {
         /// The segment that was active, then any that rolling created, with only what is durable
@@ -35,7 +40,9 @@ struct BatchWriter: ~Copyable {
                 for position in append.payloads.indices {
                     let index = append.indexes.lowerBound + UInt64(position)
                     if working.sizeBytes >= Int64(options.segmentBytes) && !working.isEmpty {
-                        try flush(&pendingBytes, working, &outcome)
+                        try flush(&pendingBytes, &working, &outcome)
+                        try seal(&working)
+                        outcome.segments[outcome.segments.count - 1] = working
                         working = try Segment.create(directory: directory, firstIndex: index)
                         outcome.stats.directoryFsyncs += 1
                         outcome.stats.segmentsCreated += 1
@@ -48,7 +55,7 @@ struct BatchWriter: ~Copyable {
                 }
                 outcome.stats.records += UInt64(append.payloads.count)
             }
-            try flush(&pendingBytes, working, &outcome)
+            try flush(&pendingBytes, &working, &outcome)
             outcome.stats.appends += UInt64(batch.count)
             outcome.stats.batches += 1
         } catch {
@@ -72,21 +79,52 @@ struct BatchWriter: ~Copyable {
         return recordBytes
     }
 
-    /// Writes the encoded records of `working` that are not yet on disk, makes them durable, and
-    /// only then counts them in `outcome.segments`.
-    private func flush(_ pendingBytes: inout Int, _ working: Segment, _ outcome: inout Outcome) throws(WALError) {
+    /// Writes the encoded records of `working` that are not yet on disk (and, when they pass
+    /// the zeros written ahead, the next step of zeros), makes them durable, and only then
+    /// counts them in `outcome.segments`.
+    private mutating func flush(_ pendingBytes: inout Int, _ working: inout Segment, _ outcome: inout Outcome) throws(WALError) {
         guard pendingBytes > 0 else { return }
         let start = working.sizeBytes - Int64(pendingBytes)
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<pendingBytes])
         try POSIX.write(working.file.descriptor, bytes, at: start, path: working.path)
         outcome.stats.writes += 1
         outcome.stats.bytes += UInt64(pendingBytes)
+        if working.sizeBytes > working.allocatedBytes {
+            let target = options.allocationTarget(sizeBytes: working.sizeBytes)
+            try writeZeros(working, from: working.sizeBytes, to: target)
+            working.allocatedBytes = target
+        }
         if options.fsync {
             try POSIX.syncData(working.file.descriptor, path: working.path)
             outcome.stats.fsyncs += 1
         }
         outcome.segments[outcome.segments.count - 1] = working
         pendingBytes = 0
+    }
+
+    /// Fills `from..<to` of the segment's file with zeros.
+    private mutating func writeZeros(_ segment: Segment, from start: Int64, to end: Int64) throws(WALError) {
+        guard end > start else { return }
+        let chunk = zeros ?? {
+            let made = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+            made.initializeMemory(as: UInt8.self, repeating: 0)
+            zeros = UnsafeRawBufferPointer(made)
+            return UnsafeRawBufferPointer(made)
+        }()
+        var offset = start
+        while offset < end {
+            let count = Int(min(Int64(chunk.count), end - offset))
+            try POSIX.write(segment.file.descriptor, UnsafeRawBufferPointer(rebasing: chunk[0..<count]), at: offset, path: segment.path)
+            offset += Int64(count)
+        }
+    }
+
+    /// A full segment that the log leaves for a new one gives back its zeros written ahead.
+    /// Not synced: should a crash keep them, recovery reads them as the clean end they are.
+    private func seal(_ segment: inout Segment) throws(WALError) {
+        guard segment.allocatedBytes > segment.sizeBytes else { return }
+        try POSIX.truncate(segment.file.descriptor, to: segment.sizeBytes, path: segment.path)
+        segment.allocatedBytes = segment.sizeBytes
     }
 
     private mutating func reserve(_ bytes: Int) {

@@ -73,7 +73,15 @@ enum Recovery {
             throw .io(operation: "read", path: path, code: EIO)
         }
         let scan = SegmentScan.scan(UnsafeRawBufferPointer(buffer), firstIndex: firstIndex)
-        if let damage = scan.damage {
+        var allocated = size
+        if scan.damage != nil, SegmentScan.isZero(UnsafeRawBufferPointer(rebasing: buffer[scan.validBytes...])) {
+            // Zeros written ahead of the records (`Segment.preallocationBytes`): the clean end
+            // of the log. A segment the log had left keeps none.
+            if !isLast {
+                try POSIX.truncate(file.descriptor, to: Int64(scan.validBytes), path: path)
+                allocated = Int64(scan.validBytes)
+            }
+        } else if let damage = scan.damage {
             if let intact = damage.intactRecordFollows {
                 let after = intact.offset == damage.offset
                     ? "" : "; an intact record (index \(intact.index)) follows at offset \(intact.offset)"
@@ -83,23 +91,29 @@ enum Recovery {
                 throw .corruption(segment: path, offset: Int64(damage.offset),
                                   reason: damage.reason + ", in a segment that is not the last")
             }
-            try cutTail(file, at: Int64(scan.validBytes), size: size, reason: damage.reason, lastIndex: scan.lastIndex,
-                        report: &report, logger: logger)
+            let tail = UnsafeRawBufferPointer(rebasing: buffer[scan.validBytes...])
+            try cutTail(file, at: Int64(scan.validBytes), size: size, torn: Int64(SegmentScan.bytesBeforeZeros(tail)),
+                        reason: damage.reason, lastIndex: scan.lastIndex, report: &report, logger: logger)
+            allocated = Int64(scan.validBytes)
         }
         return Segment(file: file, firstIndex: firstIndex, lastIndex: scan.lastIndex, lastTerm: scan.lastTerm,
-                       sizeBytes: Int64(scan.validBytes), checkpoints: scan.checkpoints)
+                       sizeBytes: Int64(scan.validBytes), allocatedBytes: allocated, checkpoints: scan.checkpoints)
     }
 
-    private static func cutTail(_ file: SegmentFile, at offset: Int64, size: Int64, reason: String, lastIndex: UInt64,
-                                report: inout WALRecovery, logger: Logger) throws(WALError) {
+    /// Cuts the file at `offset`; `torn` of the bytes after it are damage, the rest zeros
+    /// written ahead.
+    private static func cutTail(_ file: SegmentFile, at offset: Int64, size: Int64, torn: Int64, reason: String,
+                                lastIndex: UInt64, report: inout WALRecovery, logger: Logger) throws(WALError) {
         try POSIX.truncate(file.descriptor, to: offset, path: file.path)
         try POSIX.syncFile(file.descriptor, path: file.path)
         report.bytesCut = size - offset
         report.cutSegment = file.path
         report.cutOffset = offset
         report.cutReason = reason
-        let message = "WAL cut a torn tail of \(size - offset) bytes at offset \(offset) of \(file.path), after "
+        let ahead = size - offset - torn
+        let message = "WAL cut a torn tail of \(torn) bytes at offset \(offset) of \(file.path), after "
             + "index \(lastIndex) (\(reason)): the unacknowledged end of an interrupted write"
+            + (ahead > 0 ? "; \(ahead) bytes of zeros written ahead after it went with it" : "")
         logger.warning("\(message)")
     }
 }

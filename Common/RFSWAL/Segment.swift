@@ -32,6 +32,9 @@ struct Segment: Sendable {
     var lastTerm: UInt64?
     /// Bytes of durable records; where the next record goes.
     var sizeBytes: Int64
+    /// The file's size: past `sizeBytes` it holds zeros written ahead
+    /// (`WALOptions.preallocationBytes`).
+    var allocatedBytes: Int64
     /// Record starts, ascending, the first record always among them.
     var checkpoints: [Checkpoint]
 
@@ -67,7 +70,7 @@ struct Segment: Sendable {
         let file = SegmentFile(path: path, descriptor: descriptor)
         try POSIX.syncDirectory(directory)
         return Segment(file: file, firstIndex: firstIndex, lastIndex: firstIndex - 1, lastTerm: nil,
-                       sizeBytes: 0, checkpoints: [])
+                       sizeBytes: 0, allocatedBytes: 0, checkpoints: [])
     }
 }
 

@@ -53,6 +53,7 @@ struct SegmentMaintenance {
         try POSIX.truncate(segment.file.descriptor, to: end, path: segment.path)
         try POSIX.syncFile(segment.file.descriptor, path: segment.path)
         segment.sizeBytes = end
+        segment.allocatedBytes = end
         segment.lastIndex = index
         segment.lastTerm = term
         segment.checkpoints.removeAll { $0.index > index }

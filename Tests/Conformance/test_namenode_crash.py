@@ -170,6 +170,19 @@ def wal_segments(name_dir: Path) -> list:
     return sorted(name_dir.glob("**/wal-*.log"), key=lambda p: p.name)
 
 
+def records_end(segment: Path) -> int:
+    """Where a segment's records end: the WAL writes zeros ahead of them (a megabyte at a
+    time), so the file goes on past its last record. A record is a 24-byte header (u32 length,
+    u32 CRC, u64 term, u64 index, little-endian) and its payload; zeros where a header would be
+    are the end."""
+    data = segment.read_bytes()
+    offset = 0
+    while offset + 24 <= len(data) and any(data[offset:offset + 24]):
+        offset += 24 + int.from_bytes(data[offset:offset + 4], "little")
+    assert 0 < offset <= len(data), f"no records in {segment}"
+    return offset
+
+
 def populate(client: Client) -> None:
     client.mkdirs("/w", create_parent=True)
     for i in range(20):
@@ -196,24 +209,47 @@ def assert_serves_and_persists(namenode_factory, daemon, expected_dirs):
     return client
 
 
-@pytest.mark.parametrize("garbage", [
-    pytest.param(random.Random(7).randbytes(37), id="random-37-bytes"),
-    pytest.param(b"\0" * 4096, id="zeros-4096-bytes"),  # a preallocated or zero-filled tail
-])
-def test_garbage_after_the_last_record_is_cut(namenode_factory, garbage):
+@pytest.mark.parametrize("where", ["after-the-last-record", "at-the-end-of-the-file"])
+def test_garbage_after_the_last_record_is_cut(namenode_factory, where):
+    """A torn write: 37 bytes of garbage where the next record would go (among the zeros the WAL
+    wrote ahead), or past those zeros at the very end of the file."""
+    garbage = random.Random(7).randbytes(37)  # its last byte is not zero
     first = namenode_factory.start()
     within(30, populate, Client(first.url))
     assert first.stop() == 0
     segments = wal_segments(namenode_factory.name_dir)
     assert segments, f"no wal-*.log under {namenode_factory.name_dir}"
     newest = segments[-1]
-    with open(newest, "ab") as f:
+    end = records_end(newest)
+    assert newest.stat().st_size > end, "the WAL wrote no zeros ahead of its records"
+    at = end if where == "after-the-last-record" else newest.stat().st_size
+    with open(newest, "r+b") as f:
+        f.seek(at)
         f.write(garbage)
+    # What the log calls damage runs to the last byte that is not zero.
+    damaged = at + len(garbage) - end
 
     second = namenode_factory.start()
     Client(second.url).get_file_info("/")
     log = second.log_text()
-    assert re.search(rf"\b{len(garbage)} bytes", log), f"the cut is not logged:\n{log}"
+    assert re.search(rf"torn tail of {damaged} bytes at offset {end}\b", log), f"the cut is not logged:\n{log}"
+    within(30, assert_serves_and_persists, namenode_factory, second, [f"/w/d{i:02d}" for i in range(20)])
+
+
+def test_zeros_after_the_last_record_are_a_clean_end(namenode_factory):
+    """The zeros the WAL writes ahead of its records, and any more (blocks a crash left
+    extended but unwritten), are where the log ends: nothing is cut and nothing is logged."""
+    first = namenode_factory.start()
+    within(30, populate, Client(first.url))
+    assert first.stop() == 0
+    newest = wal_segments(namenode_factory.name_dir)[-1]
+    with open(newest, "ab") as f:
+        f.write(b"\0" * 4096)
+
+    second = namenode_factory.start()
+    Client(second.url).get_file_info("/")
+    log = second.log_text()
+    assert "torn" not in log and "cut" not in log.lower(), log
     within(30, assert_serves_and_persists, namenode_factory, second, [f"/w/d{i:02d}" for i in range(20)])
 
 
@@ -222,9 +258,8 @@ def test_a_truncated_last_record_is_cut(namenode_factory):
     within(30, populate, Client(first.url))
     assert first.stop() == 0
     newest = wal_segments(namenode_factory.name_dir)[-1]
-    size = newest.stat().st_size
-    assert size > 3
-    os.truncate(newest, size - 3)
+    end = records_end(newest)
+    os.truncate(newest, end - 3)
 
     second = namenode_factory.start()
     Client(second.url).get_file_info("/")
@@ -242,7 +277,7 @@ def test_a_damaged_record_before_intact_ones_is_refused(namenode_factory):
     assert first.stop() == 0
     newest = wal_segments(namenode_factory.name_dir)[-1]
     data = bytearray(newest.read_bytes())
-    middle = len(data) // 2
+    middle = records_end(newest) // 2
     data[middle] ^= 0xFF
     newest.write_bytes(bytes(data))
 

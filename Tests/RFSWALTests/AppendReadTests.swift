@@ -137,8 +137,11 @@ struct AppendReadTests {
             let wal = try WriteAheadLog.open(directory: directory, logger: quietLogger)
             try await wal.append([[0xAA, 0xBB, 0xCC]], term: 0x0102_0304_0506_0708)
             wal.close()
-            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory + "/" + segmentFileName(1))))
-            #expect(bytes.count == 27)
+            let file = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory + "/" + segmentFileName(1))))
+            // Then zeros written ahead, to the first MiB.
+            #expect(file.count == WALOptions.preallocationBytesDefault)
+            #expect(file[27...].allSatisfy { $0 == 0 })
+            let bytes = Array(file[0..<27])
             #expect(Array(bytes[0..<4]) == [3, 0, 0, 0])
             #expect(Array(bytes[8..<16]) == [8, 7, 6, 5, 4, 3, 2, 1])
             #expect(Array(bytes[16..<24]) == [1, 0, 0, 0, 0, 0, 0, 0])
@@ -169,6 +172,9 @@ struct AppendReadTests {
             }
             #expect(throws: WALError.self) {
                 try WriteAheadLog.open(directory: directory, options: WALOptions(maxRecordBytes: 1 << 40), logger: quietLogger)
+            }
+            #expect(throws: WALError.self) {
+                try WriteAheadLog.open(directory: directory, options: WALOptions(preallocationBytes: -1), logger: quietLogger)
             }
         }
     }

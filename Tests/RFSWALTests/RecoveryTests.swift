@@ -3,15 +3,18 @@ import RFSWAL
 import Testing
 
 /// Recovery on open: a torn tail of the last segment is cut; damage anywhere else is refused.
+/// Most cases damage a log written without zeros ahead (as older logs are), so that the file
+/// ends where its records do; the preallocated layout has cases of its own at the end.
 @Suite("WAL recovery")
 struct RecoveryTests {
     static let ten = 10 * recordBytes()
+    static let unpreallocated = WALOptions(preallocationBytes: 0)
 
     /// Writes records 1...10 (100-byte payloads), lets `damage` change the only segment, reopens.
     func reopenAfter(_ damage: (String) throws -> Void, check: (WriteAheadLog, LogCapture, String) async throws -> Void)
         async throws {
         try await withTemporaryDirectory { directory in
-            try await writeLog(directory, count: 10)
+            try await writeLog(directory, count: 10, options: Self.unpreallocated)
             let segment = directory + "/" + segmentFileName(1)
             try damage(segment)
             let capture = LogCapture()
@@ -57,11 +60,14 @@ struct RecoveryTests {
         }
     }
 
-    @Test("a zero-filled tail (extended but unwritten blocks) is cut")
+    @Test("zeros after the last record (written ahead, or extended and unwritten blocks) are the log's clean end")
     func zeroTail() async throws {
-        try await reopenAfter({ try appendToFile($0, [UInt8](repeating: 0, count: 4096)) }) { wal, _, _ in
-            #expect(wal.lastIndex == 10 && wal.recovery.bytesCut == 4096)
-            #expect(wal.recovery.cutReason?.contains("CRC mismatch") == true)
+        try await reopenAfter({ try appendToFile($0, [UInt8](repeating: 0, count: 4096)) }) { wal, capture, segment in
+            #expect(wal.lastIndex == 10 && wal.recovery.bytesCut == 0 && wal.recovery.cutReason == nil)
+            #expect(capture.lines.filter { $0.level >= .warning }.isEmpty)
+            #expect(try fileSize(segment) == Self.ten + 4096)
+            #expect(try await wal.append([payload(11)], term: 1) == 11...11)
+            try expectRecords(wal, 1...11)
         }
     }
 
@@ -77,7 +83,7 @@ struct RecoveryTests {
     @Test("a bad byte in record 3 of 10 is corruption naming the segment and offset")
     func corruptionInTheMiddle() async throws {
         try await withTemporaryDirectory { directory in
-            try await writeLog(directory, count: 10)
+            try await writeLog(directory, count: 10, options: Self.unpreallocated)
             let segment = directory + "/" + segmentFileName(1)
             try flipByte(segment, at: 2 * recordBytes() + 24 + 10)
             let error = #expect(throws: WALError.self) { try WriteAheadLog.open(directory: directory, logger: quietLogger) }
@@ -99,7 +105,7 @@ struct RecoveryTests {
     @Test("a damaged length in the middle (pointing past the end) is corruption, not a torn tail")
     func corruptLengthInTheMiddle() async throws {
         try await withTemporaryDirectory { directory in
-            try await writeLog(directory, count: 10)
+            try await writeLog(directory, count: 10, options: Self.unpreallocated)
             let segment = directory + "/" + segmentFileName(1)
             try flipByte(segment, at: 4 * recordBytes() + 2)
             #expect(throws: WALError.self) { try WriteAheadLog.open(directory: directory, logger: quietLogger) }
@@ -144,7 +150,7 @@ struct RecoveryTests {
     @Test("a first segment whose name does not match its first record is corruption")
     func misnamedSegment() async throws {
         try await withTemporaryDirectory { directory in
-            try await writeLog(directory, count: 3)
+            try await writeLog(directory, count: 3, options: Self.unpreallocated)
             try FileManager.default.moveItem(atPath: directory + "/" + segmentFileName(1),
                                              toPath: directory + "/" + segmentFileName(2))
             let error = #expect(throws: WALError.self) { try WriteAheadLog.open(directory: directory, logger: quietLogger) }
@@ -168,6 +174,82 @@ struct RecoveryTests {
             #expect(try fileSize(last) == 0)
             #expect(try await wal.append([payload(11)], term: 1) == 11...11)
             try expectRecords(wal, 1...11)
+            wal.close()
+        }
+    }
+
+    // MARK: - Zeros written ahead (the default layout)
+
+    @Test("a log written with zeros ahead reopens clean, keeps them, and appends over them")
+    func preallocatedReopens() async throws {
+        try await withTemporaryDirectory { directory in
+            try await writeLog(directory, count: 10)
+            let segment = directory + "/" + segmentFileName(1)
+            #expect(try fileSize(segment) == WALOptions.preallocationBytesDefault)
+            let capture = LogCapture()
+            let wal = try WriteAheadLog.open(directory: directory, logger: capture.logger)
+            #expect(wal.lastIndex == 10 && wal.recovery.bytesCut == 0)
+            #expect(capture.lines.filter { $0.level >= .warning }.isEmpty)
+            #expect(try await wal.append([payload(11)], term: 1) == 11...11)
+            #expect(try fileSize(segment) == WALOptions.preallocationBytesDefault)
+            wal.close()
+            let again = try WriteAheadLog.open(directory: directory, logger: quietLogger)
+            try expectRecords(again, 1...11)
+            again.close()
+        }
+    }
+
+    @Test("records that pass the zeros written ahead extend them by another step")
+    func preallocationGrows() async throws {
+        try await withTemporaryDirectory { directory in
+            let options = WALOptions(preallocationBytes: 4096)
+            let wal = try WriteAheadLog.open(directory: directory, options: options, logger: quietLogger)
+            for n in UInt64(1)...40 { try await wal.append([payload(n)], term: 1) }
+            // 40 records of 124 bytes end at 4,960: the file is extended to the next 4 KiB step.
+            #expect(try fileSize(directory + "/" + segmentFileName(1)) == 8192)
+            wal.close()
+            let again = try WriteAheadLog.open(directory: directory, options: options, logger: quietLogger)
+            try expectRecords(again, 1...40)
+            again.close()
+        }
+    }
+
+    @Test("a torn record among the zeros written ahead is cut with them; the log says how many bytes were damage")
+    func tornRecordInPreallocatedTail() async throws {
+        try await withTemporaryDirectory { directory in
+            try await writeLog(directory, count: 10)
+            let segment = directory + "/" + segmentFileName(1)
+            // Half a record where the next would go, the zeros after it untouched.
+            var torn = Array(payload(99, size: 60))
+            torn[torn.count - 1] = 0xEE
+            try writeFile(segment, torn, at: Self.ten)
+            let capture = LogCapture()
+            let wal = try WriteAheadLog.open(directory: directory, logger: capture.logger)
+            #expect(wal.lastIndex == 10)
+            #expect(wal.recovery.bytesCut == Int64(WALOptions.preallocationBytesDefault - Self.ten))
+            #expect(try fileSize(segment) == Self.ten)
+            let warnings = capture.lines.filter { $0.level == .warning }
+            #expect(warnings.count == 1)
+            #expect(warnings.first?.message.contains("torn tail of 60 bytes at offset \(Self.ten)") == true)
+            #expect(warnings.first?.message.contains("zeros written ahead") == true)
+            #expect(try await wal.append([payload(11)], term: 1) == 11...11)
+            try expectRecords(wal, 1...11)
+            wal.close()
+        }
+    }
+
+    @Test("a segment the log left that still has its zeros (a crash before it gave them back) is read clean and trimmed")
+    func sealedSegmentWithZeros() async throws {
+        try await withTemporaryDirectory { directory in
+            let options = WALOptions(segmentBytes: 500)
+            try await writeLog(directory, count: 12, options: options)
+            let first = directory + "/" + segmentFileName(1)
+            #expect(try fileSize(first) == 5 * recordBytes())
+            try appendToFile(first, [UInt8](repeating: 0, count: 1000))
+            let wal = try WriteAheadLog.open(directory: directory, options: options, logger: quietLogger)
+            #expect(wal.lastIndex == 12 && wal.recovery.bytesCut == 0)
+            #expect(try fileSize(first) == 5 * recordBytes())
+            try expectRecords(wal, 1...12)
             wal.close()
         }
     }

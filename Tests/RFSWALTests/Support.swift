@@ -47,6 +47,14 @@ func appendToFile(_ path: String, _ bytes: [UInt8]) throws {
     try handle.write(contentsOf: Data(bytes))
 }
 
+/// Overwrites `bytes` at `offset` (the file grows if it ends before).
+func writeFile(_ path: String, _ bytes: [UInt8], at offset: Int) throws {
+    let handle = try #require(FileHandle(forWritingAtPath: path))
+    defer { try? handle.close() }
+    try handle.seek(toOffset: UInt64(offset))
+    try handle.write(contentsOf: Data(bytes))
+}
+
 func flipByte(_ path: String, at offset: Int) throws {
     var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
     bytes[offset] ^= 0x5A
