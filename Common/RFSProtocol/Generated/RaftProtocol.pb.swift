@@ -600,15 +600,10 @@ public nonisolated struct Rfs_Raft_RaftEnvelope: Sendable {
   public init() {}
 }
 
-/// The answer to a delivery: with deliverBatch, the receiver's messages to the sender that the
-/// batch produced (its acknowledgements, once what they acknowledge is durable), so that a
-/// follower's acks need no call of their own.
 public nonisolated struct Rfs_Raft_RaftDelivered: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
-
-  public var envelopes: [Rfs_Raft_RaftEnvelope] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1711,29 +1706,18 @@ nonisolated extension Rfs_Raft_RaftEnvelope: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Rfs_Raft_RaftDelivered: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RaftDelivered"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}envelopes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.envelopes) }()
-      default: break
-      }
-    }
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.envelopes.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.envelopes, fieldNumber: 1)
-    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Rfs_Raft_RaftDelivered, rhs: Rfs_Raft_RaftDelivered) -> Bool {
-    if lhs.envelopes != rhs.envelopes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -109,12 +109,6 @@ public actor RaftNode {
     private nonisolated let durable = DurableReport()
     /// The newest index handed to the WAL, durable or not: an entry at or below it replaces.
     private var lastSubmitted: UInt64 = 0
-    /// Peers whose `deliverBatch` call is being answered: this member's messages to them go
-    /// into the answer rather than a call of their own (see `deliverAndAnswer`).
-    private var answers: [NodeID: PendingAnswer] = [:]
-    private var answersStarted: UInt64 = 0
-    /// Answers waiting for acknowledgements to become sendable; woken after every write.
-    private var answerWaiters: [CheckedContinuation<Void, Never>] = []
     private let published = Mutex(RaftNodeStatus())
     private let compacted = Mutex<UInt64>(0)
 
@@ -207,9 +201,7 @@ public actor RaftNode {
     private func connect(_ member: RaftMember) {
         guard member.id != id, senders[member.id] == nil else { return }
         let peer = Peer(id: member.id, address: member.address, name: member.name)
-        senders[member.id] = PeerSender(peer: peer, group: group, logger: logger) { [weak self] answer in
-            await self?.deliver(answer)
-        }
+        senders[member.id] = PeerSender(peer: peer, group: group, logger: logger)
         // The last chunk's answer waits for the member to install the snapshot.
         snapshotClients[member.id] = RPCClient(configuration: .raftPeer(member.address, callTimeout: .seconds(120)),
                                                group: group, logger: logger)
@@ -264,9 +256,8 @@ public actor RaftNode {
             return Rfs_Raft_RaftDelivered()
         }
         registry.register(protocol: ProtocolNames.raftProtocol, method: "deliverBatch") { [weak self] (batch: Rfs_Raft_RaftEnvelopeBatch, _: RPCCallContext) in
-            var answer = Rfs_Raft_RaftDelivered()
-            answer.envelopes = await self?.deliverAndAnswer(batch.envelopes) ?? []
-            return answer
+            await self?.deliver(batch.envelopes)
+            return Rfs_Raft_RaftDelivered()
         }
         registry.register(protocol: ProtocolNames.raftProtocol, method: "installSnapshot") { [weak self] (chunk: Rfs_Raft_InstallSnapshotRequest, _: RPCCallContext) in
             guard let self else { throw ProposalError.stopped }
@@ -297,7 +288,6 @@ public actor RaftNode {
         storage.close()
         for (_, waiter) in waiting { waiter.continuation.resume(throwing: ProposalError.stopped) }
         waiting = [:]
-        wakeAnswers()
     }
 
     public var role: RaftRole { core.role }
@@ -403,61 +393,18 @@ public actor RaftNode {
     /// over), stepped in one turn: their effects leave in one Ready.
     public func deliver(_ envelopes: [Rfs_Raft_RaftEnvelope]) async {
         guard started && !stopped else { return }
-        await step(decode(envelopes))
-    }
-
-    /// The messages addressed to this member; a malformed one is dropped (as a lost one).
-    private func decode(_ envelopes: [Rfs_Raft_RaftEnvelope]) -> [RaftMessage] {
-        envelopes.compactMap { envelope in
-            guard envelope.to == id else { return nil }
+        for envelope in envelopes where envelope.to == id {
             do {
-                return try RaftWire.message(envelope)
+                guard let message = try RaftWire.message(envelope) else { continue }
+                core.step(message)
             } catch {
                 logger.warning("raft: malformed message dropped", metadata: ["error": "\(error)"])
-                return nil
             }
         }
-    }
-
-    private func step(_ messages: [RaftMessage]) async {
-        for message in messages { core.step(message) }
         publish()
         // In this turn: the loop never waits for the disk, and the peer's next call waits for
         // this one's answer anyway.
         await processReadies()
-    }
-
-    /// A peer's batch (one `deliverBatch` call), stepped like `deliver`, and answered with this
-    /// member's messages to that peer: those the batch produced (a follower's acknowledgements,
-    /// sent once what they acknowledge is durable) and any others that became sendable
-    /// meanwhile. A follower's acks then need no call of their own: one round trip per batch
-    /// instead of two. The answer waits only while a message to the peer waits for a write.
-    public func deliverAndAnswer(_ envelopes: [Rfs_Raft_RaftEnvelope]) async -> [Rfs_Raft_RaftEnvelope] {
-        guard started && !stopped else { return [] }
-        let messages = decode(envelopes)
-        guard let from = messages.first?.from, messages.allSatisfy({ $0.from == from }) else {
-            await step(messages)
-            return []
-        }
-        answersStarted += 1
-        let token = answersStarted
-        // A call the peer gave up on (timed out) may still be waiting here: this one takes over
-        // what that one gathered.
-        answers[from] = PendingAnswer(token: token, envelopes: answers[from]?.envelopes ?? [])
-        await step(messages)
-        while !stopped, answers[from]?.token == token,
-              unwritten.contains(where: { bucket in bucket.waitingMessages.contains { $0.to == from } }) {
-            await withCheckedContinuation { answerWaiters.append($0) }
-        }
-        guard let answer = answers[from], answer.token == token else { return [] }
-        answers[from] = nil
-        return answer.envelopes
-    }
-
-    private func wakeAnswers() {
-        let waiters = answerWaiters
-        answerWaiters = []
-        for waiter in waiters { waiter.resume() }
     }
 
     /// Has the Readies carried out soon, without waiting: the caller (a peer's delivery, the
@@ -515,7 +462,7 @@ public actor RaftNode {
                 await stop()
                 return
             }
-            send(ready.sendableBeforePersisting)
+            for message in ready.sendableBeforePersisting { senders[message.to]?.send(RaftWire.envelope(message)) }
             if let last = ready.entries.last {
                 writesSubmitted += 1
                 let sequence = writesSubmitted
@@ -593,7 +540,6 @@ public actor RaftNode {
         send(released)
         publish()
         await processReadies()
-        wakeAnswers()
     }
 
     /// Waits until every write handed to the WAL is durable (a snapshot replaces the log).
@@ -601,33 +547,14 @@ public actor RaftNode {
         while !unwritten.isEmpty && !stopped { try? await Task.sleep(for: .milliseconds(1)) }
     }
 
-    /// Sends each message: a snapshot by its stream, a message to a peer whose call is being
-    /// answered in that answer, any other by the peer's sender.
     private func send(_ messages: [RaftMessage]) {
         for message in messages {
             if case .snapshot = message.body {
                 streamSnapshot(to: message.to)
                 continue
             }
-            let envelope = RaftWire.envelope(message)
-            if answers[message.to] != nil {
-                answers[message.to]!.append(envelope, keepingAtMost: PeerSender.maxQueued)
-            } else {
-                senders[message.to]?.send(envelope)
-            }
+            senders[message.to]?.send(RaftWire.envelope(message))
         }
-    }
-}
-
-/// The messages gathered for the answer to one peer's `deliverBatch` call.
-struct PendingAnswer {
-    var token: UInt64
-    var envelopes: [Rfs_Raft_RaftEnvelope]
-
-    /// Bounded like a peer's sender queue: past it the oldest go, as Raft allows.
-    mutating func append(_ envelope: Rfs_Raft_RaftEnvelope, keepingAtMost limit: Int) {
-        if envelopes.count >= limit { envelopes.removeFirst(envelopes.count - limit + 1) }
-        envelopes.append(envelope)
     }
 }
 
@@ -907,9 +834,7 @@ final class PeerSender: Sendable {
     static let maxQueued = 4096
     static let maxPerCall = 512
 
-    /// `answered` steps what the peer put in its answer to a call (its acknowledgements).
-    init(peer: RaftNode.Peer, group: EventLoopGroup, logger: Logger,
-         answered: @escaping @Sendable ([Rfs_Raft_RaftEnvelope]) async -> Void) {
+    init(peer: RaftNode.Peer, group: EventLoopGroup, logger: Logger) {
         // A peer that is down loses messages, as Raft allows; retrying here would only delay
         // the newer ones behind them.
         let client = RPCClient(configuration: .raftPeer(peer.address, callTimeout: .seconds(5)), group: group, logger: logger)
@@ -924,12 +849,7 @@ final class PeerSender: Sendable {
                     guard !batch.isEmpty else { break }
                     var message = Rfs_Raft_RaftEnvelopeBatch()
                     message.envelopes = batch
-                    // The answer is stepped before the next call, so the peer's messages are
-                    // still stepped in the order it sent them.
-                    if let answer = try? await client.call("deliverBatch", message, returning: Rfs_Raft_RaftDelivered.self, idempotent: false),
-                       !answer.envelopes.isEmpty {
-                        await answered(answer.envelopes)
-                    }
+                    _ = try? await client.call("deliverBatch", message, returning: Rfs_Raft_RaftDelivered.self, idempotent: false)
                 }
             }
         }
