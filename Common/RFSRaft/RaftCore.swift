@@ -470,8 +470,11 @@ public struct RaftCore: Sendable {
             // heartbeat was refused because it no longer holds what it acknowledged (its disk
             // was lost or replaced). Raft assumes that never happens; left alone, the lost
             // entries would still count toward commits and every heartbeat would be refused for
-            // good. So forget the match and find it again by probing. An old rejection arriving
-            // late can look the same; taking it for a loss costs only a resend.
+            // good. So forget the match and find it again by probing. This relies on a member's
+            // messages reaching the leader in the order it sent them (the shell's one sender per
+            // peer; a lost message is not resent): a rejection sent before the acknowledgement
+            // cannot then arrive after it. Were one to, the member would be sent its log again
+            // (or a snapshot) and an error logged for nothing.
             guard rejected == entry.match, hintIndex < entry.match else { return }
             lostLogs.append(LostLog(member: peer, acknowledged: entry.match, holds: hintIndex))
             entry.match = 0

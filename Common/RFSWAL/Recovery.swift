@@ -75,7 +75,7 @@ enum Recovery {
         let scan = SegmentScan.scan(UnsafeRawBufferPointer(buffer), firstIndex: firstIndex)
         var allocated = size
         if scan.damage != nil, SegmentScan.isZero(UnsafeRawBufferPointer(rebasing: buffer[scan.validBytes...])) {
-            // Zeros written ahead of the records (`Segment.preallocationBytes`): the clean end
+            // Zeros written ahead of the records (`WALOptions.preallocationBytes`): the clean end
             // of the log. A segment the log had left keeps none.
             if !isLast {
                 try POSIX.truncate(file.descriptor, to: Int64(scan.validBytes), path: path)

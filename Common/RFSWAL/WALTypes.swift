@@ -100,7 +100,8 @@ public struct WALRecovery: Sendable, Hashable {
     public var lastTerm: UInt64
     /// Segment files, the active one included.
     public var segmentCount: Int
-    /// Bytes of torn tail cut from the last segment (0 when the log ended cleanly).
+    /// Bytes cut from the end of the last segment: a torn tail, with any zeros written ahead
+    /// after it (0 when the log ended cleanly).
     public var bytesCut: Int64
     /// The segment and byte offset where the tail was cut, when one was.
     public var cutSegment: String?

@@ -43,7 +43,7 @@ public final class WriteAheadLog: Sendable {
             throw error
         }
         let report = recovered.report
-        let cut = report.bytesCut > 0 ? ", \(report.bytesCut) bytes of torn tail cut" : ""
+        let cut = report.bytesCut > 0 ? ", \(report.bytesCut) bytes cut at a torn tail (zeros written ahead included)" : ""
         logger.info("WAL opened \(directory): \(report.segmentCount) segments, records \(report.firstIndex)...\(report.lastIndex), last term \(report.lastTerm)\(cut)")
         let core = WALCore(directory: directory, options: options, logger: logger, lock: lock,
                            segments: recovered.segments)
