@@ -41,8 +41,6 @@ struct BatchWriter: ~Copyable {
                     let index = append.indexes.lowerBound + UInt64(position)
                     if working.sizeBytes >= Int64(options.segmentBytes) && !working.isEmpty {
                         try flush(&pendingBytes, &working, &outcome)
-                        try seal(&working)
-                        outcome.segments[outcome.segments.count - 1] = working
                         working = try Segment.create(directory: directory, firstIndex: index)
                         outcome.stats.directoryFsyncs += 1
                         outcome.stats.segmentsCreated += 1
@@ -117,14 +115,6 @@ struct BatchWriter: ~Copyable {
             try POSIX.write(segment.file.descriptor, UnsafeRawBufferPointer(rebasing: chunk[0..<count]), at: offset, path: segment.path)
             offset += Int64(count)
         }
-    }
-
-    /// A full segment that the log leaves for a new one gives back its zeros written ahead.
-    /// Not synced: should a crash keep them, recovery reads them as the clean end they are.
-    private func seal(_ segment: inout Segment) throws(WALError) {
-        guard segment.allocatedBytes > segment.sizeBytes else { return }
-        try POSIX.truncate(segment.file.descriptor, to: segment.sizeBytes, path: segment.path)
-        segment.allocatedBytes = segment.sizeBytes
     }
 
     private mutating func reserve(_ bytes: Int) {

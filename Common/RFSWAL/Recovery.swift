@@ -74,9 +74,10 @@ enum Recovery {
         }
         let scan = SegmentScan.scan(UnsafeRawBufferPointer(buffer), firstIndex: firstIndex)
         var allocated = size
-        if scan.damage != nil, SegmentScan.isZero(UnsafeRawBufferPointer(rebasing: buffer[scan.validBytes...])) {
+        if scan.damage != nil, SegmentScan.bytesBeforeZeros(UnsafeRawBufferPointer(rebasing: buffer[scan.validBytes...])) == 0 {
             // Zeros written ahead of the records (`WALOptions.preallocationBytes`): the clean end
-            // of the log. A segment the log had left keeps none.
+            // of the log. A segment the log has left keeps none (one written with a larger
+            // `segmentBytes` may have some).
             if !isLast {
                 try POSIX.truncate(file.descriptor, to: Int64(scan.validBytes), path: path)
                 allocated = Int64(scan.validBytes)

@@ -69,14 +69,6 @@ struct SegmentScan: Hashable {
         return result
     }
 
-    /// Whether every byte is zero (an empty range is), read a word at a time.
-    static func isZero(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let words = bytes.count / 8
-        for word in 0..<words where bytes.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self) != 0 { return false }
-        for offset in (words * 8)..<bytes.count where bytes[offset] != 0 { return false }
-        return true
-    }
-
     /// How many bytes precede the run of zeros that ends `bytes` (all of them when the last is
     /// not zero).
     static func bytesBeforeZeros(_ bytes: UnsafeRawBufferPointer) -> Int {

@@ -238,7 +238,7 @@ struct RecoveryTests {
         }
     }
 
-    @Test("a segment the log left that still has its zeros (a crash before it gave them back) is read clean and trimmed")
+    @Test("a segment the log left that still has zeros after its records (written with a larger segmentBytes) is read clean and trimmed")
     func sealedSegmentWithZeros() async throws {
         try await withTemporaryDirectory { directory in
             let options = WALOptions(segmentBytes: 500)
