@@ -17,6 +17,8 @@ final class Harness {
     /// and after every batch each record and entry in it must equal the store's.
     let readCache = CommittedReadCache()
     var clock: UInt64 = 1_700_000_000_000
+    /// The overlay of the last batch, for what it counted.
+    private(set) var lastOverlay: Overlay?
 
     init(configuration: NamespaceConfiguration = NamespaceConfiguration(), store: MemoryStore = MemoryStore()) throws {
         self.store = store
@@ -44,6 +46,7 @@ final class Harness {
             results.append(try machine.apply(edit, to: overlay))
         }
         try machine.finishBatch(lastAppliedIndex: index, overlay: overlay)
+        lastOverlay = overlay
         try store.write(overlay.batch, sync: true)
         overlay.batchWritten()
         for (id, record) in committedInodes.cached {
