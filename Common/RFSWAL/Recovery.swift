@@ -82,11 +82,23 @@ enum Recovery {
                 try POSIX.truncate(file.descriptor, to: Int64(scan.validBytes), path: path)
                 allocated = Int64(scan.validBytes)
             }
-        } else if let damage = scan.damage {
+        } else if var damage = scan.damage {
             if let intact = damage.intactRecordFollows {
-                let after = intact.offset == damage.offset
-                    ? "" : "; an intact record (index \(intact.index)) follows at offset \(intact.offset)"
-                throw .corruption(segment: path, offset: Int64(damage.offset), reason: damage.reason + after)
+                // Intact records after damage usually mean acknowledged records were damaged
+                // (cutting would lose them), except after a power loss in the middle of the
+                // last write: it was never acknowledged, and the disk may have kept some of its
+                // sectors and not others. A sector it did not keep reads as the zeros that were
+                // there before (written ahead, or a hole); decayed or overwritten data does not.
+                // Every earlier write was made durable before the next one started, so only
+                // that last write can follow such a sector.
+                guard isLast, intact.offset > damage.offset,
+                      SegmentScan.startsWithUnwrittenSector(UnsafeRawBufferPointer(buffer), at: damage.offset) else {
+                    let after = intact.offset == damage.offset
+                        ? "" : "; an intact record (index \(intact.index)) follows at offset \(intact.offset)"
+                    throw .corruption(segment: path, offset: Int64(damage.offset), reason: damage.reason + after)
+                }
+                damage.reason += "; it starts a sector that was never written, so the intact records after it "
+                    + "(from index \(intact.index) at offset \(intact.offset)) belong to the same interrupted write"
             }
             guard isLast else {
                 throw .corruption(segment: path, offset: Int64(damage.offset),

@@ -78,6 +78,16 @@ struct SegmentScan: Hashable {
         return end
     }
 
+    /// Whether the bytes at `offset` are zeros up to the end of their 512-byte sector, and for
+    /// at least a record header (or to the end of `bytes`): what a sector the disk never wrote
+    /// holds in a preallocated or sparse file.
+    static func startsWithUnwrittenSector(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+        let sectorBytes = 512
+        let end = min(bytes.count, max(offset + RecordFormat.headerBytes, (offset / sectorBytes + 1) * sectorBytes))
+        guard offset < end else { return false }
+        return bytesBeforeZeros(UnsafeRawBufferPointer(rebasing: bytes[offset..<end])) == 0
+    }
+
     private static func damage(in bytes: UnsafeRawBufferPointer, at offset: Int, reason: String,
                                after lastIndex: UInt64) -> Damage {
         Damage(offset: offset, reason: reason,

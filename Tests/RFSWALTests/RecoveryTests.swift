@@ -253,4 +253,41 @@ struct RecoveryTests {
             wal.close()
         }
     }
+
+    @Test("a write torn by a power loss, a sector of it never written but later records intact, is cut as a torn tail")
+    func sectorMissingFromTheLastWrite() async throws {
+        try await withTemporaryDirectory { directory in
+            try await writeLog(directory, count: 14)
+            let segment = directory + "/" + segmentFileName(1)
+            // Records 11-14 were one write; the disk kept the sectors after 1,536 but not the one
+            // record 11 starts in, which still holds records 1-10's end and then zeros.
+            try writeFile(segment, [UInt8](repeating: 0, count: 1536 - Self.ten), at: Self.ten)
+            let capture = LogCapture()
+            let wal = try WriteAheadLog.open(directory: directory, logger: capture.logger)
+            #expect(wal.lastIndex == 10)
+            #expect(wal.recovery.cutOffset == Int64(Self.ten))
+            #expect(try fileSize(segment) == Self.ten)
+            let warning = capture.lines.first { $0.level == .warning }?.message ?? ""
+            #expect(warning.contains("never written") && warning.contains("index 14 at offset \(13 * recordBytes())"), "\(warning)")
+            #expect(try await wal.append([payload(11)], term: 1) == 11...11)
+            try expectRecords(wal, 1...11)
+            wal.close()
+        }
+    }
+
+    @Test("zeros over part of a sector before intact records are corruption: a sector never written is zero to its end")
+    func zerosInsideASectorAreCorruption() async throws {
+        try await withTemporaryDirectory { directory in
+            try await writeLog(directory, count: 10)
+            let segment = directory + "/" + segmentFileName(1)
+            // Record 3's header zeroed, the rest of its sector intact.
+            try writeFile(segment, [UInt8](repeating: 0, count: 24), at: 2 * recordBytes())
+            let error = #expect(throws: WALError.self) { try WriteAheadLog.open(directory: directory, logger: quietLogger) }
+            guard case let .corruption(_, offset, reason)? = error else {
+                Issue.record("expected corruption, got \(String(describing: error))")
+                return
+            }
+            #expect(offset == Int64(2 * recordBytes()) && reason.contains("index 4"), "\(reason)")
+        }
+    }
 }
