@@ -29,7 +29,7 @@ test: bootstrap unit-test conformance
 
 unit-test:
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) scripts/unit-test
 
 conformance: libhdfs
 	$(SWIFT) build --product rfs
