@@ -12,15 +12,19 @@ public final class DataTransferServer: Sendable {
     public let localAddress: SocketAddress
     private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
     private let acceptLoop = Mutex<Task<Void, Never>?>(nil)
+    private let accepted: AcceptedConnections
 
-    private init(localAddress: SocketAddress, server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>) {
+    private init(localAddress: SocketAddress, server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>,
+                 accepted: AcceptedConnections) {
         self.localAddress = localAddress
         self.server = server
+        self.accepted = accepted
     }
 
     /// Binds the port; connections wait in the backlog until `serve` starts taking them
     /// (the datanode learns its port, port 0 in tests, before it can say who it is).
     public static func bind(host: String, port: Int, readTimeout: TimeAmount, group: EventLoopGroup) async throws -> DataTransferServer {
+        let accepted = AcceptedConnections()
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -29,20 +33,23 @@ public final class DataTransferServer: Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try TransferConnection.wrapping(channel, readTimeout: readTimeout)
+                    let connection = try TransferConnection.wrapping(channel, readTimeout: readTimeout)
+                    accepted.adopt(connection)
+                    return connection
                 }
             }
-        return DataTransferServer(localAddress: server.channel.localAddress!, server: server)
+        return DataTransferServer(localAddress: server.channel.localAddress!, server: server, accepted: accepted)
     }
 
     /// Accepts connections and serves each in its own task until `close`.
     public func serve(context: DataNodeContext) {
-        let server = server
+        let (server, accepted) = (server, accepted)
         let task = Task {
             do {
                 try await server.executeThenClose { inbound in
                     try await withThrowingDiscardingTaskGroup { group in
                         for try await connection in inbound {
+                            accepted.take(connection)
                             group.addTask {
                                 await Self.serve(TransferConnection(connection), context: context)
                             }
@@ -61,11 +68,13 @@ public final class DataTransferServer: Sendable {
 
     /// Closes the port and the connections being served. The accept loop is not cancelled
     /// but left to run out: a connection accepted and still queued must be taken and closed,
-    /// or NIO traps on its writer never being finished.
+    /// or NIO traps on its writer never being finished. Any that NIO wrapped but never queued
+    /// are closed after it.
     public func close() async {
         try? await server.channel.close()
         let task = acceptLoop.withLock { $0 }
         _ = await task?.value
+        accepted.closeRemaining()
     }
 
     /// Serves ops on one connection until the peer closes it or an op ends it. `domainSocket`
@@ -86,6 +95,49 @@ public final class DataTransferServer: Sendable {
         } catch {
             context.logger.debug("data transfer connection ended", metadata: ["peer": "\(peer)", "error": "\(error)"])
         }
+    }
+}
+
+/// Accepted connections from the moment NIO wraps them until the accept loop takes them. As
+/// the port closes, NIO can drop a connection it has just wrapped (its child initializer ends
+/// after the server channel's stream has finished: apple/swift-nio#3481), and a dropped one
+/// traps on its unfinished writer. Held here, the ones the loop never took are closed at
+/// `close`, and one wrapped after that is closed at once.
+final class AcceptedConnections: Sendable {
+    private struct State {
+        var waiting: [ObjectIdentifier: NIOAsyncChannel<ByteBuffer, ByteBuffer>] = [:]
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+
+    func adopt(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+        let closeNow = state.withLock { state in
+            if state.closed { return true }
+            state.waiting[ObjectIdentifier(connection.channel)] = connection
+            return false
+        }
+        if closeNow { Self.close(connection) }
+    }
+
+    func take(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+        _ = state.withLock { $0.waiting.removeValue(forKey: ObjectIdentifier(connection.channel)) }
+    }
+
+    func closeRemaining() {
+        let remaining = state.withLock { state in
+            state.closed = true
+            defer { state.waiting.removeAll() }
+            return Array(state.waiting.values)
+        }
+        for connection in remaining { Self.close(connection) }
+    }
+
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
+
+    private static func close(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+        connection.outbound.finish()
+        connection.channel.close(promise: nil)
     }
 }
 
