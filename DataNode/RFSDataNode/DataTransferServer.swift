@@ -133,8 +133,6 @@ final class AcceptedConnections: Sendable {
         for connection in remaining { Self.close(connection) }
     }
 
-    var waitingCount: Int { state.withLock { $0.waiting.count } }
-
     private static func close(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
         connection.outbound.finish()
         connection.channel.close(promise: nil)
