@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // HDR histograms for `rfs bench` latency percentiles (p50/p99/p99.9 with bounded error).
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
@@ -255,6 +256,7 @@ let package = Package(
                 "RFSMetrics", "RFSModel", "RFSWebHDFS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Common/RFSHTTP",
             swiftSettings: swiftSettings
@@ -448,7 +450,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RFSWebHDFSTests",
-            dependencies: ["RFSWebHDFS", "RFSClient", "RFSModel"],
+            dependencies: ["RFSWebHDFS", "RFSHTTP", "RFSClient", "RFSModel", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Tests/RFSWebHDFSTests"
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import RFSModel
+import ServiceLifecycle
 
 /// A daemon's HTTP server (Hummingbird, HTTP/1.1) on one address, answering every request
 /// with one handler. It runs as a task beside the daemon's RPC server; `close()` stops it.
@@ -10,11 +11,13 @@ public final class HTTPServer: Sendable {
     public let port: Int
     public let host: String
     private let task: Task<Void, Never>
+    private let services: ServiceGroup
 
-    private init(host: String, port: Int, task: Task<Void, Never>) {
+    private init(host: String, port: Int, task: Task<Void, Never>, services: ServiceGroup) {
         self.host = host
         self.port = port
         self.task = task
+        self.services = services
     }
 
     public typealias Handler = @Sendable (Request, BasicRequestContext) async -> Response
@@ -34,9 +37,14 @@ public final class HTTPServer: Sendable {
                 boundContinuation.yield(.success(channel.localAddress?.port ?? address.port))
             },
             logger: httpLogger)
+        // Run in a service group of its own, so that `close` can shut it down gracefully: a
+        // cancelled server drops connections it accepted and had not served yet, and NIO traps
+        // on those (apple/swift-nio#3481).
+        let services = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: httpLogger))
         let task = Task {
             do {
-                try await application.run()
+                try await services.run()
             } catch {
                 boundContinuation.yield(.failure(error))
             }
@@ -46,7 +54,7 @@ public final class HTTPServer: Sendable {
             switch result {
             case .success(let port):
                 logger.info("http server started", metadata: ["server": "\(name)", "address": "\(address.host):\(port)"])
-                return HTTPServer(host: address.host, port: port, task: task)
+                return HTTPServer(host: address.host, port: port, task: task, services: services)
             case .failure(let error):
                 throw HTTPServerError.cannotBind(address: "\(address.host):\(address.port)", reason: "\(error)")
             }
@@ -54,10 +62,20 @@ public final class HTTPServer: Sendable {
         throw HTTPServerError.cannotBind(address: "\(address.host):\(address.port)", reason: "the server stopped before it listened")
     }
 
-    /// Stops accepting, lets requests in progress finish (Hummingbird's graceful shutdown).
+    /// How long `close` lets requests in progress run before it cuts them.
+    public static let shutdownGrace: Duration = .seconds(5)
+
+    /// Stops accepting, lets requests in progress finish (Hummingbird's graceful shutdown) for
+    /// up to `shutdownGrace`, then cuts the ones still running (a long WebHDFS read).
     public func close() async {
-        task.cancel()
+        await services.triggerGracefulShutdown()
+        let task = task
+        let deadline = Task {
+            try? await Task.sleep(for: Self.shutdownGrace)
+            if !Task.isCancelled { task.cancel() }
+        }
         await task.value
+        deadline.cancel()
     }
 }
 
