@@ -450,7 +450,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RFSWebHDFSTests",
-            dependencies: ["RFSWebHDFS", "RFSHTTP", "RFSClient", "RFSModel", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["RFSWebHDFS", "RFSHTTP", "RFSClient", "RFSModel", "RFSMiniCluster", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Tests/RFSWebHDFSTests"
         ),
         .testTarget(

@@ -172,48 +172,6 @@ import Testing
         }
     }
 
-    /// Connects to 127.0.0.1:`port` and closes at once; whether the connect succeeded.
-    static func connectAndClose(port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
-
-    final class Hammer: @unchecked Sendable {
-        // @unchecked: `stop` and `connects` are only touched under `lock`.
-        private let lock = NSLock()
-        private var stop = false
-        private var connects = 0
-        private let done = DispatchGroup()
-
-        /// `threads` threads connecting to `port` and closing, until `finish`.
-        init(port: Int, threads: Int) {
-            for _ in 0..<threads {
-                done.enter()
-                Thread {
-                    while !self.lock.withLock({ self.stop }) {
-                        if DataStreamTests.connectAndClose(port: port) { self.lock.withLock { self.connects += 1 } }
-                    }
-                    self.done.leave()
-                }.start()
-            }
-        }
-
-        var count: Int { lock.withLock { connects } }
-
-        func finish() {
-            lock.withLock { stop = true }
-            done.wait()
-        }
-    }
-
     /// NIO can drop a connection it accepted as the port closes; a dropped one trapped on its
     /// unfinished writer and took the process down (once in CI; this test crashed 5 runs of 5
     /// before `AcceptedConnections`).
@@ -221,11 +179,11 @@ import Testing
         try await Self.withCluster(datanodes: 3) { _, cluster in
             for daemon in cluster.datanodes {
                 let port = daemon.transferPort
-                let hammer = Hammer(port: port, threads: 4)
+                let hammer = ConnectionHammer(port: port, threads: 4)
                 while hammer.count < 200 { try await Task.sleep(for: .milliseconds(2)) }
                 await daemon.shutdown()
                 hammer.finish()
-                #expect(!Self.connectAndClose(port: port), "the transfer port still accepts after shutdown")
+                #expect(!LoopbackProbe.connectAndClose(port: port), "the transfer port still accepts after shutdown")
             }
         }
     }
