@@ -92,12 +92,12 @@ enum Recovery {
                 // Every earlier write was made durable before the next one started, so only
                 // that last write can follow such a sector.
                 guard isLast, intact.offset > damage.offset,
-                      SegmentScan.startsWithUnwrittenSector(UnsafeRawBufferPointer(buffer), at: damage.offset) else {
+                      SegmentScan.holdsUnwrittenSector(UnsafeRawBufferPointer(buffer), from: damage.offset, to: intact.offset) else {
                     let after = intact.offset == damage.offset
                         ? "" : "; an intact record (index \(intact.index)) follows at offset \(intact.offset)"
                     throw .corruption(segment: path, offset: Int64(damage.offset), reason: damage.reason + after)
                 }
-                damage.reason += "; it starts a sector that was never written, so the intact records after it "
+                damage.reason += "; a sector from there on was never written (all zeros), so the intact records after it "
                     + "(from index \(intact.index) at offset \(intact.offset)) belong to the same interrupted write"
             }
             guard isLast else {

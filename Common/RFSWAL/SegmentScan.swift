@@ -78,14 +78,24 @@ struct SegmentScan: Hashable {
         return end
     }
 
-    /// Whether the bytes at `offset` are zeros up to the end of their 512-byte sector, and for
-    /// at least a record header (or to the end of `bytes`): what a sector the disk never wrote
-    /// holds in a preallocated or sparse file.
-    static func startsWithUnwrittenSector(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+    /// Whether `bytes[from..<to]` (damage, then the intact record that follows it at `to`)
+    /// holds a sector the disk never wrote: a 512-byte sector that lies before `to` and is all
+    /// zeros from its start, or, for the sector `from` is in, from `from` (a write that began
+    /// there, mid-sector, shares that sector with the durable records before it). Zeros are
+    /// what a preallocated or sparse file holds where a write did not land; decayed or
+    /// overwritten data does not read as a whole sector of zeros.
+    static func holdsUnwrittenSector(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> Bool {
         let sectorBytes = 512
-        let end = min(bytes.count, max(offset + RecordFormat.headerBytes, (offset / sectorBytes + 1) * sectorBytes))
-        guard offset < end else { return false }
-        return bytesBeforeZeros(UnsafeRawBufferPointer(rebasing: bytes[offset..<end])) == 0
+        var start = from
+        while true {
+            let end = (start / sectorBytes + 1) * sectorBytes
+            guard end <= min(to, bytes.count) else { return false }
+            // A partial first sector counts only when its zeros could hold a record header: a few
+            // zero bytes are ordinary data.
+            if end - start >= RecordFormat.headerBytes,
+               bytesBeforeZeros(UnsafeRawBufferPointer(rebasing: bytes[start..<end])) == 0 { return true }
+            start = end
+        }
     }
 
     private static func damage(in bytes: UnsafeRawBufferPointer, at offset: Int, reason: String,

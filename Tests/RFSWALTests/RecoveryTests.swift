@@ -275,6 +275,25 @@ struct RecoveryTests {
         }
     }
 
+    @Test("a torn write whose first sector landed and a later one did not is cut too")
+    func laterSectorMissingFromTheLastWrite() async throws {
+        try await withTemporaryDirectory { directory in
+            try await writeLog(directory, count: 20)
+            let segment = directory + "/" + segmentFileName(1)
+            // Records 13-20 were one write from 1,488; the sector at 1,536 never landed (record
+            // 13's header did), and record 18 at 2,108 did.
+            try writeFile(segment, [UInt8](repeating: 0, count: 512), at: 1536)
+            let capture = LogCapture()
+            let wal = try WriteAheadLog.open(directory: directory, logger: capture.logger)
+            #expect(wal.lastIndex == 12)
+            #expect(wal.recovery.cutOffset == Int64(12 * recordBytes()))
+            #expect(wal.recovery.cutReason?.contains("CRC mismatch") == true)
+            #expect(wal.recovery.cutReason?.contains("index 18 at offset \(17 * recordBytes())") == true, "\(wal.recovery.cutReason ?? "")")
+            try expectRecords(wal, 1...12)
+            wal.close()
+        }
+    }
+
     @Test("zeros over part of a sector before intact records are corruption: a sector never written is zero to its end")
     func zerosInsideASectorAreCorruption() async throws {
         try await withTemporaryDirectory { directory in
