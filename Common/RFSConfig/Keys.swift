@@ -85,6 +85,11 @@ public enum Keys {
     /// With HA: the active proposes dropping the Raft log once every member holds this many
     /// entries past the last compaction.
     public static let raftLogCompactionEntries = ConfigKey<Int>.integer("rfs.raft.log-compaction-entries", default: 100_000, range: 1...(1 << 40))
+    /// Free space the namenode's name directory must keep (HDFS's NameNodeResourceChecker):
+    /// below it the namenode enters safe mode, rather than fail its edit log on a full disk.
+    public static let namenodeReservedBytes = ConfigKey<Int>.bytes("dfs.namenode.resource.du.reserved", default: 100 << 20, range: 0 ... 1 << 60)
+    /// How often the namenode checks that free space.
+    public static let namenodeResourceCheckInterval = ConfigKey<Duration>.duration("dfs.namenode.resource.check.interval", default: .seconds(5), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
     /// How often the namenode syncs its store (and may drop the log up to what the store holds).
     public static let checkpointInterval = ConfigKey<Duration>.duration("rfs.namenode.checkpoint-interval", default: .seconds(30), defaultUnit: .seconds(1), minimum: .milliseconds(10))
     /// Shapes used to read the per-nameservice keys above.
@@ -108,6 +113,7 @@ public enum Keys {
         scanPeriod.name, socketTimeout.name, datanodeIOThreads.name, leaseHardLimit.name,
         domainSocketPath.name, shortCircuitReads.name, domainSocketDisableInterval.name,
         haNamenodeID.name, raftTick.name, raftElectionTicks.name, raftLogCompactionEntries.name, checkpointInterval.name,
+        namenodeReservedBytes.name, namenodeResourceCheckInterval.name,
     ]
 }
 

@@ -23,16 +23,19 @@ public final class NameNodeDaemon: Sendable {
     public let ha: HAState
     let clientProtocol: ClientProtocolService
     private let monitor: Task<Void, Never>
+    private let resourceMonitor: Task<Void, Never>
     private let logger: Logger
 
     private init(rpcServer: RPCServer, engine: NamespaceEngine, datanodes: DatanodeProtocolService, ha: HAState,
-                 clientProtocol: ClientProtocolService, monitor: Task<Void, Never>, logger: Logger) {
+                 clientProtocol: ClientProtocolService, monitor: Task<Void, Never>, resourceMonitor: Task<Void, Never>,
+                 logger: Logger) {
         self.rpcServer = rpcServer
         self.engine = engine
         self.datanodes = datanodes
         self.ha = ha
         self.clientProtocol = clientProtocol
         self.monitor = monitor
+        self.resourceMonitor = resourceMonitor
         self.logger = logger
     }
 
@@ -156,6 +159,18 @@ public final class NameNodeDaemon: Sendable {
         if membership != nil {
             await engine.startReplication(tick: try configuration.get(Keys.raftTick))
         }
+        let space = NameDirectorySpace(path: directory, reservedBytes: try configuration.get(Keys.namenodeReservedBytes))
+        let resourceCheckInterval = try configuration.get(Keys.namenodeResourceCheckInterval)
+        let resourceMonitor = Task {
+            while !Task.isCancelled {
+                if space.isLow(), safeMode.enterForLowResources() {
+                    logger.error("the name directory is low on space: safe mode is on until an administrator frees space and leaves it (hdfs dfsadmin -safemode leave)",
+                                 metadata: ["directory": "\(directory)", "available": "\(space.availableBytes() ?? 0)",
+                                            "reserved": "\(space.reservedBytes)"])
+                }
+                try? await Task.sleep(for: resourceCheckInterval)
+            }
+        }
         let checkpointInterval = try configuration.get(Keys.checkpointInterval)
         let compactionEntries = UInt64(try configuration.get(Keys.raftLogCompactionEntries))
         let monitor = Task {
@@ -178,7 +193,7 @@ public final class NameNodeDaemon: Sendable {
             }
         }
         return NameNodeDaemon(rpcServer: server, engine: engine, datanodes: datanodes, ha: ha, clientProtocol: clientProtocol,
-                              monitor: monitor, logger: logger)
+                              monitor: monitor, resourceMonitor: resourceMonitor, logger: logger)
     }
 
     /// What `hdfs haadmin` asks: active or standby (a single namenode is always active). The
@@ -211,6 +226,7 @@ public final class NameNodeDaemon: Sendable {
     /// Stops serving, then stops the edit log (with HA: the Raft member) and makes LevelDB durable.
     public func shutdown() async throws {
         monitor.cancel()
+        resourceMonitor.cancel()
         try await rpcServer.close()
         try await engine.close()
     }

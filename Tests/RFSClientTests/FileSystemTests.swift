@@ -16,13 +16,15 @@ struct FileSystemTests {
     /// Starts a namenode, runs `body` with a client whose first address refuses connections
     /// (so every session starts with a fail-over), then stops it. With `nameservice`, the
     /// client reaches the two addresses through `hdfs://<nameservice>` and the HA keys.
-    func withFileSystem(nameservice: String? = nil, _ body: (FileSystem) async throws -> Void) async throws {
+    func withFileSystem(nameservice: String? = nil, namenodeSettings: [String: String] = [:],
+                        _ body: (FileSystem) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-client-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = Configuration()
         configuration.set(Keys.namenodeRPCAddress.name, "127.0.0.1:0")
         configuration.set(Keys.namenodeNameDir.name, directory.path)
         configuration.set(Keys.listingLimit.name, "3")
+        for (key, value) in namenodeSettings { configuration.set(key, value) }
         let daemon = try await NameNodeDaemon.start(configuration: configuration, superuser: Self.user,
                                                     group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test.namenode"))
         var clientConfiguration = Configuration()
@@ -139,6 +141,46 @@ struct FileSystemTests {
             #expect(refused?.isSafeMode == true)
             #expect(try await !fs.setSafeMode(.leave))
             try await fs.refreshNodes()
+        }
+    }
+
+    /// Whether a mkdirs is refused for low resources (it succeeds when safe mode is off).
+    static func refusedForLowResources(_ fs: FileSystem) async throws -> Bool {
+        do {
+            try await fs.mkdirs("/low-\(UUID().uuidString)")
+            return false
+        } catch let error as RemoteException where error.isSafeMode {
+            return error.message.contains("Resources are low on NN")
+        }
+    }
+
+    /// Polls `refusedForLowResources` for up to 10 s.
+    static func eventuallyRefusedForLowResources(_ fs: FileSystem) async throws -> Bool {
+        for _ in 0..<500 {
+            if try await refusedForLowResources(fs) { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    /// HDFS's NameNodeResourceChecker: a name directory with less free space than the reserve
+    /// puts the namenode in safe mode, which it does not leave by itself; left by hand while
+    /// space is still short, it comes back at the next check. (A reserve of 1 PiB is more than
+    /// any test disk has: the check reads the real file system.)
+    @Test("a name directory low on space puts the namenode in safe mode, and back after a manual leave")
+    func lowResourcesSafeMode() async throws {
+        let settings = [Keys.namenodeReservedBytes.name: "1p", Keys.namenodeResourceCheckInterval.name: "20ms"]
+        try await withFileSystem(namenodeSettings: settings) { fs in
+            let refused = try await Self.eventuallyRefusedForLowResources(fs)
+            #expect(refused)
+            let on = try await fs.setSafeMode(.get)
+            #expect(on)
+            let root = try await fs.fileStatus("/")
+            #expect(root?.isDirectory == true, "reads go on in safe mode")
+            let stillOn = try await fs.setSafeMode(.leave)
+            #expect(!stillOn)
+            let refusedAgain = try await Self.eventuallyRefusedForLowResources(fs)
+            #expect(refusedAgain, "space is still short: safe mode comes back")
         }
     }
 }
