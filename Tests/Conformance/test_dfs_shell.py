@@ -11,6 +11,7 @@ import concurrent.futures
 import os
 import re
 import subprocess
+import time
 
 from conftest import RFS_BIN
 
@@ -227,3 +228,23 @@ def test_dfs_paths_on_another_namenode_match_fsshell(namenode, fsshell, tmp_path
         assert not mismatches, "\n".join(mismatches)
     finally:
         other_factory.stop_all()
+
+
+def test_a_name_directory_low_on_space_puts_the_namenode_in_safe_mode(namenode_factory, fsshell):
+    """HDFS's NameNodeResourceChecker: less free space than dfs.namenode.resource.du.reserved
+    (here 1 PiB, more than any disk has) turns safe mode on; both shells see the refusal."""
+    namenode = namenode_factory.start("dfs.namenode.resource.du.reserved=1p",
+                                      "dfs.namenode.resource.check.interval=50ms")
+    url = namenode.url
+    deadline = time.monotonic() + 30
+    while rfs_dfs(url, "-safemode", "get", tool="dfsadmin").stdout != "Safe mode is ON\n":
+        assert time.monotonic() < deadline, "safe mode never came on"
+        time.sleep(0.1)
+    # Both shells print the first line of the SafeModeException's message; its second line
+    # says why (resources low), which the namenode's log says too.
+    ours = rfs_dfs(url, "-mkdir", "/low")
+    theirs = fsshell(url, "-mkdir", "/low")
+    assert outcome(ours) == outcome(theirs)
+    assert ours.returncode == 1 and "Name node is in safe mode." in ours.stderr, ours
+    assert rfs_dfs(url, "-ls", "/").returncode == 0
+    assert "the name directory is low on space" in namenode.log_text()
