@@ -50,7 +50,7 @@ public final class ClientProtocolService: Sendable {
 
     /// Proposes an edit for the caller and returns its reply, raising its rejection.
     func propose(_ operation: Rfs_Namenode_Edit.OneOf_Operation, context: RPCCallContext, mutating: Bool = true) async throws -> EditReply {
-        if mutating { try safeMode.checkWritable(operation: context.methodName) }
+        if mutating { try safeMode.checkWritable(operation: SafeMode.refusedOperation(operation) ?? context.methodName) }
         var edit = Rfs_Namenode_Edit()
         edit.timeMs = UInt64(clock())
         edit.caller.user = context.user

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import RFSModel
+import RFSProtocol
 import Synchronization
 
 /// Safe mode: a read-only state the namenode starts in until enough blocks have a reported
@@ -40,6 +41,29 @@ public final class SafeMode: Sendable {
         state.withLock { state in
             defer { state.resourcesLow = true }
             return !state.resourcesLow
+        }
+    }
+
+    /// What a SafeModeException says could not be done, worded as HDFS's FSNamesystem words it
+    /// ("Cannot create directory /x", and "Cannot create file/x" without a space, as there);
+    /// nil for edits HDFS has no wording for.
+    static func refusedOperation(_ operation: Rfs_Namenode_Edit.OneOf_Operation) -> String? {
+        switch operation {
+        case .mkdirs(let op): "create directory \(op.path)"
+        case .create(let op): "create file\(op.path)"
+        case .complete(let op): "complete file \(op.path)"
+        case .delete(let op): "delete \(op.path)"
+        case .rename(let op): "rename \(op.source)"
+        case .setPermission(let op): "set permission for \(op.path)"
+        case .setOwner(let op): "set owner for \(op.path)"
+        case .setReplication(let op): "set replication for \(op.path)"
+        case .setTimes(let op): "set times \(op.path)"
+        case .append(let op): "append to file\(op.path)"
+        case .fsync(let op): "fsync file \(op.path)"
+        case .truncate(let op): "truncate for \(op.path)"
+        case .concat(let op): "concat \(op.target)"
+        case .setStoragePolicy(let op): "set storage policy for \(op.path)"
+        default: nil
         }
     }
 

@@ -150,7 +150,7 @@ struct FileSystemTests {
             try await fs.mkdirs("/low-\(UUID().uuidString)")
             return false
         } catch let error as RemoteException where error.isSafeMode {
-            return error.message.contains("Resources are low on NN")
+            return error.message.hasPrefix("Cannot create directory /low-") && error.message.contains("Resources are low on NN")
         }
     }
 
