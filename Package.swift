@@ -240,7 +240,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Client/Shell",
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // jemalloc (Debian's libjemalloc2) in place of glibc's malloc for the daemons and
+            // the shell: the namenode's allocations (protobufs, buffers, dictionaries) spent
+            // ~11% of its CPU in glibc's malloc and free, much of it consolidating fastbins; with
+            // jemalloc its CPU per edit under 64 writers fell ~20% (bench/README, session 9).
+            // Only the executable links it: libhdfs.so lives in other programs' processes.
+            linkerSettings: [.linkedLibrary("jemalloc")]
         ),
 
         // MARK: HTTP: WebHDFS, the web UI, /metrics and /jmx on every daemon
