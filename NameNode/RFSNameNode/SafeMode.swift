@@ -67,9 +67,12 @@ public final class SafeMode: Sendable {
         }
     }
 
-    func checkWritable(operation: String) throws {
+    /// Throws SafeModeException while safe mode is on. `operation` is worded only then: every
+    /// write passes through here.
+    func checkWritable(operation: @autoclosure () -> String) throws {
         let (on, resourcesLow) = state.withLock { ($0.automatic || $0.manual || $0.resourcesLow, $0.resourcesLow) }
         guard on else { return }
+        let operation = operation()
         let why = resourcesLow
             ? "Resources are low on NN. Please add or free up more resources then turn off safe mode manually. NOTE:  If you turn off safe mode before adding resources, the NN will immediately return to safe mode."
             : "It was turned on manually or the reported blocks have not reached the threshold \(thresholdFraction)."
