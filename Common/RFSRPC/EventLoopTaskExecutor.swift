@@ -5,14 +5,17 @@ import NIOCore
 /// Swift's cooperative pool: the reply is built and written on one thread, with no hand-off
 /// between the pool and the loop. Handlers must therefore never block for long after a
 /// suspension, which they must not do on the pool either.
-final class EventLoopTaskExecutor: TaskExecutor {
-    let eventLoop: any EventLoop
+///
+/// A client task can prefer one too: an `RPCClient` first used from it connects on that loop,
+/// so the task's calls are written and their replies resumed on the one thread.
+public final class EventLoopTaskExecutor: TaskExecutor {
+    public let eventLoop: any EventLoop
 
-    init(_ eventLoop: any EventLoop) {
+    public init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }

@@ -155,7 +155,12 @@ public final class RPCClient: Sendable {
     private func connection(at index: Int) async throws -> RPCConnection {
         if let cached = cachedConnections.withLockedValue({ $0[index] }), cached.isActive { return cached }
         let address = configuration.addresses[index]
-        let made = try await pool.connection(to: address, user: configuration.user, protocolName: configuration.protocolName, clientID: clientID)
+        // Made on the caller's own event loop when it runs on one of the group's (a task
+        // that prefers an `EventLoopTaskExecutor`): its calls then write and resume on that
+        // thread, with no hand-off between threads.
+        let loop = pool.group.any()
+        let made = try await pool.connection(to: address, user: configuration.user, protocolName: configuration.protocolName,
+                                             clientID: clientID, on: loop)
         cachedConnections.withLockedValue { $0[index] = made }
         return made
     }
@@ -198,7 +203,7 @@ actor RPCConnectionPool {
         var user: String
     }
 
-    private let group: EventLoopGroup
+    nonisolated let group: EventLoopGroup
     private let maxFrameBytes: Int
     private let connectTimeout: Duration
     private var connections: [Key: RPCConnection] = [:]
@@ -210,13 +215,15 @@ actor RPCConnectionPool {
         self.connectTimeout = connectTimeout
     }
 
-    func connection(to address: HostPort, user: String, protocolName: String, clientID: [UInt8]) async throws -> RPCConnection {
+    /// The shared connection to `address` as `user`; a new one is made on `loop`.
+    func connection(to address: HostPort, user: String, protocolName: String, clientID: [UInt8],
+                    on loop: any EventLoop) async throws -> RPCConnection {
         let key = Key(address: address, user: user)
         if let existing = connections[key], existing.isActive { return existing }
         if let task = pending[key] { return try await task.value }
-        let task = Task { [group, maxFrameBytes, connectTimeout] in
+        let task = Task { [maxFrameBytes, connectTimeout] in
             try await RPCConnection.connect(to: address, user: user, protocolName: protocolName, clientID: clientID,
-                                            group: group, maxFrameBytes: maxFrameBytes, connectTimeout: connectTimeout)
+                                            group: loop, maxFrameBytes: maxFrameBytes, connectTimeout: connectTimeout)
         }
         pending[key] = task
         defer { pending[key] = nil }

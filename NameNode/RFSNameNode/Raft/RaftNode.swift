@@ -80,6 +80,13 @@ public actor RaftNode {
     private var members: [NodeID: RaftMember] = [:]
     private let directory: String
     private let group: EventLoopGroup
+    /// The event loop this member runs on, as its actor's executor, and where its peer
+    /// connections live: a peer's batch, the steps it causes and the messages they send run on
+    /// one thread, rather than being handed between NIO's loops and Swift's pool at each
+    /// step (on a namenode whose cores are busy, each hand-off is a thread wake-up).
+    private nonisolated let loop: any EventLoop
+    private nonisolated let loopExecutor: any SerialExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loopExecutor.asUnownedSerialExecutor() }
     /// The clock's period (`start`).
     private var tickInterval = Duration.milliseconds(100)
     /// Members a snapshot is being streamed to now (one stream each at most).
@@ -154,6 +161,8 @@ public actor RaftNode {
         id = configuration.id
         self.directory = directory
         self.group = group
+        loop = group.next()
+        loopExecutor = loop.executor
         var (storage, recovered) = try RaftStorage.open(directory: directory, logger: logger)
         if recovered.entries.isEmpty && recovered.hardState == HardState() && !bootstrap.isEmpty && installedSnapshot == nil {
             try await storage.bootstrap(bootstrap)
@@ -201,7 +210,7 @@ public actor RaftNode {
     private func connect(_ member: RaftMember) {
         guard member.id != id, senders[member.id] == nil else { return }
         let peer = Peer(id: member.id, address: member.address, name: member.name)
-        senders[member.id] = PeerSender(peer: peer, group: group, logger: logger)
+        senders[member.id] = PeerSender(peer: peer, loop: loop, logger: logger)
         // The last chunk's answer waits for the member to install the snapshot.
         snapshotClients[member.id] = RPCClient(configuration: .raftPeer(member.address, callTimeout: .seconds(120)),
                                                group: group, logger: logger)
@@ -834,15 +843,16 @@ final class PeerSender: Sendable {
     static let maxQueued = 4096
     static let maxPerCall = 512
 
-    init(peer: RaftNode.Peer, group: EventLoopGroup, logger: Logger) {
+    /// `loop`: the member's own, where the connection is made and the calls run.
+    init(peer: RaftNode.Peer, loop: any EventLoop, logger: Logger) {
         // A peer that is down loses messages, as Raft allows; retrying here would only delay
         // the newer ones behind them.
-        let client = RPCClient(configuration: .raftPeer(peer.address, callTimeout: .seconds(5)), group: group, logger: logger)
+        let client = RPCClient(configuration: .raftPeer(peer.address, callTimeout: .seconds(5)), group: loop, logger: logger)
         self.client = client
         let (rings, doorbell) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.doorbell = doorbell
         let queue = queue
-        task = Task {
+        task = Task(executorPreference: EventLoopTaskExecutor(loop)) {
             for await _ in rings {
                 while true {
                     let batch = queue.take(Self.maxPerCall)
