@@ -295,7 +295,7 @@ let package = Package(
         .executableTarget(
             name: "RFSMicroBench",
             dependencies: [
-                "RFSChecksum", "RFSCompression", "RFSWAL", "RFSRPC", "RFSProtocol", "RFSModel",
+                "RFSChecksum", "RFSCompression", "RFSWAL", "RFSRPC", "RFSProtocol", "RFSModel", "RFSNamespace", "RFSKeyValue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

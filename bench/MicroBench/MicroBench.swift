@@ -9,11 +9,11 @@ struct MicroBench: AsyncParsableCommand {
         commandName: "rfs-microbench",
         abstract: "Benchmarks of rfs's hot paths, each next to a same-run baseline.",
         discussion: """
-            checksum, codec, wal and namespace run with `all`; namespace-scale (10 million files by
+            checksum, codec, wal, apply and namespace run with `all`; namespace-scale (10 million files by
             default, tens of minutes) runs only when named.
             """)
 
-    @Argument(help: "Which benchmarks: checksum, codec, wal, namespace, namespace-scale or all.")
+    @Argument(help: "Which benchmarks: checksum, codec, wal, apply, namespace, namespace-ha, namespace-scale or all.")
     var which: [String] = ["all"]
 
     @Flag(help: "Short runs, for a smoke test; figures are noisy.")
@@ -32,19 +32,20 @@ struct MicroBench: AsyncParsableCommand {
     var directory: String?
 
     mutating func run() async throws {
-        let names = which.contains("all") ? ["checksum", "codec", "wal", "namespace"] : which
+        let names = which.contains("all") ? ["checksum", "codec", "wal", "apply", "namespace"] : which
         for name in names {
             switch name {
             case "checksum": runChecksumBench(quick: quick).forEach { print($0) }
             case "codec": runCodecBench(quick: quick).forEach { print($0) }
             case "wal": runWALBench(quick: quick).forEach { print($0) }
+            case "apply": try runApplyBench(quick: quick).forEach { print($0) }
             case "namespace": try await runNamespaceBench(quick: quick, rfsBinary: rfs).forEach { print($0) }
             case "namespace-ha": try await runNamespaceHABench(quick: quick, rfsBinary: rfs).forEach { print($0) }
             case "namespace-scale":
                 let lines = try await runNamespaceScaleBench(files: files, clients: clients, rfsBinary: rfs, directory: directory)
                 print(lines.last ?? "")
             default:
-                throw ValidationError("unknown benchmark '\(name)'; expected checksum, codec, wal, namespace, namespace-ha, namespace-scale or all")
+                throw ValidationError("unknown benchmark '\(name)'; expected checksum, codec, wal, apply, namespace, namespace-ha, namespace-scale or all")
             }
             print("")
         }
