@@ -34,6 +34,10 @@ public struct WriteBatch: Hashable, Sendable {
         operations += other.operations
     }
 
+    public mutating func reserveCapacity(_ count: Int) {
+        operations.reserveCapacity(count)
+    }
+
     public mutating func removeAll() {
         operations.removeAll(keepingCapacity: true)
     }

@@ -111,12 +111,7 @@ struct EditContext {
     var now: UInt64 { edit.timeMs }
 
     func commit() {
-        for operation in scratch.batch.operations {
-            switch operation {
-            case .put(let key, let value): batchOverlay.put(key, value, inode: scratch.decodedInode(forKey: key))
-            case .delete(let key): batchOverlay.delete(key)
-            }
-        }
+        scratch.commit(into: batchOverlay)
     }
 
     func counters() throws -> Rfs_Namenode_NamespaceCounters {

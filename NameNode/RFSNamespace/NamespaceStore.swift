@@ -88,11 +88,40 @@ public final class Overlay: NamespaceReader {
     /// edits walk the same directories, so each record is decoded once per batch, not once
     /// per edit and path component.
     private var inodes: [UInt64: Rfs_Namenode_InodeRecord?] = [:]
+    /// The namespace counters as this overlay sees them, decoded once (nil: not decoded
+    /// here yet). Every create reads them twice (the superuser, the next inode id) and writes
+    /// them once, so without this each edit decoded the record its predecessor just encoded.
+    private var decodedCounters: Rfs_Namenode_NamespaceCounters?
     /// Records decoded by earlier batches, for a batch overlay over the committed store.
     private let committedInodes: CommittedInodeCache?
     /// The readers' cache of the committed store, told what this batch changed once written.
     private let readCache: CommittedReadCache?
-    public private(set) var batch = WriteBatch()
+
+    /// What to write to the store: each changed key once, with its final value, in key
+    /// order. Not every put made: a batch's creates rewrite their directory's record and the
+    /// namespace counters once per edit, and only the last of those matters (a WriteBatch is
+    /// applied atomically), so the store inserts each key once rather than once per edit.
+    public var batch: WriteBatch {
+        var batch = WriteBatch()
+        batch.reserveCapacity(pending.count)
+        for key in pending.keys.sorted(by: { BytewiseOrder.less($0.bytes, $1.bytes) }) {
+            if let value = pending[key]! { batch.put(key.bytes, value) } else { batch.delete(key.bytes) }
+        }
+        return batch
+    }
+
+    /// Hands every change of this overlay to `target` (an edit's scratch overlay committing
+    /// into its batch's), with the inode records it decoded.
+    func commit(into target: Overlay) {
+        for (key, value) in pending {
+            if let value {
+                target.put(key.bytes, value, inode: decodedInode(forKey: key.bytes))
+            } else {
+                target.delete(key.bytes)
+            }
+        }
+        if let decodedCounters, pending[StoreKey(StoreKeys.counters)] != nil { target.decodedCounters = decodedCounters }
+    }
 
     /// `committedInodes`: the applier's cache of the store's inode records (see
     /// `CommittedInodeCache`); only an overlay over the committed store itself may use it.
@@ -127,23 +156,45 @@ public final class Overlay: NamespaceReader {
         return record
     }
 
+    /// The namespace counters as this overlay sees them (nil before the namespace is
+    /// formatted), decoded once.
+    func counters() throws -> Rfs_Namenode_NamespaceCounters? {
+        if let decodedCounters { return decodedCounters }
+        let found: Rfs_Namenode_NamespaceCounters?
+        if let value = pending[StoreKey(StoreKeys.counters)] {
+            found = try value.map { try Rfs_Namenode_NamespaceCounters(serializedBytes: $0) }
+        } else if let below = base as? Overlay {
+            found = try below.counters()
+        } else {
+            found = try base.get(StoreKeys.counters).map { try Rfs_Namenode_NamespaceCounters(serializedBytes: $0) }
+        }
+        decodedCounters = found
+        return found
+    }
+
+    /// Puts the namespace counters (`value` is `counters` encoded).
+    func put(counters: Rfs_Namenode_NamespaceCounters, encoded value: [UInt8]) {
+        put(StoreKeys.counters, value)
+        decodedCounters = counters
+    }
+
     /// Puts `key`; `inode`, when given, is the record `value` encodes (saves decoding it again).
     public func put(_ key: [UInt8], _ value: [UInt8], inode: Rfs_Namenode_InodeRecord? = nil) {
         let storeKey = StoreKey(key)
         if pending.updateValue(.some(value), forKey: storeKey) == nil { index(storeKey) }
         forgetDecoded(key, replacement: inode)
-        batch.put(key, value)
     }
 
     public func delete(_ key: [UInt8]) {
         let storeKey = StoreKey(key)
         if pending.updateValue(nil as [UInt8]?, forKey: storeKey) == nil { index(storeKey) }
         forgetDecoded(key, replacement: nil)
-        batch.delete(key)
     }
 
-    /// The decoded record of a changed inode key goes (or becomes `replacement`).
+    /// The decoded record of a changed inode key goes (or becomes `replacement`); so do the
+    /// decoded counters when their key changes (`put(counters:encoded:)` sets them after).
     private func forgetDecoded(_ key: [UInt8], replacement: Rfs_Namenode_InodeRecord?) {
+        if key == StoreKeys.counters { decodedCounters = nil }
         guard key.count == 9, key[0] == StoreKeys.inodeTag else { return }
         let id = StoreKeys.decodeUInt64(key.dropFirst())
         if let replacement, replacement.id == id {
@@ -387,6 +438,7 @@ struct Records {
     }
 
     func counters() throws -> Rfs_Namenode_NamespaceCounters? {
+        if let overlay { return try overlay.counters() }
         let cached = cache?.counters()
         if let hit = cached?.value { return hit }
         guard let bytes = try reader.get(StoreKeys.counters) else { return nil }
@@ -435,6 +487,6 @@ struct RecordWriter {
     }
 
     func put(_ counters: Rfs_Namenode_NamespaceCounters) {
-        overlay.put(StoreKeys.counters, try! counters.serializedBytes())
+        overlay.put(counters: counters, encoded: try! counters.serializedBytes())
     }
 }
