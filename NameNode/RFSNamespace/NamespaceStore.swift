@@ -156,6 +156,27 @@ public final class Overlay: NamespaceReader {
         return record
     }
 
+    /// Where a directory entry was found: in a batch's changes, in the applier's cache of
+    /// the committed store, or in the store itself (which the applier may then remember, see
+    /// `rememberDirectoryEntry`).
+    enum EntrySource { case pending, cached, store }
+
+    /// The inode id the directory entry `key` names, as this overlay sees it.
+    func entry(_ key: [UInt8]) throws -> (child: UInt64, source: EntrySource)? {
+        let storeKey = StoreKey(key)
+        if let value = pending[storeKey] { return value.map { (StoreKeys.decodeUInt64($0), .pending) } }
+        if let below = base as? Overlay { return try below.entry(key) }
+        if let cached = committedInodes?.directoryEntry(storeKey) { return (cached, .cached) }
+        return try base.get(key).map { (StoreKeys.decodeUInt64($0), .store) }
+    }
+
+    /// The committed store's entry `key` names the directory `child`: the applier's cache
+    /// keeps it for the next edits that walk through it.
+    func rememberDirectoryEntry(_ key: [UInt8], child: UInt64) {
+        if let below = base as? Overlay { return below.rememberDirectoryEntry(key, child: child) }
+        committedInodes?.remember(directoryEntry: StoreKey(key), child: child)
+    }
+
     /// The namespace counters as this overlay sees them (nil before the namespace is
     /// formatted), decoded once.
     func counters() throws -> Rfs_Namenode_NamespaceCounters? {
@@ -209,12 +230,21 @@ public final class Overlay: NamespaceReader {
     /// without decoding.
     public func batchWritten() {
         if let committedInodes {
-            for key in pending.keys where key.bytes.count == 9 && key.bytes[0] == StoreKeys.inodeTag {
-                let id = StoreKeys.decodeUInt64(key.bytes.dropFirst())
-                if pending[key]! != nil, let record = inodes[id] ?? nil {
-                    committedInodes.remember(record)
-                } else {
-                    committedInodes.forget(id)
+            for (key, value) in pending {
+                switch key.bytes.first {
+                case StoreKeys.inodeTag where key.bytes.count == 9:
+                    let id = StoreKeys.decodeUInt64(key.bytes.dropFirst())
+                    if value != nil, let record = inodes[id] ?? nil {
+                        committedInodes.remember(record)
+                    } else {
+                        committedInodes.forget(id)
+                    }
+                case StoreKeys.entryTag:
+                    // A changed entry is read from the store again the next time (and kept
+                    // again if it names a directory).
+                    committedInodes.forget(entry: key)
+                default:
+                    break
                 }
             }
         }
@@ -305,6 +335,10 @@ public final class Overlay: NamespaceReader {
 public final class CommittedInodeCache: @unchecked Sendable {
     // @unchecked: used by the apply thread only (the engine hands it to nothing else).
     private var records: [UInt64: Rfs_Namenode_InodeRecord] = [:]
+    /// Directory entries of the store that name directories, by entry key: every edit walks
+    /// its path's directories, and each step was a LevelDB get. Entries naming files are not
+    /// kept (a batch of completes would fill the table with files read once).
+    private var directoryEntries: [StoreKey: UInt64] = [:]
     public let capacity: Int
 
     public init(capacity: Int = 65_536) {
@@ -322,9 +356,26 @@ public final class CommittedInodeCache: @unchecked Sendable {
         records.removeValue(forKey: id)
     }
 
+    func directoryEntry(_ key: StoreKey) -> UInt64? { directoryEntries[key] }
+
+    func remember(directoryEntry key: StoreKey, child: UInt64) {
+        if directoryEntries.count >= capacity && directoryEntries[key] == nil { directoryEntries.removeAll(keepingCapacity: true) }
+        directoryEntries[key] = child
+    }
+
+    func forget(entry key: StoreKey) {
+        directoryEntries.removeValue(forKey: key)
+    }
+
     /// Forgets everything (the store under it was replaced).
     public func removeAll() {
         records.removeAll()
+        directoryEntries.removeAll()
+    }
+
+    /// The directory entries it holds (tests compare them with the store).
+    public var cachedDirectoryEntries: [[UInt8]: UInt64] {
+        Dictionary(uniqueKeysWithValues: directoryEntries.map { ($0.key.bytes, $0.value) })
     }
 
     public var count: Int { records.count }
@@ -385,6 +436,14 @@ struct Records {
 
     func child(of parent: UInt64, named name: [UInt8]) throws -> Rfs_Namenode_InodeRecord? {
         let key = StoreKeys.entry(parent: parent, name: name)
+        if let overlay {
+            guard let found = try overlay.entry(key) else { return nil }
+            let record = try inode(found.child)
+            if found.source == .store, let record, record.kind == .inodeDirectory {
+                overlay.rememberDirectoryEntry(key, child: found.child)
+            }
+            return record
+        }
         guard let cache else {
             guard let idBytes = try reader.get(key) else { return nil }
             return try inode(StoreKeys.decodeUInt64(idBytes))

@@ -53,6 +53,9 @@ final class Harness {
             let stored = try store.get(StoreKeys.inode(id)).map { try Rfs_Namenode_InodeRecord(serializedBytes: $0) }
             if stored != record { Issue.record("the committed inode cache holds a stale record of inode \(id)") }
         }
+        for (key, child) in committedInodes.cachedDirectoryEntries where try store.get(key) != withUnsafeBytes(of: child.bigEndian, { Array($0) }) {
+            Issue.record("the committed inode cache holds a stale directory entry \(key) → \(child)")
+        }
         try checkReadCache()
         return results
     }
