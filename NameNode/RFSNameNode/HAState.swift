@@ -1,6 +1,7 @@
 import Foundation
 import RFSConfig
 import RFSModel
+import RFSNamespace
 import RFSProtocol
 import RFSRaft
 import Synchronization
@@ -75,13 +76,10 @@ public struct HAMembership: Sendable, Equatable {
     public func format(superuser: String, supergroup: String) -> Rfs_Namenode_Format {
         let seed = ([nameservice] + members.map { "\($0.id)=\($0.rpcAddress)" }).joined(separator: "\n")
         let high = Self.fnv1a(seed + "#cluster"), low = Self.fnv1a(seed + "#namespace")
-        var format = Rfs_Namenode_Format()
-        format.namespaceID = 1 + low % UInt64(Int32.max - 1)
-        format.clusterID = "CID-" + UUID(uuid: Self.uuidBytes(high, low)).uuidString.lowercased()
-        format.blockPoolID = "BP-\(format.namespaceID)-\(nameservice)-0"
-        format.superuser = superuser
-        format.supergroup = supergroup
-        return format
+        let namespaceID = 1 + low % UInt64(Int32.max - 1)
+        return Rfs_Namenode_Format(namespaceID: namespaceID,
+                                   clusterID: "CID-" + UUID(uuid: Self.uuidBytes(high, low)).uuidString.lowercased(),
+                                   blockPoolID: "BP-\(namespaceID)-\(nameservice)-0", superuser: superuser, supergroup: supergroup)
     }
 
     static func fnv1a(_ text: String) -> UInt64 {

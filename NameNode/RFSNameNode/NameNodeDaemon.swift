@@ -55,12 +55,11 @@ public final class NameNodeDaemon: Sendable {
         namespaceConfiguration.minBlockSizeBytes = UInt64(try configuration.get(Keys.minBlockSize))
         namespaceConfiguration.maxReplication = UInt32(try configuration.get(Keys.replicationMax))
 
-        var format = Rfs_Namenode_Format()
-        format.namespaceID = UInt64.random(in: 1...UInt64(Int32.max))
-        format.clusterID = "CID-" + UUID().uuidString.lowercased()
-        format.blockPoolID = "BP-\(format.namespaceID)-\(address.host)-\(Int64(Date().timeIntervalSince1970 * 1000))"
-        format.superuser = superuser
-        format.supergroup = namespaceConfiguration.superGroup
+        let namespaceID = UInt64.random(in: 1...UInt64(Int32.max))
+        let format = Rfs_Namenode_Format(
+            namespaceID: namespaceID, clusterID: "CID-" + UUID().uuidString.lowercased(),
+            blockPoolID: "BP-\(namespaceID)-\(address.host)-\(Int64(Date().timeIntervalSince1970 * 1000))",
+            superuser: superuser, supergroup: namespaceConfiguration.superGroup)
 
         let directory = try configuration.get(Keys.namenodeNameDir)
         let engine: NamespaceEngine

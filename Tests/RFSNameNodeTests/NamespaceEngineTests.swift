@@ -10,13 +10,8 @@ import Testing
 @Suite("Namespace engine (WAL + LevelDB)", .serialized)
 struct NamespaceEngineTests {
     static func format() -> Rfs_Namenode_Format {
-        var format = Rfs_Namenode_Format()
-        format.namespaceID = 7
-        format.clusterID = "CID-engine-test"
-        format.blockPoolID = "BP-engine-test"
-        format.superuser = "hdfs"
-        format.supergroup = "supergroup"
-        return format
+        Rfs_Namenode_Format(namespaceID: 7, clusterID: "CID-engine-test", blockPoolID: "BP-engine-test",
+                            superuser: "hdfs", supergroup: "supergroup")
     }
 
     static func mkdirs(_ path: String) -> Rfs_Namenode_Edit {

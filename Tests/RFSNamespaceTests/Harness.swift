@@ -23,14 +23,9 @@ final class Harness {
     init(configuration: NamespaceConfiguration = NamespaceConfiguration(), store: MemoryStore = MemoryStore()) throws {
         self.store = store
         self.machine = NamespaceStateMachine(configuration: configuration)
-        var format = Rfs_Namenode_Format()
-        format.namespaceID = 42
-        format.clusterID = "CID-test"
-        format.blockPoolID = "BP-test"
-        format.superuser = "hdfs"
-        format.supergroup = "supergroup"
         var edit = Rfs_Namenode_Edit()
-        edit.operation = .format(format)
+        edit.operation = .format(Rfs_Namenode_Format(namespaceID: 42, clusterID: "CID-test", blockPoolID: "BP-test",
+                                                     superuser: "hdfs", supergroup: "supergroup"))
         _ = try apply(edit, as: "hdfs")
     }
 

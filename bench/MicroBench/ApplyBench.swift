@@ -73,14 +73,9 @@ private func applyRound(directory: String, files: Int) throws -> (applyCPU: Doub
         overlay.batchWritten()
         batches.append(overlay.batch)
     }
-    var format = Rfs_Namenode_Format()
-    format.namespaceID = 1
-    format.clusterID = "CID-applybench"
-    format.blockPoolID = "BP-applybench"
-    format.superuser = "hdfs"
-    format.supergroup = "supergroup"
     var formatEdit = Rfs_Namenode_Edit()
-    formatEdit.operation = .format(format)
+    formatEdit.operation = .format(Rfs_Namenode_Format(namespaceID: 1, clusterID: "CID-applybench", blockPoolID: "BP-applybench",
+                                                       superuser: "hdfs", supergroup: "supergroup"))
     try apply([formatEdit])
     batches.removeAll()
 

@@ -1,4 +1,5 @@
 import RFSModel
+import RFSNamespace
 import RFSProtocol
 import RFSRaft
 import RFSRPC
@@ -132,12 +133,9 @@ struct RaftAdministration: Sendable {
         guard let counters = try engine.reads.counters() else {
             throw HadoopRemoteError(.ioException, "this namenode's namespace is not formatted yet")
         }
-        var format = Rfs_Namenode_Format()
-        format.namespaceID = counters.namespaceID
-        format.clusterID = counters.clusterID
-        format.blockPoolID = counters.blockPoolID
-        format.superuser = counters.superuser
-        format.supergroup = engine.machine.configuration.superGroup
+        let format = Rfs_Namenode_Format(namespaceID: counters.namespaceID, clusterID: counters.clusterID,
+                                         blockPoolID: counters.blockPoolID, superuser: counters.superuser,
+                                         supergroup: engine.machine.configuration.superGroup)
         var edit = Rfs_Namenode_Edit()
         edit.caller.user = counters.superuser
         edit.operation = .format(format)

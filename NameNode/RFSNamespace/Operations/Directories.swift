@@ -143,3 +143,15 @@ extension EditContext {
         }
     }
 }
+
+extension Rfs_Namenode_Format {
+    /// A namespace's identity, as its first edit records it.
+    public init(namespaceID: UInt64, clusterID: String, blockPoolID: String, superuser: String, supergroup: String) {
+        self.init()
+        self.namespaceID = namespaceID
+        self.clusterID = clusterID
+        self.blockPoolID = blockPoolID
+        self.superuser = superuser
+        self.supergroup = supergroup
+    }
+}

@@ -78,12 +78,8 @@ struct ClusterSimulation {
     /// The first entries of every member's log, as a new namenode group writes them: the
     /// format edit, then one directory per slot.
     static func bootstrap(slots: Int) -> [RaftEntry] {
-        var format = Rfs_Namenode_Format()
-        format.namespaceID = 42
-        format.clusterID = "CID-sim"
-        format.blockPoolID = "BP-sim"
-        format.superuser = NamespaceReplica.superuser
-        format.supergroup = "supergroup"
+        let format = Rfs_Namenode_Format(namespaceID: 42, clusterID: "CID-sim", blockPoolID: "BP-sim",
+                                         superuser: NamespaceReplica.superuser, supergroup: "supergroup")
         var edits = [SlotEdits.edit(.format(format), timeMs: 1)]
         for slot in 0..<slots {
             var mkdirs = Rfs_Namenode_Mkdirs()
