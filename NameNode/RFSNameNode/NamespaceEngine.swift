@@ -512,18 +512,11 @@ final class Applier: Sendable {
     /// write is not synced: the WAL already is, and replay covers what LevelDB loses.
     @discardableResult
     func applyBatch(_ edits: [(UInt64, Rfs_Namenode_Edit)]) throws -> [EditResult] {
-        let overlay = Overlay(base: StoreReader(store), committedInodes: committedInodes, readCache: readCache)
-        var results: [EditResult] = []
-        results.reserveCapacity(edits.count)
-        for (_, edit) in edits {
-            results.append(try machine.apply(edit, to: overlay))
-        }
-        guard let last = edits.last?.0 else { return results }
-        try machine.finishBatch(lastAppliedIndex: last, overlay: overlay)
-        try store.write(overlay.batch, sync: false)
-        overlay.batchWritten()
+        guard let last = edits.last?.0 else { return [] }
+        let applied = try machine.applyBatch(edits.map(\.1), lastAppliedIndex: last, to: store,
+                                             committedInodes: committedInodes, readCache: readCache)
         state.withLock { $0.lastAppliedIndex = last }
-        return results
+        return applied.results
     }
 }
 

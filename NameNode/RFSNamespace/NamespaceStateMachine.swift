@@ -1,3 +1,4 @@
+import RFSKeyValue
 import RFSModel
 import RFSProtocol
 
@@ -72,6 +73,33 @@ public struct NamespaceStateMachine: Sendable {
         guard var counters = try Records(reader: overlay).counters() else { return }
         counters.lastAppliedIndex = index
         RecordWriter(overlay: overlay).put(counters)
+    }
+
+    /// What one applied batch did: each edit's result, the WriteBatch written, and the overlay
+    /// it was applied in (for what it counted).
+    public struct AppliedBatch {
+        public var results: [EditResult]
+        public var written: WriteBatch
+        public var overlay: Overlay
+    }
+
+    /// Applies `edits`, the last of which has index `lastAppliedIndex`, as one batch over
+    /// `store`, the way the namenode's applier does: every edit in one overlay (each sees the
+    /// ones before it), the last applied index recorded, one WriteBatch written, then the
+    /// caches (the applier's, `committedInodes`, and the readers', `readCache`) told what it
+    /// changed. Not synced unless `sync`: the log the edits came from is.
+    public func applyBatch<Store: KeyValueStore>(_ edits: [Rfs_Namenode_Edit], lastAppliedIndex: UInt64, to store: Store,
+                                                 committedInodes: CommittedInodeCache?, readCache: CommittedReadCache?,
+                                                 sync: Bool = false) throws -> AppliedBatch {
+        let overlay = Overlay(base: StoreReader(store), committedInodes: committedInodes, readCache: readCache)
+        var results: [EditResult] = []
+        results.reserveCapacity(edits.count)
+        for edit in edits { results.append(try apply(edit, to: overlay)) }
+        try finishBatch(lastAppliedIndex: lastAppliedIndex, overlay: overlay)
+        let written = overlay.batch
+        try store.write(written, sync: sync)
+        overlay.batchWritten()
+        return AppliedBatch(results: results, written: written, overlay: overlay)
     }
 }
 

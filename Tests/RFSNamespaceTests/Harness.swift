@@ -34,16 +34,11 @@ final class Harness {
     /// Applies `edits` as one batch and commits it; returns each edit's result.
     @discardableResult
     func batch(_ edits: [Rfs_Namenode_Edit]) throws -> [EditResult] {
-        let overlay = Overlay(base: StoreReader(store), committedInodes: committedInodes, readCache: readCache)
-        var results: [EditResult] = []
-        for edit in edits {
-            index += 1
-            results.append(try machine.apply(edit, to: overlay))
-        }
-        try machine.finishBatch(lastAppliedIndex: index, overlay: overlay)
-        lastOverlay = overlay
-        try store.write(overlay.batch, sync: true)
-        overlay.batchWritten()
+        index += UInt64(edits.count)
+        let applied = try machine.applyBatch(edits, lastAppliedIndex: index, to: store, committedInodes: committedInodes,
+                                             readCache: readCache, sync: true)
+        lastOverlay = applied.overlay
+        let results = applied.results
         for (id, record) in committedInodes.cached {
             let stored = try store.get(StoreKeys.inode(id)).map { try Rfs_Namenode_InodeRecord(serializedBytes: $0) }
             if stored != record { Issue.record("the committed inode cache holds a stale record of inode \(id)") }

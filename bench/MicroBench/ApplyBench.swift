@@ -60,18 +60,18 @@ private func applyRound(directory: String, files: Int) throws -> (applyCPU: Doub
 
     let store = try LevelDBStore(path: directory + "/namespace", options: options)
     func apply(_ edits: [Rfs_Namenode_Edit]) throws {
-        let overlay = Overlay(base: StoreReader(store), committedInodes: committedInodes, readCache: readCache)
-        for var edit in edits {
-            index += 1
+        let stamped = edits.map { edit in
+            var edit = edit
             clock += 1
             edit.timeMs = clock
             edit.caller.user = "hdfs"
-            if case .failure = try machine.apply(edit, to: overlay).outcome { rejected += 1 }
+            return edit
         }
-        try machine.finishBatch(lastAppliedIndex: index, overlay: overlay)
-        try store.write(overlay.batch, sync: false)
-        overlay.batchWritten()
-        batches.append(overlay.batch)
+        index += UInt64(edits.count)
+        let applied = try machine.applyBatch(stamped, lastAppliedIndex: index, to: store, committedInodes: committedInodes,
+                                             readCache: readCache)
+        rejected += applied.results.filter { if case .failure = $0.outcome { true } else { false } }.count
+        batches.append(applied.written)
     }
     var formatEdit = Rfs_Namenode_Edit()
     formatEdit.operation = .format(Rfs_Namenode_Format(namespaceID: 1, clusterID: "CID-applybench", blockPoolID: "BP-applybench",
