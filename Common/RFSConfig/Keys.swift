@@ -92,6 +92,11 @@ public enum Keys {
     public static let namenodeResourceCheckInterval = ConfigKey<Duration>.duration("dfs.namenode.resource.check.interval", default: .seconds(5), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
     /// How often the namenode syncs its store (and may drop the log up to what the store holds).
     public static let checkpointInterval = ConfigKey<Duration>.duration("rfs.namenode.checkpoint-interval", default: .seconds(30), defaultUnit: .seconds(1), minimum: .milliseconds(10))
+    /// Inodes one edit may remove: a recursive delete of a larger subtree detaches it at once
+    /// and removes it in later edits of this many inodes each, so that neither the namenode's
+    /// memory nor the other edits' wait grows with the size of a deleted tree (HDFS deletes
+    /// the blocks of a large delete in increments, `dfs.namenode.block.deletion.increment`).
+    public static let deleteIncrement = ConfigKey<Int>.integer("rfs.namenode.delete.increment", default: 2000, range: 1...1_000_000)
     /// Shapes used to read the per-nameservice keys above.
     public static let listShape = ConfigKey<[String]>.list("(list)", default: [])
     public static let addressShape = ConfigKey<HostPort>.address("(address)", default: HostPort(host: "", port: 0))
@@ -113,7 +118,7 @@ public enum Keys {
         scanPeriod.name, socketTimeout.name, datanodeIOThreads.name, leaseHardLimit.name,
         domainSocketPath.name, shortCircuitReads.name, domainSocketDisableInterval.name,
         haNamenodeID.name, raftTick.name, raftElectionTicks.name, raftLogCompactionEntries.name, checkpointInterval.name,
-        namenodeReservedBytes.name, namenodeResourceCheckInterval.name,
+        namenodeReservedBytes.name, namenodeResourceCheckInterval.name, deleteIncrement.name,
     ]
 }
 

@@ -24,7 +24,7 @@ extension DatanodeProtocolService: BlockLocator {
                 removeBlocks(ids.map { BlockID($0) })
             case .replicationChanged(let ids, let replication):
                 for id in ids { setExpectedReplication(BlockID(id), Int(replication)) }
-            case .leaseOpened, .leaseClosed:
+            case .leaseOpened, .leaseClosed, .subtreeDetached:
                 break
             }
         }

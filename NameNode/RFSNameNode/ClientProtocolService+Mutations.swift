@@ -19,6 +19,7 @@ extension ClientProtocolService {
             var op = Rfs_Namenode_Delete()
             op.path = request.src
             op.recursive = request.recursive
+            op.detachAbove = UInt64(deleteIncrement)
             var response = Hadoop_Hdfs_DeleteResponseProto()
             response.result = try await propose(.delete(op), context: context) == .flag(true)
             return response

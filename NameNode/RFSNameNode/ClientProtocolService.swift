@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RFSConfig
 import RFSModel
 import RFSNamespace
 import RFSProtocol
@@ -23,10 +24,18 @@ public final class ClientProtocolService: Sendable {
     let logger: Logger
     let clock: @Sendable () -> Int64
     let retryCache = RetryCache()
+    /// Inodes a delete removes in its own edit; a larger subtree is detached and purged by
+    /// later edits of this many inodes each (`rfs.namenode.delete.increment`).
+    let deleteIncrement: Int
+    /// Wake-ups of the purge of detached subtrees (coalesced: one pending is enough).
+    let purgeWakeUps: AsyncStream<Void>
+    private let purgeWake: AsyncStream<Void>.Continuation
 
     public init(engine: NamespaceEngine, datanodes: DatanodeProtocolService, leases: LeaseManager, serverDefaults: ServerDefaults,
-                listingLimit: Int, safeMode: SafeMode, excludeFile: String, logger: Logger,
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+                listingLimit: Int, safeMode: SafeMode, excludeFile: String, deleteIncrement: Int = Keys.deleteIncrement.defaultValue,
+                logger: Logger, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        (purgeWakeUps, purgeWake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.deleteIncrement = deleteIncrement
         self.engine = engine
         self.blockPoolID = (try? engine.reads.counters()?.blockPoolID) ?? ""
         self.blocks = datanodes
@@ -86,6 +95,12 @@ public final class ClientProtocolService: Sendable {
         follow(applied.result.effects)
     }
 
+    /// Asks for the detached subtrees to be purged (it does nothing unless this namenode is
+    /// active and some are left).
+    func wakePurge() { purgeWake.yield() }
+
+    func stopPurging() { purgeWake.finish() }
+
     /// Keeps leases and the block map in step with what an edit changed.
     func follow(_ effects: [NamespaceEffect]) {
         guard !effects.isEmpty else { return }
@@ -94,6 +109,7 @@ public final class ClientProtocolService: Sendable {
             switch effect {
             case .leaseOpened(let fileID, let holder): leases.opened(fileID: fileID, holder: holder, nowMillis: now)
             case .leaseClosed(let fileID, let holder): leases.closed(fileID: fileID, holder: holder)
+            case .subtreeDetached: wakePurge()
             default: break
             }
         }

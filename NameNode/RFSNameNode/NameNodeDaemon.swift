@@ -22,20 +22,18 @@ public final class NameNodeDaemon: Sendable {
     public let datanodes: DatanodeProtocolService
     public let ha: HAState
     let clientProtocol: ClientProtocolService
-    private let monitor: Task<Void, Never>
-    private let resourceMonitor: Task<Void, Never>
+    /// The monitor, the resource check and the purge of deleted subtrees.
+    private let background: [Task<Void, Never>]
     private let logger: Logger
 
     private init(rpcServer: RPCServer, engine: NamespaceEngine, datanodes: DatanodeProtocolService, ha: HAState,
-                 clientProtocol: ClientProtocolService, monitor: Task<Void, Never>, resourceMonitor: Task<Void, Never>,
-                 logger: Logger) {
+                 clientProtocol: ClientProtocolService, background: [Task<Void, Never>], logger: Logger) {
         self.rpcServer = rpcServer
         self.engine = engine
         self.datanodes = datanodes
         self.ha = ha
         self.clientProtocol = clientProtocol
-        self.monitor = monitor
-        self.resourceMonitor = resourceMonitor
+        self.background = background
         self.logger = logger
     }
 
@@ -93,7 +91,8 @@ public final class NameNodeDaemon: Sendable {
             engine: engine, datanodes: datanodes, leases: leases,
             serverDefaults: try ServerDefaults(configuration: configuration),
             listingLimit: try configuration.get(Keys.listingLimit), safeMode: safeMode,
-            excludeFile: try configuration.get(Keys.hostsExclude), logger: logger)
+            excludeFile: try configuration.get(Keys.hostsExclude), deleteIncrement: try configuration.get(Keys.deleteIncrement),
+            logger: logger)
         try clientProtocol.restoreLeases()
         try clientProtocol.refreshNodes()
         // From here on every applied edit (this member's or, with HA, the leader's) keeps the
@@ -181,6 +180,8 @@ public final class NameNodeDaemon: Sendable {
                 datanodes.runMonitors()
                 safeMode.update(safeBlockFraction: datanodes.safeBlockFraction())
                 if active { await clientProtocol.recoverExpiredLeases() }
+                // A new active (or a restarted one) finishes what its predecessor left.
+                if active { clientProtocol.wakePurge() }
                 sinceCheckpoint += heartbeat
                 if sinceCheckpoint >= checkpointInterval {
                     sinceCheckpoint = .zero
@@ -191,8 +192,14 @@ public final class NameNodeDaemon: Sendable {
                 }
             }
         }
+        let purger = Task {
+            for await _ in clientProtocol.purgeWakeUps {
+                await clientProtocol.purgeDetachedSubtrees { ha.isActive }
+            }
+        }
+        clientProtocol.wakePurge()
         return NameNodeDaemon(rpcServer: server, engine: engine, datanodes: datanodes, ha: ha, clientProtocol: clientProtocol,
-                              monitor: monitor, resourceMonitor: resourceMonitor, logger: logger)
+                              background: [monitor, resourceMonitor, purger], logger: logger)
     }
 
     /// What `hdfs haadmin` asks: active or standby (a single namenode is always active). The
@@ -224,8 +231,8 @@ public final class NameNodeDaemon: Sendable {
 
     /// Stops serving, then stops the edit log (with HA: the Raft member) and makes LevelDB durable.
     public func shutdown() async throws {
-        monitor.cancel()
-        resourceMonitor.cancel()
+        for task in background { task.cancel() }
+        clientProtocol.stopPurging()
         try await rpcServer.close()
         try await engine.close()
     }

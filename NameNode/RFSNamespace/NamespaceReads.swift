@@ -75,8 +75,15 @@ public struct NamespaceReads {
         try resolve(path, checker: checker(for: caller)).inode
     }
 
+    /// The inode with `id` while it is in the namespace (nil once deleted, including while a
+    /// deleted subtree waits to be purged).
     public func inode(id: UInt64) throws -> Rfs_Namenode_InodeRecord? {
-        try records.inode(id)
+        try records.liveInode(id)
+    }
+
+    /// Whether deleted subtrees are waiting to be purged (see `PurgeDetached`).
+    public func hasDetachedSubtrees() throws -> Bool {
+        try (records.counters()?.detachedSubtrees ?? 0) > 0
     }
 
     /// A page of `path`'s entries strictly after `startAfter`. nil when `path` does not
@@ -171,7 +178,7 @@ public struct NamespaceReads {
     /// The file that holds `blockID`, if any.
     public func file(holdingBlock blockID: UInt64) throws -> Rfs_Namenode_InodeRecord? {
         guard let idBytes = try records.reader.get(StoreKeys.block(blockID)) else { return nil }
-        return try records.inode(StoreKeys.decodeUInt64(idBytes))
+        return try records.liveInode(StoreKeys.decodeUInt64(idBytes))
     }
 
     /// The absolute path of an inode, by walking parent links.

@@ -25,6 +25,8 @@ public enum NamespaceEffect: Equatable, Sendable {
     case blockUpdated(blockID: UInt64, generationStamp: UInt64, numBytes: UInt64)
     case leaseOpened(fileID: UInt64, holder: String)
     case leaseClosed(fileID: UInt64, holder: String)
+    /// A deleted subtree was detached, to be purged by later edits (see `PurgeDetached`).
+    case subtreeDetached(rootID: UInt64)
 }
 
 /// The reply an applied edit gives its caller.
@@ -135,6 +137,7 @@ struct EditContext {
     }
 
     var records: Records { Records(reader: scratch) }
+    var scratchReader: any NamespaceReader { scratch }
     var writer: RecordWriter { RecordWriter(overlay: scratch) }
     var now: UInt64 { edit.timeMs }
 
@@ -185,6 +188,7 @@ struct EditContext {
         case .releaseLease(let op): return try applyReleaseLease(op)
         case .setStoragePolicy(let op): return try applySetStoragePolicy(op)
         case .setQuota(let op): return try applySetQuota(op)
+        case .purgeDetached(let op): return try applyPurgeDetached(op)
         // The Raft shell acts on it (drops its log); the namespace stays as it is.
         case .compactLog: return .done
         case .none: throw NamespaceRejection.illegalArgument("an edit without an operation")
@@ -247,7 +251,7 @@ struct EditContext {
     func fileUnderConstruction(path text: String, fileID: UInt64, holder: String, checker: AccessChecker) throws -> Rfs_Namenode_InodeRecord {
         let inode: Rfs_Namenode_InodeRecord
         if fileID != 0 {
-            guard let byID = try records.inode(fileID) else {
+            guard let byID = try records.liveInode(fileID) else {
                 throw NamespaceRejection.leaseExpired("No lease on \(text) (inode \(fileID)): File does not exist.")
             }
             inode = byID

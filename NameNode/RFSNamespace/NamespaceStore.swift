@@ -523,6 +523,17 @@ struct RecordWriter {
         overlay.delete(StoreKeys.entry(parent: parent, name: name))
     }
 
+    /// Files a detached subtree's root in the purge queue, named by its id (names of
+    /// detached roots may repeat; ids do not).
+    func fileDetached(_ id: UInt64) {
+        let key = StoreKeys.bigEndian(id)
+        overlay.put(StoreKeys.entry(parent: NamespaceStateMachine.detachedSubtreesID, name: key), key)
+    }
+
+    func unfileDetached(entry key: [UInt8]) {
+        overlay.delete(key)
+    }
+
     func remove(_ inode: Rfs_Namenode_InodeRecord) {
         overlay.delete(StoreKeys.inode(inode.id))
         if inode.withQuota { overlay.delete(StoreKeys.quota(inode.id)) }

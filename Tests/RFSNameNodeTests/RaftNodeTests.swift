@@ -76,16 +76,27 @@ import Testing
 
     /// Loopback ports for `count` members, bound then released, so that every member knows
     /// every address before any starts.
+    /// Ports free now, below Linux's ephemeral range (32768 and up): a member stopped and
+    /// started again on its port must find it free, and a port the kernel may hand to any
+    /// outgoing connection in the meantime (another test's, say) would not be. None is handed
+    /// out twice in one run.
     static func freePorts(_ count: Int) async throws -> [Int] {
         var ports: [Int] = []
-        for _ in 0..<count {
-            let probe = try await RPCServer.start(host: "127.0.0.1", port: 0, registry: RPCServiceRegistry(),
-                                                  group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-            ports.append(probe.localAddress.port!)
+        var attempts = 0
+        while ports.count < count {
+            attempts += 1
+            guard attempts < 1000 else { throw TimedOut(what: "\(count) free ports below 32768") }
+            let candidate = Int.random(in: 20_000..<32_768)
+            guard handedOut.withLock({ $0.insert(candidate).inserted }) else { continue }
+            guard let probe = try? await RPCServer.start(host: "127.0.0.1", port: candidate, registry: RPCServiceRegistry(),
+                                                         group: MultiThreadedEventLoopGroup.singleton, logger: logger) else { continue }
             try await probe.close()
+            ports.append(candidate)
         }
         return ports
     }
+
+    private static let handedOut = Mutex<Set<Int>>([])
 
     @Test func electReplicateFailOverAndCatchUp() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-raft-\(UUID().uuidString)").path

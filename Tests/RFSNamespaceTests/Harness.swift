@@ -17,8 +17,9 @@ final class Harness {
     /// and after every batch each record and entry in it must equal the store's.
     let readCache = CommittedReadCache()
     var clock: UInt64 = 1_700_000_000_000
-    /// The overlay of the last batch, for what it counted.
+    /// The overlay of the last batch, for what it counted, and the WriteBatch it wrote.
     private(set) var lastOverlay: Overlay?
+    private(set) var lastWritten: WriteBatch?
 
     init(configuration: NamespaceConfiguration = NamespaceConfiguration(), store: MemoryStore = MemoryStore()) throws {
         self.store = store
@@ -38,6 +39,7 @@ final class Harness {
         let applied = try machine.applyBatch(edits, lastAppliedIndex: index, to: store, committedInodes: committedInodes,
                                              readCache: readCache, sync: true)
         lastOverlay = applied.overlay
+        lastWritten = applied.written
         let results = applied.results
         for (id, record) in committedInodes.cached {
             let stored = try store.get(StoreKeys.inode(id)).map { try Rfs_Namenode_InodeRecord(serializedBytes: $0) }
@@ -128,11 +130,20 @@ final class Harness {
     var nextBlockID: UInt64 = (1 << 30) + 1
 
     @discardableResult
-    func delete(_ path: String, recursive: Bool, as user: String = "alice") throws -> EditResult {
+    func delete(_ path: String, recursive: Bool, detachAbove: UInt64 = 0, as user: String = "alice") throws -> EditResult {
         var op = Rfs_Namenode_Delete()
         op.path = path
         op.recursive = recursive
+        op.detachAbove = detachAbove
         return try edit(.delete(op), as: user)
+    }
+
+    /// One PurgeDetached edit, as the active namenode proposes it.
+    @discardableResult
+    func purge(maxInodes: UInt32) throws -> EditResult {
+        var op = Rfs_Namenode_PurgeDetached()
+        op.maxInodes = maxInodes
+        return try edit(.purgeDetached(op), as: "hdfs")
     }
 
     @discardableResult

@@ -256,6 +256,9 @@ public nonisolated struct Rfs_Namenode_NamespaceCounters: Sendable {
 
   public var superuser: String = String()
 
+  /// Deleted subtrees detached from the namespace and not yet purged (see PurgeDetached).
+  public var detachedSubtrees: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -478,6 +481,14 @@ public nonisolated struct Rfs_Namenode_Edit: Sendable {
     set {operation = .compactLog(newValue)}
   }
 
+  public var purgeDetached: Rfs_Namenode_PurgeDetached {
+    get {
+      if case .purgeDetached(let v)? = operation {return v}
+      return Rfs_Namenode_PurgeDetached()
+    }
+    set {operation = .purgeDetached(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Operation: Equatable, Sendable {
@@ -503,6 +514,7 @@ public nonisolated struct Rfs_Namenode_Edit: Sendable {
     case setStoragePolicy(Rfs_Namenode_SetStoragePolicy)
     case setQuota(Rfs_Namenode_SetQuota)
     case compactLog(Rfs_Namenode_CompactLog)
+    case purgeDetached(Rfs_Namenode_PurgeDetached)
 
   }
 
@@ -678,6 +690,29 @@ public nonisolated struct Rfs_Namenode_Delete: Sendable {
   public var path: String = String()
 
   public var recursive: Bool = false
+
+  /// When non-zero, a subtree of more inodes than this is not removed by this edit: it is
+  /// detached (unreachable at once, its blocks and leases kept until purged) and removed by
+  /// later PurgeDetached edits, a bounded number of inodes each, so that one delete neither
+  /// holds every removal in memory nor stalls every other edit behind it. Zero (edits written
+  /// before it existed) removes the whole subtree in this edit.
+  public var detachAbove: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Removes up to max_inodes inodes of detached subtrees (see Delete.detach_above), oldest
+/// first, with their directory entries, block mappings and quota records; releases what they
+/// used from the root's counters and closes their leases. Proposed by the active namenode
+/// while any detached subtree is left.
+public nonisolated struct Rfs_Namenode_PurgeDetached: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var maxInodes: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1256,7 +1291,7 @@ nonisolated extension Rfs_Namenode_DirectoryQuota: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Rfs_Namenode_NamespaceCounters: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".NamespaceCounters"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_inode_id\0\u{3}last_block_id\0\u{3}last_generation_stamp\0\u{3}last_applied_index\0\u{3}namespace_id\0\u{3}cluster_id\0\u{3}block_pool_id\0\u{3}format_time_ms\0\u{1}superuser\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_inode_id\0\u{3}last_block_id\0\u{3}last_generation_stamp\0\u{3}last_applied_index\0\u{3}namespace_id\0\u{3}cluster_id\0\u{3}block_pool_id\0\u{3}format_time_ms\0\u{1}superuser\0\u{3}detached_subtrees\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1273,6 +1308,7 @@ nonisolated extension Rfs_Namenode_NamespaceCounters: SwiftProtobuf.Message, Swi
       case 7: try { try decoder.decodeSingularStringField(value: &self.blockPoolID) }()
       case 8: try { try decoder.decodeSingularUInt64Field(value: &self.formatTimeMs) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.superuser) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.detachedSubtrees) }()
       default: break
       }
     }
@@ -1306,6 +1342,9 @@ nonisolated extension Rfs_Namenode_NamespaceCounters: SwiftProtobuf.Message, Swi
     if !self.superuser.isEmpty {
       try visitor.visitSingularStringField(value: self.superuser, fieldNumber: 9)
     }
+    if self.detachedSubtrees != 0 {
+      try visitor.visitSingularUInt64Field(value: self.detachedSubtrees, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1319,6 +1358,7 @@ nonisolated extension Rfs_Namenode_NamespaceCounters: SwiftProtobuf.Message, Swi
     if lhs.blockPoolID != rhs.blockPoolID {return false}
     if lhs.formatTimeMs != rhs.formatTimeMs {return false}
     if lhs.superuser != rhs.superuser {return false}
+    if lhs.detachedSubtrees != rhs.detachedSubtrees {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1361,7 +1401,7 @@ nonisolated extension Rfs_Namenode_Caller: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Edit"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_ms\0\u{1}caller\0\u{3}rpc_client_id\0\u{3}rpc_call_id\0\u{2}\u{6}format\0\u{1}mkdirs\0\u{1}create\0\u{3}add_block\0\u{3}abandon_block\0\u{1}complete\0\u{1}delete\0\u{1}rename\0\u{3}set_permission\0\u{3}set_owner\0\u{3}set_replication\0\u{3}set_times\0\u{1}append\0\u{1}fsync\0\u{1}truncate\0\u{1}concat\0\u{3}new_generation_stamp\0\u{3}update_pipeline\0\u{3}release_lease\0\u{3}set_storage_policy\0\u{3}set_quota\0\u{3}compact_log\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_ms\0\u{1}caller\0\u{3}rpc_client_id\0\u{3}rpc_call_id\0\u{2}\u{6}format\0\u{1}mkdirs\0\u{1}create\0\u{3}add_block\0\u{3}abandon_block\0\u{1}complete\0\u{1}delete\0\u{1}rename\0\u{3}set_permission\0\u{3}set_owner\0\u{3}set_replication\0\u{3}set_times\0\u{1}append\0\u{1}fsync\0\u{1}truncate\0\u{1}concat\0\u{3}new_generation_stamp\0\u{3}update_pipeline\0\u{3}release_lease\0\u{3}set_storage_policy\0\u{3}set_quota\0\u{3}compact_log\0\u{3}purge_detached\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1659,6 +1699,19 @@ nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._M
           self.operation = .compactLog(v)
         }
       }()
+      case 32: try {
+        var v: Rfs_Namenode_PurgeDetached?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .purgeDetached(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .purgeDetached(v)
+        }
+      }()
       default: break
       }
     }
@@ -1769,6 +1822,10 @@ nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._M
     case .compactLog?: try {
       guard case .compactLog(let v)? = self.operation else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
+    }()
+    case .purgeDetached?: try {
+      guard case .purgeDetached(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
     }()
     case nil: break
     }
@@ -2136,7 +2193,7 @@ nonisolated extension Rfs_Namenode_Complete: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Rfs_Namenode_Delete: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Delete"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}recursive\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}recursive\0\u{3}detach_above\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2146,6 +2203,7 @@ nonisolated extension Rfs_Namenode_Delete: SwiftProtobuf.Message, SwiftProtobuf.
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.path) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.recursive) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.detachAbove) }()
       default: break
       }
     }
@@ -2158,12 +2216,46 @@ nonisolated extension Rfs_Namenode_Delete: SwiftProtobuf.Message, SwiftProtobuf.
     if self.recursive != false {
       try visitor.visitSingularBoolField(value: self.recursive, fieldNumber: 2)
     }
+    if self.detachAbove != 0 {
+      try visitor.visitSingularUInt64Field(value: self.detachAbove, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Rfs_Namenode_Delete, rhs: Rfs_Namenode_Delete) -> Bool {
     if lhs.path != rhs.path {return false}
     if lhs.recursive != rhs.recursive {return false}
+    if lhs.detachAbove != rhs.detachAbove {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Namenode_PurgeDetached: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PurgeDetached"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}max_inodes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.maxInodes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.maxInodes != 0 {
+      try visitor.visitSingularUInt32Field(value: self.maxInodes, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Namenode_PurgeDetached, rhs: Rfs_Namenode_PurgeDetached) -> Bool {
+    if lhs.maxInodes != rhs.maxInodes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

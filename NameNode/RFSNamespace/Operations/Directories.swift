@@ -86,8 +86,13 @@ extension EditContext {
             try checkSubtree(target, path: path, access: .all, checker: checker)
         }
         unlink(target, from: &parent)
-        let removed = try removeSubtree(target)
-        try charge(-removed, along: Array(resolved.inodes.dropLast()))
+        let chain = Array(resolved.inodes.dropLast())
+        if op.detachAbove > 0, try subtree(of: target, exceeds: op.detachAbove) {
+            try detach(target, from: chain)
+        } else {
+            let removed = try removeSubtree(target)
+            try charge(-removed, along: chain)
+        }
         return .flag(true)
     }
 
@@ -99,8 +104,8 @@ extension EditContext {
         while let (directory, directoryPath) = stack.popLast() {
             guard directory.kind == .inodeDirectory, directory.childCount > 0 else { continue }
             try checker.check(directory, access, path: directoryPath.description)
-            for child in try allChildren(of: directory.id) where child.kind == .inodeDirectory {
-                stack.append((child, directoryPath.appending([UInt8](child.name))))
+            try forEachChild(of: directory.id) { child in
+                if child.kind == .inodeDirectory { stack.append((child, directoryPath.appending([UInt8](child.name)))) }
             }
         }
     }
@@ -134,14 +139,23 @@ extension EditContext {
 
     func allChildren(of directoryID: UInt64) throws -> [Rfs_Namenode_InodeRecord] {
         var children: [Rfs_Namenode_InodeRecord] = []
+        try forEachChild(of: directoryID) { children.append($0) }
+        return children
+    }
+
+    /// Visits the children of a directory in name order, a page at a time, so that a walk
+    /// holds one page of a wide directory in memory rather than all of it.
+    func forEachChild(of directoryID: UInt64, _ body: (Rfs_Namenode_InodeRecord) throws -> Void) throws {
         var after: [UInt8]? = nil
         while true {
-            let page = try records.children(of: directoryID, after: after, limit: 1024)
-            children += page
-            guard page.count == 1024, let last = page.last else { return children }
+            let page = try records.children(of: directoryID, after: after, limit: Self.childPage)
+            for child in page { try body(child) }
+            guard page.count == Self.childPage, let last = page.last else { return }
             after = [UInt8](last.name)
         }
     }
+
+    static let childPage = 1024
 }
 
 extension Rfs_Namenode_Format {

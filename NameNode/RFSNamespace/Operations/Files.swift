@@ -136,7 +136,7 @@ extension EditContext {
         let existing: Rfs_Namenode_InodeRecord?
         if op.fileID != 0 {
             // The writer names its file by id: a file replaced or deleted since is not its own.
-            guard let byID = try records.inode(op.fileID) else {
+            guard let byID = try records.liveInode(op.fileID) else {
                 throw NamespaceRejection.leaseExpired("No lease on \(path) (inode \(op.fileID)): File does not exist.")
             }
             existing = byID
@@ -327,7 +327,7 @@ extension EditContext {
     /// the length acknowledged so far.
     mutating func applyUpdatePipeline(_ op: Rfs_Namenode_UpdatePipeline) throws -> EditReply {
         guard let fileIDBytes = try writer.overlay.get(StoreKeys.block(op.oldBlock.id)),
-              var file = try records.inode(StoreKeys.decodeUInt64(fileIDBytes)) else {
+              var file = try records.liveInode(StoreKeys.decodeUInt64(fileIDBytes)) else {
             throw NamespaceRejection.io("updatePipeline: block \(op.oldBlock.id) does not exist")
         }
         guard file.hasUnderConstruction, file.underConstruction.clientName == op.clientName else {

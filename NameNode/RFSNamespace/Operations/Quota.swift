@@ -108,7 +108,7 @@ extension EditContext {
             }
             total.namespace += 1
             guard directory.childCount > 0 else { continue }
-            for child in try allChildren(of: directory.id) {
+            try forEachChild(of: directory.id) { child in
                 if child.kind == .inodeDirectory { stack.append(child) } else { total = total + .file(child) }
             }
         }
