@@ -12,7 +12,7 @@ extension ClientProtocolService {
     func purgeDetachedSubtrees(isActive: () -> Bool) async {
         var edits = 0
         let started = ContinuousClock.now
-        while isActive(), !safeMode.isOn, (try? reads().hasDetachedSubtrees()) == true {
+        while !Task.isCancelled, isActive(), !safeMode.isOn, (try? reads().hasDetachedSubtrees()) == true {
             var op = Rfs_Namenode_PurgeDetached()
             op.maxInodes = UInt32(clamping: deleteIncrement)
             do {
@@ -20,6 +20,7 @@ extension ClientProtocolService {
                 edits += 1
                 if reply != .flag(true) { break }
             } catch {
+                if Task.isCancelled { break }  // the namenode is stopping
                 logger.warning("purging deleted subtrees stopped; it starts again at the next monitor tick",
                                metadata: ["error": "\(error)"])
                 break

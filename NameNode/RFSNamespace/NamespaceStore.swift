@@ -137,22 +137,24 @@ public final class Overlay: NamespaceReader {
         return try base.get(key)
     }
 
-    /// The inode `id` as this overlay sees it, decoded once.
-    func inode(_ id: UInt64) throws -> Rfs_Namenode_InodeRecord? {
+    /// The inode `id` as this overlay sees it, decoded once. `remember: false` (a subtree
+    /// walk, a listing) keeps what it decodes out of this overlay's and the applier's caches:
+    /// a walk over a million inodes would otherwise hold them all until the batch ends.
+    func inode(_ id: UInt64, remember: Bool = true) throws -> Rfs_Namenode_InodeRecord? {
         if let known = inodes[id] { return known }
         let key = StoreKeys.inode(id)
         let record: Rfs_Namenode_InodeRecord?
         if let value = pending[StoreKey(key)] {
             record = try value.map { try Rfs_Namenode_InodeRecord(serializedBytes: $0) }
         } else if let below = base as? Overlay {
-            record = try below.inode(id)
+            record = try below.inode(id, remember: remember)
         } else if let cached = committedInodes?.record(id) {
             record = cached
         } else {
             record = try base.get(key).map { try Rfs_Namenode_InodeRecord(serializedBytes: $0) }
-            if let record { committedInodes?.remember(record) }
+            if remember, let record { committedInodes?.remember(record) }
         }
-        inodes[id] = .some(record)
+        if remember { inodes[id] = .some(record) }
         return record
     }
 
@@ -425,7 +427,7 @@ struct Records {
     /// `remember: false` looks in the cache but does not fill it (listings and subtree walks,
     /// which would push out the directories every lookup passes through).
     func inode(_ id: UInt64, remember: Bool = true) throws -> Rfs_Namenode_InodeRecord? {
-        if let overlay { return try overlay.inode(id) }
+        if let overlay { return try overlay.inode(id, remember: remember) }
         let cached = cache?.inode(id)
         if let hit = cached?.value { return hit }
         guard let bytes = try reader.get(StoreKeys.inode(id)) else { return nil }
@@ -523,15 +525,16 @@ struct RecordWriter {
         overlay.delete(StoreKeys.entry(parent: parent, name: name))
     }
 
+    /// Removes the directory entry stored under `key` (as a scan of entries found it).
+    func unlink(entry key: [UInt8]) {
+        overlay.delete(key)
+    }
+
     /// Files a detached subtree's root in the purge queue, named by its id (names of
     /// detached roots may repeat; ids do not).
     func fileDetached(_ id: UInt64) {
         let key = StoreKeys.bigEndian(id)
         overlay.put(StoreKeys.entry(parent: NamespaceStateMachine.detachedSubtreesID, name: key), key)
-    }
-
-    func unfileDetached(entry key: [UInt8]) {
-        overlay.delete(key)
     }
 
     func remove(_ inode: Rfs_Namenode_InodeRecord) {

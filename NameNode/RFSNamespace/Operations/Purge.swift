@@ -60,8 +60,8 @@ extension EditContext {
         effects.append(.subtreeDetached(rootID: root.id))
     }
 
-    /// PurgeDetached: removes up to `max_inodes` inodes of detached subtrees, in the order of
-    /// their roots' ids. Replies whether any detached subtree is left.
+    /// PurgeDetached: removes up to `max_inodes` inodes of detached subtrees, one subtree after
+    /// another in the queue's key order. Replies whether any detached subtree is left.
     mutating func applyPurgeDetached(_ op: Rfs_Namenode_PurgeDetached) throws -> EditReply {
         var counters = try counters()
         var purge = Purge(budget: Int(max(op.maxInodes, 1)))
@@ -75,7 +75,7 @@ extension EditContext {
             if let root = try records.inode(StoreKeys.decodeUInt64(first.value)) {
                 guard try purgeSubtree(root, &purge) else { break }
             }
-            writer.unfileDetached(entry: first.key)
+            writer.unlink(entry: first.key)
             counters.detachedSubtrees -= 1
         }
         writer.put(counters)
@@ -86,6 +86,25 @@ extension EditContext {
         return .flag(counters.detachedSubtrees > 0)
     }
 
+    /// What the detached subtrees still hold: a root that gains its quota record (a store
+    /// formatted before the root always had one) counts them too, since purges release them
+    /// from it as they go.
+    func detachedUsage() throws -> QuotaDelta {
+        var total = QuotaDelta()
+        var after: [UInt8]? = nil
+        let queue = StoreKeys.entries(of: NamespaceStateMachine.detachedSubtreesID)
+        while true {
+            let page = try scratchReader.scan(prefix: queue, after: after, limit: Self.childPage)
+            for entry in page {
+                if let root = try records.inode(StoreKeys.decodeUInt64(entry.value), remember: false) {
+                    total = total + (try usage(ofSubtree: root))
+                }
+            }
+            guard page.count == Self.childPage, let last = page.last else { return total }
+            after = last.key
+        }
+    }
+
     /// What one PurgeDetached edit has left to spend, and what it removed so far.
     struct Purge {
         var budget: Int
@@ -94,39 +113,51 @@ extension EditContext {
     }
 
     /// Removes inodes of the detached subtree at `root`, deepest first, until the budget is
-    /// spent; true when the root itself was removed. Each step either removes an inode or
-    /// goes one directory deeper, so it ends; `path` holds the directories from the root down
-    /// to the one being emptied, as last written.
+    /// spent; true when the root itself was removed. Entries are read as stored, not through
+    /// the child counts, so a count that disagrees with them cannot strand an entry or an
+    /// inode; an entry naming no inode is dropped. Each step removes something or goes one
+    /// directory deeper, so it ends, and each directory is listed from where its last page
+    /// stopped, so the work stays in proportion to what is removed.
     private mutating func purgeSubtree(_ root: Rfs_Namenode_InodeRecord, _ purge: inout Purge) throws -> Bool {
-        var path = [root]
+        // The directories from the root down to the one being emptied, each as last written,
+        // with the entry key its next page starts after: every entry before it is removed,
+        // or is the directory below it on this path.
+        var path: [(directory: Rfs_Namenode_InodeRecord, after: [UInt8]?)] = [(root, nil)]
         while purge.budget > 0 {
-            var current = path[path.count - 1]
-            if current.kind == .inodeDirectory && current.childCount > 0 {
-                let page = try records.children(of: current.id, after: nil, limit: min(purge.budget, Self.childPage))
-                if page.isEmpty { current.childCount = 0 }  // a count with no entries behind it
-                var deeper: Rfs_Namenode_InodeRecord? = nil
-                for child in page where purge.budget > 0 {
-                    if child.kind == .inodeDirectory && child.childCount > 0 {
-                        if deeper == nil { deeper = child }
-                        continue
+            var (current, after) = path[path.count - 1]
+            if current.kind == .inodeDirectory {
+                let page = try scratchReader.scan(prefix: StoreKeys.entries(of: current.id), after: after,
+                                                  limit: min(purge.budget, Self.childPage))
+                if let last = page.last {
+                    var deeper: (child: Rfs_Namenode_InodeRecord, key: [UInt8])? = nil
+                    for entry in page where purge.budget > 0 {
+                        guard let child = try records.inode(StoreKeys.decodeUInt64(entry.value), remember: false) else {
+                            writer.unlink(entry: entry.key)
+                            purge.budget -= 1
+                            continue
+                        }
+                        if child.kind == .inodeDirectory {
+                            if deeper == nil { deeper = (child, entry.key) }
+                            continue
+                        }
+                        writer.unlink(entry: entry.key)
+                        current.childCount = current.childCount > 0 ? current.childCount - 1 : 0
+                        remove(child, &purge)
                     }
-                    writer.unlink(parent: current.id, name: [UInt8](child.name))
-                    current.childCount -= 1
-                    remove(child, &purge)
+                    writer.put(current)
+                    path[path.count - 1] = (current, deeper?.key ?? last.key)
+                    if let deeper { path.append((deeper.child, nil)) }
+                    continue
                 }
-                writer.put(current)
-                path[path.count - 1] = current
-                if let deeper, purge.budget > 0 { path.append(deeper) }
-                continue
             }
-            // A file or an empty directory: remove it from its parent in the subtree.
+            // A file, or a directory with no entries left: remove it from its parent.
             path.removeLast()
             remove(current, &purge)
-            guard var parent = path.last else { return true }
+            guard var parent = path.last?.directory else { return true }
             writer.unlink(parent: parent.id, name: [UInt8](current.name))
-            parent.childCount -= 1
+            parent.childCount = parent.childCount > 0 ? parent.childCount - 1 : 0
             writer.put(parent)
-            path[path.count - 1] = parent
+            path[path.count - 1].directory = parent
         }
         return false
     }

@@ -157,7 +157,8 @@ extension EditContext {
             return .done
         }
         if existing == nil {
-            let usage = try usage(ofSubtree: directory)
+            var usage = try usage(ofSubtree: directory)
+            if isRoot { usage = usage + (try detachedUsage()) }
             quota.namespaceUsed = usage.namespace
             quota.storagespaceUsed = usage.storagespace
             directory.withQuota = true
