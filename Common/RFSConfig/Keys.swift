@@ -96,7 +96,7 @@ public enum Keys {
     /// and removes it in later edits of this many inodes each, so that neither the namenode's
     /// memory nor the other edits' wait grows with the size of a deleted tree (HDFS deletes
     /// the blocks of a large delete in increments, `dfs.namenode.block.deletion.increment`).
-    public static let deleteIncrement = ConfigKey<Int>.integer("rfs.namenode.delete.increment", default: 2000, range: 1...1_000_000)
+    public static let deleteIncrement = ConfigKey<Int>.integer("rfs.namenode.delete.increment", default: 1000, range: 1...1_000_000)
     /// Shapes used to read the per-nameservice keys above.
     public static let listShape = ConfigKey<[String]>.list("(list)", default: [])
     public static let addressShape = ConfigKey<HostPort>.address("(address)", default: HostPort(host: "", port: 0))

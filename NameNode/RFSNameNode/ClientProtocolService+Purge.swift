@@ -16,9 +16,14 @@ extension ClientProtocolService {
             var op = Rfs_Namenode_PurgeDetached()
             op.maxInodes = UInt32(clamping: deleteIncrement)
             do {
+                let proposed = ContinuousClock.now
                 let reply = try await propose(.purgeDetached(op), context: try namenodeContext(method: "purgeDetached"), mutating: false)
                 edits += 1
                 if reply != .flag(true) { break }
+                // Rest as long as the edit took: the purge then holds the apply thread at most
+                // half the time, and LevelDB's compactions keep pace with its deletions, so
+                // clients' edits wait behind one purge edit at most, not behind a train of them.
+                try await Task.sleep(for: ContinuousClock.now - proposed)
             } catch {
                 if Task.isCancelled { break }  // the namenode is stopping
                 logger.warning("purging deleted subtrees stopped; it starts again at the next monitor tick",
