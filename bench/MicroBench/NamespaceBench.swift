@@ -254,7 +254,41 @@ func runNamespaceScaleBench(files: Int, clients: Int, rfsBinary: String?, direct
     }
     let elapsed = (ContinuousClock.now - start).seconds
     lines.append("  total: \(done) files in \(Int(elapsed)) s (\(Int(Double(done) / elapsed)) files/s); namenode peak resident memory \(namenode.peakResidentKiB() / 1024) MiB (goal < 512 MiB); name directory \(directorySizeBytes(root + "/name") >> 20) MiB")
+    if directory == nil {
+        let line = try await deleteTree(port: namenode.port, peakResidentKiB: namenode.peakResidentKiB)
+        print(line)
+        lines.append(line)
+    }
     return lines
+}
+
+/// Deletes /bench in one recursive delete, as `rfs dfs -rm -r` does, and waits for the namenode
+/// to purge it: when the delete was answered, when the root's counters (read as the superuser
+/// the bench runs as) say only the root is left, and the namenode's peak memory by then.
+func deleteTree(port: Int, peakResidentKiB: () -> Int) async throws -> String {
+    var configuration = RPCClientConfiguration(addresses: [HostPort(host: "127.0.0.1", port: port)],
+                                               user: ProcessInfo.processInfo.userName, protocolName: ProtocolNames.clientProtocol)
+    configuration.callTimeout = .seconds(600)
+    var quiet = Logger(label: "rfs.bench")
+    quiet.logLevel = .warning
+    let client = RPCClient(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: quiet)
+    defer { Task { await client.close() } }
+    let start = ContinuousClock.now
+    var delete = Hadoop_Hdfs_DeleteRequestProto()
+    delete.src = "/bench"
+    delete.recursive = true
+    let _: Hadoop_Hdfs_DeleteResponseProto = try await client.call("delete", delete, idempotent: false)
+    let answered = (ContinuousClock.now - start).seconds
+    var usage = Hadoop_Hdfs_GetQuotaUsageRequestProto()
+    usage.path = "/"
+    while true {
+        let reply: Hadoop_Hdfs_GetQuotaUsageResponseProto = try await client.call("getQuotaUsage", usage, idempotent: true)
+        if reply.usage.fileAndDirectoryCount <= 1 { break }
+        guard (ContinuousClock.now - start).seconds < 3600 else { throw BenchError("the deleted tree was not purged within an hour") }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+    let purged = (ContinuousClock.now - start).seconds
+    return "  rm -r /bench: answered in \(String(format: "%.2f", answered)) s, purged from the namespace after \(Int(purged)) s; namenode peak resident memory \(peakResidentKiB() / 1024) MiB"
 }
 
 func directorySizeBytes(_ path: String) -> Int {
