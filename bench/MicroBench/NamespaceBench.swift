@@ -240,6 +240,7 @@ func runNamespaceScaleBench(files: Int, clients: Int, rfsBinary: String?, direct
     let namenode = try NamenodeProcess(binary: binary, directory: root)
     defer { namenode.stop() }
     var lines = ["namenode scale: \(files) empty files in directories of 1,000, \(clients) clients"]
+    print(lines[0])
     let step = max(files / 10, clients)
     var done = 0
     let start = ContinuousClock.now
@@ -254,6 +255,7 @@ func runNamespaceScaleBench(files: Int, clients: Int, rfsBinary: String?, direct
     }
     let elapsed = (ContinuousClock.now - start).seconds
     lines.append("  total: \(done) files in \(Int(elapsed)) s (\(Int(Double(done) / elapsed)) files/s); namenode peak resident memory \(namenode.peakResidentKiB() / 1024) MiB (goal < 512 MiB); name directory \(directorySizeBytes(root + "/name") >> 20) MiB")
+    print(lines[lines.count - 1])
     if directory == nil {
         let line = try await deleteTree(port: namenode.port, peakResidentKiB: namenode.peakResidentKiB)
         print(line)
