@@ -137,7 +137,6 @@ struct EditContext {
     }
 
     var records: Records { Records(reader: scratch) }
-    var scratchReader: any NamespaceReader { scratch }
     var writer: RecordWriter { RecordWriter(overlay: scratch) }
     var now: UInt64 { edit.timeMs }
 

@@ -75,13 +75,7 @@ func createFiles(port: Int, clients: Int, filesPerClient: Int, run: String, dire
 /// The same against the namenodes on `ports`: each client fails over to the active one.
 func createFiles(ports: [Int], clients: Int, filesPerClient: Int, run: String, directoryFanout: Int = 1000) async throws -> Double {
     let group = MultiThreadedEventLoopGroup.singleton
-    // The namenode runs as this user, which makes it the superuser: creates under / are allowed.
-    var configuration = RPCClientConfiguration(addresses: ports.map { HostPort(host: "127.0.0.1", port: $0) },
-                                               user: ProcessInfo.processInfo.userName, protocolName: ProtocolNames.clientProtocol)
-    var quiet = Logger(label: "rfs.bench")
-    quiet.logLevel = .warning
-    configuration.callTimeout = .seconds(120)
-    let connections = (0..<clients).map { _ in RPCClient(configuration: configuration, group: group, logger: quiet) }
+    let connections = (0..<clients).map { _ in benchClient(ports: ports, callTimeout: .seconds(120)) }
     defer { for client in connections { Task { await client.close() } } }
     let start = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -115,6 +109,18 @@ func createFiles(ports: [Int], clients: Int, filesPerClient: Int, run: String, d
     }
     let elapsed = ContinuousClock.now - start
     return Double(clients * filesPerClient) / elapsed.seconds
+}
+
+/// A ClientProtocol connection to the namenodes on `ports` (failing over to the active one),
+/// as this process's user: the namenode runs as the same user, which makes the bench its
+/// superuser (creates under / are allowed, quota usage is read from the counters).
+func benchClient(ports: [Int], callTimeout: Duration) -> RPCClient {
+    var configuration = RPCClientConfiguration(addresses: ports.map { HostPort(host: "127.0.0.1", port: $0) },
+                                               user: ProcessInfo.processInfo.userName, protocolName: ProtocolNames.clientProtocol)
+    configuration.callTimeout = callTimeout
+    var quiet = Logger(label: "rfs.bench")
+    quiet.logLevel = .warning
+    return RPCClient(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: quiet)
 }
 
 /// fdatasync calls per second for 200-byte appends: what a log without group commit gets.
@@ -268,12 +274,7 @@ func runNamespaceScaleBench(files: Int, clients: Int, rfsBinary: String?, direct
 /// to purge it: when the delete was answered, when the root's counters (read as the superuser
 /// the bench runs as) say only the root is left, and the namenode's peak memory by then.
 func deleteTree(port: Int, peakResidentKiB: () -> Int) async throws -> String {
-    var configuration = RPCClientConfiguration(addresses: [HostPort(host: "127.0.0.1", port: port)],
-                                               user: ProcessInfo.processInfo.userName, protocolName: ProtocolNames.clientProtocol)
-    configuration.callTimeout = .seconds(600)
-    var quiet = Logger(label: "rfs.bench")
-    quiet.logLevel = .warning
-    let client = RPCClient(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: quiet)
+    let client = benchClient(ports: [port], callTimeout: .seconds(600))
     defer { Task { await client.close() } }
     let start = ContinuousClock.now
     var delete = Hadoop_Hdfs_DeleteRequestProto()

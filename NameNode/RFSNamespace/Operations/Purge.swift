@@ -67,7 +67,7 @@ extension EditContext {
         var purge = Purge(budget: Int(max(op.maxInodes, 1)))
         let queue = StoreKeys.entries(of: NamespaceStateMachine.detachedSubtreesID)
         while purge.budget > 0, counters.detachedSubtrees > 0 {
-            guard let first = try scratchReader.scan(prefix: queue, after: nil, limit: 1).first else {
+            guard let first = try records.reader.scan(prefix: queue, after: nil, limit: 1).first else {
                 // The count says more than the queue holds: trust the queue.
                 counters.detachedSubtrees = 0
                 break
@@ -91,18 +91,8 @@ extension EditContext {
     /// from it as they go.
     func detachedUsage() throws -> QuotaDelta {
         var total = QuotaDelta()
-        var after: [UInt8]? = nil
-        let queue = StoreKeys.entries(of: NamespaceStateMachine.detachedSubtreesID)
-        while true {
-            let page = try scratchReader.scan(prefix: queue, after: after, limit: Self.childPage)
-            for entry in page {
-                if let root = try records.inode(StoreKeys.decodeUInt64(entry.value), remember: false) {
-                    total = total + (try usage(ofSubtree: root))
-                }
-            }
-            guard page.count == Self.childPage, let last = page.last else { return total }
-            after = last.key
-        }
+        try forEachChild(of: NamespaceStateMachine.detachedSubtreesID) { total = total + (try usage(ofSubtree: $0)) }
+        return total
     }
 
     /// What one PurgeDetached edit has left to spend, and what it removed so far.
@@ -126,7 +116,7 @@ extension EditContext {
         while purge.budget > 0 {
             var (current, after) = path[path.count - 1]
             if current.kind == .inodeDirectory {
-                let page = try scratchReader.scan(prefix: StoreKeys.entries(of: current.id), after: after,
+                let page = try records.reader.scan(prefix: StoreKeys.entries(of: current.id), after: after,
                                                   limit: min(purge.budget, Self.childPage))
                 if let last = page.last {
                     var deeper: (child: Rfs_Namenode_InodeRecord, key: [UInt8])? = nil
