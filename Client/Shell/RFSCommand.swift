@@ -94,25 +94,39 @@ struct NameNodeCommand: AsyncParsableCommand {
         RFSMetrics.bootstrap()
         let logger = Logger(label: "rfs.namenode")
         let superuser = Self.superuser()
+        let loops: Int
+        do { loops = NameNodeDaemon.rpcEventLoopCount(configured: try configuration.get(Keys.namenodeRPCEventLoops)) } catch {
+            throw ValidationError("\(error)")
+        }
+        // Its own group, sized for the RPC server; the process's other users (the HTTP
+        // server) keep the shared singleton.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: loops)
         let daemon: NameNodeDaemon
         do {
             daemon = try await NameNodeDaemon.start(configuration: configuration, superuser: superuser,
-                                                    group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                                                    group: group, logger: logger)
         } catch let error as ConfigError {
+            try? await group.shutdownGracefully()
             throw ValidationError("\(error)")
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
         }
         let http: NameNodeHTTPServer
         do {
             http = try await NameNodeHTTPServer.start(configuration: configuration, daemon: daemon, logger: logger)
         } catch {
             try await daemon.shutdown()
+            try? await group.shutdownGracefully()
             throw error
         }
-        logger.info("namenode started", metadata: ["rpc": "\(daemon.rpcServer.localAddress)", "http": "\(http.port)", "superuser": "\(superuser)"])
+        logger.info("namenode started", metadata: ["rpc": "\(daemon.rpcServer.localAddress)", "http": "\(http.port)", "superuser": "\(superuser)",
+                                                   "rpc-event-loops": "\(loops)"])
         let signal = await ShutdownSignal.wait()
         logger.info("namenode stopping", metadata: ["signal": "\(signal)"])
         await http.close()
         try await daemon.shutdown()
+        try? await group.shutdownGracefully()
         logger.info("namenode stopped")
     }
 }

@@ -34,7 +34,12 @@ public enum Keys {
     public static let namenodeRPCAddress = ConfigKey<HostPort>.address("dfs.namenode.rpc-address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.namenodeRPCPort))
     public static let namenodeHTTPAddress = ConfigKey<HostPort>.address("dfs.namenode.http-address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.namenodeHTTPPort))
     public static let namenodeNameDir = ConfigKey<String>.string("dfs.namenode.name.dir", default: "/tmp/rfs/name", nonEmpty: true)
+    /// Read for compatibility with HDFS configurations and otherwise unused: rfs runs each call's
+    /// handler on the event loop of its connection, so `rpcEventLoops` is what sets concurrency.
     public static let namenodeHandlerCount = ConfigKey<Int>.integer("dfs.namenode.handler.count", default: 10, range: 1...1024)
+    /// Event-loop threads of the namenode's RPC server (and its Raft member's connections); 0
+    /// picks half the machine's cores, at least one (see `NameNodeDaemon.rpcEventLoopCount`).
+    public static let namenodeRPCEventLoops = ConfigKey<Int>.integer("rfs.namenode.rpc.event-loops", default: 0, range: 0...256)
 
     public static let datanodeAddress = ConfigKey<HostPort>.address("dfs.datanode.address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.datanodeTransferPort))
     public static let datanodeHTTPAddress = ConfigKey<HostPort>.address("dfs.datanode.http.address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.datanodeHTTPPort))
@@ -111,7 +116,7 @@ public enum Keys {
         listingLimit.name, trashInterval.name, rpcFrameBytesMax.name, rpcTimeout.name,
         connectTimeout.name, connectRetriesMax.name, connectRetryInterval.name, clientRetriesMax.name, failoverMaxAttempts.name, failoverSleepBase.name,
         failoverSleepMax.name, namenodeRPCAddress.name, namenodeHTTPAddress.name, namenodeNameDir.name,
-        namenodeHandlerCount.name, datanodeAddress.name, datanodeHTTPAddress.name, datanodeIPCAddress.name,
+        namenodeHandlerCount.name, namenodeRPCEventLoops.name, datanodeAddress.name, datanodeHTTPAddress.name, datanodeIPCAddress.name,
         datanodeDataDirs.name, heartbeatInterval.name, heartbeatRecheckInterval.name,
         permissionsEnabled.name, superGroup.name, nameservices.name, nodeName.name, hostsExclude.name, safeModeThreshold.name,
         blockReportInterval.name, datanodeReservedBytes.name, datanodeHostname.name, scannerBytesPerSecond.name,

@@ -37,6 +37,16 @@ public final class NameNodeDaemon: Sendable {
         self.logger = logger
     }
 
+    /// How many event-loop threads the namenode's RPC server gets: `configured` when set, else
+    /// half of `cores`, at least one. Besides its loops the namenode keeps the WAL writer, the
+    /// apply thread and LevelDB's compaction busy, so loops on every core would contend with
+    /// them; and on a small machine fewer loops each wake for more ready connections at once.
+    /// On this project's two-core machine one loop instead of two cut the namenode's CPU per
+    /// create from 50-59 to 41-48 µs and raised getFileInfo from 20-29k to 38-43k calls/s.
+    public static func rpcEventLoopCount(configured: Int, cores: Int = System.coreCount) -> Int {
+        configured > 0 ? configured : max(1, cores / 2)
+    }
+
     /// Opens (formatting on first start) `dfs.namenode.name.dir` and serves on
     /// `dfs.namenode.rpc-address` (with HA: `dfs.namenode.rpc-address.<ns>.<dfs.ha.namenode.id>`,
     /// see `HAMembership.resolvingAddresses`). The user who starts the namenode is its superuser.
