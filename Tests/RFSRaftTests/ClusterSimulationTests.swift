@@ -33,6 +33,27 @@ import Testing
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
+    /// Half the seeds above run the detach-and-purge workload; these run it on purpose and
+    /// show it does what it is for: deletes detach subtrees, which purge edits remove on every
+    /// node alike, through crashes, snapshots and leader changes.
+    @Test("recursive deletes detach subtrees and purge edits remove them, under faults")
+    func detachAndPurge() {
+        var detached = 0
+        var purges = 0
+        for seed in Self.seeds(default: 24) {
+            var options = SimulationOptions.drawn(seed: seed, voters: 3)
+            options.purgePercentPerTick = 5
+            var simulation = ClusterSimulation(seed: seed, options: options)
+            let problems = simulation.run()
+            #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+            detached += simulation.statistics.subtreesDetached
+            purges += simulation.statistics.purgesProposed
+        }
+        #expect(detached > 0, "no client's delete detached a subtree")
+        #expect(purges > detached)
+        print("detach and purge: \(detached) deletes answered as detached, \(purges) purge edits proposed")
+    }
+
     @Test("the same seed replays the same run, down to every client's answer")
     func replay() {
         func transcript(_ seed: UInt64) -> [String] {

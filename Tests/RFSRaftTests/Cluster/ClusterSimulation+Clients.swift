@@ -54,6 +54,7 @@ extension ClusterSimulation {
         let name = Int(rng.next() % names)
         let permission = UInt32(rng.next() % 0o1000)
         if chance(options.readPercent, &rng) { return .stat(name: name) }
+        if options.purgePercentPerTick > 0 && chance(20, &workload) { return .fill(name: name) }
         switch rng.next() % 5 {
         case 0: return .mkdirs(name: name, permission: permission)
         case 1: return .create(name: name, permission: permission, overwrite: rng.next() % 2 == 0)
@@ -115,6 +116,9 @@ extension ClusterSimulation {
                 guard let pending = clients[client].pending, pending.node == id,
                       case .entry(let index, let term) = pending.awaiting, index == entry.index else { continue }
                 if term == entry.term, let result = entry.result {
+                    if result.effects.contains(where: { if case .subtreeDetached = $0 { true } else { false } }) {
+                        statistics.subtreesDetached += 1
+                    }
                     finish(client, SlotEdits.outcome(of: result))
                 } else {
                     clients[client].pending = nil

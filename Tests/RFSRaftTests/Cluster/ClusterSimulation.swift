@@ -34,6 +34,9 @@ struct ClusterSimulation {
     var network = SimNetwork()
     var safety = SafetyChecker()
     var rng: SplitMix64
+    /// The choices only the detach-and-purge workload makes (fills, purge proposals): a
+    /// stream apart from `rng`, so seeds without that workload keep their schedules.
+    var workload: SplitMix64
     var now = 0
     var clients: [SimClient]
     /// Every operation the clients invoked, per slot, and the one clock of their events.
@@ -51,6 +54,8 @@ struct ClusterSimulation {
         var snapshotsInstalled = 0
         var messages = 0
         var leaderTerms = 0
+        var purgesProposed = 0
+        var subtreesDetached = 0
     }
 
     static let namespaceConfiguration = NamespaceConfiguration()
@@ -59,6 +64,7 @@ struct ClusterSimulation {
         self.seed = seed
         self.options = options
         rng = SplitMix64(seed: seed)
+        workload = SplitMix64(seed: seed ^ 0xDE7A_C4ED)
         membership = Membership(voters: Set(1...UInt64(options.voters)))
         let bootstrap = Self.bootstrap(slots: options.slots)
         nodes = (0..<options.voters).map { _ in
@@ -104,7 +110,18 @@ struct ClusterSimulation {
         }
         deliverDue()
         tickClients()
+        proposePurge()
         injectFaults()
+    }
+
+    /// Now and then the leader proposes a purge edit, as the active namenode does while
+    /// detached subtrees wait (one with nothing to purge changes nothing but the index).
+    private mutating func proposePurge() {
+        guard options.purgePercentPerTick > 0, chance(options.purgePercentPerTick, &workload), let leader else { return }
+        let edit = SlotEdits.purge(timeMs: 1_000 + UInt64(now))
+        guard (try? nodes[Int(leader - 1)].core!.propose(try! edit.serializedBytes())) != nil else { return }
+        statistics.purgesProposed += 1
+        drain(leader)
     }
 
     private mutating func injectFaults() {
@@ -155,6 +172,9 @@ struct ClusterSimulation {
         guard converge() else { return ["the cluster did not converge after healing: \(describe())"] }
         guard completeFinalWrite() else { return ["a write after healing did not complete: \(describe())"] }
         guard converge() else { return ["the cluster did not converge after the last write: \(describe())"] }
+        if options.purgePercentPerTick > 0, let waiting = finishPurges() {
+            return ["detached subtrees were left after purging: \(waiting) on some node, \(describe())"]
+        }
         let digests = Set(nodes.map(\.replica.digest))
         if digests.count != 1 { return ["the namespaces differ after converging: \(describe())"] }
         return []
@@ -167,6 +187,17 @@ struct ClusterSimulation {
             tick()
         }
         return false
+    }
+
+    /// With faults over, purge edits keep coming until every node has purged every detached
+    /// subtree; nil then, or how many a node still holds when the ticks run out.
+    private mutating func finishPurges() -> UInt64? {
+        func waiting(_ node: Node) -> UInt64 { try! node.replica.detachedSubtrees() }
+        for _ in 0..<options.healTicksMax {
+            if isConverged && clients.allSatisfy({ $0.pending == nil }) && nodes.allSatisfy({ waiting($0) == 0 }) { return nil }
+            tick()
+        }
+        return nodes.map(waiting).max()
     }
 
     var isConverged: Bool {

@@ -78,6 +78,11 @@ struct NamespaceReplica {
         try NamespaceReads(reader: StoreReader(store), configuration: machine.configuration).fileInfo(path, caller: Self.caller)
     }
 
+    /// Subtrees a recursive delete detached that purge edits have not yet removed.
+    func detachedSubtrees() throws -> UInt64 {
+        try NamespaceReads(reader: StoreReader(store), configuration: machine.configuration).counters()?.detachedSubtrees ?? 0
+    }
+
     // MARK: - Snapshots, syncs and crashes
 
     /// Makes every write so far durable (a checkpoint: the log before it may be compacted).

@@ -31,6 +31,10 @@ struct SimulationOptions {
     var issuePercentPerTick = 30
     var readPercent = 30
     var clientTimeoutTicks = 60
+    /// Clients also fill directories with a file (so deletes detach subtrees) and the leader
+    /// proposes purge edits, at this chance per tick; 0: neither. Drawn for half the seeds, from
+    /// a stream of its own, so the other half run exactly the schedules they ran before.
+    var purgePercentPerTick = 0
     var unsafe = UnsafeVariants()
 
     static func drawn(seed: UInt64, voters: Int) -> SimulationOptions {
@@ -42,6 +46,7 @@ struct SimulationOptions {
         options.maxEntriesPerMessage = [1, 2, 8, 64][Int(shape.next() % 4)]
         options.maxInflightMessages = [1, 4, 64][Int(shape.next() % 3)]
         if shape.next() % 4 == 0 { options.churnLeaders() }
+        if shape.next() % 2 == 0 { options.purgePercentPerTick = 5 }
         return options
     }
 
@@ -63,5 +68,6 @@ struct SimulationOptions {
         shellCrashPerMillePerReady = 0
         transferPerMillePerTick = 0
         issuePercentPerTick = 0
+        if purgePercentPerTick > 0 { purgePercentPerTick = 20 }
     }
 }

@@ -8,6 +8,17 @@ enum SlotEdits {
 
     static func path(_ slot: Int, _ name: Int) -> String { "\(directory(slot))/\(SlotModel.names[name])" }
 
+    /// The delete edits' limit: a subtree of more inodes is detached, not removed at once.
+    static let detachAbove: UInt64 = 1
+
+    /// A purge edit the leader proposes now and then, as the active namenode does while
+    /// detached subtrees wait: one inode at a time, so a subtree takes several.
+    static func purge(timeMs: UInt64) -> Rfs_Namenode_Edit {
+        var op = Rfs_Namenode_PurgeDetached()
+        op.maxInodes = 1
+        return edit(.purgeDetached(op), timeMs: timeMs)
+    }
+
     static func edit(_ operation: Rfs_Namenode_Edit.OneOf_Operation, timeMs: UInt64) -> Rfs_Namenode_Edit {
         var edit = Rfs_Namenode_Edit()
         edit.timeMs = timeMs
@@ -39,7 +50,19 @@ enum SlotEdits {
             var op = Rfs_Namenode_Delete()
             op.path = path(slot, name)
             op.recursive = true
+            // A directory holding `f` (two inodes) is detached and left to purge edits.
+            op.detachAbove = detachAbove
             target = .delete(op)
+        case .fill(let name):
+            var op = Rfs_Namenode_Create()
+            op.path = path(slot, name) + "/f"
+            op.permission = 0o644
+            op.overwrite = true
+            op.clientName = "sim-client-\(client)"
+            op.clientMachine = "sim"
+            op.replication = 3
+            op.blockSizeBytes = 128 << 20
+            target = .create(op)
         case .rename(let from, let to, let overwrite):
             var op = Rfs_Namenode_Rename()
             op.source = path(slot, from)
@@ -67,7 +90,8 @@ enum SlotEdits {
 
     static func outcome(ofRead inode: Rfs_Namenode_InodeRecord?) -> SlotOutcome {
         guard let inode else { return .found(nil) }
-        return .found(inode.kind == .inodeDirectory ? .directory(permission: inode.permission) : .file(permission: inode.permission))
+        return .found(inode.kind == .inodeDirectory
+            ? .directory(permission: inode.permission, filled: inode.childCount > 0) : .file(permission: inode.permission))
     }
 
     private static func kind(of rejection: NamespaceRejection) -> SlotOutcome.RejectionKind {
@@ -76,6 +100,7 @@ enum SlotEdits {
         case .fileAlreadyExists: .fileAlreadyExists
         case .isADirectory: .isADirectory
         case .alreadyBeingCreated: .alreadyBeingCreated
+        case .parentNotDirectory: .parentNotDirectory
         case .io: .io
         default: .other("\(rejection)")
         }

@@ -1,5 +1,6 @@
 /// The clients' namespace operations, each confined to one "slot": a directory `/k<key>`
-/// made at bootstrap, holding at most the names in `SlotModel.names`, one level deep. No
+/// made at bootstrap, holding at most the names in `SlotModel.names`, and in a directory among
+/// them at most one file, `f` (so a recursive delete of it can detach a subtree). No
 /// operation reaches outside its slot, so operations on different slots commute and the
 /// history can be checked one slot at a time (P-compositionality).
 enum SlotOperation: Hashable, CustomStringConvertible {
@@ -9,6 +10,8 @@ enum SlotOperation: Hashable, CustomStringConvertible {
     case delete(name: Int)
     case rename(from: Int, to: Int, overwrite: Bool)
     case setPermission(name: Int, permission: UInt32)
+    /// create `<name>/f` with overwrite and without creating a missing parent.
+    case fill(name: Int)
     /// getFileInfo, served by the leader after a ReadIndex round.
     case stat(name: Int)
 
@@ -25,6 +28,7 @@ enum SlotOperation: Hashable, CustomStringConvertible {
         case .delete(let name): "delete \(n[name])"
         case .rename(let from, let to, let overwrite): "rename \(n[from]) \(n[to])\(overwrite ? " overwrite" : "")"
         case .setPermission(let name, let permission): "chmod \(n[name]) \(octal(permission))"
+        case .fill(let name): "create \(n[name])/f overwrite"
         case .stat(let name): "stat \(n[name])"
         }
     }
@@ -38,7 +42,7 @@ enum SlotOutcome: Hashable, CustomStringConvertible {
     case found(SlotEntry?)
 
     enum RejectionKind: Hashable {
-        case fileNotFound, fileAlreadyExists, isADirectory, alreadyBeingCreated, io
+        case fileNotFound, fileAlreadyExists, isADirectory, alreadyBeingCreated, parentNotDirectory, io
         /// Anything the specification never expects (a permission refusal, say).
         case other(String)
     }
@@ -53,10 +57,10 @@ enum SlotOutcome: Hashable, CustomStringConvertible {
     }
 }
 
-/// What one name in a slot holds.
+/// What one name in a slot holds; a directory may hold the file `f`.
 enum SlotEntry: Hashable, CustomStringConvertible {
     case file(permission: UInt32)
-    case directory(permission: UInt32)
+    case directory(permission: UInt32, filled: Bool)
 
     var isDirectory: Bool {
         if case .directory = self { return true }
@@ -66,7 +70,7 @@ enum SlotEntry: Hashable, CustomStringConvertible {
     var description: String {
         switch self {
         case .file(let permission): "file \(octal(permission))"
-        case .directory(let permission): "dir \(octal(permission))"
+        case .directory(let permission, let filled): "dir \(octal(permission))\(filled ? " holding f" : "")"
         }
     }
 }
@@ -84,7 +88,7 @@ struct SlotModel: Hashable {
         switch operation {
         case .mkdirs(let name, let permission):
             switch entries[name] {
-            case nil: next.entries[name] = .directory(permission: permission & 0o1777)
+            case nil: next.entries[name] = .directory(permission: permission & 0o1777, filled: false)
             case .directory: break
             case .file: return (.rejected(.fileAlreadyExists), self)
             }
@@ -98,6 +102,7 @@ struct SlotModel: Hashable {
             }
             return (.done, next)
         case .delete(let name):
+            // Recursive: a directory goes with its file.
             guard entries[name] != nil else { return (.flag(false), self) }
             next.entries[name] = nil
             return (.flag(true), next)
@@ -105,8 +110,9 @@ struct SlotModel: Hashable {
             guard let source = entries[from] else { return (.rejected(.fileNotFound), self) }
             if let existing = entries[to] {
                 guard overwrite else { return (.rejected(.fileAlreadyExists), self) }
-                // Directories here are always empty, so only the kinds can disagree.
                 guard existing.isDirectory == source.isDirectory else { return (.rejected(.io), self) }
+                // A directory is replaced only when empty.
+                if case .directory(_, true) = existing { return (.rejected(.io), self) }
             }
             next.entries[to] = source
             next.entries[from] = nil
@@ -115,7 +121,15 @@ struct SlotModel: Hashable {
             switch entries[name] {
             case nil: return (.rejected(.fileNotFound), self)
             case .file: next.entries[name] = .file(permission: permission & 0o1777)
-            case .directory: next.entries[name] = .directory(permission: permission & 0o1777)
+            case .directory(_, let filled): next.entries[name] = .directory(permission: permission & 0o1777, filled: filled)
+            }
+            return (.done, next)
+        case .fill(let name):
+            switch entries[name] {
+            case nil: return (.rejected(.fileNotFound), self)
+            case .file: return (.rejected(.parentNotDirectory), self)
+            // Overwrite replaces an `f` being written, as HDFS's create does.
+            case .directory(let permission, _): next.entries[name] = .directory(permission: permission, filled: true)
             }
             return (.done, next)
         case .stat(let name):
