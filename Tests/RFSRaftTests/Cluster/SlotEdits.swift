@@ -37,15 +37,7 @@ enum SlotEdits {
             op.permission = permission
             target = .mkdirs(op)
         case .create(let name, let permission, let overwrite):
-            var op = Rfs_Namenode_Create()
-            op.path = path(slot, name)
-            op.permission = permission
-            op.overwrite = overwrite
-            op.clientName = "sim-client-\(client)"
-            op.clientMachine = "sim"
-            op.replication = 3
-            op.blockSizeBytes = 128 << 20
-            target = .create(op)
+            target = .create(create(path(slot, name), permission: permission, overwrite: overwrite, client: client))
         case .delete(let name):
             var op = Rfs_Namenode_Delete()
             op.path = path(slot, name)
@@ -54,15 +46,7 @@ enum SlotEdits {
             op.detachAbove = detachAbove
             target = .delete(op)
         case .fill(let name):
-            var op = Rfs_Namenode_Create()
-            op.path = path(slot, name) + "/f"
-            op.permission = 0o644
-            op.overwrite = true
-            op.clientName = "sim-client-\(client)"
-            op.clientMachine = "sim"
-            op.replication = 3
-            op.blockSizeBytes = 128 << 20
-            target = .create(op)
+            target = .create(create(path(slot, name) + "/f", permission: 0o644, overwrite: true, client: client))
         case .rename(let from, let to, let overwrite):
             var op = Rfs_Namenode_Rename()
             op.source = path(slot, from)
@@ -78,6 +62,19 @@ enum SlotEdits {
             preconditionFailure("a read is not an edit")
         }
         return edit(target, timeMs: timeMs)
+    }
+
+    /// A create held open by the client's lease (never completed), without creating parents.
+    private static func create(_ path: String, permission: UInt32, overwrite: Bool, client: Int) -> Rfs_Namenode_Create {
+        var op = Rfs_Namenode_Create()
+        op.path = path
+        op.permission = permission
+        op.overwrite = overwrite
+        op.clientName = "sim-client-\(client)"
+        op.clientMachine = "sim"
+        op.replication = 3
+        op.blockSizeBytes = 128 << 20
+        return op
     }
 
     static func outcome(of result: EditResult) -> SlotOutcome {
