@@ -106,8 +106,11 @@ final class LoadCounters: Sendable {
 /// Runs `workers` concurrent async workers (tasks, not threads), each taking the next
 /// operation index until the bound is reached, and times every operation into a per-worker
 /// HDR histogram (microseconds) merged at the end. `operation(worker, index)` does the work.
+/// `executor(worker)`, when given, is the task executor that worker's task prefers (an event
+/// loop's, so that its RPC connection lives on that thread too).
 public func runLoad(name: String, workers: Int, bound: LoadBound, progress: ProgressLine?,
                     abortReason: @escaping @Sendable () -> String? = { BenchInterrupt.abortReason },
+                    executor: (@Sendable (_ worker: Int) -> (any TaskExecutor)?)? = nil,
                     operation: @escaping @Sendable (_ worker: Int, _ index: Int) async throws -> Void) async -> LoadResult {
     let counters = LoadCounters()
     let start = ContinuousClock.now
@@ -125,7 +128,7 @@ public func runLoad(name: String, workers: Int, bound: LoadBound, progress: Prog
     }
     let outcome = await withTaskGroup(of: WorkerOutcome.self) { group in
         for worker in 0..<workers {
-            group.addTask {
+            group.addTask(executorPreference: executor?(worker)) {
                 var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
                 defer { counters.workersDone.wrappingAdd(1, ordering: .relaxed) }
                 while !BenchInterrupt.isRequested, !counters.failed.load(ordering: .relaxed), !Task.isCancelled {

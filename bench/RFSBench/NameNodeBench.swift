@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOPosix
 import RFSModel
 import RFSProtocol
@@ -60,6 +61,10 @@ public final class NameNodeBench: Sendable {
     let progress: ProgressLine?
     let base: String
     let clients: [RPCClient]
+    /// The event loop each client's worker runs on, the same in every phase: its connection
+    /// is made there by the first call, and its calls are written and answered there, with no
+    /// hand-off through Swift's pool (the load generator shares the machine with the cluster).
+    let loops: [any EventLoop]
 
     public init(target: ClusterTarget, options: NameNodeBenchOptions, progress: ProgressLine?, runID: String) {
         self.target = target
@@ -75,7 +80,14 @@ public final class NameNodeBench: Sendable {
             configuration.backoffBase = .milliseconds(500)
             configuration.backoffMax = .seconds(1)
         }
-        self.clients = (0..<options.threads).map { _ in RPCClient(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton) }
+        let group = MultiThreadedEventLoopGroup.singleton
+        self.clients = (0..<options.threads).map { _ in RPCClient(configuration: configuration, group: group) }
+        self.loops = (0..<options.threads).map { _ in group.next() }
+    }
+
+    /// Each worker's task runs on its client's loop (see `loops`).
+    var workerExecutor: @Sendable (Int) -> (any TaskExecutor)? {
+        { [loops] worker in EventLoopTaskExecutor(loops[worker]) }
     }
 
     func filePath(_ index: Int) -> String { "\(base)/files/d\(index % options.dirs)/f\(index)" }
@@ -148,7 +160,7 @@ public final class NameNodeBench: Sendable {
                  _ body: @escaping @Sendable (Int, Int) async throws -> Void) async throws -> (BenchRow, Int) {
         let before = operation.isMutation ? await WALCounters.scrape(target.metrics) : [:]
         let result = await runLoad(name: "nn \(operation.rawValue) (\(options.threads) clients)", workers: options.threads,
-                                   bound: bound, progress: progress, operation: body)
+                                   bound: bound, progress: progress, executor: workerExecutor, operation: body)
         if let error = result.error { throw BenchError(error) }
         var row = BenchRow(key: key(operation), name: name(operation), value: result.opsPerSecond, unit: "ops/s", latency: result.latency)
         if operation.isMutation {
@@ -165,7 +177,7 @@ public final class NameNodeBench: Sendable {
         let count = options.duration == nil ? options.files : min(options.files, 10_000)
         progress?.phase("nn: creating \(count) files for the next phase")
         let result = await runLoad(name: "nn prepare", workers: options.threads, bound: LoadBound(operations: count, duration: nil),
-                                   progress: progress) { worker, index in
+                                   progress: progress, executor: workerExecutor) { worker, index in
             try await self.create(worker: worker, path: self.filePath(index))
         }
         if let error = result.error { throw BenchError(error) }
