@@ -461,7 +461,8 @@ let package = Package(
         ),
         .testTarget(
             name: "RFSBenchTests",
-            dependencies: ["RFSBench", "RFSConfig", "RFSModel"],
+            dependencies: ["RFSBench", "RFSConfig", "RFSModel", "RFSRPC",
+                           .product(name: "NIOPosix", package: "swift-nio")],
             path: "Tests/RFSBenchTests"
         ),
         .testTarget(

@@ -1,4 +1,6 @@
 import Foundation
+import NIOPosix
+import RFSRPC
 import RFSConfig
 import RFSModel
 import Testing
@@ -111,6 +113,22 @@ struct BenchTests {
         #expect(result.histogram.totalCount == 500)
         #expect(seen.bytes.load(ordering: .relaxed) == (0..<500).reduce(0, +))
         #expect(result.error == nil)
+    }
+
+    @Test("each worker runs on the executor given for it, before and after suspending")
+    func loadRunnerExecutors() async {
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let assigned = (0..<4).map { _ in loops.next() }
+        let misplaced = IOTally()
+        let result = await runLoad(name: "t", workers: 4, bound: LoadBound(operations: 200, duration: nil), progress: nil,
+                                   executor: { EventLoopTaskExecutor(assigned[$0]) }) { worker, _ in
+            if !assigned[worker].inEventLoop { misplaced.add(bytes: 1, seconds: 0) }
+            await Task.yield()
+            if !assigned[worker].inEventLoop { misplaced.add(bytes: 1, seconds: 0) }
+        }
+        #expect(result.operations == 200 && result.error == nil)
+        #expect(misplaced.bytes.load(ordering: .relaxed) == 0)
+        try? await loops.shutdownGracefully()
     }
 
     @Test("a failing operation stops the phase with its error")
