@@ -84,7 +84,7 @@ public final class FileSystem: Sendable {
         self.datanodeSocketTimeout = try configuration.get(Keys.socketTimeout)
         self.shortCircuit = try ShortCircuitReads(configuration: configuration)
         self.clientName = "DFSClient_NONMAPREDUCE_\(UInt32.random(in: 0...UInt32(Int32.max)))_1"
-        self.umask = .umaskDefault
+        self.umask = FsPermission(mode: UInt16(try configuration.get(Keys.umaskMode)))
         // A block size or replication the user set (file, environment or -D) wins over the
         // namenode's defaults for new files, as in Hadoop's client.
         self.configuredBlockSizeBytes = configuration.source(of: Keys.blockSize.name) == .defaultValue

@@ -19,6 +19,39 @@ public enum Keys {
     public static let fileBufferSize = ConfigKey<Int>.bytes("io.file.buffer.size", default: HDFSDefaults.fileBufferSizeBytes, range: 512 ... 1 << 24)
     public static let listingLimit = ConfigKey<Int>.integer("dfs.ls.limit", default: Limits.listingPageEntriesDefault, range: 1...100_000)
     public static let trashInterval = ConfigKey<Int>.integer("fs.trash.interval", default: 0, range: 0...Int(Int32.max))
+    /// The bits a client clears from the permission of each file and directory it makes:
+    /// octal ("022") or, as Hadoop also takes it, the bits to keep ("u=rwx,g=rx,o=" is 027).
+    public static let umaskMode = ConfigKey<UInt32>("fs.permissions.umask-mode", default: 0o022,
+                                                    expected: "an octal umask such as 022, or u=…,g=…,o= with r, w, x",
+                                                    parse: parseUmask)
+
+    /// `fs.permissions.umask-mode`'s two spellings, as Hadoop's FsPermission.getUMask reads them.
+    static func parseUmask(_ text: String) -> UInt32? {
+        let text = String(text.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+        if !text.isEmpty, text.count <= 4, text.allSatisfy({ ("0"..."7").contains($0) }) {
+            let value = UInt32(text, radix: 8)!
+            return value <= 0o777 ? value : nil
+        }
+        var kept: UInt32 = 0
+        var seen = Set<Character>()
+        for clause in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let parts = clause.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0].count == 1, let who = parts[0].first, "ugo".contains(who),
+                  seen.insert(who).inserted else { return nil }
+            var bits: UInt32 = 0
+            for letter in parts[1] {
+                switch letter {
+                case "r": bits |= 4
+                case "w": bits |= 2
+                case "x": bits |= 1
+                case "-": break
+                default: return nil
+                }
+            }
+            kept |= bits << (who == "u" ? 6 : who == "g" ? 3 : 0)
+        }
+        return seen.count == 3 ? 0o777 & ~kept : nil
+    }
 
     public static let rpcFrameBytesMax = ConfigKey<Int>.bytes("ipc.maximum.data.length", default: Limits.rpcFrameBytesDefault, range: 1 << 10 ... Limits.rpcFrameBytesMax)
     public static let rpcTimeout = ConfigKey<Duration>.duration("ipc.client.rpc-timeout.ms", default: .seconds(120), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
@@ -113,7 +146,7 @@ public enum Keys {
     public static let all: [String] = [
         defaultFS.name, blockSize.name, minBlockSize.name, replication.name, replicationMax.name,
         bytesPerChecksum.name, checksumType.name, writePacketSize.name, fileBufferSize.name,
-        listingLimit.name, trashInterval.name, rpcFrameBytesMax.name, rpcTimeout.name,
+        listingLimit.name, trashInterval.name, umaskMode.name, rpcFrameBytesMax.name, rpcTimeout.name,
         connectTimeout.name, connectRetriesMax.name, connectRetryInterval.name, clientRetriesMax.name, failoverMaxAttempts.name, failoverSleepBase.name,
         failoverSleepMax.name, namenodeRPCAddress.name, namenodeHTTPAddress.name, namenodeNameDir.name,
         namenodeHandlerCount.name, namenodeRPCEventLoops.name, datanodeAddress.name, datanodeHTTPAddress.name, datanodeIPCAddress.name,

@@ -12,12 +12,6 @@ extension ClientProtocolService {
         return String(text)
     }
 
-    /// The umask under which a create's missing parents get `filePermission` plus u+wx, as
-    /// HDFS gives implicitly created ancestors (no sticky bit, no bits the file lacks).
-    static func implicitParentUmask(filePermission: UInt32) -> UInt32 {
-        0o777 & ~((filePermission & 0o777) | 0o300)
-    }
-
     func registerWrites(into registry: inout RPCServiceRegistry) {
         let protocolName = ProtocolNames.clientProtocol
         registry.register(protocol: protocolName, method: "create") { [self] (request: Hadoop_Hdfs_CreateRequestProto, context: RPCCallContext) in
@@ -39,10 +33,7 @@ extension ClientProtocolService {
             op.clientMachine = Self.clientHost(context)
             op.overwrite = flags & 2 != 0
             op.createParent = request.createParent
-            // Parents the create makes get the file's permission plus u+wx (HDFS's
-            // addImplicitUwx): 744 for a 644 file, never world-writable. The edit says so
-            // through its umask (0o777 & ~umask), which edits written before carried as 0.
-            op.umask = Self.implicitParentUmask(filePermission: request.masked.perm)
+            op.inheritParentPermission = true
             op.replication = request.replication
             op.blockSizeBytes = request.blockSize
             var response = Hadoop_Hdfs_CreateResponseProto()

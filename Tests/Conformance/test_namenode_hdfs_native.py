@@ -182,14 +182,18 @@ def test_create_and_close_an_empty_file(client):
     status = client.get_file_info("/d/g")
     assert (status.replication, status.blocksize, status.permission) == (2, 1 << 20, 0o600)
 
-    # create_parent (hdfs-native's default) makes the missing parents, each with the file's
-    # permission plus u+wx (HDFS's addImplicitUwx): never world-writable.
+    # create_parent (hdfs-native's default) makes the missing parents, each with the deepest
+    # existing ancestor's permission plus u+wx and no sticky bit (HDFS's
+    # createAncestorDirectories): never more open than what was already there.
     touch(client, "/deep/er/file")
     assert client.get_file_info("/deep/er").isdir
     assert client.get_file_info("/deep/er/file").length == 0
-    assert [client.get_file_info(p).permission for p in ("/deep", "/deep/er")] == [0o744, 0o744]
-    touch(client, "/private/x/file", permission=0o600)
-    assert [client.get_file_info(p).permission for p in ("/private", "/private/x")] == [0o700, 0o700]
+    assert [client.get_file_info(p).permission for p in ("/deep", "/deep/er")] == [0o755, 0o755]
+    client.mkdirs("/shared", permission=0o1777)
+    client.mkdirs("/closed", permission=0o050)
+    touch(client, "/shared/x/y/file", permission=0o600)
+    touch(client, "/closed/x/file")
+    assert [client.get_file_info(p).permission for p in ("/shared/x", "/shared/x/y", "/closed/x")] == [0o777, 0o777, 0o350]
 
     listing = [(s.path, s.isdir, s.length) for s in client.list_status("/d")]
     assert listing == [("/d/f", False, 0), ("/d/g", False, 0)]

@@ -174,6 +174,22 @@ def test_redirects_carry_every_parameter_and_noredirect_answers_json(cluster):
     assert requests.get(cluster.http_url + "/webhdfs/v1/rest/f.txt?op=OPEN&offset=10").content == b""
 
 
+def test_permissions_are_applied_as_given(cluster):
+    """HDFS's WebHDFS applies a MKDIRS or CREATE permission unmasked (REST clients apply their
+    own umask); without one, directories get 755 and files 644."""
+    base = cluster.http_url + "/webhdfs/v1/perm"
+    assert requests.put(base + "/open?op=MKDIRS&permission=777&user.name=erin").json() == {"boolean": True}
+    assert requests.put(base + "/sticky?op=MKDIRS&permission=1777&user.name=erin").json() == {"boolean": True}
+    assert requests.put(base + "/plain?op=MKDIRS&user.name=erin").json() == {"boolean": True}
+    for name, data, query in (("shared", b"x", "&permission=666"), ("default", b"y", "")):
+        made = requests.put(base + f"/plain/{name}?op=CREATE&user.name=erin{query}", data=data)
+        assert made.status_code == 201, made.text
+    def permission(path):
+        return requests.get(base + path + "?op=GETFILESTATUS").json()["FileStatus"]["permission"]
+    assert [permission(p) for p in ("/open", "/sticky", "/plain", "/plain/shared", "/plain/default")] == \
+        ["777", "1777", "755", "666", "644"]
+
+
 def test_listing_batches_and_small_replies_have_hdfs_shapes(cluster):
     for name in ["a", "b", "c"]:
         assert requests.put(cluster.http_url + f"/webhdfs/v1/batch/{name}?op=MKDIRS&user.name=erin").json() == {"boolean": True}

@@ -67,6 +67,21 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("the umask reads as octal or as the symbolic bits to keep, as Hadoop reads it")
+    func umask() throws {
+        #expect(try Configuration().get(Keys.umaskMode) == 0o022)
+        var conf = Configuration()
+        for (text, umask) in [("022", 0o022), ("0077", 0o077), ("000", 0), (" 027 ", 0o027), ("u=rwx,g=rx,o=", 0o027),
+                              ("u=rwx,g=rwx,o=", 0o007), ("g=r-x,o=r-x,u=rwx", 0o022), ("u=,g=,o=", 0o777)] as [(String, UInt32)] {
+            conf.set(Keys.umaskMode.name, text)
+            #expect(try conf.get(Keys.umaskMode) == umask, "\(text)")
+        }
+        for bad in ["999", "1022", "u=rwx", "u=rwx,g=rx,o=,u=r", "u=rwq,g=,o=", "a=rwx,g=,o=", "", "rwxr-xr-x"] {
+            conf.set(Keys.umaskMode.name, bad)
+            #expect(throws: ConfigError.self, "\(bad)") { try conf.get(Keys.umaskMode) }
+        }
+    }
+
     @Test("a line that is not key = value is a syntax error with its line number")
     func syntax() {
         #expect(throws: ConfigError.syntax(path: "x.conf", line: 2, text: "just words")) {

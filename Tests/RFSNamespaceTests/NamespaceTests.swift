@@ -27,6 +27,33 @@ struct DirectoryTests {
         #expect(try ns.info("/a/b")?.childCount == 1)
     }
 
+    @Test("a create's missing parents inherit the deepest existing ancestor's permission plus u+wx; older edits keep 0777 & ~umask")
+    func createParentPermissions() throws {
+        let ns = try Harness()
+        try ns.mkdirs("/open", permission: 0o1777, as: "hdfs")
+        try ns.mkdirs("/closed", permission: 0o750, as: "hdfs")
+        func create(_ path: String, inherit: Bool, umask: UInt32 = 0) throws {
+            var op = Rfs_Namenode_Create()
+            op.path = path
+            op.permission = 0o600
+            op.clientName = "c1"
+            op.createParent = true
+            op.replication = 1
+            op.blockSizeBytes = 1 << 20
+            op.inheritParentPermission = inherit
+            op.umask = umask
+            let result = try ns.edit(.create(op), as: "hdfs")
+            guard case .success = result.outcome else { throw NamespaceRejection.io("create \(path): \(result.outcome)") }
+        }
+        try create("/open/a/b/f", inherit: true)
+        try create("/closed/a/f", inherit: true)
+        try create("/old/a/f", inherit: false)
+        try create("/older/a/f", inherit: false, umask: 0o022)
+        let permissions = try ["/open/a", "/open/a/b", "/closed/a", "/old", "/old/a", "/older/a"].map { try ns.info($0, as: "hdfs")?.permission }
+        #expect(permissions == [0o777, 0o777, 0o750, 0o777, 0o777, 0o755])
+        #expect(try ns.info("/open/a/b/f", as: "hdfs")?.permission == 0o600)
+    }
+
     @Test("mkdirs refusals: missing parent without -p, a file in the way, a file at the path")
     func mkdirsRefusals() throws {
         let ns = try Harness()

@@ -17,6 +17,11 @@ public final class FileSystemPool: Sendable {
     private let capacity: Int
 
     public init(configuration: Configuration, capacity: Int = 64) {
+        // A request's permission is applied as given (HDFS's WebHDFS passes it to the
+        // namenode unmasked, and creates through a client with umask 000): REST clients apply
+        // their own umask before they ask.
+        var configuration = configuration
+        configuration.set(Keys.umaskMode.name, "000")
         self.configuration = configuration
         self.capacity = capacity
     }

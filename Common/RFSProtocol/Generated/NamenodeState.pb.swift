@@ -597,7 +597,12 @@ public nonisolated struct Rfs_Namenode_Create: Sendable {
 
   public var blockSizeBytes: UInt64 = 0
 
+  /// Edits written before inherit_parent_permission: missing parents get 0777 & ~umask.
   public var umask: UInt32 = 0
+
+  /// Missing parents get the deepest existing ancestor's permission plus u+wx (HDFS's
+  /// createAncestorDirectories); every create proposed since sets it.
+  public var inheritParentPermission: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1970,7 +1975,7 @@ nonisolated extension Rfs_Namenode_Mkdirs: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Rfs_Namenode_Create: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Create"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}permission\0\u{3}client_name\0\u{3}client_machine\0\u{1}overwrite\0\u{3}create_parent\0\u{1}replication\0\u{3}block_size_bytes\0\u{1}umask\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}permission\0\u{3}client_name\0\u{3}client_machine\0\u{1}overwrite\0\u{3}create_parent\0\u{1}replication\0\u{3}block_size_bytes\0\u{1}umask\0\u{3}inherit_parent_permission\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1987,6 +1992,7 @@ nonisolated extension Rfs_Namenode_Create: SwiftProtobuf.Message, SwiftProtobuf.
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self.replication) }()
       case 8: try { try decoder.decodeSingularUInt64Field(value: &self.blockSizeBytes) }()
       case 9: try { try decoder.decodeSingularUInt32Field(value: &self.umask) }()
+      case 10: try { try decoder.decodeSingularBoolField(value: &self.inheritParentPermission) }()
       default: break
       }
     }
@@ -2020,6 +2026,9 @@ nonisolated extension Rfs_Namenode_Create: SwiftProtobuf.Message, SwiftProtobuf.
     if self.umask != 0 {
       try visitor.visitSingularUInt32Field(value: self.umask, fieldNumber: 9)
     }
+    if self.inheritParentPermission != false {
+      try visitor.visitSingularBoolField(value: self.inheritParentPermission, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2033,6 +2042,7 @@ nonisolated extension Rfs_Namenode_Create: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.replication != rhs.replication {return false}
     if lhs.blockSizeBytes != rhs.blockSizeBytes {return false}
     if lhs.umask != rhs.umask {return false}
+    if lhs.inheritParentPermission != rhs.inheritParentPermission {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -37,7 +37,12 @@ extension EditContext {
             guard op.createParent else { throw NamespaceRejection.fileNotFound("Parent directory doesn't exist: \(path.parent)") }
             var mkdirs = Rfs_Namenode_Mkdirs()
             mkdirs.path = path.parent.description
-            mkdirs.permission = 0o777 & ~op.umask
+            // The missing parents inherit the deepest existing ancestor's permission plus u+wx,
+            // without its sticky bit, as HDFS's createAncestorDirectories gives them. Edits from
+            // before carry 0777 & ~umask instead, and replay as they were applied.
+            mkdirs.permission = op.inheritParentPermission
+                ? (resolved.inodes.last!.permission & 0o777) | 0o300
+                : 0o777 & ~op.umask
             mkdirs.createParent = true
             _ = try applyMkdirs(mkdirs)
         }
