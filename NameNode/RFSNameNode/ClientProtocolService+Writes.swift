@@ -104,6 +104,16 @@ extension ClientProtocolService {
             // the answer is false and the client asks again.
             if request.hasLast && request.last.numBytes > 0,
                !blocks.isMinimallyReplicated(request.last.blockID, generationStamp: request.last.generationStamp, numBytes: request.last.numBytes) {
+                // A file deleted while its writer closes it loses its blocks, so "not yet"
+                // would be the answer forever: say at once that it is gone, as HDFS's lease
+                // check does. (A file that is there but not this writer's is refused by the
+                // complete edit itself, once replicas are in.)
+                let file = try request.fileID != 0 ? reads().inode(id: request.fileID)
+                                                  : reads().fileInfo(request.src, caller: caller(context))
+                guard file != nil else {
+                    throw NamespaceRejection.fileNotFound(
+                        "File does not exist: \(request.src) (inode \(request.fileID)) Holder \(request.clientName) does not have any open files.")
+                }
                 response.result = false
                 return response
             }

@@ -1,5 +1,6 @@
 """hdfs-native (PyPI) writes, reads and lists files through real rfs datanodes."""
 import os
+import time
 
 import hdfs_native
 import pytest
@@ -68,3 +69,16 @@ def test_replication_one_and_hflushed_data_visible(cluster):
     with client.read("/single") as reader:
         assert reader.read() == data
     assert sum(len(cluster.replica_files(i)) for i in range(3)) == 1
+
+
+def test_closing_a_file_deleted_while_open_fails_at_once(cluster):
+    """The file's blocks went with it, so complete can never succeed: the namenode says the file
+    does not exist (as HDFS's lease check does) instead of "not yet" until the client gives up."""
+    client = hdfs_native.Client(cluster.url)
+    writer = client.create("/doomed")
+    writer.write(os.urandom(100_000))
+    assert client.delete("/doomed", False)
+    started = time.monotonic()
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        writer.close()
+    assert time.monotonic() - started < 5
