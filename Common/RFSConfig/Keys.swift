@@ -18,7 +18,17 @@ public enum Keys {
     public static let writePacketSize = ConfigKey<Int>.bytes("dfs.client-write-packet-size", default: HDFSDefaults.writePacketSizeBytes, range: 512 ... Limits.packetBytesMax)
     public static let fileBufferSize = ConfigKey<Int>.bytes("io.file.buffer.size", default: HDFSDefaults.fileBufferSizeBytes, range: 512 ... 1 << 24)
     public static let listingLimit = ConfigKey<Int>.integer("dfs.ls.limit", default: Limits.listingPageEntriesDefault, range: 1...100_000)
-    public static let trashInterval = ConfigKey<Int>.integer("fs.trash.interval", default: 0, range: 0...Int(Int32.max))
+    /// Minutes a deleted path stays in the trash (0: no trash); a fraction, as Hadoop reads it.
+    public static let trashInterval = minutes("fs.trash.interval")
+    /// Minutes between the namenode's trash checkpoints (0, or more than `trashInterval`: that).
+    public static let trashCheckpointInterval = minutes("fs.trash.checkpoint.interval")
+
+    static func minutes(_ name: String) -> ConfigKey<Double> {
+        ConfigKey(name, default: 0, expected: "minutes, a number from 0 to \(Int32.max)") { text in
+            guard let value = Double(text), value >= 0, value <= Double(Int32.max) else { return nil }
+            return value
+        }
+    }
     /// The bits a client clears from the permission of each file and directory it makes:
     /// octal ("022") or, as Hadoop also takes it, the bits to keep ("u=rwx,g=rx,o=" is 027).
     public static let umaskMode = ConfigKey<UInt32>("fs.permissions.umask-mode", default: 0o022,
@@ -146,7 +156,7 @@ public enum Keys {
     public static let all: [String] = [
         defaultFS.name, blockSize.name, minBlockSize.name, replication.name, replicationMax.name,
         bytesPerChecksum.name, checksumType.name, writePacketSize.name, fileBufferSize.name,
-        listingLimit.name, trashInterval.name, umaskMode.name, rpcFrameBytesMax.name, rpcTimeout.name,
+        listingLimit.name, trashInterval.name, trashCheckpointInterval.name, umaskMode.name, rpcFrameBytesMax.name, rpcTimeout.name,
         connectTimeout.name, connectRetriesMax.name, connectRetryInterval.name, clientRetriesMax.name, failoverMaxAttempts.name, failoverSleepBase.name,
         failoverSleepMax.name, namenodeRPCAddress.name, namenodeHTTPAddress.name, namenodeNameDir.name,
         namenodeHandlerCount.name, namenodeRPCEventLoops.name, datanodeAddress.name, datanodeHTTPAddress.name, datanodeIPCAddress.name,

@@ -208,8 +208,16 @@ public final class NameNodeDaemon: Sendable {
             }
         }
         clientProtocol.wakePurge()
+        var background = [monitor, resourceMonitor, purger]
+        let trashMinutes = try configuration.get(Keys.trashInterval)
+        if trashMinutes > 0 {
+            let checkpointMinutes = try configuration.get(Keys.trashCheckpointInterval)
+            background.append(Task {
+                await clientProtocol.runTrashEmptier(deletionMinutes: trashMinutes, checkpointMinutes: checkpointMinutes) { ha.isActive }
+            })
+        }
         return NameNodeDaemon(rpcServer: server, engine: engine, datanodes: datanodes, ha: ha, clientProtocol: clientProtocol,
-                              background: [monitor, resourceMonitor, purger], logger: logger)
+                              background: background, logger: logger)
     }
 
     /// What `hdfs haadmin` asks: active or standby (a single namenode is always active). The

@@ -18,7 +18,9 @@ public struct ServerDefaults: Sendable, Equatable {
         writePacketSizeBytes = UInt32(try configuration.get(Keys.writePacketSize))
         replication = UInt32(try configuration.get(Keys.replication))
         fileBufferSizeBytes = UInt32(try configuration.get(Keys.fileBufferSize))
-        trashIntervalMinutes = UInt64(try configuration.get(Keys.trashInterval))
+        // Whole minutes on the wire; a fraction still tells clients the trash is on.
+        let trash = try configuration.get(Keys.trashInterval)
+        trashIntervalMinutes = trash > 0 ? max(1, UInt64(trash)) : 0
         checksumType = try configuration.get(Keys.checksumType)
     }
 

@@ -11,7 +11,8 @@ struct Trash {
     func intervalMinutes(_ fs: FileSystem) async throws -> Int64 {
         let server = try await fs.serverDefaults().trashIntervalMinutes
         if server > 0 { return server }
-        return Int64(try context.configuration.get(Keys.trashInterval))
+        let minutes = try context.configuration.get(Keys.trashInterval)
+        return minutes > 0 ? max(1, Int64(minutes)) : 0
     }
 
     /// Moves `item` to the trash; false when the trash is off or `item` is in it already.
