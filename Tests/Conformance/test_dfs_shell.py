@@ -114,6 +114,7 @@ def test_dfs_mutations_match_fsshell(namenode, fsshell):
         ("-rmdir", "--ignore-fail-on-non-empty", "{root}/d1"),
         ("-rm", "{root}/d1", "{root}/nope", "{root}/new"), ("-rm", "-f", "{root}/nope"),
         ("-rm", "-r", "{root}/d1"), ("-rm", "-skipTrash", "{root}/f1"), ("-rm", "{root}/p/q/*", "{root}/zz*"),
+        ("-rm", "-f", "{root}/zz*", "{root}/nope"), ("-rm", "-f", "-r", "{root}/p/q/*", "{root}/zz*"),
         ("-ls", "-R", "{root}"),
     ]
     mismatches = []

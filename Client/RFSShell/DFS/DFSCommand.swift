@@ -164,13 +164,18 @@ final class DFSContext {
     /// lookup is printed then, before any work), then each is given to `existing` or
     /// `nonexistent` (by default the "No such file or directory" error); a failure is printed
     /// and the next argument goes on.
-    func forEachArgument(_ arguments: [String],
+    /// `unmatchedGlobsAreEmpty`: a glob that matches nothing is no error, only no items (as
+    /// `rm -f` takes it).
+    func forEachArgument(_ arguments: [String], unmatchedGlobsAreEmpty: Bool = false,
                          nonexistent: ((ShellPath) async throws -> Void)? = nil,
                          existing: (ShellPath) async throws -> Void) async throws {
         var items: [ShellPath] = []
         for argument in arguments {
             do {
                 items += try await expand(argument)
+            } catch let failure as PathFailure where unmatchedGlobsAreEmpty && GlobPattern.hasGlob(argument)
+                        && failure == PathFailure(PathMessage.notFound(argument)) {
+                continue
             } catch {
                 try report(error)
             }

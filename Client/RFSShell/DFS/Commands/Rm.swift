@@ -21,7 +21,8 @@ struct RmCommand: DFSCommand {
     }
 
     func run(_ context: DFSContext) async throws -> Int32 {
-        try await context.forEachArgument(paths, nonexistent: { item in
+        // Hadoop's Rm: with -f, a glob that matches nothing is not an error either.
+        try await context.forEachArgument(paths, unmatchedGlobsAreEmpty: ignoreMissing, nonexistent: { item in
             if !ignoreMissing { throw PathFailure(PathMessage.notFound(item.display)) }
         }, existing: { item in
             if item.status?.isDirectory == true, !recursive { throw PathFailure(PathMessage.isDirectory(item.display)) }
