@@ -129,3 +129,26 @@ def test_put_and_get_of_directories_match_fsshell(cluster, fsshell, tmp_path):
     def local_listing(root):
         return sorted((str(p.relative_to(root)), p.is_dir(), p.read_bytes() if p.is_file() else b"") for p in root.rglob("*"))
     assert local_listing(ours) == local_listing(theirs) == local_listing(tree)
+
+
+def test_put_from_standard_input(cluster):
+    """`-put - <dst>` writes standard input to <dst> (to <dst>/- when it is a directory), as
+    Hadoop's Put does; an existing <dst> needs -f."""
+    url = cluster.url
+    client = hdfs_native.Client(url)
+    data = os.urandom(200_000)
+
+    def put(*args, stdin=data):
+        return subprocess.run([RFS_BIN, "dfs", "-fs", url, "-put", *args], input=stdin, capture_output=True, timeout=120)
+
+    assert put("-", "/stdin.bin").returncode == 0
+    with client.read("/stdin.bin") as reader:
+        assert reader.read() == data
+    refused = put("-", "/stdin.bin")
+    assert refused.returncode == 1 and refused.stderr == b"put: `/stdin.bin': File exists\n"
+    assert put("-f", "-", "/stdin.bin", stdin=b"again").returncode == 0
+    with client.read("/stdin.bin") as reader:
+        assert reader.read() == b"again"
+    client.mkdirs("/into")
+    assert put("-", "/into", stdin=b"x").returncode == 0
+    assert [s.path for s in client.list_status("/into")] == ["/into/-"]

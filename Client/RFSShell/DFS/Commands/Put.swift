@@ -28,6 +28,18 @@ struct PutCommand: DFSCommand {
         if sources.count > 1, targetStatus?.isDirectory != true {
             throw PathFailure(targetStatus == nil ? PathMessage.notFound(destination) : PathMessage.isNotDirectory(destination))
         }
+        // A lone "-" is standard input, written to <dst> (or <dst>/- when it is a directory).
+        if sources == ["-"] {
+            let isDirectory = targetStatus?.isDirectory == true
+            let final = isDirectory ? (target == "/" ? "/-" : "\(target)/-") : target
+            let display = isDirectory ? (destination.hasSuffix("/") ? destination + "-" : destination + "/-") : destination
+            do {
+                try await copyStream(FileHandle.standardInput, size: 0, label: "put: -", to: final, display: display, context: context)
+            } catch {
+                try context.report(error)
+            }
+            return context.exitCode
+        }
         for source in sources {
             do {
                 try await copy(source, into: target, targetIsDirectory: targetStatus?.isDirectory == true, context: context)
@@ -90,9 +102,18 @@ struct PutCommand: DFSCommand {
             throw PathFailure(PathMessage.other(localPath, "Permission denied"))
         }
         defer { try? input.close() }
-        let copying = final + "._COPYING_"
         let size = (try? FileManager.default.attributesOfItem(atPath: localPath)[.size] as? NSNumber)?.int64Value ?? 0
-        let progress = TransferProgress(label: "put: \(name)", totalBytes: size, output: context.output)
+        try await copyStream(input, size: size, label: "put: \(name)", to: final, display: display, context: context)
+    }
+
+    /// `input` to the end, written to `<final>._COPYING_`, then renamed to `final`.
+    func copyStream(_ input: FileHandle, size: Int64, label: String, to final: String, display: String, context: DFSContext) async throws {
+        if let existing = try await context.fs.fileStatus(final) {
+            if existing.isDirectory { throw PathFailure(PathMessage.isDirectory(display)) }
+            if !overwrite { throw PathFailure(PathMessage.exists(display)) }
+        }
+        let copying = final + "._COPYING_"
+        let progress = TransferProgress(label: label, totalBytes: size, output: context.output)
         defer { progress.finish() }
         let output = try await context.fs.create(copying, overwrite: true, createParent: false)
         do {
