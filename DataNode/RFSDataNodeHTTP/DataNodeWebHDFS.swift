@@ -80,8 +80,8 @@ struct DataNodeWebHDFS {
     func append(_ request: WebHDFSRequest, body: RequestBody, fileSystem: FileSystem) async throws -> Response {
         var chunks = body.makeAsyncIterator()
         // An empty APPEND (fsspec ends every write with one) changes nothing, so the file is
-        // only checked: opening it for append and closing it at once would re-open its last
-        // block for nothing.
+        // only checked, write permission included (HDFS refuses it as a real append would):
+        // opening it for append and closing it at once would re-open its last block for nothing.
         var first: ByteBuffer?
         while let chunk = try await chunks.next() {
             if chunk.readableBytes > 0 { first = chunk; break }
@@ -94,6 +94,7 @@ struct DataNodeWebHDFS {
                 throw WebHDFSError(.fileNotFound, "File does not exist: \(request.path)")
             }
             guard status.isFile else { throw WebHDFSError(.fileNotFound, "Path is not a file: \(request.path)") }
+            try await fileSystem.checkAccess(request.path, .write)
         }
         var headers: HTTPFields = [:]
         headers[.contentLength] = "0"

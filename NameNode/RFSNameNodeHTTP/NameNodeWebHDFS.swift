@@ -59,6 +59,7 @@ struct NameNodeWebHDFS {
             _ = try request.bool("recursive", default: false)
         case .rename:
             _ = try destination(request)
+            _ = try renameOptions(request)
         case .concat:
             _ = try request.requiredString("sources")
         case .truncate:
@@ -83,6 +84,21 @@ struct NameNodeWebHDFS {
     }
 
     /// RENAME's `destination`: required, and an absolute path.
+    /// `renameoptions`: a comma-separated set of NONE, OVERWRITE and TO_TRASH (Hadoop's
+    /// Options.Rename); empty when absent.
+    static func renameOptions(_ request: WebHDFSRequest) throws(WebHDFSError) -> Set<String> {
+        guard let text = request.string("renameoptions") else { return [] }
+        var options = Set<String>()
+        for option in text.split(separator: ",", omittingEmptySubsequences: true) {
+            let name = option.trimmingCharacters(in: .whitespaces).uppercased()
+            guard ["NONE", "OVERWRITE", "TO_TRASH"].contains(name) else {
+                throw WebHDFSError.invalidParameter("renameoptions", "No enum constant org.apache.hadoop.fs.Options.Rename.\(name)")
+            }
+            options.insert(name)
+        }
+        return options
+    }
+
     static func destination(_ request: WebHDFSRequest) throws(WebHDFSError) -> String {
         let destination = try request.requiredString("destination")
         guard destination.hasPrefix("/") else {
@@ -148,11 +164,14 @@ struct NameNodeWebHDFS {
             return Replies.json(WebHDFSReplies.boolean(try await fileSystem.mkdirs(path, permission: permission)))
         case .rename:
             let destination = try Self.destination(request)
-            if (request.string("renameoptions") ?? "").uppercased().contains("OVERWRITE") {
-                try await fileSystem.rename(path, to: destination, overwrite: true)
-                return Replies.json(WebHDFSReplies.boolean(true))
+            // As HDFS: without options the old rename and its boolean; with any, rename2,
+            // whose refusals are exceptions, and an empty 200.
+            let options = try Self.renameOptions(request)
+            if options.isEmpty {
+                return Replies.json(WebHDFSReplies.boolean(try await fileSystem.rename(path, to: destination)))
             }
-            return Replies.json(WebHDFSReplies.boolean(try await fileSystem.rename(path, to: destination)))
+            try await fileSystem.rename(path, to: destination, overwrite: options.contains("OVERWRITE"))
+            return emptyOK()
         case .delete:
             return Replies.json(WebHDFSReplies.boolean(try await fileSystem.delete(path, recursive: try request.bool("recursive", default: false))))
         case .setPermission:

@@ -211,6 +211,10 @@ def test_listing_batches_and_small_replies_have_hdfs_shapes(cluster):
     ("GET", "/webhdfs/v1/?op=NOSUCHOP", 400, "java.lang.IllegalArgumentException", "GetOpParam.Op.NOSUCHOP"),
     ("GET", "/webhdfs/v1/?op=MKDIRS", 400, "java.lang.IllegalArgumentException", "GetOpParam.Op.MKDIRS"),
     ("PUT", "/webhdfs/v1/errors/d?op=RENAME", 400, "java.lang.IllegalArgumentException", "destination"),
+    ("PUT", "/webhdfs/v1/errors/d?op=RENAME&destination=/errors/e&renameoptions=BOGUS", 400,
+     "java.lang.IllegalArgumentException", "Options.Rename.BOGUS"),
+    ("GET", "/webhdfs/v1/errors?op=GETACLSTATUS", 400, "java.lang.UnsupportedOperationException", "GETACLSTATUS is not supported"),
+    ("PUT", "/webhdfs/v1/errors?op=CREATESNAPSHOT", 400, "java.lang.UnsupportedOperationException", "CREATESNAPSHOT is not supported"),
     ("PUT", "/webhdfs/v1/errors/d?op=SETPERMISSION&permission=999", 400, "java.lang.IllegalArgumentException", "permission"),
     ("PUT", "/webhdfs/v1/errors/d?op=SETPERMISSION&permission=rwx", 400, "java.lang.IllegalArgumentException", "radix-8"),
     ("GET", "/webhdfs/v1/errors/f?op=OPEN&offset=-1", 400, "java.lang.IllegalArgumentException", "offset"),
@@ -236,6 +240,31 @@ def test_error_classes_with_curl(cluster, method, target, status, exception, mes
     assert message in error["message"]
     # A refused request changes nothing.
     assert requests.get(cluster.http_url + "/webhdfs/v1/errors?op=LISTSTATUS").json() == before
+
+
+def test_rename_options_follow_rename2(cluster):
+    """Without renameoptions RENAME is the old rename (a boolean); with them it is rename2:
+    refusals are exceptions and success is an empty 200, as HDFS answers."""
+    base = cluster.http_url + "/webhdfs/v1/ren"
+    for name in ("a", "b", "c"):
+        assert requests.put(base + f"/{name}?op=CREATE&user.name=erin", data=b"x").status_code == 201
+    assert requests.put(base + "/a?op=RENAME&destination=/ren/b&user.name=erin").json() == {"boolean": False}
+    refused = requests.put(base + "/a?op=RENAME&destination=/ren/b&renameoptions=NONE&user.name=erin")
+    assert refused.status_code == 403
+    assert refused.json()["RemoteException"]["javaClassName"] == "org.apache.hadoop.fs.FileAlreadyExistsException"
+    moved = requests.put(base + "/a?op=RENAME&destination=/ren/b&renameoptions=OVERWRITE&user.name=erin")
+    assert moved.status_code == 200 and moved.content == b""
+    names = [s["pathSuffix"] for s in requests.get(base + "?op=LISTSTATUS").json()["FileStatuses"]["FileStatus"]]
+    assert names == ["b", "c"]
+
+
+def test_an_empty_append_checks_write_permission(cluster):
+    base = cluster.http_url + "/webhdfs/v1/emptyappend"
+    assert requests.put(base + "/f?op=CREATE&permission=644&user.name=erin", data=b"x").status_code == 201
+    assert requests.post(base + "/f?op=APPEND&user.name=erin", data=b"").status_code == 200
+    refused = requests.post(base + "/f?op=APPEND&user.name=mallory", data=b"")
+    assert refused.status_code == 403
+    assert refused.json()["RemoteException"]["javaClassName"] == "org.apache.hadoop.security.AccessControlException"
 
 
 def test_a_body_the_namenode_does_not_take_is_refused_unread(cluster, tmp_path):

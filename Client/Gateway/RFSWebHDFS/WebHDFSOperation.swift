@@ -60,6 +60,22 @@ public enum WebHDFSOperation: String, Sendable, CaseIterable {
 
     public var successStatus: Int { self == .create ? 201 : 200 }
 
+    /// Operations of HDFS's WebHDFS (Hadoop 3's *OpParam enums) that rfs does not serve: ACLs,
+    /// extended attributes, snapshots, symlinks, erasure coding, storage policies, delegation
+    /// tokens, quotas over REST.
+    static let hadoopOnly: [WebHDFSMethod: Set<String>] = [
+        .get: ["GETDELEGATIONTOKEN", "GETDELEGATIONTOKENS", "GETXATTRS", "LISTXATTRS", "GETACLSTATUS", "GETALLSTORAGEPOLICY",
+               "GETSTORAGEPOLICY", "GET_BLOCK_LOCATIONS", "GETSNAPSHOTDIFF", "GETSNAPSHOTDIFFLISTING", "GETSNAPSHOTTABLEDIRECTORYLIST",
+               "GETSNAPSHOTLIST", "GETLINKTARGET", "GETFILELINKSTATUS", "GETSTATUS", "GETECPOLICIES", "GETECCODECS",
+               "GETTRASHROOTS", "GETECPOLICY"],
+        .put: ["CREATESYMLINK", "RENEWDELEGATIONTOKEN", "CANCELDELEGATIONTOKEN", "MODIFYACLENTRIES", "REMOVEACLENTRIES",
+               "REMOVEDEFAULTACL", "REMOVEACL", "SETACL", "SETXATTR", "REMOVEXATTR", "ENABLEECPOLICY", "DISABLEECPOLICY",
+               "SETECPOLICY", "ALLOWSNAPSHOT", "DISALLOWSNAPSHOT", "CREATESNAPSHOT", "RENAMESNAPSHOT", "SETSTORAGEPOLICY",
+               "SATISFYSTORAGEPOLICY", "SETQUOTA", "SETQUOTABYSTORAGETYPE"],
+        .post: ["UNSETSTORAGEPOLICY", "UNSETECPOLICY"],
+        .delete: ["DELETESNAPSHOT"],
+    ]
+
     /// Parses `op` as Hadoop does: case-insensitively, and only among the operations of the
     /// request's method (a GET with op=MKDIRS is refused as an unknown GET op).
     public static func parse(_ text: String?, method: WebHDFSMethod) throws(WebHDFSError) -> WebHDFSOperation {
@@ -67,6 +83,10 @@ public enum WebHDFSOperation: String, Sendable, CaseIterable {
             throw WebHDFSError(.unsupportedOperation, "\(method.rawValue) without an op parameter is not supported")
         }
         let name = text.uppercased()
+        if hadoopOnly[method]?.contains(name) == true {
+            // HDFS serves it and rfs does not: say so, as HDFS does for an op it lacks.
+            throw WebHDFSError(.unsupportedOperation, "\(name) is not supported")
+        }
         guard let operation = WebHDFSOperation(rawValue: name), operation.method == method else {
             throw WebHDFSError.invalidParameter("op", "No enum constant org.apache.hadoop.hdfs.web.resources.\(method.hadoopEnum).Op.\(name)")
         }
