@@ -52,7 +52,9 @@ public final class FileSystem: Sendable {
     /// Connects to the namenodes given, tried in order (fail-over moves to the next on
     /// StandbyException or a refused connection). `uri` names the filesystem in qualified
     /// paths; it defaults to the first namenode's address.
-    public init(uri: FileSystemURI? = nil, namenodes: [HostPort], user: String? = nil,
+    /// `realUser`: who connects when acting for `user` (a proxy user, as a WebHDFS gateway's
+    /// `doas`); the namenode allows it only as its `hadoop.proxyuser.*` rules say.
+    public init(uri: FileSystemURI? = nil, namenodes: [HostPort], user: String? = nil, realUser: String? = nil,
                 configuration: Configuration = Configuration(), environment: [String: String] = [:],
                 group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         guard let first = namenodes.first else {
@@ -63,6 +65,7 @@ public final class FileSystem: Sendable {
         self.user = user
         self.paths = PathResolver(authority: self.uri.authority, workingDirectory: "/user/\(user)")
         var rpc = RPCClientConfiguration(addresses: namenodes, user: user, protocolName: ProtocolNames.clientProtocol)
+        rpc.realUser = realUser
         rpc.callTimeout = try configuration.get(Keys.rpcTimeout)
         rpc.connectTimeout = try configuration.get(Keys.connectTimeout)
         rpc.maxRetries = try configuration.get(Keys.clientRetriesMax)

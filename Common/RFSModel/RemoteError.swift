@@ -45,6 +45,7 @@ public enum HadoopException: String, Sendable, CaseIterable {
     case pathIsNotEmptyDirectory = "org.apache.hadoop.fs.PathIsNotEmptyDirectoryException"
     case pathIsNotDirectory = "org.apache.hadoop.fs.PathIsNotDirectoryException"
     case accessControl = "org.apache.hadoop.security.AccessControlException"
+    case authorization = "org.apache.hadoop.security.authorize.AuthorizationException"
     case safeMode = "org.apache.hadoop.hdfs.server.namenode.SafeModeException"
     case invalidPath = "org.apache.hadoop.fs.InvalidPathException"
     case pathComponentTooLong = "org.apache.hadoop.hdfs.protocol.FSLimitException$PathComponentTooLongException"

@@ -37,6 +37,9 @@ public struct RPCClientConfiguration: Sendable {
     /// The servers to try, in order; StandbyException and connection errors move to the next.
     public var addresses: [HostPort]
     public var user: String
+    /// Who really connects when `user` is impersonated (Hadoop's proxy user: a gateway acting
+    /// for `user`); the server decides whether that is allowed. nil: `user` connects itself.
+    public var realUser: String?
     /// Protocol named in the connection context and each request header.
     public var protocolName: String
     public var clientProtocolVersion: UInt64 = 1
@@ -159,8 +162,8 @@ public final class RPCClient: Sendable {
         // that prefers an `EventLoopTaskExecutor`): its calls then write and resume on that
         // thread, with no hand-off between threads.
         let loop = pool.group.any()
-        let made = try await pool.connection(to: address, user: configuration.user, protocolName: configuration.protocolName,
-                                             clientID: clientID, on: loop)
+        let made = try await pool.connection(to: address, user: configuration.user, realUser: configuration.realUser,
+                                             protocolName: configuration.protocolName, clientID: clientID, on: loop)
         cachedConnections.withLockedValue { $0[index] = made }
         return made
     }
@@ -201,6 +204,7 @@ actor RPCConnectionPool {
     struct Key: Hashable {
         var address: HostPort
         var user: String
+        var realUser: String?
     }
 
     nonisolated let group: EventLoopGroup
@@ -216,13 +220,13 @@ actor RPCConnectionPool {
     }
 
     /// The shared connection to `address` as `user`; a new one is made on `loop`.
-    func connection(to address: HostPort, user: String, protocolName: String, clientID: [UInt8],
+    func connection(to address: HostPort, user: String, realUser: String?, protocolName: String, clientID: [UInt8],
                     on loop: any EventLoop) async throws -> RPCConnection {
-        let key = Key(address: address, user: user)
+        let key = Key(address: address, user: user, realUser: realUser)
         if let existing = connections[key], existing.isActive { return existing }
         if let task = pending[key] { return try await task.value }
         let task = Task { [maxFrameBytes, connectTimeout] in
-            try await RPCConnection.connect(to: address, user: user, protocolName: protocolName, clientID: clientID,
+            try await RPCConnection.connect(to: address, user: user, realUser: realUser, protocolName: protocolName, clientID: clientID,
                                             group: loop, maxFrameBytes: maxFrameBytes, connectTimeout: connectTimeout)
         }
         pending[key] = task
@@ -259,7 +263,7 @@ final class RPCConnection: Sendable {
 
     var isActive: Bool { channel.isActive }
 
-    static func connect(to address: HostPort, user: String, protocolName: String, clientID: [UInt8],
+    static func connect(to address: HostPort, user: String, realUser: String?, protocolName: String, clientID: [UInt8],
                         group: EventLoopGroup, maxFrameBytes: Int, connectTimeout: Duration) async throws -> RPCConnection {
         let channel: Channel
         do {
@@ -289,6 +293,7 @@ final class RPCConnection: Sendable {
         var context = Hadoop_Common_IpcConnectionContextProto()
         context.protocol = protocolName
         context.userInfo.effectiveUser = user
+        if let realUser, realUser != user { context.userInfo.realUser = realUser }
         var frame = OutboundFrame()
         try frame.append(header)
         try frame.append(context)

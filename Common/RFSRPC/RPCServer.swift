@@ -17,6 +17,10 @@ public struct RPCServerConfiguration: Sendable {
     public var maxCallsInFlightPerConnection: Int = Limits.rpcCallsInFlightPerConnectionMax
     /// Listen backlog.
     public var backlog: Int32 = 256
+    /// Decides whether `realUser`, connecting from `address` (an IP address), may act as
+    /// `effectiveUser` (Hadoop's proxy users): nil allows it, a message refuses the connection
+    /// with AuthorizationException. nil here: no impersonation is allowed at all.
+    public var authorizeProxy: (@Sendable (_ realUser: String, _ effectiveUser: String, _ address: String) -> String?)?
 
     public init() {}
 }
@@ -218,9 +222,21 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
                 let connectionContext = try frame.readDelimited(Hadoop_Common_IpcConnectionContextProto.self)
                 protocolFromContext = connectionContext.protocol
                 let info = connectionContext.hasUserInfo ? connectionContext.userInfo : nil
-                let action = machine.receivedConnectionContext(
-                    effectiveUser: info?.hasEffectiveUser == true ? info?.effectiveUser : nil,
-                    realUser: info?.hasRealUser == true ? info?.realUser : nil)
+                let effectiveUser = info?.hasEffectiveUser == true ? info?.effectiveUser : nil
+                let realUser = info?.hasRealUser == true ? info?.realUser : nil
+                // A proxy connection (a real user acting for another), as Hadoop's
+                // Server.authorizeConnection checks it, before any call.
+                if let realUser, !realUser.isEmpty, let effectiveUser, !effectiveUser.isEmpty, realUser != effectiveUser {
+                    let address = context.remoteAddress?.ipAddress ?? "?"
+                    let refusal = configuration.authorizeProxy.map { $0(realUser, effectiveUser, address) }
+                        ?? "User: \(realUser) is not allowed to impersonate \(effectiveUser)"
+                    if let refusal {
+                        sendFatalAndClose(callID: ReservedCallID.connectionContext, code: .fatalUnauthorized,
+                                          exception: .authorization, message: refusal, context: context)
+                        return
+                    }
+                }
+                let action = machine.receivedConnectionContext(effectiveUser: effectiveUser, realUser: realUser)
                 if case .ready(let user) = machine.state { logger[metadataKey: "user"] = "\(user)" }
                 perform(action, header: header, frame: &frame, context: context)
             } catch {

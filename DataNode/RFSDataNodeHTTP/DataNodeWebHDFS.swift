@@ -25,7 +25,7 @@ struct DataNodeWebHDFS {
                 throw WebHDFSError(.unsupportedOperation, "HTTP method \(request.method) is not supported by WebHDFS")
             }
             let parsed = try WebHDFSRequest(method: method, target: request.uri.string)
-            let fileSystem = try state.clients.fileSystem(namenodes: try namenodes(parsed), user: parsed.user)
+            let fileSystem = try state.clients.fileSystem(namenodes: try namenodes(parsed), user: parsed.user, realUser: parsed.realUser)
             switch parsed.operation {
             case .create: return try await create(parsed, body: request.body, fileSystem: fileSystem)
             case .append: return try await append(parsed, body: request.body, fileSystem: fileSystem)

@@ -56,6 +56,11 @@ public final class NameNodeDaemon: Sendable {
         let address = try configuration.get(Keys.namenodeRPCAddress)
         var serverConfiguration = RPCServerConfiguration()
         serverConfiguration.maxFrameBytes = try configuration.get(Keys.rpcFrameBytesMax)
+        let proxyUsers = ProxyUsers(configuration: configuration)
+        let proxyGroups = UnixGroups()
+        serverConfiguration.authorizeProxy = { realUser, effectiveUser, address in
+            proxyUsers.refusal(realUser: realUser, effectiveUser: effectiveUser, address: address, groups: proxyGroups.groups(for:))
+        }
 
         var namespaceConfiguration = NamespaceConfiguration()
         namespaceConfiguration.superGroup = try configuration.get(Keys.superGroup)

@@ -32,7 +32,7 @@ struct NameNodeWebHDFS {
             }
             try Self.checkParameters(parsed)
             try await refuseIfStandby(parsed.operation)
-            let fileSystem = try state.clients.fileSystem(namenodes: [state.localRPC], user: parsed.user)
+            let fileSystem = try state.clients.fileSystem(namenodes: [state.localRPC], user: parsed.user, realUser: parsed.realUser)
             if parsed.operation.carriesData {
                 return try await redirect(parsed, fileSystem: fileSystem, requestHost: request.head.authority)
             }

@@ -19,7 +19,10 @@ FILE_STATUS_KEYS = {"accessTime", "blockSize", "childrenNum", "fileId", "group",
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    running = Cluster(tmp_path_factory.mktemp("webhdfs"))
+    # The gateway user "gw" may act for bob and for members of the group "nobody-has-it".
+    running = Cluster(tmp_path_factory.mktemp("webhdfs"),
+                      conf=["hadoop.proxyuser.gw.users=bob", "hadoop.proxyuser.gw.groups=nobody-has-it",
+                            "hadoop.proxyuser.gw.hosts=127.0.0.0/8"])
     # The tests act as several users; the root (owned by whoever runs the namenode, its
     # superuser) is opened to them all.
     superuser = os.environ.get("HADOOP_USER_NAME") or __import__("getpass").getuser()
@@ -240,6 +243,28 @@ def test_error_classes_with_curl(cluster, method, target, status, exception, mes
     assert message in error["message"]
     # A refused request changes nothing.
     assert requests.get(cluster.http_url + "/webhdfs/v1/errors?op=LISTSTATUS").json() == before
+
+
+def test_doas_acts_for_the_user_when_the_proxy_rules_allow_it(cluster):
+    """doas makes the request act as that user, if `hadoop.proxyuser.<user.name>.*` allow it
+    (the namenode checks, as HDFS's ProxyUsers do); otherwise 403 AuthorizationException."""
+    base = cluster.http_url + "/webhdfs/v1/proxy"
+    assert requests.put(base + "?op=MKDIRS&permission=777&user.name=gw").json() == {"boolean": True}
+    assert requests.put(base + "/made?op=MKDIRS&user.name=gw&doas=bob").json() == {"boolean": True}
+    assert requests.get(base + "/made?op=GETFILESTATUS").json()["FileStatus"]["owner"] == "bob"
+    assert requests.put(base + "/made/f?op=CREATE&user.name=gw&doAs=bob", data=b"hi").status_code == 201
+    assert requests.get(base + "/made/f?op=GETFILESTATUS").json()["FileStatus"]["owner"] == "bob"
+    assert requests.get(cluster.http_url + "/webhdfs/v1/?op=GETHOMEDIRECTORY&user.name=gw&doas=bob").json() == {"Path": "/user/bob"}
+    # Acting as oneself needs no rule.
+    assert requests.put(base + "/self?op=MKDIRS&user.name=carol&doas=carol").json() == {"boolean": True}
+    for user, target in (("gw", "carol"), ("carol", "bob")):
+        refused = requests.put(base + f"/x?op=MKDIRS&user.name={user}&doas={target}")
+        assert refused.status_code == 403, refused.text
+        error = refused.json()["RemoteException"]
+        assert error["javaClassName"] == "org.apache.hadoop.security.authorize.AuthorizationException"
+        assert error["message"] == f"User: {user} is not allowed to impersonate {target}"
+    names = [s["pathSuffix"] for s in requests.get(base + "?op=LISTSTATUS").json()["FileStatuses"]["FileStatus"]]
+    assert names == ["made", "self"]
 
 
 def test_rename_options_follow_rename2(cluster):

@@ -10,6 +10,7 @@ public final class FileSystemPool: Sendable {
     struct Key: Hashable {
         var namenodes: [HostPort]
         var user: String
+        var realUser: String?
     }
 
     private let clients = Mutex<[(key: Key, fileSystem: FileSystem)]>([])
@@ -26,9 +27,10 @@ public final class FileSystemPool: Sendable {
         self.capacity = capacity
     }
 
-    /// The client for `user` on `namenodes`, made on first use.
-    public func fileSystem(namenodes: [HostPort], user: String) throws -> FileSystem {
-        let key = Key(namenodes: namenodes, user: user)
+    /// The client for `user` on `namenodes` (connecting as `realUser` acting for `user`, when
+    /// given), made on first use.
+    public func fileSystem(namenodes: [HostPort], user: String, realUser: String? = nil) throws -> FileSystem {
+        let key = Key(namenodes: namenodes, user: user, realUser: realUser)
         var evicted: FileSystem?
         let fileSystem = try clients.withLock { clients throws -> FileSystem in
             if let index = clients.firstIndex(where: { $0.key == key }) {
@@ -36,7 +38,7 @@ public final class FileSystemPool: Sendable {
                 clients.append(entry)
                 return entry.fileSystem
             }
-            let made = try FileSystem(namenodes: namenodes, user: user, configuration: configuration)
+            let made = try FileSystem(namenodes: namenodes, user: user, realUser: realUser, configuration: configuration)
             clients.append((key, made))
             if clients.count > capacity { evicted = clients.removeFirst().fileSystem }
             return made

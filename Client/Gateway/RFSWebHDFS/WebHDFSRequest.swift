@@ -109,10 +109,23 @@ public struct WebHDFSRequest: Sendable {
 
     // MARK: Typed parameters, checked as Hadoop's *Param classes check them
 
-    /// `user.name`, or the anonymous web user.
+    /// Who the request acts as: `doas` when given (the namenode decides whether `user.name` may
+    /// impersonate that user), else `user.name`, else the anonymous web user.
     public var user: String {
+        if let doAs = string("doas") { return doAs }
+        return authenticatedUser
+    }
+
+    /// `user.name`, or the anonymous web user: who sent the request.
+    public var authenticatedUser: String {
         if let name = parameters["user.name"], !name.isEmpty { return name }
         return WebHDFSRequest.anonymousUser
+    }
+
+    /// The proxy user behind a `doas` for someone else; nil when the sender acts for itself.
+    public var realUser: String? {
+        guard let doAs = string("doas"), doAs != authenticatedUser else { return nil }
+        return authenticatedUser
     }
 
     public func string(_ name: String) -> String? {
