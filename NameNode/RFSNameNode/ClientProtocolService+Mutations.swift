@@ -77,6 +77,7 @@ extension ClientProtocolService {
             var op = Rfs_Namenode_Concat()
             op.target = request.trg
             op.sources = request.srcs
+            op.variableLengthBlocks = true
             _ = try await propose(.concat(op), context: context)
             return Hadoop_Hdfs_ConcatResponseProto()
         }

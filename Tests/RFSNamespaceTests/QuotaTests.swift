@@ -326,6 +326,27 @@ struct QuotaTests {
                                                  spaceConsumedBytes: UInt64(fullBlockCharge) + 30, storagespaceQuota: -1))
     }
 
+    @Test("concat under Hadoop 3's rules joins partial blocks from the same directory; older edits keep the old rules")
+    func concatRules() throws {
+        let ns = try Harness()
+        try ns.mkdirs("/c", as: "hdfs")
+        try ns.mkdirs("/d", as: "hdfs")
+        for path in ["/c/t", "/c/s", "/d/x", "/c/u"] { try ns.writeFile(path, bytes: 10, as: "hdfs") }
+        func concat(_ target: String, _ sources: [String], newRules: Bool) throws -> EditResult {
+            var op = Rfs_Namenode_Concat()
+            op.target = target
+            op.sources = sources
+            op.variableLengthBlocks = newRules
+            return try ns.edit(.concat(op), as: "hdfs")
+        }
+        // Before: the target's last block had to be full; a source anywhere was fine.
+        #expect(try !concat("/c/t", ["/c/s"], newRules: false).succeeded)
+        #expect(try !concat("/c/t", ["/d/x"], newRules: true).succeeded)
+        #expect(try concat("/c/t", ["/c/s", "/c/u"], newRules: true).succeeded)
+        #expect(try ns.info("/c/t", as: "hdfs")?.blocks.map(\.numBytes) == [10, 10, 10])
+        #expect(try ns.info("/c/s", as: "hdfs") == nil && ns.info("/d/x", as: "hdfs") != nil)
+    }
+
     @Test("the counters always equal a walk of the subtree, whatever edits ran", arguments: [UInt64(7), 8, 9])
     func countersMatchWalk(seed: UInt64) throws {
         var rng = seed

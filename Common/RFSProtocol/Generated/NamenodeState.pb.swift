@@ -872,6 +872,11 @@ public nonisolated struct Rfs_Namenode_Concat: Sendable {
 
   public var sources: [String] = []
 
+  /// Hadoop 3's rules (HDFS-3689): blocks of any length may be joined, the sources must sit in
+  /// the target's directory and their preferred block size may not exceed the target's. Edits
+  /// written before carry false: full blocks were required, any directory was allowed.
+  public var variableLengthBlocks: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2608,7 +2613,7 @@ nonisolated extension Rfs_Namenode_Truncate: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Rfs_Namenode_Concat: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Concat"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}target\0\u{1}sources\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}target\0\u{1}sources\0\u{3}variable_length_blocks\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2618,6 +2623,7 @@ nonisolated extension Rfs_Namenode_Concat: SwiftProtobuf.Message, SwiftProtobuf.
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.target) }()
       case 2: try { try decoder.decodeRepeatedStringField(value: &self.sources) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.variableLengthBlocks) }()
       default: break
       }
     }
@@ -2630,12 +2636,16 @@ nonisolated extension Rfs_Namenode_Concat: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.sources.isEmpty {
       try visitor.visitRepeatedStringField(value: self.sources, fieldNumber: 2)
     }
+    if self.variableLengthBlocks != false {
+      try visitor.visitSingularBoolField(value: self.variableLengthBlocks, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Rfs_Namenode_Concat, rhs: Rfs_Namenode_Concat) -> Bool {
     if lhs.target != rhs.target {return false}
     if lhs.sources != rhs.sources {return false}
+    if lhs.variableLengthBlocks != rhs.variableLengthBlocks {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -269,7 +269,10 @@ extension EditContext {
     }
 
     /// concat: moves the sources' blocks, in order, to the end of the target and deletes
-    /// the sources. Every file must be closed; the target's last block must be full.
+    /// the sources. Every file must be closed and every source non-empty. As in Hadoop 3, a
+    /// block of any length may be joined, the sources must sit in the target's directory and
+    /// their preferred block size may not exceed the target's; edits from before
+    /// `variable_length_blocks` keep the old rules (full blocks, any directory).
     mutating func applyConcat(_ op: Rfs_Namenode_Concat) throws -> EditReply {
         let checker = try access()
         let targetPath = try parse(op.target)
@@ -278,7 +281,10 @@ extension EditContext {
         }
         try checker.check(target, .write, path: targetPath.description)
         guard !op.sources.isEmpty else { throw NamespaceRejection.illegalArgument("concat: no sources given") }
-        guard !target.hasUnderConstruction else { throw NamespaceRejection.io("concat: target file \(targetPath) is under construction") }
+        guard !target.hasUnderConstruction else {
+            if op.variableLengthBlocks { throw NamespaceRejection.illegalArgument("concat: target file \(targetPath) is under construction") }
+            throw NamespaceRejection.io("concat: target file \(targetPath) is under construction")
+        }
         var seen = Set<String>()
         var sources: [(Rfs_Namenode_InodeRecord, NamespacePath, Rfs_Namenode_InodeRecord)] = []
         for text in op.sources {
@@ -288,16 +294,27 @@ extension EditContext {
             }
             let resolved = try resolve(path, checker: checker)
             guard let source = resolved.inode, source.kind == .inodeFile else { throw NamespaceRejection.fileNotFound("File \(path) not found.") }
+            if op.variableLengthBlocks {
+                guard source.parentID == target.parentID else {
+                    throw NamespaceRejection.illegalArgument("Source file \(path) is not in the same directory with the target \(targetPath)")
+                }
+                guard !source.hasUnderConstruction, !source.blocks.isEmpty else {
+                    throw NamespaceRejection.illegalArgument("concat: source file \(path) is invalid or empty or underConstruction")
+                }
+                guard source.blockSizeBytes <= target.blockSizeBytes else {
+                    throw NamespaceRejection.illegalArgument("concat: source file \(path) has preferred block size \(source.blockSizeBytes) which is greater than the target file's preferred block size \(target.blockSizeBytes)")
+                }
+            }
             guard !source.hasUnderConstruction else { throw NamespaceRejection.io("concat: source file \(path) is under construction") }
             guard !source.blocks.isEmpty else { throw NamespaceRejection.illegalArgument("concat: source file \(path) is empty") }
             try checker.check(source, .read, path: path.description)
             try checker.check(resolved.parent!, .write, path: path.parent.description)
             sources.append((source, path, resolved.parent!))
         }
-        if let last = target.blocks.last, last.numBytes < target.blockSizeBytes {
+        if !op.variableLengthBlocks, let last = target.blocks.last, last.numBytes < target.blockSizeBytes {
             throw NamespaceRejection.illegalArgument("concat: the last block of target \(targetPath) is not full")
         }
-        for (index, (source, _, _)) in sources.enumerated() where index < sources.count - 1 {
+        for (index, (source, _, _)) in sources.enumerated() where index < sources.count - 1 && !op.variableLengthBlocks {
             if let last = source.blocks.last, last.numBytes < source.blockSizeBytes {
                 throw NamespaceRejection.illegalArgument("concat: the last block of a source other than the last is not full")
             }
