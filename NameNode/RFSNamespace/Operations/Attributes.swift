@@ -43,7 +43,9 @@ extension EditContext {
     mutating func applySetReplication(_ op: Rfs_Namenode_SetReplication) throws -> EditReply {
         let checker = try access()
         guard op.replication >= 1 && op.replication <= configuration.maxReplication else {
-            throw NamespaceRejection.io("Requested replication factor of \(op.replication) exceeds maximum of \(configuration.maxReplication) for \(op.path)")
+            throw NamespaceRejection.io(op.replication < 1
+                ? "Requested replication factor of \(op.replication) is less than the required minimum of 1 for \(op.path)"
+                : "Requested replication factor of \(op.replication) exceeds maximum of \(configuration.maxReplication) for \(op.path)")
         }
         let resolved = try resolve(try parse(op.path), checker: checker)
         guard var file = resolved.inode, file.kind == .inodeFile else { return .flag(false) }

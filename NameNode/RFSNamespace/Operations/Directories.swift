@@ -79,7 +79,9 @@ extension EditContext {
         guard let target = resolved.inode else { return .flag(false) }
         if path.isRoot { return .flag(false) }
         var parent = resolved.parent!
-        try checker.check(parent, [.write, .execute], path: path.parent.description)
+        // WRITE on the parent (its EXECUTE was checked on the way down), as HDFS's delete
+        // checks and words it.
+        try checker.check(parent, .write, path: path.parent.description)
         try checker.checkSticky(parent: parent, child: target, path: path.description)
         if target.kind == .inodeDirectory && target.childCount > 0 {
             guard op.recursive else { throw NamespaceRejection.directoryNotEmpty("`\(path) is non empty': Directory is not empty") }

@@ -9,7 +9,9 @@ extension EditContext {
         let checker = try access()
         let path = try parse(op.path)
         guard op.replication >= 1 && op.replication <= configuration.maxReplication else {
-            throw NamespaceRejection.io("Requested replication factor of \(op.replication) exceeds maximum of \(configuration.maxReplication) for \(path)")
+            throw NamespaceRejection.io(op.replication < 1
+                ? "Requested replication factor of \(op.replication) is less than the required minimum of 1 for \(path)"
+                : "Requested replication factor of \(op.replication) exceeds maximum of \(configuration.maxReplication) for \(path)")
         }
         guard op.blockSizeBytes >= configuration.minBlockSizeBytes else {
             throw NamespaceRejection.io("Specified block size is less than configured minimum value (dfs.namenode.fs-limits.min-block-size): \(op.blockSizeBytes) < \(configuration.minBlockSizeBytes)")
