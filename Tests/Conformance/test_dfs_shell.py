@@ -105,6 +105,10 @@ def test_dfs_mutations_match_fsshell(namenode, fsshell):
         ("-chmod", "+t", "{root}/p"), ("-chmod", "a-x", "{root}/p/q"), ("-chmod", "644", "{root}/nope"),
         ("-chown", "alice:staff", "{root}/f1"), ("-chown", "-R", ":grp", "{root}/d1"), ("-chgrp", "other", "{root}/t1"),
         ("-chown", "bob", "{root}/nope"),
+        ("-touch", "-c", "{root}/notmade"), ("-touch", "-t", "20260101:120000", "{root}/f1", "{root}/touched"),
+        ("-touch", "-m", "-t", "20250102:030405", "{root}/f1"), ("-touch", "-a", "-t", "20240203:040506", "{root}/f1"),
+        ("-stat", "%y|%x", "{root}/f1", "{root}/touched"), ("-touch", "-t", "yesterday", "{root}/f1"),
+        ("-touch", "{root}/nope/x"), ("-head", "{root}/f1"), ("-head", "{root}/d1"), ("-head", "{root}/nope"),
         ("-setrep", "2", "{root}/f1"), ("-setrep", "-w", "1", "{root}/d1"), ("-setrep", "2", "{root}/nope"),
         ("-truncate", "0", "{root}/t1"), ("-truncate", "-w", "0", "{root}/t1", "{root}/d1"),
         ("-mv", "{root}/t1", "{root}/t2"), ("-mv", "{root}/nope", "{root}/x"), ("-mv", "{root}/t2", "{root}/f1"),
@@ -150,6 +154,26 @@ def test_dfs_rm_moves_to_trash_as_fsshell(namenode, fsshell):
     # A path that "contains" the trash (by Hadoop's string-prefix test) is refused the same way.
     assert rfs_dfs(url, "-mkdir", "/u").returncode == 0
     assert outcome(rfs_dfs(url, *trash, "-rm", "-r", "/u")) == outcome(fsshell(url, *trash, "-rm", "-r", "/u"))
+
+
+def test_dfs_expunge_checkpoints_and_empties_the_trash(namenode, fsshell):
+    """-expunge turns .Trash/Current into a yyMMddHHmmss checkpoint and deletes checkpoints older
+    than the interval; -immediate deletes everything in the trash. Both shells, same outcome."""
+    url = namenode.url
+    trash = ("-D", "fs.trash.interval=10")
+    for shell in ("rfs", "java"):
+        run = (lambda *a: rfs_dfs(url, *a)) if shell == "rfs" else (lambda *a: fsshell(url, *a))
+        assert rfs_dfs(url, "-touchz", "/x").returncode == 0
+        assert rfs_dfs(url, *trash, "-rm", "/x").returncode == 0
+        assert rfs_dfs(url, "-mkdir", ".Trash/990101000000").returncode == 0   # long expired
+        assert outcome(run(*trash, "-expunge")) == (0, "", ""), shell
+        entries = rfs_dfs(url, "-ls", "-C", ".Trash").stdout.split()
+        assert len(entries) == 1 and re.fullmatch(r"\.Trash/\d{12}", entries[0]), (shell, entries)
+        assert rfs_dfs(url, "-ls", "-C", entries[0]).stdout == f"{entries[0]}/x\n"
+        assert outcome(run(*trash, "-expunge", "-immediate")) == (0, "", ""), shell
+        assert rfs_dfs(url, "-ls", "-C", ".Trash").stdout == "", shell
+    # Without a trash interval there is nothing to do.
+    assert outcome(rfs_dfs(url, "-expunge")) == outcome(fsshell(url, "-expunge"))
 
 
 def test_dfsadmin_commands(namenode):

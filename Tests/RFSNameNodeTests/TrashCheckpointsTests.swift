@@ -1,4 +1,4 @@
-@testable import RFSNameNode
+import RFSModel
 import Testing
 
 @Suite("Trash checkpoints: names, ages and the emptier's schedule")
@@ -13,18 +13,21 @@ struct TrashCheckpointsTests {
         #expect(TrashCheckpoints.name(atMillis: Self.morning + 999) == "261127090507")
         #expect(TrashCheckpoints.name(atMillis: Self.leapDay) == "240229235959")
         #expect(TrashCheckpoints.name(atMillis: 946_684_800_000) == "000101000000")
-        for millis in [Self.morning, Self.leapDay, 946_684_800_000, 4_102_444_799_000] {
-            #expect(TrashCheckpoints.millis(ofName: TrashCheckpoints.name(atMillis: millis)) == millis)
+        for millis in [Self.morning, Self.leapDay, 946_684_800_000, 2_398_377_600_000] {
+            #expect(TrashCheckpoints.millis(ofName: TrashCheckpoints.name(atMillis: millis), nowMillis: millis) == millis)
         }
     }
 
     @Test("a taken name's -n suffix and the old yyMMddHHmm form are checkpoints; anything else is not")
     func parsing() {
-        #expect(TrashCheckpoints.millis(ofName: "261127090507-3") == Self.morning)
-        #expect(TrashCheckpoints.millis(ofName: "2611270905") == Self.morning - 7000)
+        #expect(TrashCheckpoints.millis(ofName: "261127090507-3", nowMillis: Self.morning) == Self.morning)
+        #expect(TrashCheckpoints.millis(ofName: "2611270905", nowMillis: Self.morning) == Self.morning - 7000)
+        // yy as SimpleDateFormat reads it: within 80 years before and 20 after now.
+        #expect(TrashCheckpoints.millis(ofName: "990101000000", nowMillis: Self.morning) == 915_148_800_000)
+        #expect(TrashCheckpoints.millis(ofName: "460101000000", nowMillis: Self.morning) == 2_398_377_600_000)
         for stray in ["Current", "", "26112709050", "261127090507-", "261127090507-x", "2611270905-1", "261327090507",
                       "261131090507", "250229000000", "261127240000", "261127096000", "notes", "1261127090507"] {
-            #expect(TrashCheckpoints.millis(ofName: stray) == nil, "\(stray)")
+            #expect(TrashCheckpoints.millis(ofName: stray, nowMillis: Self.morning) == nil, "\(stray)")
         }
     }
 
