@@ -152,3 +152,26 @@ def test_put_from_standard_input(cluster):
     client.mkdirs("/into")
     assert put("-", "/into", stdin=b"x").returncode == 0
     assert [s.path for s in client.list_status("/into")] == ["/into/-"]
+
+
+def test_concat_matches_fsshell(cluster, fsshell, tmp_path):
+    """-concat joins files of any length in one directory, as Hadoop 3's; its refusals read as
+    FsShell's."""
+    url = cluster.url
+    client = hdfs_native.Client(url)
+    parts = [os.urandom(n) for n in (70_000, 1_000, 5)]
+    for root in ("/cr", "/cj"):
+        for name, data in zip(("t", "a", "b"), parts):
+            with client.create(f"{root}/{name}") as writer:
+                writer.write(data)
+        client.mkdirs(f"{root}/dir")
+    for args in (("-concat", "{root}/t", "{root}/a", "{root}/b"), ("-concat", "{root}/t", "{root}/a"),
+                 ("-concat",), ("-concat", "{root}/nope", "{root}/t", "{root}/dir"), ("-concat", "{root}/t", "{root}/dir", "{root}/x")):
+        ours = rfs_dfs(url, *[a.replace("{root}", "/cr") for a in args])
+        theirs = fsshell(url, *[a.replace("{root}", "/cj") for a in args])
+        expected = (theirs.returncode, theirs.stdout.replace("/cj", "/cr"), theirs.stderr.replace("/cj", "/cr"))
+        assert (ours.returncode, ours.stdout, ours.stderr) == expected, args
+    for root in ("/cr", "/cj"):
+        with client.read(f"{root}/t") as reader:
+            assert reader.read() == b"".join(parts)
+        assert sorted(s.path for s in client.list_status(root)) == [f"{root}/dir", f"{root}/t"]
