@@ -175,3 +175,25 @@ def test_concat_matches_fsshell(cluster, fsshell, tmp_path):
         with client.read(f"{root}/t") as reader:
             assert reader.read() == b"".join(parts)
         assert sorted(s.path for s in client.list_status(root)) == [f"{root}/dir", f"{root}/t"]
+
+
+def test_move_from_local_and_move_to_local_match_fsshell(cluster, fsshell, tmp_path):
+    url = cluster.url
+    client = hdfs_native.Client(url)
+    data = os.urandom(100_000)
+    for shell, root in (("rfs", "/mr"), ("java", "/mj")):
+        run = (lambda *a: rfs_dfs(url, *a)) if shell == "rfs" else (lambda *a: fsshell(url, *a))
+        local = tmp_path / f"{shell}.bin"
+        local.write_bytes(data)
+        moved = run("-moveFromLocal", str(local), f"{root}.bin")
+        assert (moved.returncode, moved.stdout, moved.stderr) == (0, "", ""), shell
+        assert not local.exists()
+        with client.read(f"{root}.bin") as reader:
+            assert reader.read() == data
+        # A refused copy keeps the local file.
+        local.write_bytes(b"again")
+        refused = run("-moveFromLocal", str(local), f"{root}.bin")
+        assert refused.returncode == 1 and refused.stderr == f"moveFromLocal: `{root}.bin': File exists\n", (shell, refused)
+        assert local.exists()
+    ours, theirs = rfs_dfs(url, "-moveToLocal", "/mr.bin", str(tmp_path / "x")), fsshell(url, "-moveToLocal", "/mr.bin", str(tmp_path / "x"))
+    assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr)

@@ -9,7 +9,7 @@ enum DFSCommandTable {
         TruncateCommand.self, UsageCommand.self,
         CatCommand.self, PutCommand.self, CopyFromLocalCommand.self, GetCommand.self, CopyToLocalCommand.self,
         AppendToFileCommand.self, ChecksumCommand.self, TailCommand.self, CpCommand.self, GetmergeCommand.self,
-        TextCommand.self, HeadCommand.self, TouchCommand.self, ExpungeCommand.self, ConcatCommand.self, FindCommand.self,
+        TextCommand.self, HeadCommand.self, TouchCommand.self, ExpungeCommand.self, ConcatCommand.self, FindCommand.self, MoveFromLocalCommand.self, MoveToLocalCommand.self,
         ]
     }
 

@@ -23,6 +23,11 @@ struct PutCommand: DFSCommand {
     }
 
     func run(_ context: DFSContext) async throws -> Int32 {
+        try await run(context, afterEachCopied: { _ in })
+    }
+
+    /// Copies every source; `afterEachCopied` runs with each local source that arrived whole.
+    func run(_ context: DFSContext, afterEachCopied: (String) throws -> Void) async throws -> Int32 {
         let target = try context.fs.resolve(destination)
         let targetStatus = try await context.fs.fileStatus(target)
         if sources.count > 1, targetStatus?.isDirectory != true {
@@ -42,7 +47,9 @@ struct PutCommand: DFSCommand {
         }
         for source in sources {
             do {
+                let errorsBefore = context.errorCount
                 try await copy(source, into: target, targetIsDirectory: targetStatus?.isDirectory == true, context: context)
+                if context.errorCount == errorsBefore { try afterEachCopied(source) }
             } catch {
                 try context.report(error)
             }
@@ -132,6 +139,34 @@ struct PutCommand: DFSCommand {
         guard try await context.fs.rename(copying, to: final) else {
             throw PathFailure(PathMessage.other(display, "could not rename \(copying) into place"))
         }
+    }
+}
+
+/// `-moveFromLocal` (Hadoop's `MoveFromLocal`): `-put`, then each local source that was
+/// copied whole is removed.
+struct MoveFromLocalCommand: DFSCommand {
+    static let name = "moveFromLocal"
+    static let usage = "[-f] [-p] [-l] [-d] <localsrc> ... <dst>"
+    let put: PutCommand
+    init(arguments: [String]) throws(UsageError) { put = try PutCommand(arguments: arguments) }
+    func run(_ context: DFSContext) async throws -> Int32 {
+        try await put.run(context) { source in
+            let localPath = source.hasPrefix("file://") ? String(source.dropFirst("file://".count)) : source
+            do { try FileManager.default.removeItem(atPath: localPath) } catch {
+                throw PathFailure(PathMessage.other(source, "Input/output error"))
+            }
+        }
+    }
+}
+
+/// `-moveToLocal`: as in Hadoop, named but not implemented.
+struct MoveToLocalCommand: DFSCommand {
+    static let name = "moveToLocal"
+    static let usage = "<src> <localdst>"
+    init(arguments: [String]) throws(UsageError) { _ = try CommandFormat(min: 2, max: 2).parse(arguments) }
+    func run(_ context: DFSContext) async throws -> Int32 {
+        context.displayError("Option '-moveToLocal' is not implemented yet.")
+        return context.exitCode
     }
 }
 
