@@ -197,20 +197,7 @@ struct NameNodePages {
 
     /// `2026-11-26 04:05 UTC` from epoch milliseconds, without Foundation's formatters.
     static func date(_ millis: Int64) -> String {
-        let seconds = millis / 1000
-        let days = seconds / 86_400
-        let secondOfDay = seconds % 86_400
-        // Civil-from-days (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day)) \(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)) UTC"
+        let t = CivilTime.utc(millis: millis)
+        return "\(t.year)-\(CivilTime.two(t.month))-\(CivilTime.two(t.day)) \(CivilTime.two(t.hour)):\(CivilTime.two(t.minute)) UTC"
     }
 }
