@@ -245,6 +245,16 @@ actor RPCConnectionPool {
 
 /// One client connection: preamble and connection context sent on connect, then calls
 /// multiplexed by call id.
+/// A connection's fatal refusal, written by its handler on the event loop and read by callers
+/// on any thread.
+final class ConnectionRefusal: Sendable {
+    private let stored = NIOLockedValueBox<RPCRemoteException?>(nil)
+    var error: RPCRemoteException? {
+        get { stored.withLockedValue { $0 } }
+        set { stored.withLockedValue { $0 = newValue } }
+    }
+}
+
 final class RPCConnection: Sendable {
     private let channel: Channel
     /// The server's address as text, for errors (made once, not per call).
@@ -254,11 +264,15 @@ final class RPCConnection: Sendable {
     /// Each method's serialized RequestHeaderProto: it names only the method, the protocol
     /// and the version, so it is encoded once per method rather than once per call.
     private let requestHeaders = NIOLockedValueBox<[String: (protocolName: String, version: UInt64, bytes: [UInt8])]>([:])
+    /// The server's fatal reply about the connection itself (a refused proxy user, say), once
+    /// one came: calls that find the connection closed fail with it, not with "closed".
+    private let refusal: ConnectionRefusal
 
-    private init(channel: Channel, address: HostPort, clientID: [UInt8]) {
+    private init(channel: Channel, address: HostPort, clientID: [UInt8], refusal: ConnectionRefusal) {
         self.channel = channel
         self.addressText = "\(address)"
         self.clientIDData = Data(clientID)
+        self.refusal = refusal
     }
 
     var isActive: Bool { channel.isActive }
@@ -266,6 +280,7 @@ final class RPCConnection: Sendable {
     static func connect(to address: HostPort, user: String, realUser: String?, protocolName: String, clientID: [UInt8],
                         group: EventLoopGroup, maxFrameBytes: Int, connectTimeout: Duration) async throws -> RPCConnection {
         let channel: Channel
+        let refusal = ConnectionRefusal()
         do {
             channel = try await ClientBootstrap(group: group)
                 .connectTimeout(.nanoseconds(connectTimeout.wholeNanoseconds))
@@ -274,7 +289,7 @@ final class RPCConnection: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers([
                             ByteToMessageHandler(HadoopFrameDecoder(expectingPreamble: false, maxFrameBytes: maxFrameBytes)),
-                            RPCClientHandler(address: "\(address)"),
+                            RPCClientHandler(address: "\(address)", refusal: refusal),
                         ])
                     }
                 }
@@ -307,7 +322,7 @@ final class RPCConnection: Sendable {
             try? await channel.close()
             throw RPCClientError.connectFailed(address: "\(address)", reason: "\(error)")
         }
-        return RPCConnection(channel: channel, address: address, clientID: clientID)
+        return RPCConnection(channel: channel, address: address, clientID: clientID, refusal: refusal)
     }
 
     func call(protocolName: String, method: String, callID: Int32, body: [UInt8], clientProtocolVersion: UInt64,
@@ -329,8 +344,11 @@ final class RPCConnection: Sendable {
         // never left at all, so the call may go to another server whatever it is.
         let written = channel.eventLoop.makePromise(of: Void.self)
         let address = addressText
+        let refusal = self.refusal
         written.futureResult.whenFailure { error in
-            if let channelError = error as? ChannelError, channelError == .ioOnClosedChannel {
+            if let refused = refusal.error {
+                promise.fail(refused)
+            } else if let channelError = error as? ChannelError, channelError == .ioOnClosedChannel {
                 promise.fail(RPCClientError.connectFailed(address: address, reason: "the connection was closed"))
             } else {
                 promise.fail(RPCClientError.connectionClosed(address: address))
@@ -389,6 +407,7 @@ final class RPCClientHandler: ChannelDuplexHandler {
     }
 
     private let address: String
+    private let refusal: ConnectionRefusal
     private var waiting: [Int32: Waiting] = [:]
     private var closed = false
     /// One timer per connection, armed for the earliest deadline of the calls waiting, rather
@@ -397,9 +416,13 @@ final class RPCClientHandler: ChannelDuplexHandler {
     /// deadline is that of the oldest call and the timer fires about once per timeout.
     private var timer: (deadline: NIODeadline, task: Scheduled<Void>)?
 
-    init(address: String) {
+    init(address: String, refusal: ConnectionRefusal) {
         self.address = address
+        self.refusal = refusal
     }
+
+    /// Why calls on this connection fail once it is closed.
+    private var closedError: any Error { refusal.error ?? RPCClientError.connectionClosed(address: address) }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
@@ -407,7 +430,7 @@ final class RPCClientHandler: ChannelDuplexHandler {
             context.write(wrapOutboundOut(buffer), promise: promise)
         case .call(let call):
             guard !closed else {
-                call.promise.fail(RPCClientError.connectionClosed(address: address))
+                call.promise.fail(closedError)
                 promise?.succeed(())
                 return
             }
@@ -461,8 +484,10 @@ final class RPCClientHandler: ChannelDuplexHandler {
             errorCode: RPCErrorCode(rawValue: header.errorDetail.rawValue) ?? .applicationError,
             isFatal: header.status == .fatal)
         guard let entry = waiting.removeValue(forKey: callID) else {
-            // A fatal reply about the connection itself fails every call on it.
+            // A fatal reply about the connection itself fails every call on it, and those
+            // made after it (they may be on their way as it closes).
             if header.status == .fatal {
+                refusal.error = remoteError
                 failAll(with: remoteError)
                 context.close(promise: nil)
             }
@@ -502,7 +527,7 @@ final class RPCClientHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
-        failAll(with: RPCClientError.connectionClosed(address: address))
+        failAll(with: closedError)
         context.fireChannelInactive()
     }
 

@@ -11,7 +11,8 @@ import Testing
 let testProtocol = ProtocolNames.clientProtocol
 
 /// A server with a few methods whose behaviour the tests steer through the request.
-func startTestServer(maxFrameBytes: Int = 1 << 20) async throws -> RPCServer {
+func startTestServer(maxFrameBytes: Int = 1 << 20,
+                     authorizeProxy: (@Sendable (String, String, String) -> String?)? = nil) async throws -> RPCServer {
     var registry = RPCServiceRegistry()
     // getFileInfo: "/" is a directory; "/missing" has no status; "/slow-N" waits N ms;
     // "/denied" throws AccessControlException; "/crash" throws a non-Hadoop error.
@@ -44,13 +45,19 @@ func startTestServer(maxFrameBytes: Int = 1 << 20) async throws -> RPCServer {
         return response
     }
     return try await RPCServer.start(host: "127.0.0.1", port: 0, registry: registry,
-                                     configuration: { var c = RPCServerConfiguration(); c.maxFrameBytes = maxFrameBytes; return c }(),
+                                     configuration: {
+                                         var c = RPCServerConfiguration()
+                                         c.maxFrameBytes = maxFrameBytes
+                                         c.authorizeProxy = authorizeProxy
+                                         return c
+                                     }(),
                                      group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test.rpc"))
 }
 
-func makeClient(ports: [Int], user: String = "alice", timeout: Duration = .seconds(10)) -> RPCClient {
+func makeClient(ports: [Int], user: String = "alice", realUser: String? = nil, timeout: Duration = .seconds(10)) -> RPCClient {
     var configuration = RPCClientConfiguration(addresses: ports.map { HostPort(host: "127.0.0.1", port: $0) },
                                                user: user, protocolName: testProtocol)
+    configuration.realUser = realUser
     configuration.callTimeout = timeout
     configuration.backoffBase = .milliseconds(10)
     configuration.backoffMax = .milliseconds(50)
@@ -119,6 +126,37 @@ struct RPCTests {
         #expect(!missing.hasFs)
         await client.close()
         try await server.close()
+    }
+
+    @Test("a proxy connection runs as its effective user when the server allows it; a refusal reaches each call as AuthorizationException")
+    func proxyUsers() async throws {
+        let server = try await startTestServer { real, effective, address in
+            real == "gateway" && effective == "bob" && address == "127.0.0.1" ? nil : "User: \(real) is not allowed to impersonate \(effective)"
+        }
+        let port = server.localAddress.port!
+        let allowed = makeClient(ports: [port], user: "bob", realUser: "gateway")
+        #expect(try await getFileInfo(allowed, "/").fs.owner == "bob")
+        await allowed.close()
+        // The refusal races the first call onto the connection; whichever wins, the call
+        // must see the refusal, not a closed connection.
+        for _ in 0..<20 {
+            let refused = makeClient(ports: [port], user: "carol", realUser: "gateway")
+            do {
+                _ = try await getFileInfo(refused, "/")
+                Issue.record("a refused proxy connection answered a call")
+            } catch let error as RPCRemoteException {
+                #expect(error.exceptionClassName == HadoopException.authorization.rawValue)
+                #expect(error.errorMessage == "User: gateway is not allowed to impersonate carol")
+            }
+            await refused.close()
+        }
+        try await server.close()
+        // Without rules nobody may impersonate anyone.
+        let strict = try await startTestServer()
+        let proxied = makeClient(ports: [strict.localAddress.port!], user: "bob", realUser: "gateway")
+        await #expect(throws: RPCRemoteException.self) { try await getFileInfo(proxied, "/") }
+        await proxied.close()
+        try await strict.close()
     }
 
     @Test("many calls in flight on one connection are answered out of order, each to its caller")
