@@ -11,6 +11,13 @@ public enum TrashCheckpoints {
         return [t.year % 100, t.month, t.day, t.hour, t.minute, t.second].map(CivilTime.two).joined()
     }
 
+    /// The names a checkpoint made at `millis` may take, in the order to try them: its time,
+    /// then with `-1` … `-1000` after it for when that name is taken (HDFS's createCheckpoint).
+    public static func candidateNames(atMillis millis: Int64) -> [String] {
+        let base = name(atMillis: millis)
+        return [base] + (1...1000).map { "\(base)-\($0)" }
+    }
+
     /// The time a checkpoint's name stands for: `yyMMddHHmmss` with an optional `-<n>`, or the
     /// old `yyMMddHHmm`; the century is the one that puts the year within 80 years before and
     /// 20 after `nowMillis`, as Java's SimpleDateFormat reads `yy`. nil for `Current` and

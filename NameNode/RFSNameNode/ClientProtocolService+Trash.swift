@@ -58,29 +58,22 @@ extension ClientProtocolService {
         }
     }
 
-    /// Renames `Current` to the checkpoint named by `nowMillis` (`-1`, `-2`, … after it when
-    /// that name is taken, as HDFS's createCheckpoint does).
+    /// Renames `Current` to the first free checkpoint name for `nowMillis`.
     private func checkpoint(trashRoot: String, taken: Set<String>, nowMillis: Int64, context: RPCCallContext) async throws {
-        let base = TrashCheckpoints.name(atMillis: nowMillis)
-        var name = base
-        var attempt = 0
-        while true {
-            if !taken.contains(name) {
-                var rename = Rfs_Namenode_Rename()
-                rename.source = trashRoot + "/" + TrashCheckpoints.current
-                rename.destination = trashRoot + "/" + name
-                do {
-                    _ = try await propose(.rename(rename), context: context)
-                    logger.info("created trash checkpoint", metadata: ["path": "\(rename.destination)"])
-                    return
-                } catch NamespaceRejection.fileAlreadyExists {
-                    // Made since the listing: try the next name.
-                }
+        let names = TrashCheckpoints.candidateNames(atMillis: nowMillis)
+        for name in names where !taken.contains(name) {
+            var rename = Rfs_Namenode_Rename()
+            rename.source = trashRoot + "/" + TrashCheckpoints.current
+            rename.destination = trashRoot + "/" + name
+            do {
+                _ = try await propose(.rename(rename), context: context)
+                logger.info("created trash checkpoint", metadata: ["path": "\(rename.destination)"])
+                return
+            } catch NamespaceRejection.fileAlreadyExists {
+                // Made since the listing: try the next name.
             }
-            attempt += 1
-            guard attempt <= 1000 else { throw NamespaceRejection.io("Failed to checkpoint trash: \(trashRoot)/\(base)") }
-            name = "\(base)-\(attempt)"
         }
+        throw NamespaceRejection.io("Failed to checkpoint trash: \(trashRoot)/\(names[0])")
     }
 
     /// Every entry of the directory `path`, read a listing page at a time.

@@ -32,14 +32,19 @@ struct ExpungeCommand: DFSCommand {
             _ = try await fs.delete("\(trashRoot)/\(name)", recursive: true)
         }
         if !immediate, names.contains(TrashCheckpoints.current) {
-            let base = TrashCheckpoints.name(atMillis: now)
-            var attempt = 0
-            while true {
-                let checkpoint = attempt == 0 ? base : "\(base)-\(attempt)"
-                if try await fs.rename("\(trashRoot)/\(TrashCheckpoints.current)", to: "\(trashRoot)/\(checkpoint)") { break }
-                attempt += 1
-                guard attempt <= 1000 else { throw PathFailure("expunge: Failed to checkpoint trash: \(trashRoot)/\(base)") }
+            let names = TrashCheckpoints.candidateNames(atMillis: now)
+            var made = false
+            // rename2 without overwrite, as HDFS's createCheckpoint: the old rename would move
+            // Current into a checkpoint directory of the same name.
+            for checkpoint in names where !made {
+                do {
+                    try await fs.rename("\(trashRoot)/\(TrashCheckpoints.current)", to: "\(trashRoot)/\(checkpoint)", overwrite: false)
+                    made = true
+                } catch let remote as RemoteException where remote.className.hasSuffix("FileAlreadyExistsException") {
+                    continue
+                }
             }
+            guard made else { throw PathFailure("expunge: Failed to checkpoint trash: \(trashRoot)/\(names[0])") }
         }
         return context.exitCode
     }
