@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import RFSModel
 
 /// A pthread mutex. The WAL's writer is a plain pthread (fsync blocks, so it must not run on
 /// Swift's cooperative pool), and these primitives are what it waits on.
@@ -102,8 +103,7 @@ struct JoinableThread {
         }
     }
 
-    /// Starts `run` on a new thread. `name` names it on Darwin; Glibc's module does not export
-    /// `pthread_setname_np`.
+    /// Starts `run` on a new thread named `name` (as /proc, `top -H` and `perf` show it).
     init(name: String, _ run: @escaping @Sendable () -> Void) {
         let body = Unmanaged.passRetained(Body(name: name, run: run)).toOpaque()
         #if canImport(Darwin)
@@ -120,6 +120,7 @@ struct JoinableThread {
         var created = pthread_t()
         let result = pthread_create(&created, nil, { argument in
             let body = Unmanaged<Body>.fromOpaque(argument!).takeRetainedValue()
+            CurrentThread.setName(body.name)
             body.run()
             return nil
         }, body)

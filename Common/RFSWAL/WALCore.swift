@@ -1,5 +1,6 @@
 import Logging
 import RFSChecksum
+import RFSModel
 
 /// The WAL's state and its writer thread. `WriteAheadLog` is the public face; this is a
 /// separate object so that the writer thread can hold it without keeping the public object
@@ -50,7 +51,12 @@ final class WALCore: @unchecked Sendable {
         self.segments = segments
         self.summary = Self.summarize(segments)
         self.nextIndex = segments[segments.count - 1].lastIndex + 1
-        self.writer = JoinableThread(name: "rfs-wal-writer") { [self] in runWriter() }
+        self.writer = JoinableThread(name: "rfs-wal-writer") { [self] in
+            // Appenders wake the writer; it must not preempt them, so they go on queueing
+            // into the next group while it takes the current one.
+            CurrentThread.preferThroughput()
+            runWriter()
+        }
     }
 
     // MARK: Reading the state

@@ -3,6 +3,7 @@ import Logging
 import RFSKeyValue
 import RFSNamespace
 import NIOCore
+import RFSModel
 import RFSProtocol
 import RFSRaft
 import RFSWAL
@@ -584,6 +585,9 @@ final class SignalledThread: @unchecked Sendable {
 
     init(name: String, work: @escaping @Sendable () -> Void) {
         let thread = Thread { [condition] in
+            CurrentThread.setName(name)
+            // Whoever signals (the WAL writer after a group commit) goes on undisturbed.
+            CurrentThread.preferThroughput()
             while true {
                 condition.lock()
                 while !self.pending && !self.stopped { condition.wait() }
