@@ -37,7 +37,7 @@ extension ClientProtocolService {
             op.replication = request.replication
             op.blockSizeBytes = request.blockSize
             var response = Hadoop_Hdfs_CreateResponseProto()
-            if case .inode(let inode, _) = try await propose(.create(op), context: context) {
+            if case .inode(let inode) = try await propose(.create(op), context: context) {
                 response.fs = protos.fileStatus(inode, localName: [])
             }
             return response
@@ -184,7 +184,7 @@ extension ClientProtocolService {
         case .block(let block, let offset, let file):
             response.block = protos.locatedBlock(block, offset: offset, locations: blocks.locations(of: block.id).nodes, corrupt: false)
             response.stat = protos.fileStatus(file, localName: [])
-        case .inode(let file, _):
+        case .inode(let file):
             response.stat = protos.fileStatus(file, localName: [])
         default:
             break

@@ -33,8 +33,8 @@ public enum NamespaceEffect: Equatable, Sendable {
 public enum EditReply: Equatable, Sendable {
     case done
     case flag(Bool)
-    /// The inode the edit created or opened, and its path.
-    case inode(Rfs_Namenode_InodeRecord, path: String)
+    /// The inode the edit created or opened.
+    case inode(Rfs_Namenode_InodeRecord)
     /// A new block: the block, its offset in the file, and the file.
     case block(Rfs_Namenode_BlockRecord, offset: UInt64, file: Rfs_Namenode_InodeRecord)
 }
@@ -225,9 +225,10 @@ struct EditContext {
     }
 
     /// Adds `child` under `parent`, enforcing the directory-item limit and updating the parent.
-    func link(_ child: inout Rfs_Namenode_InodeRecord, under parent: inout Rfs_Namenode_InodeRecord, parentPath: String) throws {
+    func link(_ child: inout Rfs_Namenode_InodeRecord, under parent: inout Rfs_Namenode_InodeRecord,
+              parentPath: @autoclosure () -> String) throws {
         guard parent.childCount < UInt64(configuration.maxDirectoryItems) else {
-            throw NamespaceRejection.tooManyItems(parentPath, limit: configuration.maxDirectoryItems)
+            throw NamespaceRejection.tooManyItems(parentPath(), limit: configuration.maxDirectoryItems)
         }
         child.parentID = parent.id
         // New inodes take the parent directory's group, as HDFS does (BSD semantics).

@@ -75,7 +75,7 @@ extension EditContext {
         try link(&file, under: &parent, parentPath: path.parent.description)
         try charge(QuotaDelta(namespace: 1), along: chain)
         effects.append(.leaseOpened(fileID: file.id, holder: op.clientName))
-        return .inode(file, path: path.description)
+        return .inode(file)
     }
 
     /// addBlock: commits the previous block at its final length and appends a new one whose
@@ -219,7 +219,7 @@ extension EditContext {
             return .block(reopened, offset: Self.length(of: file) - reopened.numBytes, file: file)
         }
         writer.put(file)
-        return .inode(file, path: path.description)
+        return .inode(file)
     }
 
     /// truncate: immediate when the new length is on a block boundary (true). A cut inside a
