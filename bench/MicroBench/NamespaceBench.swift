@@ -75,8 +75,11 @@ func createFiles(port: Int, clients: Int, filesPerClient: Int, run: String, dire
 /// The same against the namenodes on `ports`: each client fails over to the active one.
 func createFiles(ports: [Int], clients: Int, filesPerClient: Int, run: String, directoryFanout: Int = 1000) async throws -> Double {
     let group = MultiThreadedEventLoopGroup.singleton
-    // The clients share the namenode's cores; as remote clients would, they must not preempt it.
-    try await group.preferThroughputOnEveryLoop()
+    // The clients share the namenode's cores; as remote clients would, they must not preempt
+    // it. RFS_BENCH_CLIENT_SCHED=other leaves them as they were, to compare.
+    if ProcessInfo.processInfo.environment["RFS_BENCH_CLIENT_SCHED"] != "other" {
+        try await group.preferThroughputOnEveryLoop()
+    }
     let connections = (0..<clients).map { _ in benchClient(ports: ports, callTimeout: .seconds(120)) }
     defer { for client in connections { Task { await client.close() } } }
     let start = ContinuousClock.now
