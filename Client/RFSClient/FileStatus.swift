@@ -30,6 +30,8 @@ public struct FileStatus: Sendable, Hashable {
     public var childrenCount: Int
     /// Whether the inode carries an ACL (the `+` after the permission in `-ls`).
     public var hasACL: Bool
+    /// The storage policy id the namenode reports (0: none set, HDFS's "unspecified").
+    public var storagePolicyID: UInt8
 
     public var isDirectory: Bool { type == .directory }
     public var isFile: Bool { type == .file }
@@ -43,7 +45,8 @@ public struct FileStatus: Sendable, Hashable {
 
     public init(path: String, type: FileType, length: Int64 = 0, permission: FsPermission, owner: String, group: String,
                 modificationTimeMs: Int64 = 0, accessTimeMs: Int64 = 0, replication: Int = 0, blockSizeBytes: Int64 = 0,
-                symlinkTarget: String? = nil, fileID: UInt64 = 0, childrenCount: Int = -1, hasACL: Bool = false) {
+                symlinkTarget: String? = nil, fileID: UInt64 = 0, childrenCount: Int = -1, hasACL: Bool = false,
+                storagePolicyID: UInt8 = 0) {
         self.path = path
         self.type = type
         self.length = length
@@ -58,6 +61,7 @@ public struct FileStatus: Sendable, Hashable {
         self.fileID = fileID
         self.childrenCount = childrenCount
         self.hasACL = hasACL
+        self.storagePolicyID = storagePolicyID
     }
 }
 
@@ -78,6 +82,7 @@ extension FileStatus {
             replication: Int(proto.blockReplication), blockSizeBytes: Int64(clamping: proto.blocksize),
             symlinkTarget: proto.hasSymlink ? String(decoding: proto.symlink, as: UTF8.self) : nil,
             fileID: proto.fileID, childrenCount: proto.hasChildrenNum ? Int(proto.childrenNum) : -1,
-            hasACL: proto.flags & UInt32(Hadoop_Hdfs_HdfsFileStatusProto.Flags.hasAcl.rawValue) != 0)
+            hasACL: proto.flags & UInt32(Hadoop_Hdfs_HdfsFileStatusProto.Flags.hasAcl.rawValue) != 0,
+            storagePolicyID: UInt8(truncatingIfNeeded: proto.storagePolicy))
     }
 }

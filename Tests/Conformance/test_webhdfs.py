@@ -360,6 +360,8 @@ def test_owner_replication_truncate_concat_quota_usage_and_server_defaults(clust
     assert requests.put(f"{base}/a?op=SETOWNER&owner=hank&group=staff&user.name={superuser}").status_code == 200
     status = requests.get(f"{base}/a?op=GETFILESTATUS").json()["FileStatus"]
     assert (status["owner"], status["group"]) == ("hank", "staff")
+    # No policy was set on it or above it: HDFS reports 0 (unspecified), not HOT's 7.
+    assert status["storagePolicy"] == 0
     assert requests.put(f"{base}/a?op=SETOWNER&user.name={superuser}").status_code == 400
     assert requests.get(f"{base}?op=GETQUOTAUSAGE&user.name={superuser}").json()["QuotaUsage"]["fileAndDirectoryCount"] == 2
     defaults = requests.get(cluster.http_url + "/webhdfs/v1/?op=GETSERVERDEFAULTS").json()["FsServerDefaults"]

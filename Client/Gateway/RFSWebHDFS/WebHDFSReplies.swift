@@ -3,7 +3,8 @@ import RFSClient
 /// HDFS's WebHDFS reply bodies (JsonUtil's shapes, field names and types), built from the
 /// rfs client's values.
 public enum WebHDFSReplies {
-    /// HDFS's default storage policy id (HOT), which every rfs file has.
+    /// HDFS's default storage policy id (HOT): what a file without a policy of its own is
+    /// stored as.
     static let storagePolicyHot: Int64 = 7
 
     /// One FileStatus object; `pathSuffix` is the entry's name in a listing and empty for a
@@ -21,7 +22,8 @@ public enum WebHDFSReplies {
             ("pathSuffix", .string(pathSuffix)),
             ("permission", .string(status.permission.octal)),
             ("replication", .int(Int64(status.replication))),
-            ("storagePolicy", .int(status.isDirectory ? 0 : storagePolicyHot)),
+            // As HDFS reports it: 0 (unspecified) unless a policy was set.
+            ("storagePolicy", .int(Int64(status.storagePolicyID))),
         ]
         if let target = status.symlinkTarget { fields.append(("symlink", .string(target))) }
         fields.append(("type", .string(typeName(status.type))))
