@@ -106,6 +106,24 @@ def test_tail_cp_getmerge_text_match_fsshell(cluster, fsshell, tmp_path):
     assert rfs_dfs(url, "-getmerge", "-nl", "/t/src", str(merged_ours)).returncode == 0
     assert fsshell(url, "-getmerge", "-nl", "/t/src", str(merged_theirs)).returncode == 0
     assert merged_ours.read_bytes() == merged_theirs.read_bytes()
+    # Several sources, a file and a directory, in the order given; an empty file is skipped
+    # with its newline under -skip-empty-file.
+    assert rfs_dfs(url, "-touchz", "/t/src/empty").returncode == 0
+    for flags in (["-nl"], ["-nl", "-skip-empty-file"]):
+        args = ["-getmerge", *flags, "/t/src/b", "/t/src"]
+        assert rfs_dfs(url, *args, str(merged_ours)).returncode == 0
+        assert fsshell(url, *args, str(merged_theirs)).returncode == 0
+        assert merged_ours.read_bytes() == merged_theirs.read_bytes(), flags
+    # A missing source: the error, exit 1, and no file written; a directory as the destination.
+    for name, args in (("missing", ["/t/src/a", "/t/nope"]), ("dir", ["/t/src/a"])):
+        ours_target = tmp_path if name == "dir" else tmp_path / f"{name}-ours"
+        theirs_target = tmp_path if name == "dir" else tmp_path / f"{name}-theirs"
+        ours = rfs_dfs(url, "-getmerge", *args, str(ours_target))
+        theirs = fsshell(url, "-getmerge", *args, str(theirs_target))
+        assert (ours.returncode, ours.stderr.replace(str(ours_target), "T")) == \
+               (theirs.returncode, theirs.stderr.replace(str(theirs_target), "T")), name
+        if name == "missing":
+            assert not ours_target.exists() and not theirs_target.exists()
 
 
 def test_put_and_get_of_directories_match_fsshell(cluster, fsshell, tmp_path):
