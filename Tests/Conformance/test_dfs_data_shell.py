@@ -215,3 +215,49 @@ def test_move_from_local_and_move_to_local_match_fsshell(cluster, fsshell, tmp_p
         assert local.exists()
     ours, theirs = rfs_dfs(url, "-moveToLocal", "/mr.bin", str(tmp_path / "x")), fsshell(url, "-moveToLocal", "/mr.bin", str(tmp_path / "x"))
     assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr)
+
+
+def test_preserve_attributes_like_fsshell(cluster, fsshell, tmp_path):
+    """-put -p, -get -p and -cp -p / -p[topax] keep what Hadoop's keep: times, owner and group,
+    permission; files once in place, directories once their contents are copied."""
+    url = cluster.url
+    tree = tmp_path / "tree"
+    (tree / "sub").mkdir(parents=True)
+    (tree / "sub" / "f").write_bytes(b"preserved\n")
+    os.chmod(tree / "sub" / "f", 0o640)
+    os.chmod(tree / "sub", 0o750)
+    os.utime(tree / "sub" / "f", (1_000_000_000.25, 1_100_000_000.5))
+    os.utime(tree / "sub", (1_200_000_000, 1_300_000_000))
+
+    def stat(path):
+        # Hadoop's FsShell says what each copy holds: permission, owner, group, mtime, atime.
+        run = fsshell(url, "-stat", "%a %u %g %Y %X", path)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.strip()
+
+    assert rfs_dfs(url, "-put", "-p", str(tree), "/keep-ours").returncode == 0
+    assert fsshell(url, "-put", "-p", str(tree), "/keep-theirs").returncode == 0
+    for suffix in ("/sub", "/sub/f"):
+        assert stat("/keep-ours" + suffix) == stat("/keep-theirs" + suffix), suffix
+    assert stat("/keep-ours/sub/f").split()[0] == "640" and stat("/keep-ours/sub/f").split()[3] == "1100000000500"
+
+    for flag in ("-p", "-pt", "-pop"):
+        assert rfs_dfs(url, "-cp", flag, "/keep-ours/sub", f"/cp-ours{flag}").returncode == 0
+        assert fsshell(url, "-cp", flag, "/keep-ours/sub", f"/cp-theirs{flag}").returncode == 0
+        for suffix in ("", "/f"):
+            ours, theirs = stat(f"/cp-ours{flag}{suffix}").split(), stat(f"/cp-theirs{flag}{suffix}").split()
+            if flag == "-pop":
+                # Times are not kept: each copy's are its own.
+                ours, theirs = ours[:3], theirs[:3]
+            assert ours == theirs, (flag, suffix)
+    bad = rfs_dfs(url, "-cp", "-pz", "/keep-ours/sub", "/cp-bad")
+    assert bad.returncode != 0 and "No attribute for z" in bad.stderr
+
+    for who, run in (("ours", rfs_dfs), ("theirs", fsshell)):
+        assert run(url, "-get", "-p", "/keep-ours/sub", str(tmp_path / f"got-{who}")).returncode == 0
+    for suffix in ("", "/f"):
+        ours, theirs = os.stat(str(tmp_path / "got-ours") + suffix), os.stat(str(tmp_path / "got-theirs") + suffix)
+        assert (ours.st_mode, ours.st_uid, ours.st_gid, ours.st_mtime_ns // 1_000_000) == \
+               (theirs.st_mode, theirs.st_uid, theirs.st_gid, theirs.st_mtime_ns // 1_000_000), suffix
+    assert oct(os.stat(tmp_path / "got-ours" / "f").st_mode & 0o777) == "0o640"
+    assert os.stat(tmp_path / "got-ours" / "f").st_mtime_ns // 1_000_000 == 1_100_000_000_500

@@ -12,9 +12,13 @@ struct CpCommand: DFSCommand {
     let destination: String
     let overwrite: Bool
     let direct: Bool
+    /// `-p` or `-p[topax]`: what of each source its copy keeps.
+    let preservation: Preservation?
 
     init(arguments: [String]) throws(UsageError) {
-        let parsed = try CommandFormat(min: 2, flags: ["f", "p", "ptopax", "d"], valueOptions: ["t", "q"]).parse(arguments)
+        var arguments = arguments
+        preservation = try Preservation.pop(from: &arguments)
+        let parsed = try CommandFormat(min: 2, flags: ["f", "d"], valueOptions: ["t", "q"]).parse(arguments)
         var operands = parsed.arguments
         destination = operands.removeLast()
         sources = operands
@@ -49,6 +53,7 @@ struct CpCommand: DFSCommand {
                 try await copy("\(source == "/" ? "" : source)/\(name)", status: child, to: "\(target)/\(name)",
                                display: "\(display)/\(name)", context: context)
             }
+            try await preservation?.apply(CopiedAttributes(status), to: target, fs: context.fs)
             return
         }
         if let existing = try await context.fs.fileStatus(target) {
@@ -75,5 +80,6 @@ struct CpCommand: DFSCommand {
                 throw PathFailure(PathMessage.other(display, "could not rename \(temporary) into place"))
             }
         }
+        try await preservation?.apply(CopiedAttributes(status), to: target, fs: context.fs)
     }
 }

@@ -11,6 +11,8 @@ struct GetCommand: DFSCommand {
     let sources: [String]
     let destination: String
     let overwrite: Bool
+    /// `-p`: times, ownership and permission of each file and directory.
+    let preservation: Preservation?
 
     init(arguments: [String]) throws(UsageError) {
         let parsed = try CommandFormat(min: 1, flags: ["f", "p", "crc", "ignoreCrc"], valueOptions: ["t", "q"]).parse(arguments)
@@ -18,6 +20,7 @@ struct GetCommand: DFSCommand {
         destination = operands.count > 1 ? operands.removeLast() : "."
         sources = operands
         overwrite = parsed.has("f")
+        preservation = parsed.has("p") ? .standard : nil
     }
 
     func run(_ context: DFSContext) async throws -> Int32 {
@@ -30,9 +33,9 @@ struct GetCommand: DFSCommand {
             let path = targetExists && isDirectory.boolValue ? "\(localTarget)/\(name)" : localTarget
             let fs = context.fs(item)
             if status.isDirectory {
-                try await copyDirectory(item.absolute, to: path, fs: fs, context: context)
+                try await copyDirectory(item.absolute, status: status, to: path, fs: fs, context: context)
             } else {
-                try await copyFile(item.absolute, length: status.length, to: path, fs: fs, context: context)
+                try await copyFile(item.absolute, status: status, to: path, fs: fs, context: context)
             }
         }
         return context.exitCode
@@ -40,7 +43,7 @@ struct GetCommand: DFSCommand {
 
     /// A directory and everything under it, as FsShell copies one: the local directory is
     /// made if missing.
-    func copyDirectory(_ source: String, to path: String, fs: FileSystem, context: DFSContext) async throws {
+    func copyDirectory(_ source: String, status: FileStatus, to path: String, fs: FileSystem, context: DFSContext) async throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw PathFailure(PathMessage.exists(path)) }
@@ -51,18 +54,20 @@ struct GetCommand: DFSCommand {
             let childSource = "\(source == "/" ? "" : source)/\(child.name)"
             do {
                 if child.isDirectory {
-                    try await copyDirectory(childSource, to: "\(path)/\(child.name)", fs: fs, context: context)
+                    try await copyDirectory(childSource, status: child, to: "\(path)/\(child.name)", fs: fs, context: context)
                 } else {
-                    try await copyFile(childSource, length: child.length, to: "\(path)/\(child.name)", fs: fs, context: context)
+                    try await copyFile(childSource, status: child, to: "\(path)/\(child.name)", fs: fs, context: context)
                 }
             } catch {
                 try context.report(error)
             }
         }
+        try preservation?.applyLocally(CopiedAttributes(status), to: path)
     }
 
     /// One file written to `<path>._COPYING_`, then renamed to `path`.
-    func copyFile(_ source: String, length: Int64, to path: String, fs: FileSystem, context: DFSContext) async throws {
+    func copyFile(_ source: String, status: FileStatus, to path: String, fs: FileSystem, context: DFSContext) async throws {
+        let length = status.length
         if FileManager.default.fileExists(atPath: path), !overwrite {
             throw PathFailure(PathMessage.exists(path))
         }
@@ -90,6 +95,7 @@ struct GetCommand: DFSCommand {
             try? FileManager.default.removeItem(atPath: copying)
             throw error
         }
+        try preservation?.applyLocally(CopiedAttributes(status), to: path)
     }
 }
 

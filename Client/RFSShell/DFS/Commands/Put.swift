@@ -13,6 +13,8 @@ struct PutCommand: DFSCommand {
     let sources: [String]
     let destination: String
     let overwrite: Bool
+    /// `-p`: times, ownership and permission of each local file and directory.
+    let preservation: Preservation?
 
     init(arguments: [String]) throws(UsageError) {
         let parsed = try CommandFormat(min: 1, flags: ["f", "p", "l", "d"], valueOptions: ["t", "q"]).parse(arguments)
@@ -20,6 +22,7 @@ struct PutCommand: DFSCommand {
         destination = operands.count > 1 ? operands.removeLast() : "."
         sources = operands
         overwrite = parsed.has("f")
+        preservation = parsed.has("p") ? .standard : nil
     }
 
     func run(_ context: DFSContext) async throws -> Int32 {
@@ -96,6 +99,7 @@ struct PutCommand: DFSCommand {
                 try context.report(error)
             }
         }
+        if let preservation { try await preservation.apply(try CopiedAttributes(localPath: localPath), to: final, fs: context.fs) }
     }
 
     /// One local file written to `<final>._COPYING_`, then renamed to `final`.
@@ -111,6 +115,7 @@ struct PutCommand: DFSCommand {
         defer { try? input.close() }
         let size = (try? FileManager.default.attributesOfItem(atPath: localPath)[.size] as? NSNumber)?.int64Value ?? 0
         try await copyStream(input, size: size, label: "put: \(name)", to: final, display: display, context: context)
+        if let preservation { try await preservation.apply(try CopiedAttributes(localPath: localPath), to: final, fs: context.fs) }
     }
 
     /// `input` to the end, written to `<final>._COPYING_`, then renamed to `final`.
