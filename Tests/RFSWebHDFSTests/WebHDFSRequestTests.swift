@@ -108,7 +108,11 @@ struct WebHDFSReplyTests {
         let status = FileStatus(path: "/d/f", type: .file, length: 5, permission: FsPermission(mode: 0o1755), owner: "o", group: "g",
                                 modificationTimeMs: 2, accessTimeMs: 1, replication: 3, blockSizeBytes: 128, fileID: 16_386, childrenCount: 0)
         #expect(WebHDFSReplies.fileStatus(status).rendered ==
-            #"{"FileStatus":{"accessTime":1,"blockSize":128,"childrenNum":0,"fileId":16386,"group":"g","length":5,"modificationTime":2,"owner":"o","pathSuffix":"","permission":"1755","replication":3,"storagePolicy":7,"type":"FILE"}}"#)
+            #"{"FileStatus":{"accessTime":1,"blockSize":128,"childrenNum":0,"fileId":16386,"group":"g","length":5,"modificationTime":2,"owner":"o","pathSuffix":"","permission":"1755","replication":3,"storagePolicy":0,"type":"FILE"}}"#)
         #expect(WebHDFSReplies.fileStatuses([status], listedFile: false).rendered.contains(#""pathSuffix":"f""#))
+        // A policy set on the file (COLD is 2) is reported as the namenode gives it.
+        var cold = status
+        cold.storagePolicyID = 2
+        #expect(WebHDFSReplies.fileStatus(cold).rendered.contains(#""storagePolicy":2,"#))
     }
 }
