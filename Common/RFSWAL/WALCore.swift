@@ -35,6 +35,7 @@ final class WALCore: @unchecked Sendable {
     private var statistics = WALStats()
     private var writer: JoinableThread?
     private var batchObserver: (@Sendable () -> Void)?
+    private var batchTakenObserver: (@Sendable (ClosedRange<UInt64>) -> Void)?
 
     struct Summary {
         var firstIndex: UInt64
@@ -108,7 +109,11 @@ final class WALCore: @unchecked Sendable {
 
     /// Queues records; `completion` runs on the writer thread once they are durable (or the
     /// append failed), before the batch observer. A rejected append completes at once, here.
-    func append(_ payloads: [[UInt8]], terms: Terms, requiredFirstIndex: UInt64?, completion: @escaping Completion) {
+    /// `assigned`, when given, runs with the records' indexes as soon as they are queued, before
+    /// the writer can take them (under the WAL's lock: it must be brief and must not call the
+    /// WAL); it does not run for an append rejected at once.
+    func append(_ payloads: [[UInt8]], terms: Terms, requiredFirstIndex: UInt64?,
+                assigned: ((ClosedRange<UInt64>) -> Void)? = nil, completion: @escaping Completion) {
         guard !payloads.isEmpty else { return completion(.failure(.emptyAppend)) }
         var encodedBytes = 0
         for payload in payloads {
@@ -121,7 +126,7 @@ final class WALCore: @unchecked Sendable {
         // appenders share the work instead of queueing it on the writer thread.
         let crcs = payloads.map { CRC32C.checksum($0) }
         if let rejection = enqueue(payloads, crcs: crcs, terms: terms, encodedBytes: encodedBytes,
-                                   requiredFirstIndex: requiredFirstIndex, completion: completion) {
+                                   requiredFirstIndex: requiredFirstIndex, assigned: assigned, completion: completion) {
             completion(.failure(rejection))
         }
     }
@@ -134,8 +139,18 @@ final class WALCore: @unchecked Sendable {
         batchObserver = observer
     }
 
+    /// Runs on the writer thread when it takes a group of appends, before writing them, with
+    /// the group's indexes: a consumer can start on work that must wait for durability only
+    /// at its end (the namenode's applier computes the group's changes during the fsync).
+    func setBatchTakenObserver(_ observer: @escaping @Sendable (ClosedRange<UInt64>) -> Void) {
+        mutex.lock()
+        defer { mutex.unlock() }
+        batchTakenObserver = observer
+    }
+
     private func enqueue(_ payloads: [[UInt8]], crcs: [UInt32], terms: Terms, encodedBytes: Int,
-                         requiredFirstIndex: UInt64?, completion: @escaping Completion) -> WALError? {
+                         requiredFirstIndex: UInt64?, assigned: ((ClosedRange<UInt64>) -> Void)?,
+                         completion: @escaping Completion) -> WALError? {
         mutex.lock()
         defer { mutex.unlock() }
         if closing { return .closed(directory: directory) }
@@ -147,6 +162,7 @@ final class WALCore: @unchecked Sendable {
         // writer will use whatever else is queued.
         let indexes = nextIndex...(nextIndex + UInt64(payloads.count) - 1)
         nextIndex = indexes.upperBound + 1
+        assigned?(indexes)
         queue.append(.append(PendingAppend(payloads: payloads, payloadCRCs: crcs, terms: terms, indexes: indexes,
                                            encodedBytes: encodedBytes, completion: completion)))
         workAvailable.signal()
@@ -326,7 +342,11 @@ final class WALCore: @unchecked Sendable {
     /// Writes one group commit (mutex held on entry and exit, released while writing).
     private func runBatch(_ batch: [PendingAppend], _ batchWriter: inout BatchWriter) {
         let active = segments[segments.count - 1]
+        let taken = batchTakenObserver
         mutex.unlock()
+        if let taken, let first = batch.first, let last = batch.last {
+            taken(first.indexes.lowerBound...last.indexes.upperBound)
+        }
         let outcome = batchWriter.write(batch, into: active)
         mutex.lock()
         segments.removeLast()

@@ -81,6 +81,20 @@ public final class WriteAheadLog: Sendable {
         core.append(payloads, terms: .all(term), requiredFirstIndex: nil, completion: completion)
     }
 
+    /// The same, and `assigned` runs with the records' indexes as soon as they are queued,
+    /// before the writer can take them (briefly, under the WAL's lock, and never for an append
+    /// rejected at once): a caller can file what it appended under its index first.
+    public func append(_ payloads: [[UInt8]], term: UInt64, assigned: @escaping (ClosedRange<UInt64>) -> Void,
+                       completion: @escaping @Sendable (Result<ClosedRange<UInt64>, WALError>) -> Void) {
+        core.append(payloads, terms: .all(term), requiredFirstIndex: nil, assigned: assigned, completion: completion)
+    }
+
+    /// Sets what runs on the writer thread each time it takes a group of appends, before
+    /// writing them, with the group's indexes.
+    public func onBatchTaken(_ observer: @escaping @Sendable (ClosedRange<UInt64>) -> Void) {
+        core.setBatchTakenObserver(observer)
+    }
+
     /// Sets what runs on the writer thread after each group commit's completions: a consumer
     /// that gathered them (the namenode's applier) applies the whole batch there at once.
     public func onBatchDurable(_ observer: @escaping @Sendable () -> Void) {

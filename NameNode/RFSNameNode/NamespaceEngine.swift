@@ -86,8 +86,10 @@ public final class NamespaceEngine: Sendable {
         let applier = Applier(store: store, machine: machine, lastAppliedIndex: applied, logger: logger)
         let engine = NamespaceEngine(store: store, log: .local(wal), machine: machine, applier: applier, logger: logger,
                                      counters: counters)
-        // The writer thread only signals: applying runs on its own thread, so the next group's
-        // fsync overlaps this group's apply.
+        // The writer thread only signals: applying runs on its own thread. A group is applied
+        // in memory once the writer takes it (during its fsync) and written and answered once
+        // it is durable; the next group's fsync overlaps that.
+        wal.onBatchTaken { range in applier.markTaken(through: range.upperBound) }
         wal.onBatchDurable { applier.thread.signal() }
         if applied > wal.lastIndex {
             // The store holds edits the WAL no longer has (its tail was cut or lost after they
@@ -241,10 +243,19 @@ public final class NamespaceEngine: Sendable {
         switch log {
         case .local(let wal):
             return try await withCheckedThrowingContinuation { continuation in
-                wal.append([payload], term: 0) { result in
+                // Filed with the applier as soon as the WAL numbers it; answered by the applier
+                // once durable. An append refused at once was never filed: answered here.
+                let filed = FiledFlag()
+                wal.append([payload], term: 0, assigned: { range in
+                    filed.value = true
+                    applier.enqueue(index: range.lowerBound, edit: edit, continuation: continuation)
+                }) { result in
                     switch result {
-                    case .success(let range): applier.enqueue(index: range.lowerBound, edit: edit, continuation: continuation)
-                    case .failure(let error): continuation.resume(throwing: error)
+                    case .success(let range): applier.markDurable(through: range.upperBound)
+                    case .failure(let error):
+                        // After it was filed, a failure is the WAL's own: nothing later can be
+                        // applied, and every waiting proposer hears it.
+                        if filed.value { applier.failWaiting(error) } else { continuation.resume(throwing: error) }
                     }
                 }
             }
@@ -301,17 +312,21 @@ public final class NamespaceEngine: Sendable {
         case .replicated(let node): await node.stop()
         }
         applier.thread.stop()
+        applier.failHeld(RaftNode.ProposalError.stopped)
         applier.failWaiting(RaftNode.ProposalError.stopped)
         try store.sync()
         store.close()
     }
 }
 
-/// Applies edits in index order. The WAL's writer thread enqueues each edit of a group
-/// commit as it becomes durable, then drains: every consecutive waiting edit is applied as
-/// one batch (one LevelDB write) and its proposers are resumed with their results.
+/// Applies edits in index order, on the apply thread. A local proposal is filed here when the
+/// WAL numbers it; when the WAL's writer takes a group, the group is applied in memory (during
+/// its fsync), and once it is durable its one LevelDB write is made and its proposers resumed
+/// with their results. Raft's committed entries are applied and written at once.
 final class Applier: Sendable {
-    private struct Waiting {
+    typealias WaitingEdit = Waiting
+
+    struct Waiting {
         var edit: Rfs_Namenode_Edit
         /// Nil for an edit that reached this member through Raft (its proposer, if here, is
         /// in `expected`).
@@ -331,6 +346,12 @@ final class Applier: Sendable {
         var snapshotObserver: (@Sendable () -> Void)?
         /// The last index handed to `enqueueCommitted` (what "applied everything" means).
         var lastEnqueuedIndex: UInt64 = 0
+        /// Edits through this index may be applied in memory (the WAL's writer has taken
+        /// them; with Raft, they are committed).
+        var preparableThrough: UInt64
+        /// Edits through this index may be written to the store and answered (durable; with
+        /// Raft, committed and durable here).
+        var committableThrough: UInt64
         var compactionHandler: (@Sendable (UInt64) -> Void)?
         /// Set when the store failed: nothing after it can be applied, every later edit fails.
         var failure: (any Error)?
@@ -346,11 +367,14 @@ final class Applier: Sendable {
     /// written and before its proposers resume.
     let readCache = CommittedReadCache()
 
-    /// Where `drain` runs: woken by the WAL after each group commit.
+    /// Where `drain` runs: woken by the WAL when it takes a group and after its fsync.
     let thread: SignalledThread
+    /// The batch applied in memory and waiting for its fsync (apply thread only).
+    private let held = PreparedHolder()
 
     init(store: LevelDBStore, machine: NamespaceStateMachine, lastAppliedIndex: UInt64, logger: Logger) {
-        self.state = Mutex(State(lastAppliedIndex: lastAppliedIndex))
+        self.state = Mutex(State(lastAppliedIndex: lastAppliedIndex, preparableThrough: lastAppliedIndex,
+                                 committableThrough: lastAppliedIndex))
         self.store = store
         self.machine = machine
         self.logger = logger
@@ -405,6 +429,9 @@ final class Applier: Sendable {
                 state.terms[index] = term
                 state.lastEnqueuedIndex = max(state.lastEnqueuedIndex, index)
             }
+            // Committed entries are durable here already: applied and answered at once.
+            state.preparableThrough = max(state.preparableThrough, state.lastEnqueuedIndex)
+            state.committableThrough = max(state.committableThrough, state.lastEnqueuedIndex)
         }
         thread.signal()
     }
@@ -425,6 +452,8 @@ final class Applier: Sendable {
         let observer = state.withLock { state in
             state.lastAppliedIndex = index
             state.lastEnqueuedIndex = index
+            state.preparableThrough = index
+            state.committableThrough = index
             return state.snapshotObserver
         }
         observer?()
@@ -455,9 +484,31 @@ final class Applier: Sendable {
         }
         for entry in waiting { entry.continuation?.resume(throwing: error) }
         for entry in expected { entry.continuation.resume(throwing: error) }
+        // A batch held for its fsync is failed by the apply thread, which owns it.
+        thread.signal()
     }
 
-    /// A durable edit, to be applied with the next `drain`.
+    /// After the apply thread stopped: fails the proposers of a batch still held for its fsync.
+    func failHeld(_ error: any Error) {
+        guard let prepared = held.batch else { return }
+        held.batch = nil
+        for (_, waiting) in prepared.edits { waiting.continuation?.resume(throwing: error) }
+    }
+
+    /// The WAL's writer took the appends through `index`: they may be applied in memory.
+    func markTaken(through index: UInt64) {
+        state.withLock { $0.preparableThrough = max($0.preparableThrough, index) }
+        thread.signal()
+    }
+
+    /// The appends through `index` are durable: their batch may be written and answered (the
+    /// WAL's batch observer signals the apply thread once the group's completions are in).
+    func markDurable(through index: UInt64) {
+        state.withLock { $0.committableThrough = max($0.committableThrough, index) }
+    }
+
+    /// An edit the WAL has just queued at `index` (not yet durable), to be applied in memory
+    /// once the writer takes it and written and answered once it is durable.
     func enqueue(index: UInt64, edit: Rfs_Namenode_Edit, continuation: CheckedContinuation<EditResult, any Error>) {
         let failure = state.withLock { state -> (any Error)? in
             if state.failure == nil { state.waiting[index] = Waiting(edit: edit, continuation: continuation) }
@@ -466,47 +517,91 @@ final class Applier: Sendable {
         if let failure { continuation.resume(throwing: failure) }
     }
 
-    /// Applies every consecutive waiting edit as one batch and resumes their proposers. Called
-    /// by one thread only: the apply thread, after each group commit.
+    /// Applies waiting edits in batches and resumes their proposers; called by one thread
+    /// only, the apply thread, whenever the WAL takes a group or finishes one. A batch is
+    /// applied in memory as soon as the writer has taken it, while its fsync runs, and written
+    /// to the store and answered once it is durable: readers never see an edit before that,
+    /// and the fsync no longer waits for the apply, nor the apply for the fsync.
     func drain() {
-        typealias Expected = (term: UInt64, edit: Rfs_Namenode_Edit, continuation: CheckedContinuation<EditResult, any Error>)
-        let (batch, observer, compaction) = state.withLock { state in
-            var next = state.lastAppliedIndex + 1
-            var batch: [(UInt64, Waiting)] = []
-            while let waiting = state.waiting.removeValue(forKey: next) {
-                batch.append((next, waiting))
-                next += 1
-            }
-            return (batch, state.observer, state.compactionHandler)
-        }
-        guard !batch.isEmpty else { return }
-        do {
-            let results = try applyBatch(batch.map { ($0.0, $0.1.edit) })
-            observer?(zip(batch, results).map { AppliedEdit(edit: $0.0.1.edit, result: $0.1) })
-            if let compaction, let through = batch.compactMap({ entry -> UInt64? in
-                if case .compactLog(let op) = entry.1.edit.operation { return op.throughIndex }
-                return nil
-            }).max() {
-                compaction(through)
-            }
-            let proposers: [(UInt64, UInt64?, Expected?)] = state.withLock { state in
-                batch.map { index, _ in (index, state.terms.removeValue(forKey: index), state.expected.removeValue(forKey: index)) }
-            }
-            for (((_, waiting), result), (index, term, expected)) in zip(zip(batch, results), proposers) {
-                waiting.continuation?.resume(returning: result)
-                guard let expected else { continue }
-                if expected.term == term {
-                    expected.continuation.resume(returning: result)
-                } else {
-                    expected.continuation.resume(throwing: RaftNode.ProposalError.dropped(index: index))
+        while true {
+            if let prepared = held.batch {
+                let (committable, failure) = state.withLock { ($0.committableThrough >= prepared.lastIndex, $0.failure) }
+                if let failure {
+                    held.batch = nil
+                    for (_, waiting) in prepared.edits { waiting.continuation?.resume(throwing: failure) }
+                    continue
                 }
+                guard committable else { return }
+                held.batch = nil
+                guard commit(prepared) else { return }
+                continue
             }
-        } catch {
-            // The store failed under us: nothing after this edit can be applied safely.
-            logger.critical("applying edits failed; the namenode cannot continue", metadata: ["error": "\(error)"])
-            for (_, waiting) in batch { waiting.continuation?.resume(throwing: error) }
-            failWaiting(error)
+            let (batch, failure) = state.withLock { state in
+                var next = state.lastAppliedIndex + 1
+                var batch: [(UInt64, Waiting)] = []
+                while next <= state.preparableThrough, let waiting = state.waiting.removeValue(forKey: next) {
+                    batch.append((next, waiting))
+                    next += 1
+                }
+                return (batch, state.failure)
+            }
+            guard !batch.isEmpty else { return }
+            if let failure {
+                for (_, waiting) in batch { waiting.continuation?.resume(throwing: failure) }
+                return
+            }
+            do {
+                let prepared = try machine.prepareBatch(batch.map(\.1.edit), lastAppliedIndex: batch[batch.count - 1].0, over: store,
+                                                        committedInodes: committedInodes, readCache: readCache)
+                held.batch = HeldBatch(edits: batch, prepared: prepared)
+            } catch {
+                storeFailed(error, batch: batch)
+                return
+            }
         }
+    }
+
+    /// Writes a held batch, tells the observer, and resumes its proposers. False when the
+    /// store failed (everything waiting has then been failed).
+    private func commit(_ held: HeldBatch) -> Bool {
+        typealias Expected = (term: UInt64, edit: Rfs_Namenode_Edit, continuation: CheckedContinuation<EditResult, any Error>)
+        let batch = held.edits
+        let results = held.prepared.results
+        let (observer, compaction) = state.withLock { ($0.observer, $0.compactionHandler) }
+        do {
+            _ = try machine.commit(held.prepared, to: store)
+        } catch {
+            storeFailed(error, batch: batch)
+            return false
+        }
+        state.withLock { $0.lastAppliedIndex = held.lastIndex }
+        observer?(zip(batch, results).map { AppliedEdit(edit: $0.0.1.edit, result: $0.1) })
+        if let compaction, let through = batch.compactMap({ entry -> UInt64? in
+            if case .compactLog(let op) = entry.1.edit.operation { return op.throughIndex }
+            return nil
+        }).max() {
+            compaction(through)
+        }
+        let proposers: [(UInt64, UInt64?, Expected?)] = state.withLock { state in
+            batch.map { index, _ in (index, state.terms.removeValue(forKey: index), state.expected.removeValue(forKey: index)) }
+        }
+        for (((_, waiting), result), (index, term, expected)) in zip(zip(batch, results), proposers) {
+            waiting.continuation?.resume(returning: result)
+            guard let expected else { continue }
+            if expected.term == term {
+                expected.continuation.resume(returning: result)
+            } else {
+                expected.continuation.resume(throwing: RaftNode.ProposalError.dropped(index: index))
+            }
+        }
+        return true
+    }
+
+    /// The store failed under us: nothing after this edit can be applied safely.
+    private func storeFailed(_ error: any Error, batch: [(UInt64, Waiting)]) {
+        logger.critical("applying edits failed; the namenode cannot continue", metadata: ["error": "\(error)"])
+        for (_, waiting) in batch { waiting.continuation?.resume(throwing: error) }
+        failWaiting(error)
     }
 
     /// Applies `edits` (consecutive indexes) into one WriteBatch and writes it. LevelDB's
@@ -567,6 +662,28 @@ struct CommittedEdits: RaftStateMachine {
             directory.removeStores(except: path, logger: logger)
         }
     }
+}
+
+/// Whether a local proposal was filed with the applier. @unchecked is safe: written under the
+/// WAL's lock when the WAL numbers the append, read by its completion, which the writer runs
+/// after taking the append under that lock (or, for an append refused at once, on the
+/// proposer's thread, where it was never written).
+private final class FiledFlag: @unchecked Sendable {
+    var value = false
+}
+
+/// A batch applied in memory, with the edits (and proposers) it holds.
+private struct HeldBatch {
+    let edits: [(UInt64, Applier.WaitingEdit)]
+    let prepared: NamespaceStateMachine.PreparedBatch
+    var lastIndex: UInt64 { edits[edits.count - 1].0 }
+}
+
+/// The apply thread's held batch.
+private final class PreparedHolder: @unchecked Sendable {
+    // @unchecked is safe: only the apply thread reads or writes `batch` (and `failHeld`, after
+    // that thread has stopped).
+    var batch: HeldBatch?
 }
 
 private final class WeakApplier: @unchecked Sendable {

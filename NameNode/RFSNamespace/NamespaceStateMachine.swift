@@ -93,15 +93,38 @@ public struct NamespaceStateMachine: Sendable {
     public func applyBatch<Store: KeyValueStore>(_ edits: [Rfs_Namenode_Edit], lastAppliedIndex: UInt64, to store: Store,
                                                  committedInodes: CommittedInodeCache?, readCache: CommittedReadCache?,
                                                  sync: Bool = false) throws -> AppliedBatch {
+        let prepared = try prepareBatch(edits, lastAppliedIndex: lastAppliedIndex, over: store,
+                                        committedInodes: committedInodes, readCache: readCache)
+        return try commit(prepared, to: store, sync: sync)
+    }
+
+    /// A batch applied in memory only: its results are known, nothing is written and no cache
+    /// has seen it. `commit` writes it; dropping it leaves everything as it was.
+    public struct PreparedBatch {
+        public let results: [EditResult]
+        let overlay: Overlay
+    }
+
+    /// The first half of `applyBatch`: every edit applied in one overlay over `store`, and the
+    /// last applied index recorded there. Nothing else may write `store` until this batch is
+    /// committed or dropped (the overlay reads through to it).
+    public func prepareBatch<Store: KeyValueStore>(_ edits: [Rfs_Namenode_Edit], lastAppliedIndex: UInt64, over store: Store,
+                                                   committedInodes: CommittedInodeCache?,
+                                                   readCache: CommittedReadCache?) throws -> PreparedBatch {
         let overlay = Overlay(base: StoreReader(store), committedInodes: committedInodes, readCache: readCache)
         var results: [EditResult] = []
         results.reserveCapacity(edits.count)
         for edit in edits { results.append(try apply(edit, to: overlay)) }
         try finishBatch(lastAppliedIndex: lastAppliedIndex, overlay: overlay)
-        let written = overlay.batch
+        return PreparedBatch(results: results, overlay: overlay)
+    }
+
+    /// The second half: the prepared batch's one WriteBatch written, then the caches told.
+    public func commit<Store: KeyValueStore>(_ prepared: PreparedBatch, to store: Store, sync: Bool = false) throws -> AppliedBatch {
+        let written = prepared.overlay.batch
         try store.write(written, sync: sync)
-        overlay.batchWritten()
-        return AppliedBatch(results: results, written: written, overlay: overlay)
+        prepared.overlay.batchWritten()
+        return AppliedBatch(results: prepared.results, written: written, overlay: prepared.overlay)
     }
 }
 
