@@ -104,6 +104,55 @@ struct NamespaceEngineTests {
         #expect(try reopened.reads.fileInfo("/kept4", caller: Caller(user: "hdfs", groups: [])) != nil)
         try await reopened.close()
     }
+
+    struct WALLost: Error {}
+
+    @Test("a group applied during its fsync is written and answered only once durable; a WAL failure drops it unwritten")
+    func heldUntilDurable() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try LevelDBStore(path: directory, options: .creatingIfMissing)
+        defer { store.close() }
+        let applier = Applier(store: store, machine: NamespaceStateMachine(configuration: NamespaceConfiguration()),
+                              lastAppliedIndex: 0, logger: Logger(label: "test.applier"))
+        defer { applier.thread.stop() }
+        let reads = NamespaceReads(reader: StoreReader(store), configuration: NamespaceConfiguration())
+        func propose(_ edit: Rfs_Namenode_Edit, at index: UInt64) -> Task<EditResult, any Error> {
+            Task { try await withCheckedThrowingContinuation { applier.enqueue(index: index, edit: edit, continuation: $0) } }
+        }
+        var format = Rfs_Namenode_Edit()
+        format.caller.user = "hdfs"
+        format.operation = .format(Self.format())
+        let formatted = propose(format, at: 1)
+        let made = propose(Self.mkdirs("/held"), at: 2)
+        // Filed, then taken by the writer: applied in memory, but neither written nor answered
+        // however long the fsync takes (the waits only give the apply thread time to run).
+        try await Task.sleep(for: .milliseconds(50))
+        applier.markTaken(through: 2)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(applier.lastAppliedIndex == 0)
+        #expect(try reads.counters() == nil)
+        // Durable: written, then answered.
+        applier.markDurable(through: 2)
+        applier.thread.signal()
+        guard case .success = try await formatted.value.outcome, case .success(.flag(true)) = try await made.value.outcome else {
+            Issue.record("the held edits failed")
+            return
+        }
+        #expect(applier.lastAppliedIndex == 2)
+        #expect(try reads.fileInfo("/held", caller: Caller(user: "hdfs", groups: [])) != nil)
+
+        // Taken, then the WAL fails before the fsync ends: the proposer hears the failure and
+        // the store never sees the edit.
+        let lost = propose(Self.mkdirs("/lost"), at: 3)
+        try await Task.sleep(for: .milliseconds(50))
+        applier.markTaken(through: 3)
+        try await Task.sleep(for: .milliseconds(200))
+        applier.failWaiting(WALLost())
+        await #expect(throws: WALLost.self) { try await lost.value }
+        #expect(applier.lastAppliedIndex == 2)
+        #expect(try reads.fileInfo("/lost", caller: Caller(user: "hdfs", groups: [])) == nil)
+    }
 }
 
 import RFSKeyValue
