@@ -245,17 +245,17 @@ public final class NamespaceEngine: Sendable {
             return try await withCheckedThrowingContinuation { continuation in
                 // Filed with the applier as soon as the WAL numbers it; answered by the applier
                 // once durable. An append refused at once was never filed: answered here.
-                let filed = FiledFlag()
+                let filed = FiledIndex()
                 wal.append([payload], term: 0, assigned: { range in
-                    filed.value = true
+                    filed.index = range.lowerBound
                     applier.enqueue(index: range.lowerBound, edit: edit, continuation: continuation)
                 }) { result in
                     switch result {
                     case .success(let range): applier.markDurable(through: range.upperBound)
                     case .failure(let error):
-                        // After it was filed, a failure is the WAL's own: nothing later can be
-                        // applied, and every waiting proposer hears it.
-                        if filed.value { applier.failWaiting(error) } else { continuation.resume(throwing: error) }
+                        // After it was filed, a failure is the WAL's: it fails this append and
+                        // every later one, while the durable ones before it still apply.
+                        if let index = filed.index { applier.walFailed(from: index, error) } else { continuation.resume(throwing: error) }
                     }
                 }
             }
@@ -355,6 +355,10 @@ final class Applier: Sendable {
         var compactionHandler: (@Sendable (UInt64) -> Void)?
         /// Set when the store failed: nothing after it can be applied, every later edit fails.
         var failure: (any Error)?
+        /// The WAL failed the append at this index (and fails every later one): edits before
+        /// it are durable and are still applied; from it on, proposers hear `walFailure`.
+        var walFailedFrom: UInt64?
+        var walFailure: (any Error)?
     }
 
     private let state: Mutex<State>
@@ -495,6 +499,18 @@ final class Applier: Sendable {
         for (_, waiting) in prepared.edits { waiting.continuation?.resume(throwing: error) }
     }
 
+    /// The WAL failed the append at `index`, and will fail every later one: proposers from
+    /// there on hear `error`; the durable edits before it are still applied and answered.
+    func walFailed(from index: UInt64, _ error: any Error) {
+        let failed: [Waiting] = state.withLock { state in
+            state.walFailedFrom = min(state.walFailedFrom ?? index, index)
+            state.walFailure = state.walFailure ?? error
+            return state.waiting.keys.filter { $0 >= index }.compactMap { state.waiting.removeValue(forKey: $0) }
+        }
+        for entry in failed { entry.continuation?.resume(throwing: error) }
+        thread.signal()
+    }
+
     /// The WAL's writer took the appends through `index`: they may be applied in memory.
     func markTaken(through index: UInt64) {
         state.withLock { $0.preparableThrough = max($0.preparableThrough, index) }
@@ -511,8 +527,10 @@ final class Applier: Sendable {
     /// once the writer takes it and written and answered once it is durable.
     func enqueue(index: UInt64, edit: Rfs_Namenode_Edit, continuation: CheckedContinuation<EditResult, any Error>) {
         let failure = state.withLock { state -> (any Error)? in
-            if state.failure == nil { state.waiting[index] = Waiting(edit: edit, continuation: continuation) }
-            return state.failure
+            let walFailed = state.walFailedFrom.map { index >= $0 } ?? false
+            let failure = state.failure ?? (walFailed ? state.walFailure : nil)
+            if failure == nil { state.waiting[index] = Waiting(edit: edit, continuation: continuation) }
+            return failure
         }
         if let failure { continuation.resume(throwing: failure) }
     }
@@ -525,21 +543,31 @@ final class Applier: Sendable {
     func drain() {
         while true {
             if let prepared = held.batch {
-                let (committable, failure) = state.withLock { ($0.committableThrough >= prepared.lastIndex, $0.failure) }
-                if let failure {
+                let (committable, failure) = state.withLock { state -> (Bool, (any Error)?) in
+                    let walFailed = state.walFailedFrom.map { $0 <= prepared.lastIndex } ?? false
+                    return (state.committableThrough >= prepared.lastIndex, state.failure ?? (walFailed ? state.walFailure : nil))
+                }
+                // Durable: written and answered, whatever failed after it.
+                if committable {
                     held.batch = nil
-                    for (_, waiting) in prepared.edits { waiting.continuation?.resume(throwing: failure) }
+                    guard commit(prepared) else { return }
                     continue
                 }
-                guard committable else { return }
+                guard let failure else { return }
+                // Not durable and never will be: one group in flight (see below), which the WAL
+                // failed whole. Nothing of it was written.
                 held.batch = nil
-                guard commit(prepared) else { return }
+                for (_, waiting) in prepared.edits { waiting.continuation?.resume(throwing: failure) }
                 continue
             }
             let (batch, failure) = state.withLock { state in
                 var next = state.lastAppliedIndex + 1
+                // Durable edits alone first: a held batch is then either wholly durable or the
+                // one group whose fsync is running, never both.
+                var end = state.committableThrough > state.lastAppliedIndex ? state.committableThrough : state.preparableThrough
+                if let from = state.walFailedFrom { end = min(end, from - 1) }
                 var batch: [(UInt64, Waiting)] = []
-                while next <= state.preparableThrough, let waiting = state.waiting.removeValue(forKey: next) {
+                while next <= end, let waiting = state.waiting.removeValue(forKey: next) {
                     batch.append((next, waiting))
                     next += 1
                 }
@@ -664,12 +692,12 @@ struct CommittedEdits: RaftStateMachine {
     }
 }
 
-/// Whether a local proposal was filed with the applier. @unchecked is safe: written under the
-/// WAL's lock when the WAL numbers the append, read by its completion, which the writer runs
-/// after taking the append under that lock (or, for an append refused at once, on the
-/// proposer's thread, where it was never written).
-private final class FiledFlag: @unchecked Sendable {
-    var value = false
+/// The index under which a local proposal was filed with the applier (nil: never filed).
+/// @unchecked is safe: written under the WAL's lock when the WAL numbers the append, read by
+/// its completion, which the writer runs after taking the append under that lock (or, for an
+/// append refused at once, on the proposer's thread, where it was never written).
+private final class FiledIndex: @unchecked Sendable {
+    var index: UInt64?
 }
 
 /// A batch applied in memory, with the edits (and proposers) it holds.

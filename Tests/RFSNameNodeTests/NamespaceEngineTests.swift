@@ -148,10 +148,50 @@ struct NamespaceEngineTests {
         try await Task.sleep(for: .milliseconds(50))
         applier.markTaken(through: 3)
         try await Task.sleep(for: .milliseconds(200))
-        applier.failWaiting(WALLost())
+        applier.walFailed(from: 3, WALLost())
         await #expect(throws: WALLost.self) { try await lost.value }
         #expect(applier.lastAppliedIndex == 2)
         #expect(try reads.fileInfo("/lost", caller: Caller(user: "hdfs", groups: [])) == nil)
+    }
+
+    @Test("a WAL failure fails the appends from the failed one on; a durable group before it is still applied and answered")
+    func walFailureAfterADurableGroup() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try LevelDBStore(path: directory, options: .creatingIfMissing)
+        defer { store.close() }
+        let applier = Applier(store: store, machine: NamespaceStateMachine(configuration: NamespaceConfiguration()),
+                              lastAppliedIndex: 0, logger: Logger(label: "test.applier"))
+        defer { applier.thread.stop() }
+        let reads = NamespaceReads(reader: StoreReader(store), configuration: NamespaceConfiguration())
+        func propose(_ edit: Rfs_Namenode_Edit, at index: UInt64) -> Task<EditResult, any Error> {
+            Task { try await withCheckedThrowingContinuation { applier.enqueue(index: index, edit: edit, continuation: $0) } }
+        }
+        var format = Rfs_Namenode_Edit()
+        format.caller.user = "hdfs"
+        format.operation = .format(Self.format())
+        let formatted = propose(format, at: 1)
+        let durable = propose(Self.mkdirs("/durable"), at: 2)
+        let failed = propose(Self.mkdirs("/failed"), at: 3)
+        try await Task.sleep(for: .milliseconds(50))
+        // Group 1-2 taken and made durable; group 3 taken, and its write fails, all before the
+        // apply thread has necessarily run (it is woken by the writer's batch observer).
+        applier.markTaken(through: 2)
+        applier.markDurable(through: 2)
+        applier.markTaken(through: 3)
+        applier.walFailed(from: 3, WALLost())
+        applier.thread.signal()
+        _ = try await formatted.value
+        guard case .success(.flag(true)) = try await durable.value.outcome else {
+            Issue.record("the durable mkdirs was not answered as done")
+            return
+        }
+        await #expect(throws: WALLost.self) { try await failed.value }
+        #expect(applier.lastAppliedIndex == 2)
+        #expect(try reads.fileInfo("/durable", caller: Caller(user: "hdfs", groups: [])) != nil)
+        #expect(try reads.fileInfo("/failed", caller: Caller(user: "hdfs", groups: [])) == nil)
+        // A later proposal filed at a failed index hears the failure at once.
+        await #expect(throws: WALLost.self) { try await propose(Self.mkdirs("/after"), at: 4).value }
     }
 }
 
