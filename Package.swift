@@ -407,6 +407,7 @@ let package = Package(
             name: "RFSNameNodeTests",
             dependencies: [
                 "RFSNameNode", "RFSNamespace", "RFSProtocol", "RFSKeyValue", "RFSRaft", "RFSRPC", "RFSModel", "RFSConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

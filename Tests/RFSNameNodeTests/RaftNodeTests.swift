@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import NIOPosix
 import RFSModel
 @testable import RFSNameNode
@@ -52,9 +53,26 @@ import Testing
                                    stateMachine: member.log, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         var registry = RPCServiceRegistry()
         member.node.register(into: &registry)
-        member.server = try await RPCServer.start(host: "127.0.0.1", port: port, registry: registry,
-                                                  group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        member.server = try await listen(on: port, registry: registry)
         await member.node.start(tick: .milliseconds(20))
+    }
+
+    /// An RPC server on `port`, which `freePorts` found free or a stopped member just released.
+    /// With the whole suite running on two cores, a bind has been refused as in use there for
+    /// a moment (both Raft tests at once, never alone); a few retries ride that out, and a port
+    /// that stays taken still fails the test.
+    static func listen(on port: Int, registry: RPCServiceRegistry) async throws -> RPCServer {
+        var attempt = 0
+        while true {
+            do {
+                return try await RPCServer.start(host: "127.0.0.1", port: port, registry: registry,
+                                                 group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < 50 {
+                attempt += 1
+                logger.warning("port \(port) in use; retrying (\(attempt))")
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
     }
 
     static func leader(of members: [Member]) async -> Member? {

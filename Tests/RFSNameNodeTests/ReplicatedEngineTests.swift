@@ -44,8 +44,7 @@ struct ReplicatedEngineTests {
             group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         var registry = RPCServiceRegistry()
         member.engine.raft!.register(into: &registry)
-        member.server = try await RPCServer.start(host: "127.0.0.1", port: port, registry: registry,
-                                                  group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        member.server = try await RaftNodeTests.listen(on: port, registry: registry)
         await member.engine.startReplication(tick: .milliseconds(20))
     }
 
