@@ -107,31 +107,58 @@ struct NamespaceEngineTests {
 
     struct WALLost: Error {}
 
+    /// An applier on a fresh store, driven by hand as the WAL drives it (file, take, durable).
+    final class ApplierFixture {
+        let directory = NamespaceEngineTests.temporaryDirectory()
+        let store: LevelDBStore
+        let applier: Applier
+        let reads: NamespaceReads
+
+        init() throws {
+            store = try LevelDBStore(path: directory, options: .creatingIfMissing)
+            applier = Applier(store: store, machine: NamespaceStateMachine(configuration: NamespaceConfiguration()),
+                              lastAppliedIndex: 0, logger: Logger(label: "test.applier"))
+            reads = NamespaceReads(reader: StoreReader(store), configuration: NamespaceConfiguration())
+        }
+
+        deinit {
+            applier.thread.stop()
+            store.close()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+
+        /// Files `edit` at `index`, as a proposal the WAL has just numbered.
+        func propose(_ edit: Rfs_Namenode_Edit, at index: UInt64) -> Task<EditResult, any Error> {
+            let applier = applier
+            return Task { try await withCheckedThrowingContinuation { applier.enqueue(index: index, edit: edit, continuation: $0) } }
+        }
+
+        /// The format edit, filed at index 1.
+        func format() -> Task<EditResult, any Error> {
+            var format = Rfs_Namenode_Edit()
+            format.caller.user = "hdfs"
+            format.operation = .format(NamespaceEngineTests.format())
+            return propose(format, at: 1)
+        }
+
+        func exists(_ path: String) throws -> Bool {
+            try reads.fileInfo(path, caller: Caller(user: "hdfs", groups: [])) != nil
+        }
+    }
+
     @Test("a group applied during its fsync is written and answered only once durable; a WAL failure drops it unwritten")
     func heldUntilDurable() async throws {
-        let directory = Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try LevelDBStore(path: directory, options: .creatingIfMissing)
-        defer { store.close() }
-        let applier = Applier(store: store, machine: NamespaceStateMachine(configuration: NamespaceConfiguration()),
-                              lastAppliedIndex: 0, logger: Logger(label: "test.applier"))
-        defer { applier.thread.stop() }
-        let reads = NamespaceReads(reader: StoreReader(store), configuration: NamespaceConfiguration())
-        func propose(_ edit: Rfs_Namenode_Edit, at index: UInt64) -> Task<EditResult, any Error> {
-            Task { try await withCheckedThrowingContinuation { applier.enqueue(index: index, edit: edit, continuation: $0) } }
-        }
-        var format = Rfs_Namenode_Edit()
-        format.caller.user = "hdfs"
-        format.operation = .format(Self.format())
-        let formatted = propose(format, at: 1)
-        let made = propose(Self.mkdirs("/held"), at: 2)
+        let fixture = try ApplierFixture()
+        let applier = fixture.applier
+        let formatted = fixture.format()
+        let made = fixture.propose(Self.mkdirs("/held"), at: 2)
         // Filed, then taken by the writer: applied in memory, but neither written nor answered
         // however long the fsync takes (the waits only give the apply thread time to run).
         try await Task.sleep(for: .milliseconds(50))
         applier.markTaken(through: 2)
         try await Task.sleep(for: .milliseconds(200))
         #expect(applier.lastAppliedIndex == 0)
-        #expect(try reads.counters() == nil)
+        #expect(try fixture.reads.counters() == nil)
         // Durable: written, then answered.
         applier.markDurable(through: 2)
         applier.thread.signal()
@@ -140,39 +167,27 @@ struct NamespaceEngineTests {
             return
         }
         #expect(applier.lastAppliedIndex == 2)
-        #expect(try reads.fileInfo("/held", caller: Caller(user: "hdfs", groups: [])) != nil)
+        #expect(try fixture.exists("/held"))
 
         // Taken, then the WAL fails before the fsync ends: the proposer hears the failure and
         // the store never sees the edit.
-        let lost = propose(Self.mkdirs("/lost"), at: 3)
+        let lost = fixture.propose(Self.mkdirs("/lost"), at: 3)
         try await Task.sleep(for: .milliseconds(50))
         applier.markTaken(through: 3)
         try await Task.sleep(for: .milliseconds(200))
         applier.walFailed(from: 3, WALLost())
         await #expect(throws: WALLost.self) { try await lost.value }
         #expect(applier.lastAppliedIndex == 2)
-        #expect(try reads.fileInfo("/lost", caller: Caller(user: "hdfs", groups: [])) == nil)
+        #expect(try !fixture.exists("/lost"))
     }
 
     @Test("a WAL failure fails the appends from the failed one on; a durable group before it is still applied and answered")
     func walFailureAfterADurableGroup() async throws {
-        let directory = Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try LevelDBStore(path: directory, options: .creatingIfMissing)
-        defer { store.close() }
-        let applier = Applier(store: store, machine: NamespaceStateMachine(configuration: NamespaceConfiguration()),
-                              lastAppliedIndex: 0, logger: Logger(label: "test.applier"))
-        defer { applier.thread.stop() }
-        let reads = NamespaceReads(reader: StoreReader(store), configuration: NamespaceConfiguration())
-        func propose(_ edit: Rfs_Namenode_Edit, at index: UInt64) -> Task<EditResult, any Error> {
-            Task { try await withCheckedThrowingContinuation { applier.enqueue(index: index, edit: edit, continuation: $0) } }
-        }
-        var format = Rfs_Namenode_Edit()
-        format.caller.user = "hdfs"
-        format.operation = .format(Self.format())
-        let formatted = propose(format, at: 1)
-        let durable = propose(Self.mkdirs("/durable"), at: 2)
-        let failed = propose(Self.mkdirs("/failed"), at: 3)
+        let fixture = try ApplierFixture()
+        let applier = fixture.applier
+        let formatted = fixture.format()
+        let durable = fixture.propose(Self.mkdirs("/durable"), at: 2)
+        let failed = fixture.propose(Self.mkdirs("/failed"), at: 3)
         try await Task.sleep(for: .milliseconds(50))
         // Group 1-2 taken and made durable; group 3 taken, and its write fails, all before the
         // apply thread has necessarily run (it is woken by the writer's batch observer).
@@ -188,10 +203,10 @@ struct NamespaceEngineTests {
         }
         await #expect(throws: WALLost.self) { try await failed.value }
         #expect(applier.lastAppliedIndex == 2)
-        #expect(try reads.fileInfo("/durable", caller: Caller(user: "hdfs", groups: [])) != nil)
-        #expect(try reads.fileInfo("/failed", caller: Caller(user: "hdfs", groups: [])) == nil)
+        #expect(try fixture.exists("/durable"))
+        #expect(try !fixture.exists("/failed"))
         // A later proposal filed at a failed index hears the failure at once.
-        await #expect(throws: WALLost.self) { try await propose(Self.mkdirs("/after"), at: 4).value }
+        await #expect(throws: WALLost.self) { try await fixture.propose(Self.mkdirs("/after"), at: 4).value }
     }
 }
 
