@@ -81,3 +81,8 @@ public struct PathFailure: Error, Equatable, Sendable {
     public let message: String
     public init(_ message: String) { self.message = message }
 }
+
+/// A local path as the shell's local arguments give it: a `file://` URI or a plain path.
+func localFilePath(_ argument: String) -> String {
+    argument.hasPrefix("file://") ? String(argument.dropFirst("file://".count)) : argument
+}

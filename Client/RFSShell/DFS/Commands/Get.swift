@@ -24,7 +24,7 @@ struct GetCommand: DFSCommand {
     }
 
     func run(_ context: DFSContext) async throws -> Int32 {
-        let localTarget = destination.hasPrefix("file://") ? String(destination.dropFirst("file://".count)) : destination
+        let localTarget = localFilePath(destination)
         var isDirectory: ObjCBool = false
         let targetExists = FileManager.default.fileExists(atPath: localTarget, isDirectory: &isDirectory)
         try await context.forEachArgument(sources) { item in

@@ -20,7 +20,7 @@ struct GetmergeCommand: DFSCommand {
         let parsed = try CommandFormat(min: 2, flags: ["nl", "skip-empty-file"]).parse(arguments)
         sources = Array(parsed.arguments.dropLast())
         let last = parsed.arguments[parsed.arguments.count - 1]
-        destination = last.hasPrefix("file://") ? String(last.dropFirst("file://".count)) : last
+        destination = localFilePath(last)
         newlines = parsed.has("nl")
         skipEmpty = parsed.has("skip-empty-file")
     }

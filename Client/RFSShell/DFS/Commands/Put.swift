@@ -61,7 +61,7 @@ struct PutCommand: DFSCommand {
     }
 
     func copy(_ source: String, into target: String, targetIsDirectory: Bool, context: DFSContext) async throws {
-        let localPath = source.hasPrefix("file://") ? String(source.dropFirst("file://".count)) : source
+        let localPath = localFilePath(source)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: localPath, isDirectory: &isDirectory) else {
             throw PathFailure(PathMessage.notFound(source))
@@ -156,7 +156,7 @@ struct MoveFromLocalCommand: DFSCommand {
     init(arguments: [String]) throws(UsageError) { put = try PutCommand(arguments: arguments) }
     func run(_ context: DFSContext) async throws -> Int32 {
         try await put.run(context) { source in
-            let localPath = source.hasPrefix("file://") ? String(source.dropFirst("file://".count)) : source
+            let localPath = localFilePath(source)
             do { try FileManager.default.removeItem(atPath: localPath) } catch {
                 throw PathFailure(PathMessage.other(source, "Input/output error"))
             }
