@@ -112,8 +112,10 @@ extension FileSystem {
                                 permission: FsPermission = .fileDefault) async throws {
         let absolute = try resolve(path)
         let defaults = try await serverDefaults()
-        let created = try await createFile(absolute, overwrite: overwrite, createParent: createParent, replication: defaults.replication,
-                                           blockSizeBytes: defaults.blockSizeBytes, permission: permission)
+        // The client's dfs.replication and dfs.blocksize when set, as for a written file.
+        let created = try await createFile(absolute, overwrite: overwrite, createParent: createParent,
+                                           replication: configuredReplication ?? defaults.replication,
+                                           blockSizeBytes: configuredBlockSizeBytes ?? defaults.blockSizeBytes, permission: permission)
         var complete = Hadoop_Hdfs_CompleteRequestProto()
         complete.src = absolute
         complete.clientName = clientName

@@ -26,15 +26,16 @@ enum RFSVersion {
 
 /// Options every daemon takes: a configuration file and Hadoop-style `-D key=value`.
 struct ConfigurationOptions: ParsableArguments {
-    @Option(name: [.customShort("c"), .long], help: "Configuration file (default: $RFS_CONF_DIR/rfs-site.conf).")
-    var conf: String?
+    @Option(name: [.customShort("c"), .long, .customLong("conf", withSingleDash: true)],
+            help: "Configuration file, Hadoop XML or rfs's key = value; repeatable (default: $RFS_CONF_DIR/rfs-site.conf). $HADOOP_CONF_DIR's core-site.xml and hdfs-site.xml are read first.")
+    var conf: [String] = []
 
     @Option(name: [.customShort("D")], parsing: .unconditionalSingleValue, help: ArgumentHelp("Set a configuration key, e.g. -D dfs.replication=1.", valueName: "key=value"))
     var definitions: [String] = []
 
     func load() throws -> Configuration {
         do {
-            return try Configuration.load(file: conf, environment: ProcessInfo.processInfo.environment, flags: definitions)
+            return try Configuration.load(files: conf, environment: ProcessInfo.processInfo.environment, flags: definitions)
         } catch {
             throw ValidationError("\(error)")
         }

@@ -21,6 +21,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case invalidValue(key: String, value: String, source: ConfigSource, expected: String)
     case missing(key: String, expected: String)
     case syntax(path: String, line: Int, text: String)
+    /// A Hadoop XML configuration file that cannot be read as one.
+    case xml(path: String, line: Int, reason: String)
     case unreadable(path: String, reason: String)
     case malformedFlag(String)
 
@@ -32,6 +34,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
             "\(key) is not set; expected \(expected)"
         case .syntax(let path, let line, let text):
             "\(path):\(line): cannot read '\(text)'; expected 'key = value', a comment (#) or a blank line"
+        case .xml(let path, let line, let reason):
+            "\(path):\(line): \(reason)"
         case .unreadable(let path, let reason):
             "cannot read configuration file \(path): \(reason)"
         case .malformedFlag(let text):
@@ -40,19 +44,21 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Settings as text, layered: built-in defaults < file < environment < `-D` flags.
-/// Keys are HDFS's names where HDFS has the setting (`dfs.blocksize`, `dfs.replication`,
-/// `dfs.namenode.rpc-address.<ns>.<nn>`, …). Typed reads go through `ConfigKey`.
+/// Settings as text, layered: built-in defaults < Hadoop's XML files < rfs's file <
+/// environment < `-D` flags (see `load`). Keys are HDFS's names where HDFS has the setting
+/// (`dfs.blocksize`, `dfs.replication`, `dfs.namenode.rpc-address.<ns>.<nn>`, …). Typed reads
+/// go through `ConfigKey`.
 ///
-/// The file format is one `key = value` per line, `#` starting a comment line, so the
-/// shipped examples can explain every key in place.
+/// rfs's own file format is one `key = value` per line, `#` starting a comment line, so the
+/// shipped examples can explain every key in place; Hadoop's XML files are read too
+/// (`HadoopXML`).
 public struct Configuration: Sendable {
     struct Entry: Sendable {
         var value: String
         var source: ConfigSource
     }
 
-    private var entries: [String: Entry] = [:]
+    var entries: [String: Entry] = [:]
 
     public init() {}
 
@@ -135,7 +141,8 @@ public struct Configuration: Sendable {
 }
 
 extension StringProtocol {
-    func trimmingWhitespace() -> String {
+    /// The text without leading and trailing whitespace (no Foundation needed).
+    public func trimmingWhitespace() -> String {
         var slice = Substring(self)
         while let first = slice.first, first.isWhitespace { slice.removeFirst() }
         while let last = slice.last, last.isWhitespace { slice.removeLast() }

@@ -276,3 +276,44 @@ def test_a_name_directory_low_on_space_puts_the_namenode_in_safe_mode(namenode_f
     assert outcome(ours) == (1, "", "mkdir: Cannot create directory /low. Name node is in safe mode.\n")
     assert rfs_dfs(url, "-ls", "/").returncode == 0
     assert "the name directory is low on space" in namenode.log_text()
+
+
+def test_dfs_reads_hadoop_xml_configuration_as_fsshell(namenode, fsshell, tmp_path):
+    """Hadoop's configuration files: `$HADOOP_CONF_DIR`'s core-site.xml and hdfs-site.xml (as the
+    `hdfs` command reads them), `-conf file.xml` given once or more, and `${…}` in values. The
+    settings must take effect as they do in FsShell: the default filesystem, and the replication
+    a new file gets."""
+    def xml(**properties):
+        body = "".join(f"  <property><name>{name.replace('_', '.')}</name><value>{value}</value></property>\n"
+                       for name, value in properties.items())
+        return f'<?xml version="1.0"?>\n<configuration>\n{body}</configuration>\n'
+
+    site = tmp_path / "hadoop-conf"
+    site.mkdir()
+    (site / "core-site.xml").write_text(xml(fs_defaultFS="${env.RFS_TEST_NAMENODE}"))
+    (site / "hdfs-site.xml").write_text(xml(dfs_replication="2"))
+    (tmp_path / "one.xml").write_text(xml(dfs_replication="4"))
+    (tmp_path / "two.xml").write_text(xml(dfs_replication="5"))
+    env = dict(os.environ, HADOOP_CONF_DIR=str(site), RFS_TEST_NAMENODE=namenode.url)
+    env.pop("RFS_CONF_DIR", None)
+
+    def rfs(*args):
+        return subprocess.run([RFS_BIN, "dfs", *args], capture_output=True, text=True, timeout=120, env=env)
+
+    assert rfs("-mkdir", "/xml").returncode == 0
+    # No -fs: fs.defaultFS comes from core-site.xml, dfs.replication from hdfs-site.xml.
+    assert rfs("-touchz", "/xml/site").returncode == 0
+    assert rfs("-conf", str(tmp_path / "one.xml"), "-touchz", "/xml/one").returncode == 0
+    assert rfs("-conf", str(tmp_path / "one.xml"), "-conf", str(tmp_path / "two.xml"), "-touchz", "/xml/two").returncode == 0
+    java = [fsshell(namenode.url, "-conf", str(tmp_path / name), "-touchz", f"/xml/j-{name}") for name in ("one.xml", "two.xml")]
+    assert all(result.returncode == 0 for result in java), java
+    stat = rfs("-stat", "%n %r", "/xml/*")
+    assert stat.returncode == 0, stat
+    assert stat.stdout.splitlines() == ["j-one.xml 4", "j-two.xml 5", "one 4", "site 2", "two 5"]
+
+    # A file that is not a configuration is refused with where it goes wrong, and nothing runs.
+    (tmp_path / "bad.xml").write_text("<configuration>\n  <property><name>dfs.replication</name><value>3</value>\n")
+    bad = rfs("-conf", str(tmp_path / "bad.xml"), "-touchz", "/xml/bad")
+    assert bad.returncode != 0
+    assert f"{tmp_path / 'bad.xml'}:2: <property> is not closed by </property>" in bad.stderr
+    assert rfs("-test", "-e", "/xml/bad").returncode == 1

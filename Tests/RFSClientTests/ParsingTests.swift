@@ -23,8 +23,9 @@ struct ParsingTests {
     @Test("generic options come before the command")
     func genericOptions() throws {
         let options = try GenericOptions(parsing: ["-fs", "hdfs://nn:1", "-D", "a=b", "-Dc=d", "-conf", "x.conf", "-ls", "-D", "/"])
-        #expect(options.fileSystem == "hdfs://nn:1" && options.definitions == ["a=b", "c=d"] && options.configurationFile == "x.conf")
+        #expect(options.fileSystem == "hdfs://nn:1" && options.definitions == ["a=b", "c=d"] && options.configurationFiles == ["x.conf"])
         #expect(options.remaining == ["-ls", "-D", "/"])
+        #expect(try GenericOptions(parsing: ["-conf", "core.xml", "-conf", "hdfs.xml", "-ls"]).configurationFiles == ["core.xml", "hdfs.xml"])
         #expect(throws: UsageError.self) { try GenericOptions(parsing: ["-fs"]) }
     }
 

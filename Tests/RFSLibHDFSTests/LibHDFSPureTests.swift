@@ -8,37 +8,6 @@ import RFSConfig
 @testable import RFSLibHDFS
 import Testing
 
-@Suite("Hadoop XML configuration files")
-struct HadoopXMLTests {
-    @Test("properties in file order, with comments, descriptions, entities and empty values")
-    func properties() {
-        let text = """
-        <?xml version="1.0"?>
-        <?xml-stylesheet type="text/xsl" href="configuration.xsl"?>
-        <configuration>
-          <!-- <property><name>commented.out</name><value>x</value></property> -->
-          <property>
-            <name> fs.defaultFS </name>
-            <value>hdfs://nn.example.com:8020</value>
-            <description>where &lt;clients&gt; go</description>
-          </property>
-          <property><name>a.b</name><value>x &amp; y &#65;&#x42;</value><final>true</final></property>
-          <property><name>empty</name><value/></property>
-          <property><name>no.value</name></property>
-        </configuration>
-        """
-        let entries = HadoopXML.properties(in: text)
-        #expect(entries.map(\.name) == ["fs.defaultFS", "a.b", "empty"])
-        #expect(entries.map(\.value) == ["hdfs://nn.example.com:8020", "x & y AB", ""])
-    }
-
-    @Test("an unterminated property or comment ends the file, nothing crashes")
-    func truncated() {
-        #expect(HadoopXML.properties(in: "<configuration><property><name>a</name><value>1</value>").isEmpty)
-        #expect(HadoopXML.properties(in: "<property><name>a</name><value>1</value></property><!-- open").count == 1)
-    }
-}
-
 @Suite("namenode names as libhdfs takes them")
 struct NamenodeNameTests {
     static var configuration: Configuration {

@@ -109,7 +109,7 @@ public func hdfsConfGetInt(_ key: UnsafePointer<CChar>?, _ val: UnsafeMutablePoi
         let configuration = try ClientSettings.load(environment: ProcessInfo.processInfo.environment)
         // An unset key leaves *val as it was, as libhdfs does.
         guard let text = configuration.raw(key) else { return 0 }
-        guard let number = Int32(text.trimmed) else {
+        guard let number = Int32(text.trimmingWhitespace()) else {
             return fail(code: EINVAL, "java.lang.NumberFormatException: For input string: \"\(text)\" (\(key))", -1)
         }
         val.pointee = number

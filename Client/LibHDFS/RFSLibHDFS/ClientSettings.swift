@@ -11,26 +11,13 @@ import Foundation
 import RFSConfig
 import RFSModel
 
-/// The configuration a libhdfs connection runs with, lowest first: Hadoop's XML files in
-/// `$HADOOP_CONF_DIR` (core-site.xml, then hdfs-site.xml, as Hadoop's client reads them), rfs's
-/// own (`$RFS_CONF_DIR/rfs-site.conf` and `RFS_…` variables), then the builder's
-/// `hdfsBuilderConfSetStr` keys.
+/// The configuration a libhdfs connection runs with: what every rfs command reads
+/// (`Configuration.load`: Hadoop's XML files in `$HADOOP_CONF_DIR`, core-site.xml then
+/// hdfs-site.xml, as Hadoop's client reads them; rfs's own `$RFS_CONF_DIR/rfs-site.conf` and
+/// `RFS_…` variables), then the builder's `hdfsBuilderConfSetStr` keys.
 enum ClientSettings {
     static func load(overrides: [(String, String)] = [], environment: [String: String]) throws -> Configuration {
-        var configuration = Configuration()
-        if let directory = environment["HADOOP_CONF_DIR"], !directory.isEmpty {
-            for file in ["core-site.xml", "hdfs-site.xml"] {
-                let path = directory + "/" + file
-                guard let data = FileManager.default.contents(atPath: path) else { continue }
-                for (name, value) in HadoopXML.properties(in: String(decoding: data, as: UTF8.self)) {
-                    configuration.set(name, value, source: .file(path: path, line: 0))
-                }
-            }
-        }
-        let own = try Configuration.load(file: nil, environment: environment, flags: [])
-        for key in own.keys {
-            if let value = own.raw(key) { configuration.set(key, value, source: own.source(of: key)) }
-        }
+        var configuration = try Configuration.load(files: [], environment: environment, flags: [])
         for (key, value) in overrides { configuration.set(key, value, source: .flag) }
         return configuration
     }
@@ -42,7 +29,7 @@ enum NamenodeName {
     /// `nn` as libhdfs takes it: nil or "default" for fs.defaultFS; `hdfs://host[:port]` or
     /// `hdfs://nameservice`; a bare host or nameservice. `port` 0 means "not given".
     static func uri(nn: String?, port: UInt16, configuration: Configuration) throws(LibHDFSError) -> String {
-        let name = (nn ?? "default").trimmed
+        let name = (nn ?? "default").trimmingWhitespace()
         if name.isEmpty || name == "default" {
             guard let fallback = try? configuration.get(Keys.defaultFS) else {
                 throw LibHDFSError(EINVAL, "java.lang.IllegalArgumentException: fs.defaultFS is not a valid URI")

@@ -37,7 +37,7 @@ public enum DFSShell {
         let configuration: Configuration
         let fs: FileSystem
         do {
-            configuration = try Configuration.load(file: generic.configurationFile, environment: environment, flags: generic.definitions)
+            configuration = try Configuration.load(files: generic.configurationFiles, environment: environment, flags: generic.definitions)
             let uri = try generic.fileSystem ?? configuration.get(Keys.defaultFS)
             fs = try FileSystem(uri: uri, configuration: configuration, environment: environment)
         } catch {

@@ -1,10 +1,11 @@
 /// Hadoop's generic options (`GenericOptionsParser`), taken from the front of the arguments:
-/// `-fs <uri>`, `-D key=value` (or `-Dkey=value`), `-conf <file>`; `-jt`, `-files`, `-libjars`
+/// `-fs <uri>`, `-D key=value` (or `-Dkey=value`), `-conf <file>` (any number, in order, each
+/// Hadoop XML or rfs's format; see `Configuration.load`); `-jt`, `-files`, `-libjars`
 /// and `-archives` are accepted and ignored, as they concern MapReduce.
 public struct GenericOptions: Sendable, Equatable {
     public var fileSystem: String?
     public var definitions: [String] = []
-    public var configurationFile: String?
+    public var configurationFiles: [String] = []
     /// What follows the generic options: the command and its arguments.
     public var remaining: [String] = []
 
@@ -19,7 +20,7 @@ public struct GenericOptions: Sendable, Equatable {
                 switch argument {
                 case "-fs": fileSystem = value
                 case "-D": definitions.append(value)
-                case "-conf": configurationFile = value
+                case "-conf": configurationFiles.append(value)
                 default: break
                 }
             } else if argument.hasPrefix("-D"), argument.count > 2 {

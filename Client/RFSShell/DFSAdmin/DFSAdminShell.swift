@@ -45,7 +45,7 @@ public enum DFSAdminShell {
         }
         let fs: FileSystem
         do {
-            let configuration = try Configuration.load(file: generic.configurationFile, environment: environment, flags: generic.definitions)
+            let configuration = try Configuration.load(files: generic.configurationFiles, environment: environment, flags: generic.definitions)
             fs = try FileSystem(uri: try generic.fileSystem ?? configuration.get(Keys.defaultFS), configuration: configuration,
                                 environment: environment)
         } catch {

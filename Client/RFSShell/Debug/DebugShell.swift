@@ -55,7 +55,7 @@ public enum DebugShell {
         }
         let fs: FileSystem
         do {
-            let configuration = try Configuration.load(file: generic.configurationFile, environment: environment, flags: generic.definitions)
+            let configuration = try Configuration.load(files: generic.configurationFiles, environment: environment, flags: generic.definitions)
             let uri = path.contains("://") ? path : try generic.fileSystem ?? configuration.get(Keys.defaultFS)
             fs = try FileSystem(uri: uri, configuration: configuration, environment: environment)
         } catch {

@@ -111,7 +111,7 @@ public enum HAAdminShell {
     static func client(_ generic: GenericOptions, nameservice: String?, environment: [String: String], command: String,
                        output: any ShellOutput) -> HAAdminClient? {
         do {
-            let configuration = try Configuration.load(file: generic.configurationFile, environment: environment, flags: generic.definitions)
+            let configuration = try Configuration.load(files: generic.configurationFiles, environment: environment, flags: generic.definitions)
             return try HAAdminClient(configuration: configuration, nameservice: nameservice, user: CurrentUser.name(environment: environment))
         } catch {
             output.printError("\(command): \(error)")
