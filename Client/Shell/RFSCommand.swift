@@ -16,7 +16,7 @@ struct RFSCommand: AsyncParsableCommand {
         commandName: "rfs",
         abstract: "rfs: an HDFS-compatible distributed filesystem.",
         version: RFSVersion.current,
-        subcommands: [NameNodeCommand.self, DataNodeCommand.self, DFSCommand.self, DFSAdminCommand.self, HAAdminCommand.self, FsckCommand.self, DebugCommand.self,
+        subcommands: [NameNodeCommand.self, DataNodeCommand.self, DFSCommand.self, DFSAdminCommand.self, HAAdminCommand.self, StoragePoliciesCommand.self, FsckCommand.self, DebugCommand.self,
                       MiniClusterCommand.self, VersionCommand.self, BenchCommand.self])
 }
 

@@ -77,6 +77,21 @@ struct FsckCommand: AsyncParsableCommand {
     }
 }
 
+/// `rfs storagepolicies …`: HDFS's StoragePolicyAdmin.
+struct StoragePoliciesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "storagepolicies", abstract: "List, get, set or unset block storage policies (as `hdfs storagepolicies`).")
+
+    @Argument(parsing: .captureForPassthrough, help: "[generic options] -listPolicies | -getStoragePolicy -path <path> | -setStoragePolicy -path <path> -policy <policy> | -unsetStoragePolicy -path <path>")
+    var arguments: [String] = []
+
+    func run() async throws {
+        ShellLogging.bootstrap()
+        let code = await StoragePolicyShell.run(arguments, environment: ProcessInfo.processInfo.environment, output: StandardShellOutput())
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
 /// `rfs debug recoverLease -path <path> [-retries <n>]`: HDFS's `hdfs debug`.
 struct DebugCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

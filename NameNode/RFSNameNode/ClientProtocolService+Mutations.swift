@@ -97,15 +97,21 @@ extension ClientProtocolService {
             return response
         }
         registry.register(protocol: protocolName, method: "setStoragePolicy") { [self] (request: Hadoop_Hdfs_SetStoragePolicyRequestProto, context: RPCCallContext) in
-            let ids = ["HOT": UInt32(7), "COLD": 2, "WARM": 5, "ALL_SSD": 12, "ONE_SSD": 10, "LAZY_PERSIST": 15, "PROVIDED": 1]
-            guard let id = ids[request.policyName.uppercased()] else {
-                throw HadoopRemoteError(.illegalArgument, "Cannot find a block policy with the name \(request.policyName)")
+            guard let policy = StoragePolicy.named(request.policyName) else {
+                throw HadoopRemoteError(.hadoopIllegalArgument, "Cannot find a block policy with the name \(request.policyName)")
             }
             var op = Rfs_Namenode_SetStoragePolicy()
             op.path = request.src
-            op.policyID = id
+            op.policyID = policy.id
             _ = try await propose(.setStoragePolicy(op), context: context)
             return Hadoop_Hdfs_SetStoragePolicyResponseProto()
+        }
+        registry.register(protocol: protocolName, method: "unsetStoragePolicy") { [self] (request: Hadoop_Hdfs_UnsetStoragePolicyRequestProto, context: RPCCallContext) in
+            var op = Rfs_Namenode_SetStoragePolicy()
+            op.path = request.src
+            op.policyID = StoragePolicy.unspecifiedID
+            _ = try await propose(.setStoragePolicy(op), context: context)
+            return Hadoop_Hdfs_UnsetStoragePolicyResponseProto()
         }
     }
 }

@@ -222,12 +222,15 @@ extension ClientProtocolService {
             return response
         }
         registry.register(protocol: protocolName, method: "getStoragePolicies") { (_: Hadoop_Hdfs_GetStoragePoliciesRequestProto, _: RPCCallContext) in
-            var hot = Hadoop_Hdfs_BlockStoragePolicyProto()
-            hot.policyID = 7
-            hot.name = "HOT"
-            hot.creationPolicy.storageTypes = [.disk]
             var response = Hadoop_Hdfs_GetStoragePoliciesResponseProto()
-            response.policies = [hot]
+            response.policies = StoragePolicy.all.map(StatusProtos.storagePolicy)
+            return response
+        }
+        registry.register(protocol: protocolName, method: "getStoragePolicy") { [self] (request: Hadoop_Hdfs_GetStoragePolicyRequestProto, context: RPCCallContext) in
+            let id = try reads().storagePolicy(request.path, caller: caller(context))
+            var response = Hadoop_Hdfs_GetStoragePolicyResponseProto()
+            // Unspecified all the way up means the default policy, as HDFS answers.
+            response.storagePolicy = StatusProtos.storagePolicy(StoragePolicy.withID(id) ?? StoragePolicy.defaultPolicy)
             return response
         }
         registry.register(protocol: protocolName, method: "msync") { (_: Hadoop_Hdfs_MsyncRequestProto, _: RPCCallContext) in

@@ -1,4 +1,5 @@
 import Foundation
+import RFSModel
 import RFSNamespace
 import RFSProtocol
 
@@ -42,6 +43,22 @@ struct StatusProtos {
         extended.generationStamp = block.generationStamp
         extended.numBytes = block.numBytes
         return extended
+    }
+
+    /// A policy as HDFS's PBHelperClient sends it: empty fallback lists are left out.
+    static func storagePolicy(_ policy: StoragePolicy) -> Hadoop_Hdfs_BlockStoragePolicyProto {
+        func types(_ list: [StorageType]) -> Hadoop_Hdfs_StorageTypesProto {
+            var proto = Hadoop_Hdfs_StorageTypesProto()
+            proto.storageTypes = list.compactMap { Hadoop_Hdfs_StorageTypeProto(rawValue: $0.rawValue) }
+            return proto
+        }
+        var proto = Hadoop_Hdfs_BlockStoragePolicyProto()
+        proto.policyID = policy.id
+        proto.name = policy.name
+        proto.creationPolicy = types(policy.storageTypes)
+        if !policy.creationFallbacks.isEmpty { proto.creationFallbackPolicy = types(policy.creationFallbacks) }
+        if !policy.replicationFallbacks.isEmpty { proto.replicationFallbackPolicy = types(policy.replicationFallbacks) }
+        return proto
     }
 
     static var emptyToken: Hadoop_Common_TokenProto {

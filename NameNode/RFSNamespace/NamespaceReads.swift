@@ -71,8 +71,29 @@ public struct NamespaceReads {
 
     /// The inode at `path`, nil when it does not exist (not an error: getFileInfo answers
     /// "no status").
+    /// Its `storagePolicyID` is the one that applies there (`effectiveStoragePolicy`), as
+    /// HDFS's file status reports it.
     public func fileInfo(_ path: String, caller: Caller) throws -> Rfs_Namenode_InodeRecord? {
-        try resolve(path, checker: checker(for: caller)).inode
+        let resolved = try resolve(path, checker: checker(for: caller))
+        guard var inode = resolved.inode else { return nil }
+        inode.storagePolicyID = Self.effectiveStoragePolicy(along: resolved.inodes)
+        return inode
+    }
+
+    /// The storage policy that applies to the last of `inodes` (a path from the root): the
+    /// nearest one set on it or an ancestor (HDFS's INode.getStoragePolicyID), else unspecified.
+    static func effectiveStoragePolicy(along inodes: [Rfs_Namenode_InodeRecord]) -> UInt32 {
+        inodes.last { $0.storagePolicyID != StoragePolicy.unspecifiedID }?.storagePolicyID ?? StoragePolicy.unspecifiedID
+    }
+
+    /// getStoragePolicy: the id of the policy that applies at `path` (unspecified when none is
+    /// set on it or above it; the caller answers HDFS's default then). READ access on it.
+    public func storagePolicy(_ path: String, caller: Caller) throws -> UInt32 {
+        let checker = try checker(for: caller)
+        let resolved = try resolve(path, checker: checker)
+        guard let inode = resolved.inode else { throw NamespaceRejection.fileNotFound("File/Directory does not exist: \(resolved.text)") }
+        try checker.check(inode, .read, path: resolved.text)
+        return Self.effectiveStoragePolicy(along: resolved.inodes)
     }
 
     /// The inode with `id` while it is in the namespace (nil once deleted, including while a
@@ -91,12 +112,22 @@ public struct NamespaceReads {
     public func listing(_ path: String, startAfter: [UInt8], limit: Int, caller: Caller) throws -> ListingPage? {
         let checker = try checker(for: caller)
         let resolved = try resolve(path, checker: checker)
-        guard let inode = resolved.inode else { return nil }
-        guard inode.kind == .inodeDirectory else { return ListingPage(entries: [inode], remainingEntries: 0, listsFileItself: true) }
+        guard var inode = resolved.inode else { return nil }
+        // Storage policies in a listing as HDFS's getListing reports them: to the superuser,
+        // each entry's own or else the directory's; to anyone else, unspecified.
+        let directoryPolicy = checker.isSuperuser ? Self.effectiveStoragePolicy(along: resolved.inodes) : StoragePolicy.unspecifiedID
+        guard inode.kind == .inodeDirectory else {
+            inode.storagePolicyID = directoryPolicy
+            return ListingPage(entries: [inode], remainingEntries: 0, listsFileItself: true)
+        }
         try checker.check(inode, [.read, .execute], path: resolved.text)
         let page = try records.children(of: inode.id, after: startAfter.isEmpty ? nil : startAfter, limit: limit + 1)
         let more = page.count > limit
-        let entries = Array(page.prefix(limit))
+        let entries = page.prefix(limit).map { child in
+            var entry = child
+            entry.storagePolicyID = checker.isSuperuser && child.storagePolicyID != StoragePolicy.unspecifiedID ? child.storagePolicyID : directoryPolicy
+            return entry
+        }
         let remaining: UInt32
         if !more {
             remaining = 0

@@ -22,6 +22,8 @@ public enum NamespaceRejection: Error, Equatable, Sendable, RemoteError {
     case alreadyBeingCreated(String)
     case notUnderConstruction(String)
     case illegalArgument(String)
+    /// HDFS's own HadoopIllegalArgumentException (storage policies, among others).
+    case hadoopIllegalArgument(String)
     case unsupported(String)
     case tooManyItems(String, limit: Int)
     /// setQuota on something that is not a directory (PathIsNotDirectoryException).
@@ -47,6 +49,7 @@ public enum NamespaceRejection: Error, Equatable, Sendable, RemoteError {
         case .leaseExpired, .notUnderConstruction: .leaseExpired
         case .alreadyBeingCreated: .alreadyBeingCreated
         case .illegalArgument: .illegalArgument
+        case .hadoopIllegalArgument: .hadoopIllegalArgument
         case .unsupported: .unsupportedOperation
         case .tooManyItems: .maxDirectoryItemsExceeded
         case .pathIsNotDirectory: .pathIsNotDirectory
@@ -75,7 +78,7 @@ public enum NamespaceRejection: Error, Equatable, Sendable, RemoteError {
         case .leaseExpired(let why): "\(why)"
         case .alreadyBeingCreated(let why): "\(why)"
         case .notUnderConstruction(let path): "File is not open for writing: \(path)"
-        case .illegalArgument(let why): why
+        case .illegalArgument(let why), .hadoopIllegalArgument(let why): why
         case .unsupported(let why): why
         case .tooManyItems(let path, let limit): "The directory item limit of \(path) is exceeded: limit=\(limit)"
         case .pathIsNotDirectory(let path): "`\(path)': Is not a directory"

@@ -1,3 +1,4 @@
+import RFSModel
 import RFSProtocol
 
 extension EditContext {
@@ -74,10 +75,23 @@ extension EditContext {
         return .done
     }
 
+    /// Sets (or, with `StoragePolicy.unspecifiedID`, unsets) the policy of a file or directory,
+    /// as HDFS's FSDirAttrOp: WRITE access on it; LAZY_PERSIST is chosen when a file is
+    /// created (inherited from its directory), never set on or changed from an existing file.
     mutating func applySetStoragePolicy(_ op: Rfs_Namenode_SetStoragePolicy) throws -> EditReply {
         let checker = try access()
-        var (resolved, inode) = try existing(op.path, checker: checker)
+        var resolved = try resolve(try parse(op.path), checker: checker)
+        guard var inode = resolved.inode else { throw NamespaceRejection.fileNotFound("File/Directory does not exist: \(resolved.text)") }
         try checker.check(inode, .write, path: resolved.text)
+        if inode.kind == .inodeFile {
+            if let policy = StoragePolicy.withID(op.policyID), op.policyID != StoragePolicy.unspecifiedID, policy.copyOnCreateFile {
+                throw NamespaceRejection.hadoopIllegalArgument("Policy \(policy) cannot be set after file creation.")
+            }
+            if let current = StoragePolicy.withID(inode.storagePolicyID), inode.storagePolicyID != StoragePolicy.unspecifiedID,
+               current.copyOnCreateFile {
+                throw NamespaceRejection.hadoopIllegalArgument("Existing policy \(current.name) cannot be changed after file creation.")
+            }
+        }
         inode.storagePolicyID = op.policyID
         writer.put(inode)
         resolved.inodes[resolved.inodes.count - 1] = inode
