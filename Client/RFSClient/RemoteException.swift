@@ -59,12 +59,15 @@ public enum FileSystemError: Error, Sendable, Hashable, CustomStringConvertible 
     case invalidURI(String, reason: String)
     /// No namenode accepted a connection, after the retries configured.
     case cannotConnect(address: String, reason: String)
+    /// An argument Hadoop's client refuses before calling (HadoopIllegalArgumentException).
+    case illegalArgument(String)
 
     public var description: String {
         switch self {
         case .invalidPath(let path, let reason): "Invalid path name \(path): \(reason)"
         case .wrongFileSystem(let path, let expected): "Wrong FS: \(path), expected: \(expected)"
         case .invalidURI(let uri, let reason): "Invalid filesystem URI \(uri): \(reason)"
+        case .illegalArgument(let why): why
         case .cannotConnect(let address, let reason):
             // Hadoop's wording, which scripts grep for.
             reason.contains("refused") ? "Call to \(address) failed on connection exception: java.net.ConnectException: Connection refused"

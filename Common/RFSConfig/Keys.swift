@@ -8,6 +8,10 @@ public enum Keys {
 
     public static let blockSize = ConfigKey<Int>.bytes("dfs.blocksize", default: Int(HDFSDefaults.blockSizeBytes), range: 1 << 10 ... 1 << 40)
     public static let minBlockSize = ConfigKey<Int>.bytes("dfs.namenode.fs-limits.min-block-size", default: 1 << 20, range: 0 ... 1 << 40)
+    /// User-visible (user. and trusted.) extended attributes one inode may have; HDFS's default.
+    public static let maxXAttrsPerInode = ConfigKey<Int>.integer("dfs.namenode.fs-limits.max-xattrs-per-inode", default: 32, range: 0...1_000)
+    /// Bytes of an extended attribute's name and value together; HDFS's default and hard limit.
+    public static let maxXAttrSize = ConfigKey<Int>.integer("dfs.namenode.fs-limits.max-xattr-size", default: 16_384, range: 1...32_768)
     public static let replication = ConfigKey<Int>.integer("dfs.replication", default: HDFSDefaults.replication, range: 1...512)
     public static let replicationMax = ConfigKey<Int>.integer("dfs.replication.max", default: 512, range: 1...32_767)
     public static let bytesPerChecksum = ConfigKey<Int>.bytes("dfs.bytes-per-checksum", default: HDFSDefaults.bytesPerChecksum, range: 1 ... 1 << 20)
@@ -154,7 +158,7 @@ public enum Keys {
 
     /// Every fixed key, for environment overrides and the documentation check.
     public static let all: [String] = [
-        defaultFS.name, blockSize.name, minBlockSize.name, replication.name, replicationMax.name,
+        defaultFS.name, blockSize.name, minBlockSize.name, maxXAttrsPerInode.name, maxXAttrSize.name, replication.name, replicationMax.name,
         bytesPerChecksum.name, checksumType.name, writePacketSize.name, fileBufferSize.name,
         listingLimit.name, trashInterval.name, trashCheckpointInterval.name, umaskMode.name, rpcFrameBytesMax.name, rpcTimeout.name,
         connectTimeout.name, connectRetriesMax.name, connectRetryInterval.name, clientRetriesMax.name, failoverMaxAttempts.name, failoverSleepBase.name,

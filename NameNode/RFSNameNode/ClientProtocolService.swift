@@ -124,6 +124,7 @@ public final class ClientProtocolService: Sendable {
         registerWrites(into: &registry)
         registerAdministration(into: &registry)
         registerAccess(into: &registry)
+        registerXAttrs(into: &registry)
     }
 }
 

@@ -209,6 +209,6 @@ public final class HAState: Sendable {
         "getFileInfo", "getFileLinkInfo", "getLocatedFileInfo", "getListing", "getBlockLocations", "getContentSummary",
         "getQuotaUsage", "getPreferredBlockSize", "isFileClosed", "getStoragePolicies", "getServerDefaults",
         "getStats", "getFsStats", "getDatanodeReport", "getDatanodeStorageReport", "getLinkTarget", "msync",
-        "listCorruptFileBlocks", "getSnapshottableDirListing", "getEnclosingRoot", "getStoragePolicy", "checkAccess",
+        "listCorruptFileBlocks", "getSnapshottableDirListing", "getEnclosingRoot", "getStoragePolicy", "checkAccess", "getXAttrs", "listXAttrs",
     ]
 }

@@ -67,6 +67,8 @@ public final class NameNodeDaemon: Sendable {
         namespaceConfiguration.permissionsEnabled = try configuration.get(Keys.permissionsEnabled)
         namespaceConfiguration.minBlockSizeBytes = UInt64(try configuration.get(Keys.minBlockSize))
         namespaceConfiguration.maxReplication = UInt32(try configuration.get(Keys.replicationMax))
+        namespaceConfiguration.maxXAttrsPerInode = try configuration.get(Keys.maxXAttrsPerInode)
+        namespaceConfiguration.maxXAttrSize = try configuration.get(Keys.maxXAttrSize)
 
         let namespaceID = UInt64.random(in: 1...UInt64(Int32.max))
         let format = Rfs_Namenode_Format(

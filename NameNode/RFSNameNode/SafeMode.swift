@@ -63,6 +63,8 @@ public final class SafeMode: Sendable {
         case .truncate(let op): "truncate for \(op.path)"
         case .concat(let op): "concat \(op.target)"
         case .setStoragePolicy(let op): "set storage policy for \(op.path)"
+        case .setXattr(let op): "set XAttr on \(op.path)"
+        case .removeXattr(let op): "remove XAttr entry on \(op.path)"
         default: nil
         }
     }

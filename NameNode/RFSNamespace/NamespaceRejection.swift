@@ -18,6 +18,8 @@ public enum NamespaceRejection: Error, Equatable, Sendable, RemoteError {
     case accessDenied(user: String, access: String, inode: String)
     case notOwner(user: String, path: String)
     case notSuperuser(user: String, what: String)
+    /// An AccessControlException with a message of its own (extended attributes' rules).
+    case accessControl(String)
     case leaseExpired(String)
     case alreadyBeingCreated(String)
     case notUnderConstruction(String)
@@ -45,7 +47,7 @@ public enum NamespaceRejection: Error, Equatable, Sendable, RemoteError {
         case .fileAlreadyExists, .isADirectory: .fileAlreadyExists
         case .parentNotDirectory: .parentNotDirectory
         case .directoryNotEmpty: .pathIsNotEmptyDirectory
-        case .accessDenied, .notOwner, .notSuperuser, .pathThroughFile: .accessControl
+        case .accessDenied, .notOwner, .notSuperuser, .pathThroughFile, .accessControl: .accessControl
         case .leaseExpired, .notUnderConstruction: .leaseExpired
         case .alreadyBeingCreated: .alreadyBeingCreated
         case .illegalArgument: .illegalArgument
@@ -78,7 +80,7 @@ public enum NamespaceRejection: Error, Equatable, Sendable, RemoteError {
         case .leaseExpired(let why): "\(why)"
         case .alreadyBeingCreated(let why): "\(why)"
         case .notUnderConstruction(let path): "File is not open for writing: \(path)"
-        case .illegalArgument(let why), .hadoopIllegalArgument(let why): why
+        case .illegalArgument(let why), .hadoopIllegalArgument(let why), .accessControl(let why): why
         case .unsupported(let why): why
         case .tooManyItems(let path, let limit): "The directory item limit of \(path) is exceeded: limit=\(limit)"
         case .pathIsNotDirectory(let path): "`\(path)': Is not a directory"

@@ -10,6 +10,10 @@ public struct NamespaceConfiguration: Sendable, Equatable {
     public var maxDirectoryItems = Limits.directoryItemsMax
     public var minBlockSizeBytes: UInt64 = 1 << 20
     public var maxReplication: UInt32 = 512
+    /// dfs.namenode.fs-limits.max-xattrs-per-inode: user. and trusted. attributes per inode.
+    public var maxXAttrsPerInode = 32
+    /// dfs.namenode.fs-limits.max-xattr-size: bytes of a name (without its prefix) and value.
+    public var maxXAttrSize = 16_384
 
     public init() {}
 }
@@ -209,6 +213,8 @@ struct EditContext {
         case .updatePipeline(let op): return try applyUpdatePipeline(op)
         case .releaseLease(let op): return try applyReleaseLease(op)
         case .setStoragePolicy(let op): return try applySetStoragePolicy(op)
+        case .setXattr(let op): return try applySetXAttr(op)
+        case .removeXattr(let op): return try applyRemoveXAttr(op)
         case .setQuota(let op): return try applySetQuota(op)
         case .purgeDetached(let op): return try applyPurgeDetached(op)
         // The Raft shell acts on it (drops its log); the namespace stays as it is.

@@ -317,3 +317,48 @@ def test_dfs_reads_hadoop_xml_configuration_as_fsshell(namenode, fsshell, tmp_pa
     assert bad.returncode != 0
     assert f"{tmp_path / 'bad.xml'}:2: <property> is not closed by </property>" in bad.stderr
     assert rfs("-test", "-e", "/xml/bad").returncode == 1
+
+
+def test_dfs_extended_attributes_match_fsshell(namenode, fsshell):
+    """-setfattr and -getfattr against FsShell step by step on two trees: the three value
+    encodings both ways, the most recently set first, -R, the namespaces' rules, and the
+    errors (a missing attribute, a bad name, a bad hex value, usage)."""
+    url = namenode.url
+    make_tree(url, "/r")
+    make_tree(url, "/j")
+    steps = [
+        ("-setfattr", "-n", "user.text", "-v", '"hello world"', "{root}/f1"),
+        ("-setfattr", "-n", "user.hex", "-v", "0x00ff10", "{root}/f1"),
+        ("-setfattr", "-n", "USER.b64", "-v", "0sAAEC/w==", "{root}/f1"),
+        ("-setfattr", "-n", "user.plain", "-v", "x", "{root}/f1"),
+        ("-setfattr", "-n", "user.novalue", "{root}/d1"),
+        ("-setfattr", "-n", "trusted.t", "-v", "s", "{root}/d1/d2"),
+        ("-getfattr", "-d", "{root}/f1"), ("-getfattr", "-d", "-e", "hex", "{root}/f1"),
+        ("-getfattr", "-d", "-e", "base64", "{root}/f1"), ("-getfattr", "-n", "user.hex", "-e", "HEX", "{root}/f1"),
+        ("-getfattr", "-n", "user.text", "{root}/f1"),
+        ("-setfattr", "-n", "user.text", "-v", "0x6869", "{root}/f1"), ("-getfattr", "-d", "{root}/f1"),
+        ("-getfattr", "-R", "-d", "{root}/d1"), ("-getfattr", "-d", "{root}/e"),
+        ("-getfattr", "-n", "user.none", "{root}/f1"), ("-getfattr", "-d", "{root}/nope"),
+        ("-setfattr", "-x", "user.plain", "{root}/f1"), ("-setfattr", "-x", "user.plain", "{root}/f1"),
+        ("-setfattr", "-n", "system.s", "-v", "1", "{root}/f1"), ("-setfattr", "-n", "bad", "-v", "1", "{root}/f1"),
+        ("-setfattr", "-n", "user.", "{root}/f1"),
+        ("-setfattr", "-n", "user.a", "-x", "user.b", "{root}/f1"), ("-setfattr", "{root}/f1"),
+        ("-setfattr", "-n", "user.a", "{root}/f1", "{root}/e"), ("-setfattr", "-n", "user.a", "-v", "1", "{root}/nope"),
+        ("-getfattr", "{root}/f1"), ("-getfattr", "-d"), ("-getfattr", "-d", "-e", "rot13", "{root}/f1"),
+        ("-getfattr", "-d", "-n"), ("-getfattr", "-d", "{root}/f1"),
+        # -cp -px carries them (directories after their contents), -p alone does not.
+        ("-cp", "-px", "{root}/f1", "{root}/copied"), ("-getfattr", "-d", "-e", "hex", "{root}/copied"),
+        ("-cp", "-ptx", "{root}/d1", "{root}/d1copy"), ("-getfattr", "-R", "-d", "{root}/d1copy"),
+        ("-cp", "-p", "{root}/f1", "{root}/plain"), ("-getfattr", "-d", "{root}/plain"),
+    ]
+    mismatches = []
+    for step in steps:
+        mismatches += compare_all(fsshell, url, [step], rfs_root="/r", java_root="/j")
+    assert not mismatches, "\n".join(mismatches)
+    # A bad hex value: the pyspark jars shade commons-codec, so FsShell names the exception
+    # under org.apache.hadoop.shaded; a Hadoop install (and rfs) print the plain class name.
+    java = fsshell(url, "-setfattr", "-n", "user.odd", "-v", "0xabc", "/j/f1")
+    ours = rfs_dfs(url, "-setfattr", "-n", "user.odd", "-v", "0xabc", "/r/f1")
+    expected = "setfattr: org.apache.commons.codec.DecoderException: Odd number of characters.\n"
+    assert (java.returncode, java.stderr.replace("org.apache.hadoop.shaded.", "")) == (1, expected)
+    assert (ours.returncode, ours.stdout, ours.stderr) == (1, "", expected)

@@ -66,7 +66,7 @@ public struct WebHDFSError: Error, Sendable, Equatable, CustomStringConvertible 
         case let fileSystem as FileSystemError:
             switch fileSystem {
             case .invalidPath, .wrongFileSystem: return WebHDFSError(.invalidPath, fileSystem.description)
-            case .invalidURI: return WebHDFSError(.illegalArgument, fileSystem.description)
+            case .invalidURI, .illegalArgument: return WebHDFSError(.illegalArgument, fileSystem.description)
             case .cannotConnect: return WebHDFSError(javaClassName: "java.net.ConnectException", message: fileSystem.description, status: 500)
             }
         default:

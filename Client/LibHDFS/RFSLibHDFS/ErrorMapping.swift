@@ -16,7 +16,7 @@ enum ErrorMapping {
         case let failure as LibHDFSError: failure.code
         case let failure as FileSystemError:
             switch failure {
-            case .invalidPath, .wrongFileSystem, .invalidURI: EINVAL
+            case .invalidPath, .wrongFileSystem, .invalidURI, .illegalArgument: EINVAL
             case .cannotConnect: ECONNREFUSED
             }
         case is ConfigError: EINVAL

@@ -14,7 +14,7 @@ struct Preservation: OptionSet, Sendable {
     static let permission = Preservation(rawValue: 1 << 2)
     /// rfs keeps no ACL entries: what remains of an ACL is the permission, which is set.
     static let acl = Preservation(rawValue: 1 << 3)
-    /// rfs keeps no extended attributes: nothing to carry.
+    /// Extended attributes, from a source on the same filesystem as the target (-cp).
     static let xattr = Preservation(rawValue: 1 << 4)
     /// A bare `-p`.
     static let standard: Preservation = [.times, .ownership, .permission]
@@ -44,13 +44,18 @@ struct Preservation: OptionSet, Sendable {
         return nil
     }
 
-    /// The source's attributes onto an rfs `path`, in Hadoop's order: times, owner, permission.
+    /// The source's attributes onto an rfs `path`, in Hadoop's order: times, owner, permission,
+    /// then the extended attributes one by one, in the order of the map Hadoop reads them into.
     func apply(_ source: CopiedAttributes, to path: String, fs: FileSystem) async throws {
         if contains(.times) {
             try await fs.setTimes(path, modificationTimeMs: source.modificationTimeMs, accessTimeMs: source.accessTimeMs)
         }
         if contains(.ownership) { try await fs.setOwner(path, owner: source.owner, group: source.group) }
         if !isDisjoint(with: [.permission, .acl]) { try await fs.setPermission(path, source.permission) }
+        if contains(.xattr), let sourcePath = source.path {
+            let xattrs = try await fs.xattrs(sourcePath).map { ($0.name.prefixed, $0.value) }
+            for (name, value) in JavaHashMapOrder.ordered(xattrs, key: \.0) { try await fs.setXAttr(path, name: name, value: value) }
+        }
     }
 
     /// The source's attributes onto a local `path` (as Hadoop's local file system sets them).
@@ -84,8 +89,11 @@ struct CopiedAttributes: Sendable {
     var owner: String
     var group: String
     var permission: FsPermission
+    /// The source on the rfs filesystem, whose extended attributes -p[x] copies (nil: a local file).
+    var path: String?
 
     init(_ status: FileStatus) {
+        path = status.path
         modificationTimeMs = status.modificationTimeMs
         accessTimeMs = status.accessTimeMs
         owner = status.owner

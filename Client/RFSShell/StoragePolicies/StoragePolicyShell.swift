@@ -56,8 +56,17 @@ public enum StoragePolicyShell {
             printUsage(output)
             return 1
         }
-        // The options as Hadoop's StringUtils.popOptionWithArgument takes them, anywhere.
-        let path = popOption("-path", from: &rest)
+        // The options as Hadoop's StringUtils.popOptionWithArgument takes them, anywhere; a
+        // missing value is an IllegalArgumentException, which the tool prints and exits -1 on.
+        let path: String?
+        let policyName: String?
+        do {
+            path = try popOptionWithArgument("-path", from: &rest)
+            policyName = command.name == "-setStoragePolicy" && path != nil ? try popOptionWithArgument("-policy", from: &rest) : nil
+        } catch {
+            output.printError("IllegalArgumentException: \(error.message)")
+            return 255
+        }
         let configuration: Configuration
         do {
             configuration = try Configuration.load(files: generic.configurationFiles, environment: environment, flags: generic.definitions)
@@ -76,7 +85,6 @@ public enum StoragePolicyShell {
             output.printError(what + "\nUsage: " + command.longUsage)
             return 1
         }
-        let policyName = command.name == "-setStoragePolicy" ? popOption("-policy", from: &rest) : nil
         if command.name == "-setStoragePolicy" && policyName == nil {
             output.printError("Please specify the policy name.\nUsage: " + command.longUsage)
             return 1
@@ -134,14 +142,6 @@ public enum StoragePolicyShell {
         let message = remote.message.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
         let name = remote.exception.map(unwrapped.contains) == true ? remote.simpleClassName : "RemoteException"
         return "\(name): \(message)"
-    }
-
-    /// Removes `option` and the value after it from `arguments`; the value, or nil.
-    static func popOption(_ option: String, from arguments: inout [String]) -> String? {
-        guard let index = arguments.firstIndex(of: option), index + 1 < arguments.count else { return nil }
-        let value = arguments[index + 1]
-        arguments.removeSubrange(index...(index + 1))
-        return value
     }
 
     static func printUsage(_ output: any ShellOutput) {

@@ -199,11 +199,36 @@ public nonisolated struct Rfs_Namenode_InodeRecord: @unchecked Sendable {
     set {_uniqueStorage()._withQuota = newValue}
   }
 
+  /// Extended attributes (HDFS's XAttrFeature), the most recently set first.
+  public var xattrs: [Rfs_Namenode_XAttrRecord] {
+    get {_storage._xattrs}
+    set {_uniqueStorage()._xattrs = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One extended attribute of an inode.
+public nonisolated struct Rfs_Namenode_XAttrRecord: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// XAttrProto's namespace numbers: USER 0, TRUSTED 1, SECURITY 2, SYSTEM 3, RAW 4.
+  public var namespace: UInt32 = 0
+
+  /// Without the namespace prefix: "a" for "user.a".
+  public var name: String = String()
+
+  public var value: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// A directory's quota and the usage of its subtree (the directory itself included), as HDFS
@@ -489,6 +514,22 @@ public nonisolated struct Rfs_Namenode_Edit: Sendable {
     set {operation = .purgeDetached(newValue)}
   }
 
+  public var setXattr: Rfs_Namenode_SetXAttr {
+    get {
+      if case .setXattr(let v)? = operation {return v}
+      return Rfs_Namenode_SetXAttr()
+    }
+    set {operation = .setXattr(newValue)}
+  }
+
+  public var removeXattr: Rfs_Namenode_RemoveXAttr {
+    get {
+      if case .removeXattr(let v)? = operation {return v}
+      return Rfs_Namenode_RemoveXAttr()
+    }
+    set {operation = .removeXattr(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Operation: Equatable, Sendable {
@@ -515,6 +556,8 @@ public nonisolated struct Rfs_Namenode_Edit: Sendable {
     case setQuota(Rfs_Namenode_SetQuota)
     case compactLog(Rfs_Namenode_CompactLog)
     case purgeDetached(Rfs_Namenode_PurgeDetached)
+    case setXattr(Rfs_Namenode_SetXAttr)
+    case removeXattr(Rfs_Namenode_RemoveXAttr)
 
   }
 
@@ -968,6 +1011,56 @@ public nonisolated struct Rfs_Namenode_SetStoragePolicy: Sendable {
   public init() {}
 }
 
+/// HDFS's setXAttr: `flags` as XAttrSetFlagProto (CREATE 1, REPLACE 2). Checked when applied:
+/// the namespace's rules for the caller, the size and count limits, the flags.
+public nonisolated struct Rfs_Namenode_SetXAttr: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var path: String = String()
+
+  public var xattr: Rfs_Namenode_XAttrRecord {
+    get {_xattr ?? Rfs_Namenode_XAttrRecord()}
+    set {_xattr = newValue}
+  }
+  /// Returns true if `xattr` has been explicitly set.
+  public var hasXattr: Bool {self._xattr != nil}
+  /// Clears the value of `xattr`. Subsequent reads from it will return its default value.
+  public mutating func clearXattr() {self._xattr = nil}
+
+  public var flags: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _xattr: Rfs_Namenode_XAttrRecord? = nil
+}
+
+public nonisolated struct Rfs_Namenode_RemoveXAttr: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var path: String = String()
+
+  public var xattr: Rfs_Namenode_XAttrRecord {
+    get {_xattr ?? Rfs_Namenode_XAttrRecord()}
+    set {_xattr = newValue}
+  }
+  /// Returns true if `xattr` has been explicitly set.
+  public var hasXattr: Bool {self._xattr != nil}
+  /// Clears the value of `xattr`. Subsequent reads from it will return its default value.
+  public mutating func clearXattr() {self._xattr = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _xattr: Rfs_Namenode_XAttrRecord? = nil
+}
+
 /// HDFS's setQuota without a storage type: Long.MAX_VALUE (QUOTA_DONT_SET) leaves a value as it
 /// is, -1 (QUOTA_RESET) clears it. Validated when applied, so every replica refuses the same way.
 public nonisolated struct Rfs_Namenode_SetQuota: Sendable {
@@ -1081,7 +1174,7 @@ nonisolated extension Rfs_Namenode_UnderConstruction: SwiftProtobuf.Message, Swi
 
 nonisolated extension Rfs_Namenode_InodeRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InodeRecord"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}parent_id\0\u{1}name\0\u{1}kind\0\u{1}owner\0\u{1}group\0\u{1}permission\0\u{3}modification_time_ms\0\u{3}access_time_ms\0\u{1}replication\0\u{3}block_size_bytes\0\u{1}blocks\0\u{3}under_construction\0\u{3}child_count\0\u{3}storage_policy_id\0\u{3}with_quota\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}parent_id\0\u{1}name\0\u{1}kind\0\u{1}owner\0\u{1}group\0\u{1}permission\0\u{3}modification_time_ms\0\u{3}access_time_ms\0\u{1}replication\0\u{3}block_size_bytes\0\u{1}blocks\0\u{3}under_construction\0\u{3}child_count\0\u{3}storage_policy_id\0\u{3}with_quota\0\u{1}xattrs\0")
 
   fileprivate class _StorageClass {
     var _id: UInt64 = 0
@@ -1100,6 +1193,7 @@ nonisolated extension Rfs_Namenode_InodeRecord: SwiftProtobuf.Message, SwiftProt
     var _childCount: UInt64 = 0
     var _storagePolicyID: UInt32 = 0
     var _withQuota: Bool = false
+    var _xattrs: [Rfs_Namenode_XAttrRecord] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1126,6 +1220,7 @@ nonisolated extension Rfs_Namenode_InodeRecord: SwiftProtobuf.Message, SwiftProt
       _childCount = source._childCount
       _storagePolicyID = source._storagePolicyID
       _withQuota = source._withQuota
+      _xattrs = source._xattrs
     }
   }
 
@@ -1160,6 +1255,7 @@ nonisolated extension Rfs_Namenode_InodeRecord: SwiftProtobuf.Message, SwiftProt
         case 14: try { try decoder.decodeSingularUInt64Field(value: &_storage._childCount) }()
         case 15: try { try decoder.decodeSingularUInt32Field(value: &_storage._storagePolicyID) }()
         case 16: try { try decoder.decodeSingularBoolField(value: &_storage._withQuota) }()
+        case 17: try { try decoder.decodeRepeatedMessageField(value: &_storage._xattrs) }()
         default: break
         }
       }
@@ -1220,6 +1316,9 @@ nonisolated extension Rfs_Namenode_InodeRecord: SwiftProtobuf.Message, SwiftProt
       if _storage._withQuota != false {
         try visitor.visitSingularBoolField(value: _storage._withQuota, fieldNumber: 16)
       }
+      if !_storage._xattrs.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._xattrs, fieldNumber: 17)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1245,10 +1344,51 @@ nonisolated extension Rfs_Namenode_InodeRecord: SwiftProtobuf.Message, SwiftProt
         if _storage._childCount != rhs_storage._childCount {return false}
         if _storage._storagePolicyID != rhs_storage._storagePolicyID {return false}
         if _storage._withQuota != rhs_storage._withQuota {return false}
+        if _storage._xattrs != rhs_storage._xattrs {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Namenode_XAttrRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".XAttrRecord"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}namespace\0\u{1}name\0\u{1}value\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.namespace) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.value) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.namespace != 0 {
+      try visitor.visitSingularUInt32Field(value: self.namespace, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if !self.value.isEmpty {
+      try visitor.visitSingularBytesField(value: self.value, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Namenode_XAttrRecord, rhs: Rfs_Namenode_XAttrRecord) -> Bool {
+    if lhs.namespace != rhs.namespace {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.value != rhs.value {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1411,7 +1551,7 @@ nonisolated extension Rfs_Namenode_Caller: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Edit"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_ms\0\u{1}caller\0\u{3}rpc_client_id\0\u{3}rpc_call_id\0\u{2}\u{6}format\0\u{1}mkdirs\0\u{1}create\0\u{3}add_block\0\u{3}abandon_block\0\u{1}complete\0\u{1}delete\0\u{1}rename\0\u{3}set_permission\0\u{3}set_owner\0\u{3}set_replication\0\u{3}set_times\0\u{1}append\0\u{1}fsync\0\u{1}truncate\0\u{1}concat\0\u{3}new_generation_stamp\0\u{3}update_pipeline\0\u{3}release_lease\0\u{3}set_storage_policy\0\u{3}set_quota\0\u{3}compact_log\0\u{3}purge_detached\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_ms\0\u{1}caller\0\u{3}rpc_client_id\0\u{3}rpc_call_id\0\u{2}\u{6}format\0\u{1}mkdirs\0\u{1}create\0\u{3}add_block\0\u{3}abandon_block\0\u{1}complete\0\u{1}delete\0\u{1}rename\0\u{3}set_permission\0\u{3}set_owner\0\u{3}set_replication\0\u{3}set_times\0\u{1}append\0\u{1}fsync\0\u{1}truncate\0\u{1}concat\0\u{3}new_generation_stamp\0\u{3}update_pipeline\0\u{3}release_lease\0\u{3}set_storage_policy\0\u{3}set_quota\0\u{3}compact_log\0\u{3}purge_detached\0\u{3}set_xattr\0\u{3}remove_xattr\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1722,6 +1862,32 @@ nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._M
           self.operation = .purgeDetached(v)
         }
       }()
+      case 33: try {
+        var v: Rfs_Namenode_SetXAttr?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .setXattr(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .setXattr(v)
+        }
+      }()
+      case 34: try {
+        var v: Rfs_Namenode_RemoveXAttr?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .removeXattr(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .removeXattr(v)
+        }
+      }()
       default: break
       }
     }
@@ -1836,6 +2002,14 @@ nonisolated extension Rfs_Namenode_Edit: SwiftProtobuf.Message, SwiftProtobuf._M
     case .purgeDetached?: try {
       guard case .purgeDetached(let v)? = self.operation else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
+    }()
+    case .setXattr?: try {
+      guard case .setXattr(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
+    }()
+    case .removeXattr?: try {
+      guard case .removeXattr(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
     }()
     case nil: break
     }
@@ -2815,6 +2989,89 @@ nonisolated extension Rfs_Namenode_SetStoragePolicy: SwiftProtobuf.Message, Swif
   public static func ==(lhs: Rfs_Namenode_SetStoragePolicy, rhs: Rfs_Namenode_SetStoragePolicy) -> Bool {
     if lhs.path != rhs.path {return false}
     if lhs.policyID != rhs.policyID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Namenode_SetXAttr: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetXAttr"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}xattr\0\u{1}flags\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.path) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._xattr) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.flags) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.path.isEmpty {
+      try visitor.visitSingularStringField(value: self.path, fieldNumber: 1)
+    }
+    try { if let v = self._xattr {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if self.flags != 0 {
+      try visitor.visitSingularUInt32Field(value: self.flags, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Namenode_SetXAttr, rhs: Rfs_Namenode_SetXAttr) -> Bool {
+    if lhs.path != rhs.path {return false}
+    if lhs._xattr != rhs._xattr {return false}
+    if lhs.flags != rhs.flags {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rfs_Namenode_RemoveXAttr: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RemoveXAttr"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}xattr\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.path) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._xattr) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.path.isEmpty {
+      try visitor.visitSingularStringField(value: self.path, fieldNumber: 1)
+    }
+    try { if let v = self._xattr {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rfs_Namenode_RemoveXAttr, rhs: Rfs_Namenode_RemoveXAttr) -> Bool {
+    if lhs.path != rhs.path {return false}
+    if lhs._xattr != rhs._xattr {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
