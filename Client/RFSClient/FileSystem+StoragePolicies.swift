@@ -44,7 +44,10 @@ extension FileSystem {
         func types(_ list: Hadoop_Hdfs_StorageTypesProto) -> [StorageType] {
             list.storageTypes.compactMap { StorageType(rawValue: $0.rawValue) }
         }
+        // The wire has no copyOnCreateFile: it is HDFS's own policy's (LAZY_PERSIST's true).
+        let known = StoragePolicy.withID(proto.policyID).flatMap { $0.name == proto.name ? $0 : nil }
         return StoragePolicy(id: proto.policyID, name: proto.name, storageTypes: types(proto.creationPolicy),
-                             creationFallbacks: types(proto.creationFallbackPolicy), replicationFallbacks: types(proto.replicationFallbackPolicy))
+                             creationFallbacks: types(proto.creationFallbackPolicy), replicationFallbacks: types(proto.replicationFallbackPolicy),
+                             copyOnCreateFile: known?.copyOnCreateFile ?? false)
     }
 }

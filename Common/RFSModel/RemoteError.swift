@@ -59,6 +59,7 @@ public enum HadoopException: String, Sendable, CaseIterable {
     case notReplicatedYet = "org.apache.hadoop.hdfs.server.namenode.NotReplicatedYetException"
     case illegalArgument = "java.lang.IllegalArgumentException"
     case hadoopIllegalArgument = "org.apache.hadoop.HadoopIllegalArgumentException"
+    case acl = "org.apache.hadoop.hdfs.protocol.AclException"
     case unsupportedOperation = "java.lang.UnsupportedOperationException"
     case unresolvedLink = "org.apache.hadoop.fs.UnresolvedLinkException"
     case standby = "org.apache.hadoop.ipc.StandbyException"

@@ -125,6 +125,7 @@ public final class ClientProtocolService: Sendable {
         registerAdministration(into: &registry)
         registerAccess(into: &registry)
         registerXAttrs(into: &registry)
+        registerAcls(into: &registry)
     }
 }
 

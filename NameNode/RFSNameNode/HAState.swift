@@ -166,7 +166,7 @@ public final class HAState: Sendable {
     /// Answering at once would send the client into its fail-over back-off (Hadoop's shape
     /// doubles from 0.5 s), and it would come back well after the new active is ready.
     public func admit(method: String) async throws {
-        if isActive { return }
+        if isActive || Self.uncheckedMethods.contains(method) { return }
         let deadline = ContinuousClock.now + holdWithoutActive
         while awaitingActive, ContinuousClock.now < deadline {
             try await Task.sleep(for: Self.holdPollInterval)
@@ -203,6 +203,9 @@ public final class HAState: Sendable {
         return HadoopRemoteError(.standby, "Operation category \(category) is not supported in state standby"
             + (leader.map { "; the active namenode is \($0)" } ?? ""))
     }
+
+    /// ClientProtocol methods HDFS serves in any state (OperationCategory.UNCHECKED).
+    static let uncheckedMethods: Set<String> = ["getHAServiceState"]
 
     /// ClientProtocol methods HDFS files under OperationCategory.READ (for the message only).
     static let readMethods: Set<String> = [

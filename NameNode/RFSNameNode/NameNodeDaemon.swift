@@ -239,6 +239,15 @@ public final class NameNodeDaemon: Sendable {
             status.readyToBecomeActive = true
             return status
         }
+        // ClientProtocol's getHAServiceState (ObserverReadProxyProvider and
+        // RequestHedgingProxyProvider ask every namenode it): served by a standby too, as
+        // HDFS files it under OperationCategory.UNCHECKED (see `HAState.admit`).
+        registry.register(protocol: ProtocolNames.clientProtocol, method: "getHAServiceState") {
+            (_: Hadoop_Hdfs_HAServiceStateRequestProto, _: RPCCallContext) async throws -> Hadoop_Hdfs_HAServiceStateResponseProto in
+            var reply = Hadoop_Hdfs_HAServiceStateResponseProto()
+            reply.state = ha.isActive ? .active : .standby
+            return reply
+        }
         registry.register(protocol: name, method: "monitorHealth") {
             (_: Hadoop_Common_MonitorHealthRequestProto, _: RPCCallContext) async throws -> Hadoop_Common_MonitorHealthResponseProto in
             Hadoop_Common_MonitorHealthResponseProto()

@@ -70,6 +70,13 @@ struct NameNodeWebHDFS {
         case .getFileBlockLocations:
             _ = try request.int64("offset", minimum: 0)
             _ = try request.int64("length", minimum: 0)
+        case .getXAttrs:
+            guard try request.xattrEncoding() != nil else { _ = try request.requiredParameter("encoding"); return }
+        case .setXAttr:
+            _ = try request.requiredParameter("xattr.name")
+            guard try request.xattrSetFlags() != nil else { _ = try request.requiredParameter("flag"); return }
+        case .removeXAttr:
+            _ = try request.requiredParameter("xattr.name")
         case .create, .append, .open:
             _ = try request.int64("offset", minimum: 0)
             _ = try request.int64("length", minimum: 0)
@@ -203,6 +210,31 @@ struct NameNodeWebHDFS {
         case .concat:
             let sources = try request.requiredString("sources").split(separator: ",").map(String.init)
             try await fileSystem.concat(path, sources: sources)
+            return emptyOK()
+        case .getXAttrs:
+            let encoding = try request.xattrEncoding() ?? .text
+            let found = try await fileSystem.xattrs(path, names: request.values("xattr.name"))
+            return Replies.json(WebHDFSReplies.xattrs(found.map { ($0.name.prefixed, $0.value) }, encoding: encoding))
+        case .listXAttrs:
+            return Replies.json(WebHDFSReplies.xattrNames(try await fileSystem.xattrNames(path).map(\.prefixed)))
+        case .setXAttr:
+            let value = try request.string("xattr.value").map { text throws(XAttrCodecError) in try XAttrCodec.decode(text) }
+            try await fileSystem.setXAttr(path, name: try request.requiredParameter("xattr.name"), value: value,
+                                          flags: try request.xattrSetFlags() ?? [])
+            return emptyOK()
+        case .removeXAttr:
+            try await fileSystem.removeXAttr(path, name: try request.requiredParameter("xattr.name"))
+            return emptyOK()
+        case .getAllStoragePolicy:
+            return Replies.json(WebHDFSReplies.storagePolicies(try await fileSystem.storagePolicies()))
+        case .getStoragePolicy:
+            return Replies.json(WebHDFSReplies.storagePolicy(try await fileSystem.storagePolicy(path)))
+        case .setStoragePolicy:
+            guard let name = request.string("storagepolicy") else { throw WebHDFSError(.illegalArgument, "Storage policy name is empty.") }
+            try await fileSystem.setStoragePolicy(path, policyName: name)
+            return emptyOK()
+        case .unsetStoragePolicy:
+            try await fileSystem.unsetStoragePolicy(path)
             return emptyOK()
         case .create, .append, .open:
             preconditionFailure("data operations are redirected")

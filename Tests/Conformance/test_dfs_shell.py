@@ -362,3 +362,28 @@ def test_dfs_extended_attributes_match_fsshell(namenode, fsshell):
     expected = "setfattr: org.apache.commons.codec.DecoderException: Odd number of characters.\n"
     assert (java.returncode, java.stderr.replace("org.apache.hadoop.shaded.", "")) == (1, expected)
     assert (ours.returncode, ours.stdout, ours.stderr) == (1, "", expected)
+
+
+def test_dfs_acl_commands_match_fsshell(namenode, fsshell):
+    """-getfacl prints the minimal ACL of the permission bits (and the sticky flag) as FsShell
+    does; -setfacl checks its options and ACL spec as FsShell does, and the namenode refuses
+    the change as HDFS does with ACLs disabled."""
+    url = namenode.url
+    make_tree(url, "/r")
+    make_tree(url, "/j")
+    steps = [
+        ("-chmod", "1777", "{root}/e"), ("-chmod", "1770", "{root}/d1"), ("-chmod", "640", "{root}/f1"),
+        ("-getfacl", "{root}/f1"), ("-getfacl", "-R", "{root}"), ("-getfacl", "{root}/nope"), ("-getfacl",),
+        ("-getfacl", "{root}/f1", "{root}/e"),
+        ("-setfacl", "-m", "user:bob:rwx", "{root}/f1"), ("-setfacl", "-x", "user:bob", "{root}/f1"),
+        ("-setfacl", "-b", "{root}/f1"), ("-setfacl", "-k", "{root}/d1"), ("-setfacl", "-R", "-m", "default:user:bob:r-x", "{root}/d1"),
+        ("-setfacl", "--set", "user::rwx,group::r-x,other::---", "{root}/f1"), ("-setfacl", "-m", "user:bob:rwx", "{root}/nope"),
+        ("-setfacl", "-b", "-m", "user:bob:rwx", "{root}/f1"), ("-setfacl", "-m", "{root}/f1"), ("-setfacl", "-m"),
+        ("-setfacl", "-m", "usr:bob:rwx", "{root}/f1"), ("-setfacl", "-m", "user:bob:rwz", "{root}/f1"),
+        ("-setfacl", "-m", "user:bob", "{root}/f1"), ("-setfacl", "-x", "user:bob:rwx:x", "{root}/f1"),
+        ("-setfacl", "-m", ",", "{root}/f1"), ("-setfacl", "{root}/f1"), ("-setfacl", "-b", "{root}/f1", "{root}/e"),
+    ]
+    mismatches = []
+    for step in steps:
+        mismatches += compare_all(fsshell, url, [step], rfs_root="/r", java_root="/j")
+    assert not mismatches, "\n".join(mismatches)

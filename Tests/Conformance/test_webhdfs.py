@@ -432,3 +432,83 @@ def test_test_r_and_w_ask_the_namenode_over_rpc_and_webhdfs(cluster, fsshell):
     # Each allowed check was answered by the namenode's checkAccess, not decided by the client.
     allowed = sum(1 for _, _, _, code in expected if code == 0)
     assert rpc_calls(cluster, "checkAccess") - before >= 3 * allowed
+
+
+def test_extended_attributes_and_storage_policies_over_webhdfs_match_rpc(cluster, hadoop_conf_dir, tmp_path):
+    """Hadoop's WebHdfsFileSystem (FsShell's -setfattr/-getfattr over webhdfs://, and
+    java/StoragePolicyTool.java) must see what its DistributedFileSystem sees over RPC on the
+    same namenode; then curl for the JSON shapes and the refusals."""
+    java = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else "java"
+    classpath = f"{hadoop_conf_dir}:{_pyspark_jars()}/*"
+    superuser = os.environ.get("HADOOP_USER_NAME") or __import__("getpass").getuser()
+
+    def fsshell(fs_url, *args):
+        result = subprocess.run([java, "-cp", classpath, "org.apache.hadoop.fs.FsShell", "-fs", fs_url, *args],
+                                capture_output=True, text=True, timeout=180, env=dict(os.environ, HADOOP_USER_NAME=superuser))
+        return result.returncode, result.stdout, result.stderr
+
+    def policy_tool(fs_url, *args):
+        tool = os.path.join(os.path.dirname(__file__), "java", "StoragePolicyTool.java")
+        result = subprocess.run([java, "-cp", classpath, tool, fs_url, *args], capture_output=True, text=True, timeout=180,
+                                env=dict(os.environ, HADOOP_USER_NAME=superuser))
+        return result.returncode, result.stdout.strip().splitlines()
+
+    rpc, web = cluster.url, cluster.webhdfs_url
+    assert fsshell(rpc, "-mkdir", "-p", "/xw/r/d", "/xw/w/d")[0] == 0
+    assert fsshell(rpc, "-touchz", "/xw/r/f", "/xw/w/f")[0] == 0
+    # The same changes through each, then every view through both must agree.
+    for fs_url, root in ((rpc, "/xw/r"), (web, "/xw/w")):
+        for args in (("-n", "user.text", "-v", '"héllo"'), ("-n", "user.bin", "-v", "0x00ff7f"), ("-n", "user.empty"),
+                     ("-n", "trusted.t", "-v", "0sAAE=")):
+            assert fsshell(fs_url, "-setfattr", *args, f"{root}/f") == (0, "", "")
+        assert fsshell(fs_url, "-setfattr", "-x", "user.empty", f"{root}/f") == (0, "", "")
+        assert fsshell(fs_url, "-setfattr", "-n", "user.dir", "-v", "1", f"{root}/d") == (0, "", "")
+    for args in (("-d",), ("-d", "-e", "hex"), ("-d", "-e", "base64"), ("-n", "user.bin"), ("-n", "user.none"), ("-R", "-d")):
+        for fs_url in (rpc, web):
+            want = fsshell(rpc, "-getfattr", *args, "/xw/r")
+            got = fsshell(fs_url, "-getfattr", *args, "/xw/w" if fs_url == web else "/xw/r")
+            assert (got[0], got[1].replace("/xw/w", "/xw/r"), got[2].replace("/xw/w", "/xw/r")) == want, (fs_url, args)
+    assert fsshell(web, "-setfattr", "-x", "user.none", "/xw/w/f") == fsshell(rpc, "-setfattr", "-x", "user.none", "/xw/r/f")
+
+    assert policy_tool(web, "list") == policy_tool(rpc, "list")
+    assert policy_tool(web, "set", "/xw/w", "WARM") == (0, ["ok"])
+    assert policy_tool(rpc, "get", "/xw/w/d") == policy_tool(web, "get", "/xw/w/d")
+    assert policy_tool(web, "status", "/xw/w/f") == (0, ["5"])
+    assert policy_tool(web, "ls", "/xw/w") == (0, ["d 5", "f 5"])
+    assert policy_tool(web, "unset", "/xw/w") == (0, ["ok"])
+    assert policy_tool(web, "status", "/xw/w/f") == (0, ["0"])
+    assert policy_tool(web, "set", "/xw/w", "FROZEN") == (1, ["org.apache.hadoop.ipc.RemoteException",
+                                                              "Cannot find a block policy with the name FROZEN"])
+
+    # The JSON itself, as HDFS's JsonUtil writes it.
+    status, _, body = curl(cluster, "GET", f"/webhdfs/v1/xw/r/f?op=LISTXATTRS&user.name={superuser}")
+    names = json.loads(body)
+    assert status == 200 and set(names) == {"XAttrNames"} and isinstance(names["XAttrNames"], str)
+    assert sorted(json.loads(names["XAttrNames"])) == ["trusted.t", "user.bin", "user.text"]
+    status, _, body = curl(cluster, "GET", f"/webhdfs/v1/xw/r/f?op=GETXATTRS&encoding=text&xattr.name=user.text&user.name={superuser}")
+    assert (status, json.loads(body)) == (200, {"XAttrs": [{"name": "user.text", "value": '"héllo"'}]})
+    status, _, body = curl(cluster, "GET", "/webhdfs/v1/xw/r/f?op=GETSTORAGEPOLICY")
+    assert (status, json.loads(body)) == (200, {"BlockStoragePolicy": {
+        "copyOnCreateFile": False, "creationFallbacks": [], "id": 7, "name": "HOT", "replicationFallbacks": ["ARCHIVE"],
+        "storageTypes": ["DISK"]}})
+    status, _, body = curl(cluster, "GET", "/webhdfs/v1/?op=GETALLSTORAGEPOLICY")
+    policies = json.loads(body)["BlockStoragePolicies"]["BlockStoragePolicy"]
+    assert status == 200 and [p["name"] for p in policies] == ["PROVIDED", "COLD", "WARM", "HOT", "ONE_SSD", "ALL_SSD", "LAZY_PERSIST"]
+    assert [p["copyOnCreateFile"] for p in policies] == [False] * 6 + [True]
+    for method, query, code, exception, message in (
+            ("GET", "op=GETXATTRS", 400, "IllegalArgumentException", "Required param encoding for op: GETXATTRS is null or empty"),
+            ("GET", "op=GETXATTRS&encoding=rot13", 400, "IllegalArgumentException",
+             'Invalid value for webhdfs parameter "encoding": No enum constant org.apache.hadoop.fs.XAttrCodec.ROT13'),
+            ("GET", "op=GETXATTRS&encoding=hex&xattr.name=user.none", 403, "IOException",
+             "At least one of the attributes provided was not found."),
+            ("PUT", "op=SETXATTR&xattr.name=user.a", 400, "IllegalArgumentException", "Required param flag for op: SETXATTR is null or empty"),
+            ("PUT", "op=SETXATTR&xattr.name=bad&flag=CREATE", 400, "HadoopIllegalArgumentException",
+             "An XAttr name must be prefixed with user/trusted/security/system/raw, followed by a '.'"),
+            ("PUT", "op=SETXATTR&xattr.name=user.text&flag=CREATE", 403, "IOException",
+             "XAttr: text already exists. The REPLACE flag must be specified."),
+            ("PUT", "op=SETSTORAGEPOLICY", 400, "IllegalArgumentException", "Storage policy name is empty."),
+            ("PUT", "op=SETSTORAGEPOLICY&storagepolicy=FROZEN", 400, "HadoopIllegalArgumentException",
+             "Cannot find a block policy with the name FROZEN")):
+        status, _, body = curl(cluster, method, f"/webhdfs/v1/xw/r/f?{query}&user.name={superuser}")
+        got = remote_exception(body)
+        assert (status, got["exception"], got["message"]) == (code, exception, message), (query, status, got)

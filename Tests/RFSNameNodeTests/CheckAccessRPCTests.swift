@@ -89,4 +89,22 @@ struct CheckAccessRPCTests {
             try await checkAccess(bob, "/shared", .read)
         }
     }
+
+    @Test("getHAServiceState: a namenode without a nameservice is active; the ACL calls are refused as with ACLs disabled")
+    func serviceStateAndAcls() async throws {
+        try await withNamenode { client in
+            let admin = client(Self.superuser)
+            let state = try await admin.call("getHAServiceState", Hadoop_Hdfs_HAServiceStateRequestProto(),
+                                             returning: Hadoop_Hdfs_HAServiceStateResponseProto.self, idempotent: true)
+            #expect(state.state == .active)
+            try await mkdir(admin, "/a", mode: 0o755)
+            var set = Hadoop_Hdfs_SetAclRequestProto()
+            set.src = "/a"
+            let refused = await #expect(throws: RPCRemoteException.self) {
+                _ = try await admin.call("setAcl", set, returning: Hadoop_Hdfs_SetAclResponseProto.self, idempotent: true)
+            }
+            #expect(refused?.exceptionClassName == HadoopException.acl.rawValue)
+            #expect(refused?.errorMessage == "The ACL operation has been rejected.  Support for ACLs has been disabled by setting dfs.namenode.acls.enabled to false.")
+        }
+    }
 }

@@ -49,7 +49,7 @@ public struct WebHDFSError: Error, Sendable, Equatable, CustomStringConvertible 
     static func status(forClassName name: String) -> Int {
         switch HadoopException(rawValue: name) {
         case .fileNotFound: return 404
-        case .illegalArgument, .invalidPath, .unsupportedOperation: return 400
+        case .illegalArgument, .hadoopIllegalArgument, .invalidPath, .unsupportedOperation: return 400
         case .none:
             if name == "java.lang.SecurityException" { return 401 }
             if name.hasPrefix("java.lang.") || name.hasSuffix("RuntimeException") { return 500 }
@@ -63,10 +63,12 @@ public struct WebHDFSError: Error, Sendable, Equatable, CustomStringConvertible 
         switch error {
         case let error as WebHDFSError: return error
         case let remote as RemoteException: return WebHDFSError(javaClassName: remote.className, message: remote.message)
+        case let codec as XAttrCodecError: return WebHDFSError(.ioException, codec.message)
         case let fileSystem as FileSystemError:
             switch fileSystem {
             case .invalidPath, .wrongFileSystem: return WebHDFSError(.invalidPath, fileSystem.description)
-            case .invalidURI, .illegalArgument: return WebHDFSError(.illegalArgument, fileSystem.description)
+            case .invalidURI: return WebHDFSError(.illegalArgument, fileSystem.description)
+            case .illegalArgument: return WebHDFSError(.hadoopIllegalArgument, fileSystem.description)
             case .cannotConnect: return WebHDFSError(javaClassName: "java.net.ConnectException", message: fileSystem.description, status: 500)
             }
         default:

@@ -29,6 +29,10 @@ public enum WebHDFSOperation: String, Sendable, CaseIterable {
     case getFileBlockLocations = "GETFILEBLOCKLOCATIONS"
     case getServerDefaults = "GETSERVERDEFAULTS"
     case checkAccess = "CHECKACCESS"
+    case getXAttrs = "GETXATTRS"
+    case listXAttrs = "LISTXATTRS"
+    case getAllStoragePolicy = "GETALLSTORAGEPOLICY"
+    case getStoragePolicy = "GETSTORAGEPOLICY"
     // PUT
     case create = "CREATE"
     case mkdirs = "MKDIRS"
@@ -37,20 +41,27 @@ public enum WebHDFSOperation: String, Sendable, CaseIterable {
     case setOwner = "SETOWNER"
     case setReplication = "SETREPLICATION"
     case setTimes = "SETTIMES"
+    case setXAttr = "SETXATTR"
+    case removeXAttr = "REMOVEXATTR"
+    case setStoragePolicy = "SETSTORAGEPOLICY"
     // POST
     case append = "APPEND"
     case concat = "CONCAT"
     case truncate = "TRUNCATE"
+    case unsetStoragePolicy = "UNSETSTORAGEPOLICY"
     // DELETE
     case delete = "DELETE"
 
     public var method: WebHDFSMethod {
         switch self {
         case .open, .getFileStatus, .listStatus, .listStatusBatch, .getContentSummary, .getQuotaUsage, .getFileChecksum,
-             .getHomeDirectory, .getTrashRoot, .getFileBlockLocations, .getServerDefaults, .checkAccess:
+             .getHomeDirectory, .getTrashRoot, .getFileBlockLocations, .getServerDefaults, .checkAccess, .getXAttrs, .listXAttrs,
+             .getAllStoragePolicy, .getStoragePolicy:
             .get
-        case .create, .mkdirs, .rename, .setPermission, .setOwner, .setReplication, .setTimes: .put
-        case .append, .concat, .truncate: .post
+        case .create, .mkdirs, .rename, .setPermission, .setOwner, .setReplication, .setTimes, .setXAttr, .removeXAttr,
+             .setStoragePolicy:
+            .put
+        case .append, .concat, .truncate, .unsetStoragePolicy: .post
         case .delete: .delete
         }
     }
@@ -61,18 +72,17 @@ public enum WebHDFSOperation: String, Sendable, CaseIterable {
     public var successStatus: Int { self == .create ? 201 : 200 }
 
     /// Operations of HDFS's WebHDFS (Hadoop 3's *OpParam enums) that rfs does not serve: ACLs,
-    /// extended attributes, snapshots, symlinks, erasure coding, storage policies, delegation
-    /// tokens, quotas over REST.
+    /// snapshots, symlinks, erasure coding, delegation tokens, quotas over REST.
     static let hadoopOnly: [WebHDFSMethod: Set<String>] = [
-        .get: ["GETDELEGATIONTOKEN", "GETDELEGATIONTOKENS", "GETXATTRS", "LISTXATTRS", "GETACLSTATUS", "GETALLSTORAGEPOLICY",
-               "GETSTORAGEPOLICY", "GET_BLOCK_LOCATIONS", "GETSNAPSHOTDIFF", "GETSNAPSHOTDIFFLISTING", "GETSNAPSHOTTABLEDIRECTORYLIST",
+        .get: ["GETDELEGATIONTOKEN", "GETDELEGATIONTOKENS", "GETACLSTATUS",
+               "GET_BLOCK_LOCATIONS", "GETSNAPSHOTDIFF", "GETSNAPSHOTDIFFLISTING", "GETSNAPSHOTTABLEDIRECTORYLIST",
                "GETSNAPSHOTLIST", "GETLINKTARGET", "GETFILELINKSTATUS", "GETSTATUS", "GETECPOLICIES", "GETECCODECS",
                "GETTRASHROOTS", "GETECPOLICY"],
         .put: ["CREATESYMLINK", "RENEWDELEGATIONTOKEN", "CANCELDELEGATIONTOKEN", "MODIFYACLENTRIES", "REMOVEACLENTRIES",
-               "REMOVEDEFAULTACL", "REMOVEACL", "SETACL", "SETXATTR", "REMOVEXATTR", "ENABLEECPOLICY", "DISABLEECPOLICY",
-               "SETECPOLICY", "ALLOWSNAPSHOT", "DISALLOWSNAPSHOT", "CREATESNAPSHOT", "RENAMESNAPSHOT", "SETSTORAGEPOLICY",
+               "REMOVEDEFAULTACL", "REMOVEACL", "SETACL", "ENABLEECPOLICY", "DISABLEECPOLICY",
+               "SETECPOLICY", "ALLOWSNAPSHOT", "DISALLOWSNAPSHOT", "CREATESNAPSHOT", "RENAMESNAPSHOT",
                "SATISFYSTORAGEPOLICY", "SETQUOTA", "SETQUOTABYSTORAGETYPE"],
-        .post: ["UNSETSTORAGEPOLICY", "UNSETECPOLICY"],
+        .post: ["UNSETECPOLICY"],
         .delete: ["DELETESNAPSHOT"],
     ]
 

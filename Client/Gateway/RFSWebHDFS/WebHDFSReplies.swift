@@ -1,4 +1,5 @@
 import RFSClient
+import RFSModel
 
 /// HDFS's WebHDFS reply bodies (JsonUtil's shapes, field names and types), built from the
 /// rfs client's values.
@@ -139,6 +140,37 @@ public enum WebHDFSReplies {
             ("keyProviderUri", .string("")),
             ("defaultStoragePolicyId", .int(storagePolicyHot)),
         ]))])
+    }
+
+    /// GETXATTRS: each attribute's prefixed name and its value in `encoding` (null without one).
+    public static func xattrs(_ attributes: [(name: String, value: [UInt8])], encoding: XAttrCodec) -> JSON {
+        .object([("XAttrs", .array(attributes.map { attribute in
+            .object([("name", .string(attribute.name)), ("value", attribute.value.isEmpty ? .null : .string(encoding.encode(attribute.value)))])
+        }))])
+    }
+
+    /// LISTXATTRS: the names as a JSON array written into a string, as HDFS's JsonUtil does.
+    public static func xattrNames(_ names: [String]) -> JSON {
+        .object([("XAttrNames", .string(JSON.array(names.map(JSON.string)).rendered))])
+    }
+
+    /// GETSTORAGEPOLICY's BlockStoragePolicy, keys in the order of HDFS's TreeMap.
+    public static func storagePolicyFields(_ policy: StoragePolicy) -> JSON {
+        func types(_ list: [StorageType]) -> JSON { .array(list.map { .string($0.description) }) }
+        return .object([
+            ("copyOnCreateFile", .bool(policy.copyOnCreateFile)), ("creationFallbacks", types(policy.creationFallbacks)),
+            ("id", .int(Int64(policy.id))), ("name", .string(policy.name)),
+            ("replicationFallbacks", types(policy.replicationFallbacks)), ("storageTypes", types(policy.storageTypes)),
+        ])
+    }
+
+    public static func storagePolicy(_ policy: StoragePolicy) -> JSON {
+        .object([("BlockStoragePolicy", storagePolicyFields(policy))])
+    }
+
+    /// GETALLSTORAGEPOLICY.
+    public static func storagePolicies(_ policies: [StoragePolicy]) -> JSON {
+        .object([("BlockStoragePolicies", .object([("BlockStoragePolicy", .array(policies.map(storagePolicyFields)))]))])
     }
 
     public static func boolean(_ value: Bool) -> JSON { .object([("boolean", .bool(value))]) }

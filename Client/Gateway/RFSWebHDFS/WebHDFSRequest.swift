@@ -133,6 +133,48 @@ public struct WebHDFSRequest: Sendable {
         return value
     }
 
+    /// Every non-empty value of a parameter given more than once (`xattr.name`), in order.
+    public func values(_ name: String) -> [String] {
+        rawQuery.split(separator: "&", omittingEmptySubsequences: true).compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, Self.percentDecode(parts[0], plusIsSpace: true)?.lowercased() == name,
+                  let value = Self.percentDecode(parts[1], plusIsSpace: true), !value.isEmpty else { return nil }
+            return value
+        }
+    }
+
+    /// A parameter the operation cannot go without, refused as NamenodeWebHdfsMethods'
+    /// validateOpParams refuses it.
+    public func requiredParameter(_ name: String) throws(WebHDFSError) -> String {
+        guard let value = string(name) else {
+            throw WebHDFSError(.illegalArgument, "Required param \(name) for op: \(operation.rawValue) is null or empty")
+        }
+        return value
+    }
+
+    /// `encoding` (XAttrEncodingParam): text, hex or base64, in any case.
+    public func xattrEncoding() throws(WebHDFSError) -> XAttrCodec? {
+        guard let text = string("encoding") else { return nil }
+        guard let codec = XAttrCodec(rawValue: text.uppercased()) else {
+            throw WebHDFSError.invalidParameter("encoding", "No enum constant org.apache.hadoop.fs.XAttrCodec.\(text.uppercased())")
+        }
+        return codec
+    }
+
+    /// `flag` (XAttrSetFlagParam): a comma-separated set of CREATE and REPLACE.
+    public func xattrSetFlags() throws(WebHDFSError) -> FileSystem.XAttrSetFlags? {
+        guard let text = string("flag") else { return nil }
+        var flags: FileSystem.XAttrSetFlags = []
+        for name in text.split(separator: ",", omittingEmptySubsequences: true) {
+            switch name.uppercased() {
+            case "CREATE": flags.insert(.create)
+            case "REPLACE": flags.insert(.replace)
+            default: throw WebHDFSError.invalidParameter("flag", "No enum constant org.apache.hadoop.fs.XAttrSetFlag.\(name.uppercased())")
+            }
+        }
+        return flags
+    }
+
     public func requiredString(_ name: String) throws(WebHDFSError) -> String {
         guard let value = string(name) else {
             throw WebHDFSError(.illegalArgument, "Required parameter \"\(name)\" is missing for op=\(operation.rawValue)")

@@ -10,7 +10,7 @@ enum DFSCommandTable {
         CatCommand.self, PutCommand.self, CopyFromLocalCommand.self, GetCommand.self, CopyToLocalCommand.self,
         AppendToFileCommand.self, ChecksumCommand.self, TailCommand.self, CpCommand.self, GetmergeCommand.self,
         TextCommand.self, HeadCommand.self, TouchCommand.self, ExpungeCommand.self, ConcatCommand.self, FindCommand.self, MoveFromLocalCommand.self, MoveToLocalCommand.self,
-        GetfattrCommand.self, SetfattrCommand.self,
+        GetfattrCommand.self, SetfattrCommand.self, GetfaclCommand.self, SetfaclCommand.self,
         ]
     }
 

@@ -1,5 +1,5 @@
-// Drives block storage policies through Hadoop's own Java client (DistributedFileSystem, the
-// 3.5.0 jars inside pyspark): `hdfs storagepolicies` (StoragePolicyAdmin) is not in the pyspark
+// Drives block storage policies through Hadoop's own Java client (DistributedFileSystem or
+// WebHdfsFileSystem, by the URL's scheme; the 3.5.0 jars inside pyspark): `hdfs storagepolicies` (StoragePolicyAdmin) is not in the pyspark
 // wheel, and FsShell has no storage-policy command. Run as a single-file source:
 //   java -cp <jars> StoragePolicyTool.java <fs-url> list
 //   java -cp <jars> StoragePolicyTool.java <fs-url> get <path>       (getStoragePolicy)
@@ -15,14 +15,14 @@ import org.apache.hadoop.fs.BlockStoragePolicySpi;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hadoop.hdfs.protocol.HdfsFileStatus;
 
 public class StoragePolicyTool {
     public static void main(String[] args) throws Exception {
         Configuration conf = new Configuration();
         conf.setInt("ipc.client.connect.max.retries", 0);
-        DistributedFileSystem fs = (DistributedFileSystem) FileSystem.get(URI.create(args[0]), conf);
+        // DistributedFileSystem for hdfs://, WebHdfsFileSystem for webhdfs://: the same calls.
+        FileSystem fs = FileSystem.get(URI.create(args[0]), conf);
         try {
             switch (args[1]) {
                 case "list":

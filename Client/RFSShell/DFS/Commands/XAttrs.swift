@@ -11,7 +11,7 @@ struct GetfattrCommand: DFSCommand {
     let attribute: String?
     let dump: Bool
     let recursive: Bool
-    let encoding: XAttrValueText.Encoding
+    let encoding: XAttrCodec
     let path: String
 
     init(arguments: [String]) throws(UsageError) {
@@ -19,7 +19,7 @@ struct GetfattrCommand: DFSCommand {
         attribute = try popOptionWithArgument("-n", from: &rest)
         let encodingName = try popOptionWithArgument("-e", from: &rest)
         if let encodingName {
-            guard let chosen = XAttrValueText.Encoding(rawValue: encodingName.uppercased()) else {
+            guard let chosen = XAttrCodec(rawValue: encodingName.uppercased()) else {
                 throw UsageError("Invalid/unsupported encoding option specified: \(encodingName)")
             }
             encoding = chosen
@@ -80,10 +80,7 @@ struct SetfattrCommand: DFSCommand {
         var value: [UInt8]?
         var badValue: String?
         if let valueText {
-            switch XAttrValueText.decode(valueText) {
-            case .success(let bytes): value = bytes
-            case .failure(let why): badValue = why.message
-            }
+            do { value = try XAttrCodec.decode(valueText) } catch { badValue = error.message }
         }
         let removed = try popOptionWithArgument("-x", from: &rest)
         if name != nil && removed != nil { throw UsageError("Can not specify both '-n name' and '-x name' option.") }
@@ -110,64 +107,11 @@ struct SetfattrCommand: DFSCommand {
     }
 }
 
-/// XAttrCommands' value conversions, both ways.
+/// XAttrCommands' lines: the name, then `=value` in the chosen encoding when there is a value.
 enum XAttrValueText {
-    enum Encoding: String {
-        case text = "TEXT", hex = "HEX", base64 = "BASE64"
+    static func line(_ name: String, _ value: [UInt8], _ encoding: XAttrCodec) -> String {
+        value.isEmpty ? name : name + "=" + encoding.encode(value)
     }
-
-    /// `name`, then `=value` when there is a value: "text" in quotes, 0x hex, 0s base64.
-    static func line(_ name: String, _ value: [UInt8], _ encoding: Encoding) -> String {
-        guard !value.isEmpty else { return name }
-        switch encoding {
-        case .text: return name + "=\"" + String(decoding: value, as: UTF8.self) + "\""
-        case .hex: return name + "=0x" + value.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-        case .base64: return name + "=0s" + Data(value).base64EncodedString()
-        }
-    }
-
-    /// A -v argument: "quoted" text, 0x/0X hex, 0s/0S base64, else the text's UTF-8 bytes.
-    /// A bad hex value fails with the message Hadoop prints (commons-codec's DecoderException).
-    static func decode(_ text: String) -> Result<[UInt8], XAttrValueError> {
-        guard text.count >= 2 else { return .success(Array(text.utf8)) }
-        if text.hasPrefix("\"") && text.hasSuffix("\"") { return .success(Array(text.dropFirst().dropLast().utf8)) }
-        let prefix = text.prefix(2).lowercased()
-        let body = String(text.dropFirst(2))
-        if prefix == "0x" {
-            let digits = Array(body)
-            guard digits.count % 2 == 0 else { return .failure(XAttrValueError("org.apache.commons.codec.DecoderException: Odd number of characters.")) }
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(digits.count / 2)
-            for index in stride(from: 0, to: digits.count, by: 2) {
-                for (offset, digit) in digits[index...(index + 1)].enumerated() where digit.hexDigitValue == nil {
-                    return .failure(XAttrValueError("org.apache.commons.codec.DecoderException: Illegal hexadecimal character \(digit) at index \(index + offset)"))
-                }
-                bytes.append(UInt8(digits[index].hexDigitValue! << 4 | digits[index + 1].hexDigitValue!))
-            }
-            return .success(bytes)
-        }
-        if prefix == "0s" {
-            // commons-codec skips what is not in the alphabet and needs no padding.
-            let alphabet = body.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "/" || $0 == "-" || $0 == "_") }
-                .replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            let padded = alphabet + String(repeating: "=", count: (4 - alphabet.count % 4) % 4)
-            return .success(Data(base64Encoded: padded).map { [UInt8]($0) } ?? [])
-        }
-        return .success(Array(text.utf8))
-    }
-}
-
-struct XAttrValueError: Error, Equatable {
-    let message: String
-    init(_ message: String) { self.message = message }
-}
-
-extension XAttrValueError: CustomStringConvertible {
-    var description: String { message }
-}
-
-private extension String {
-    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
 
 /// Hadoop's StringUtils.popOptionWithArgument: removes `option` and the value after it from
