@@ -1,4 +1,5 @@
 import RFSProtocol
+import RFSModel
 
 /// What `getContentSummary` counts under a path (HDFS's `ContentSummary`). A quota of -1
 /// means none is set.
@@ -97,14 +98,5 @@ public enum QuotaSetting: Sendable, Hashable {
 
 extension Hadoop_Hdfs_StorageTypeProto {
     /// Hadoop's `StorageType` name.
-    var hadoopName: String {
-        switch self {
-        case .disk: "DISK"
-        case .ssd: "SSD"
-        case .archive: "ARCHIVE"
-        case .ramDisk: "RAM_DISK"
-        case .provided: "PROVIDED"
-        case .nvdimm: "NVDIMM"
-        }
-    }
+    var hadoopName: String { StorageType(rawValue: rawValue)?.description ?? "\(rawValue)" }
 }

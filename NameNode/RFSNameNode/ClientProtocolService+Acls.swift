@@ -1,6 +1,7 @@
 import RFSModel
 import RFSProtocol
 import RFSRPC
+import SwiftProtobuf
 
 extension ClientProtocolService {
     /// rfs keeps no ACL entries: a path's ACL is the minimal one its permission bits make,
@@ -8,23 +9,17 @@ extension ClientProtocolService {
     /// when a status says there is more). The ACL calls are answered as HDFS answers them with
     /// dfs.namenode.acls.enabled off: AclException, before anything else is looked at.
     func registerAcls(into registry: inout RPCServiceRegistry) {
-        let name = ProtocolNames.clientProtocol
-        registry.register(protocol: name, method: "getAclStatus") { (_: Hadoop_Hdfs_GetAclStatusRequestProto, _: RPCCallContext) -> Hadoop_Hdfs_GetAclStatusResponseProto in
-            throw Self.aclsDisabled
-        }
-        registry.register(protocol: name, method: "modifyAclEntries") { (_: Hadoop_Hdfs_ModifyAclEntriesRequestProto, _: RPCCallContext) -> Hadoop_Hdfs_ModifyAclEntriesResponseProto in
-            throw Self.aclsDisabled
-        }
-        registry.register(protocol: name, method: "removeAclEntries") { (_: Hadoop_Hdfs_RemoveAclEntriesRequestProto, _: RPCCallContext) -> Hadoop_Hdfs_RemoveAclEntriesResponseProto in
-            throw Self.aclsDisabled
-        }
-        registry.register(protocol: name, method: "removeDefaultAcl") { (_: Hadoop_Hdfs_RemoveDefaultAclRequestProto, _: RPCCallContext) -> Hadoop_Hdfs_RemoveDefaultAclResponseProto in
-            throw Self.aclsDisabled
-        }
-        registry.register(protocol: name, method: "removeAcl") { (_: Hadoop_Hdfs_RemoveAclRequestProto, _: RPCCallContext) -> Hadoop_Hdfs_RemoveAclResponseProto in
-            throw Self.aclsDisabled
-        }
-        registry.register(protocol: name, method: "setAcl") { (_: Hadoop_Hdfs_SetAclRequestProto, _: RPCCallContext) -> Hadoop_Hdfs_SetAclResponseProto in
+        refuse("getAclStatus", Hadoop_Hdfs_GetAclStatusRequestProto.self, Hadoop_Hdfs_GetAclStatusResponseProto.self, in: &registry)
+        refuse("modifyAclEntries", Hadoop_Hdfs_ModifyAclEntriesRequestProto.self, Hadoop_Hdfs_ModifyAclEntriesResponseProto.self, in: &registry)
+        refuse("removeAclEntries", Hadoop_Hdfs_RemoveAclEntriesRequestProto.self, Hadoop_Hdfs_RemoveAclEntriesResponseProto.self, in: &registry)
+        refuse("removeDefaultAcl", Hadoop_Hdfs_RemoveDefaultAclRequestProto.self, Hadoop_Hdfs_RemoveDefaultAclResponseProto.self, in: &registry)
+        refuse("removeAcl", Hadoop_Hdfs_RemoveAclRequestProto.self, Hadoop_Hdfs_RemoveAclResponseProto.self, in: &registry)
+        refuse("setAcl", Hadoop_Hdfs_SetAclRequestProto.self, Hadoop_Hdfs_SetAclResponseProto.self, in: &registry)
+    }
+
+    private func refuse<Request: Message, Response: Message>(_ method: String, _: Request.Type, _: Response.Type,
+                                                             in registry: inout RPCServiceRegistry) {
+        registry.register(protocol: ProtocolNames.clientProtocol, method: method) { (_: Request, _: RPCCallContext) -> Response in
             throw Self.aclsDisabled
         }
     }
