@@ -88,7 +88,7 @@ public struct Configuration: Sendable {
         }
         let key = flag[..<equals].trimmingWhitespace()
         let value = flag[flag.index(after: equals)...].trimmingWhitespace()
-        entries[String(key)] = Entry(value: String(value), source: .flag)
+        setHonouringDeprecation(String(key), String(value), source: .flag)
     }
 
     /// Sets keys from the environment: `RFS_DFS_BLOCKSIZE=256m` sets `dfs.blocksize`. Only

@@ -4,7 +4,8 @@
 /// Enough XML for what Hadoop writes and what people hand-edit: the prolog, comments,
 /// whitespace, CDATA, the five predefined entities and numeric character references; other
 /// elements of a property (`<description>`, `<final>`, `<source>`) are skipped, as is
-/// `<xi:include>`. A property without a name or a value sets nothing, as in Hadoop. A file
+/// `<xi:include>`; the attribute form `<property name="…" value="…"/>` is read too. A property
+/// without a name or with an empty value sets nothing, as in Hadoop. A file
 /// that is not a configuration (no `<configuration>` element, an unterminated comment or
 /// property) is refused, with the line where it goes wrong. Pure: the caller reads the file.
 public enum HadoopXML {
@@ -31,17 +32,46 @@ public enum HadoopXML {
             let line = lineNumber(of: open.lowerBound, in: uncommented)
             rest = rest[open.upperBound...]
             // `<properties>` or the like is not a property.
-            guard let next = rest.first, next == ">" || next.isWhitespace else { continue }
-            guard let close = rest.firstRange(of: "</property>") else {
+            guard let next = rest.first, next == ">" || next == "/" || next.isWhitespace else { continue }
+            guard let tagEnd = rest.firstIndex(of: ">") else {
                 throw .xml(path: path, line: line, reason: "<property> is not closed by </property>")
             }
-            let body = rest[..<close.lowerBound]
-            rest = rest[close.upperBound...]
-            if let name = element("name", in: body), let value = element("value", in: body) {
-                result.append(Property(name: characterData(of: name).trimmingWhitespace(), value: characterData(of: value).trimmingWhitespace(), line: line))
+            let tag = rest[..<tagEnd]
+            rest = rest[rest.index(after: tagEnd)...]
+            // Hadoop also takes <property name="…" value="…"/>; elements inside win over attributes.
+            var name = attribute("name", in: tag)
+            var value = attribute("value", in: tag)
+            if !tag.hasSuffix("/") {
+                guard let close = rest.firstRange(of: "</property>") else {
+                    throw .xml(path: path, line: line, reason: "<property> is not closed by </property>")
+                }
+                let body = rest[..<close.lowerBound]
+                rest = rest[close.upperBound...]
+                if let element = element("name", in: body) { name = characterData(of: element) }
+                if let element = element("value", in: body) { value = characterData(of: element) }
             }
+            // An empty value sets nothing, as in Hadoop (its parser keeps no value for it).
+            guard let name = name?.trimmingWhitespace(), !name.isEmpty, let value = value?.trimmingWhitespace(), !value.isEmpty else { continue }
+            result.append(Property(name: name, value: value, line: line))
         }
         return result
+    }
+
+    /// An attribute's decoded value in a start tag (`name="…"` or `name='…'`).
+    private static func attribute(_ name: String, in tag: Substring) -> String? {
+        var rest = tag
+        while let found = rest.firstRange(of: name) {
+            let before = found.lowerBound == tag.startIndex ? " " : tag[tag.index(before: found.lowerBound)]
+            var after = rest[found.upperBound...].drop { $0.isWhitespace }
+            rest = rest[found.upperBound...]
+            guard before.isWhitespace, after.first == "=" else { continue }
+            after = after.dropFirst().drop { $0.isWhitespace }
+            guard let quote = after.first, quote == "\"" || quote == "'" else { continue }
+            let value = after.dropFirst()
+            guard let end = value.firstIndex(of: quote) else { return nil }
+            return decodeEntities(value[..<end])
+        }
+        return nil
     }
 
     /// The text with comments blanked out, line breaks kept (so positions map to lines).

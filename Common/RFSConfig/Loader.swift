@@ -56,12 +56,33 @@ extension Configuration {
         }
         if HadoopXML.looksLikeXML(text) {
             for property in try HadoopXML.properties(in: text, path: path) {
-                set(property.name, property.value, source: .file(path: path, line: property.line))
+                setHonouringDeprecation(property.name, property.value, source: .file(path: path, line: property.line))
             }
         } else {
             let parsed = try Configuration(parsing: text, path: path)
-            for (key, entry) in parsed.entries { entries[key] = entry }
+            for (key, entry) in parsed.entries { setHonouringDeprecation(key, entry.value, source: entry.source) }
         }
+    }
+
+    /// Hadoop's old names for keys rfs reads (its DeprecationDelta tables): setting one sets
+    /// the current key too, as Hadoop's Configuration does.
+    static let deprecatedKeys: [String: String] = [
+        "fs.default.name": "fs.defaultFS",
+        "dfs.block.size": "dfs.blocksize",
+        "dfs.data.dir": "dfs.datanode.data.dir",
+        "dfs.name.dir": "dfs.namenode.name.dir",
+        "dfs.http.address": "dfs.namenode.http-address",
+        "dfs.permissions": "dfs.permissions.enabled",
+        "dfs.permissions.supergroup": "dfs.permissions.superusergroup",
+        "dfs.umaskmode": "fs.permissions.umask-mode",
+        "dfs.safemode.threshold.pct": "dfs.namenode.safemode.threshold-pct",
+        "dfs.heartbeat.recheck.interval": "dfs.namenode.heartbeat.recheck-interval",
+        "dfs.socket.timeout": "dfs.client.socket-timeout",
+    ]
+
+    mutating func setHonouringDeprecation(_ key: String, _ value: String, source: ConfigSource) {
+        set(key, value, source: source)
+        if let current = Self.deprecatedKeys[key] { set(current, value, source: source) }
     }
 
     /// Values with `${name}` replaced as Hadoop's Configuration does when a key is read:

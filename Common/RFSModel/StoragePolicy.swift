@@ -14,7 +14,8 @@ public enum StorageType: Int, Sendable, CaseIterable, CustomStringConvertible {
     }
 }
 
-/// A block storage policy as HDFS defines it (BlockStoragePolicySuite's default suite): which
+/// A block storage policy as HDFS defines it (BlockStoragePolicySuite's default suite, Hadoop 3.4's
+/// with ALL_NVDIMM): which
 /// storage types a file's replicas go to, and the fallbacks when those are full or missing.
 /// rfs's datanodes have one storage type (DISK), so a policy is recorded, inherited and
 /// reported as in HDFS, and placement ignores it.
@@ -51,12 +52,13 @@ public struct StoragePolicy: Sendable, Equatable, CustomStringConvertible {
         StoragePolicy(id: 10, name: "ONE_SSD", storageTypes: [.ssd, .disk], creationFallbacks: [.ssd, .disk],
                       replicationFallbacks: [.ssd, .disk]),
         StoragePolicy(id: 12, name: "ALL_SSD", storageTypes: [.ssd], creationFallbacks: [.disk], replicationFallbacks: [.disk]),
+        StoragePolicy(id: 14, name: "ALL_NVDIMM", storageTypes: [.nvdimm], creationFallbacks: [.disk], replicationFallbacks: [.disk]),
         StoragePolicy(id: 15, name: "LAZY_PERSIST", storageTypes: [.ramDisk, .disk], creationFallbacks: [.disk],
                       replicationFallbacks: [.disk], copyOnCreateFile: true),
     ]
 
     /// HOT, what an unspecified policy means (dfs.storage.default.policy).
-    public static var defaultPolicy: StoragePolicy { all[3] }
+    public static var defaultPolicy: StoragePolicy { all.first { $0.id == 7 }! }
 
     /// The policy with `id`; the default for `unspecifiedID`, nil for an id HDFS does not define.
     public static func withID(_ id: UInt32) -> StoragePolicy? {

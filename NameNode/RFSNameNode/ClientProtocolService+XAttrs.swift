@@ -1,4 +1,5 @@
 import Foundation
+import RFSModel
 import RFSNamespace
 import RFSProtocol
 import RFSRPC
@@ -10,6 +11,12 @@ extension ClientProtocolService {
     func registerXAttrs(into registry: inout RPCServiceRegistry) {
         let protocolName = ProtocolNames.clientProtocol
         registry.register(protocol: protocolName, method: "setXAttr") { [self] (request: Hadoop_Hdfs_SetXAttrRequestProto, context: RPCCallContext) in
+            // The record keeps no difference between an empty value and none; HDFS refuses any
+            // value, even an empty one, on the superuser-unreadable marker.
+            if request.xAttr.hasValue, request.xAttr.namespace == .security, request.xAttr.name == "hdfs.unreadable.by.superuser" {
+                throw HadoopRemoteError(.accessControl,
+                                        "Attempt to set a value for 'security.hdfs.unreadable.by.superuser'. Values are not allowed for this xattr.")
+            }
             var op = Rfs_Namenode_SetXAttr()
             op.path = request.src
             op.xattr = Self.record(request.xAttr)

@@ -212,6 +212,6 @@ public final class HAState: Sendable {
         "getFileInfo", "getFileLinkInfo", "getLocatedFileInfo", "getListing", "getBlockLocations", "getContentSummary",
         "getQuotaUsage", "getPreferredBlockSize", "isFileClosed", "getStoragePolicies", "getServerDefaults",
         "getStats", "getFsStats", "getDatanodeReport", "getDatanodeStorageReport", "getLinkTarget", "msync",
-        "listCorruptFileBlocks", "getSnapshottableDirListing", "getEnclosingRoot", "getStoragePolicy", "checkAccess", "getXAttrs", "listXAttrs",
+        "listCorruptFileBlocks", "getSnapshottableDirListing", "getEnclosingRoot", "getStoragePolicy", "checkAccess", "getXAttrs", "listXAttrs", "getAclStatus",
     ]
 }

@@ -62,7 +62,7 @@ public final class SafeMode: Sendable {
         case .fsync(let op): "fsync file \(op.path)"
         case .truncate(let op): "truncate for \(op.path)"
         case .concat(let op): "concat \(op.target)"
-        case .setStoragePolicy(let op): "set storage policy for \(op.path)"
+        case .setStoragePolicy(let op): "\(op.policyID == 0 ? "unset" : "set") storage policy for \(op.path)"
         case .setXattr(let op): "set XAttr on \(op.path)"
         case .removeXattr(let op): "remove XAttr entry on \(op.path)"
         default: nil

@@ -203,6 +203,11 @@ public struct NamespaceReads {
         guard let inode = resolved.inode else { throw NamespaceRejection.fileNotFound("File does not exist: \(resolved.text)") }
         guard inode.kind == .inodeFile else { throw NamespaceRejection.fileNotFound("Path is not a file: \(resolved.text)") }
         try checker.check(inode, .read, path: resolved.text)
+        // FSDirectory.checkUnreadableBySuperuser: a file marked so keeps even the superuser out.
+        if configuration.permissionsEnabled, checker.isSuperuser,
+           inode.xattrs.contains(where: { XAttrRules.prefixedName($0) == XAttrRules.unreadableBySuperuser }) {
+            throw NamespaceRejection.accessControl("Access is denied for \(caller.user) since the superuser is not allowed to perform this operation.")
+        }
         return inode
     }
 

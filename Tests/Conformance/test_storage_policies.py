@@ -49,7 +49,7 @@ def test_storage_policies_as_hdfs_defines_them(namenode, java_tool):
 
     # The list: HDFS's default suite, in id order, the same through both tools.
     ok, java_list = java_tool(url, "list")
-    assert ok and len(java_list) == 7 and java_list[3] == HOT, java_list
+    assert ok and len(java_list) == 8 and java_list[3] == HOT, java_list
     listed = rfs(url, "storagepolicies", "-listPolicies")
     assert listed.returncode == 0
     assert listed.stdout.splitlines() == ["Block Storage Policies:"] + ["\t" + line for line in java_list]

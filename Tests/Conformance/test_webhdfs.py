@@ -493,8 +493,8 @@ def test_extended_attributes_and_storage_policies_over_webhdfs_match_rpc(cluster
         "storageTypes": ["DISK"]}})
     status, _, body = curl(cluster, "GET", "/webhdfs/v1/?op=GETALLSTORAGEPOLICY")
     policies = json.loads(body)["BlockStoragePolicies"]["BlockStoragePolicy"]
-    assert status == 200 and [p["name"] for p in policies] == ["PROVIDED", "COLD", "WARM", "HOT", "ONE_SSD", "ALL_SSD", "LAZY_PERSIST"]
-    assert [p["copyOnCreateFile"] for p in policies] == [False] * 6 + [True]
+    assert status == 200 and [p["name"] for p in policies] == ["PROVIDED", "COLD", "WARM", "HOT", "ONE_SSD", "ALL_SSD", "ALL_NVDIMM", "LAZY_PERSIST"]
+    assert [p["copyOnCreateFile"] for p in policies] == [False] * 7 + [True]
     for method, query, code, exception, message in (
             ("GET", "op=GETXATTRS", 400, "IllegalArgumentException", "Required param encoding for op: GETXATTRS is null or empty"),
             ("GET", "op=GETXATTRS&encoding=rot13", 400, "IllegalArgumentException",

@@ -21,13 +21,15 @@ struct HadoopXMLTests {
           <property><name>empty</name><value/></property>
           <property><name>no.value</name></property>
           <property><name>raw</name><value><![CDATA[<a&b>]]></value></property>
+          <property name="short" value='a b'/>
+          <property><name>empty.too</name><value></value></property>
         </configuration>
         """
         let entries = try HadoopXML.properties(in: text, path: "core-site.xml")
-        #expect(entries.map(\.name) == ["fs.defaultFS", "a.b", "empty", "raw"])
-        #expect(entries.map(\.value) == ["hdfs://nn.example.com:8020", "x & y AB", "", "<a&b>"])
+        #expect(entries.map(\.name) == ["fs.defaultFS", "a.b", "raw", "short"])
+        #expect(entries.map(\.value) == ["hdfs://nn.example.com:8020", "x & y AB", "<a&b>", "a b"])
         // Lines of the <property> tags, counted through the two-line comment.
-        #expect(entries.map(\.line) == [6, 11, 12, 14])
+        #expect(entries.map(\.line) == [6, 11, 14, 15])
     }
 
     @Test("a file that is not a configuration is refused with the line where it goes wrong")
@@ -101,6 +103,16 @@ struct HadoopConfigurationTests {
                                                  expected: Keys.replication.expected)) {
             try Configuration.load(files: [bad.path + "/bad.xml"], environment: [:], flags: []).get(Keys.replication)
         }
+    }
+
+    @Test("Hadoop's deprecated key names set the current keys, from files and -D")
+    func deprecatedNames() throws {
+        let files = try Self.directory(["old.xml": Self.xml([("fs.default.name", "hdfs://old:8020"), ("dfs.block.size", "64m")])])
+        defer { try? FileManager.default.removeItem(at: files) }
+        let conf = try Configuration.load(files: [files.path + "/old.xml"], environment: [:], flags: ["dfs.permissions=false"])
+        #expect(conf.raw("fs.defaultFS") == "hdfs://old:8020")
+        #expect(try conf.get(Keys.blockSize) == 64 << 20)
+        #expect(try conf.get(Keys.permissionsEnabled) == false)
     }
 
     @Test("${…} in values expands as Hadoop's Configuration does")

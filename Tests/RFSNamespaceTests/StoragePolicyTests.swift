@@ -58,9 +58,26 @@ struct StoragePolicyTests {
         }
     }
 
+    @Test("a file created under LAZY_PERSIST keeps it: set on the file, never changed, whatever its directory does")
+    func lazyPersistIsCopiedOnCreate() throws {
+        let ns = try Harness()
+        try ns.mkdirs("/lazy", as: "hdfs")
+        #expect(try set(ns, "/lazy", 15).succeeded)
+        try ns.writeFile("/lazy/deep/f", as: "hdfs")
+        #expect(try ns.reads.inode(id: ns.info("/lazy/deep/f", as: "hdfs")!.id)?.storagePolicyID == 15)
+        #expect(try set(ns, "/lazy", StoragePolicy.unspecifiedID).succeeded)
+        #expect(try ns.info("/lazy/deep/f", as: "hdfs")?.storagePolicyID == 15)
+        #expect(try set(ns, "/lazy/deep/f", 7).rejection == .hadoopIllegalArgument("Existing policy LAZY_PERSIST cannot be changed after file creation."))
+        #expect(try set(ns, "/lazy/deep/f", StoragePolicy.unspecifiedID).rejection?.exception == .hadoopIllegalArgument)
+        // Other inherited policies stay inherited.
+        #expect(try set(ns, "/lazy", 2).succeeded)
+        try ns.writeFile("/lazy/g", as: "hdfs")
+        #expect(try ns.reads.inode(id: ns.info("/lazy/g", as: "hdfs")!.id)?.storagePolicyID == 0)
+    }
+
     @Test("HDFS's default suite: ids, names, the default, Java's toString")
     func suite() {
-        #expect(StoragePolicy.all.map(\.id) == [1, 2, 5, 7, 10, 12, 15])
+        #expect(StoragePolicy.all.map(\.id) == [1, 2, 5, 7, 10, 12, 14, 15])
         #expect(StoragePolicy.withID(0) == StoragePolicy.defaultPolicy && StoragePolicy.defaultPolicy.name == "HOT")
         #expect(StoragePolicy.named("one_ssd")?.id == 10 && StoragePolicy.named("FROZEN") == nil && StoragePolicy.withID(3) == nil)
         #expect("\(StoragePolicy.defaultPolicy)" == "BlockStoragePolicy{HOT:7, storageTypes=[DISK], creationFallbacks=[], replicationFallbacks=[ARCHIVE]}")

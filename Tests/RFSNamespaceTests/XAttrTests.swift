@@ -88,6 +88,11 @@ struct XAttrTests {
         #expect(try set(ns, "/shared/f", Self.xattr(.security, "hdfs.unreadable.by.superuser"), as: "alice").succeeded)
         #expect(try remove(ns, "/shared/f", Self.xattr(.security, "hdfs.unreadable.by.superuser"), as: "alice").rejection
                 == .accessControl("The xattr 'security.hdfs.unreadable.by.superuser' can not be deleted."))
+        // It keeps the superuser from reading the file's blocks; its owner still reads them.
+        #expect(throws: NamespaceRejection.accessControl("Access is denied for hdfs since the superuser is not allowed to perform this operation.")) {
+            try ns.reads.fileForRead("/shared/f", caller: Caller(user: "hdfs", groups: []))
+        }
+        #expect(try ns.reads.fileForRead("/shared/f", caller: Caller(user: "alice", groups: [])).id > 0)
     }
 
     @Test("limits: the name and value together, and the user-visible count per inode")

@@ -29,18 +29,21 @@ final class CPUBudget {
         let quota = Int(Double(Self.periodMicroseconds) * cores)
         let fileManager = FileManager.default
         if fileManager.isWritableFile(atPath: "/sys/fs/cgroup/cpu/cgroup.procs") {
-            // cgroup v1, the cpu hierarchy mounted on its own.
-            directory = "/sys/fs/cgroup/cpu/\(name)"
-            parentProcs = "/sys/fs/cgroup/cpu/cgroup.procs"
+            // cgroup v1, the cpu hierarchy mounted on its own; the budget goes below the group
+            // this process is in, and the process returns there.
+            let own = "/sys/fs/cgroup/cpu" + Self.ownGroup(controller: "cpu")
+            directory = own + "/\(name)"
+            parentProcs = own + "/cgroup.procs"
             try Self.makeDirectory(directory)
             try Self.write("\(Self.periodMicroseconds)", to: directory + "/cpu.cfs_period_us")
             try Self.write("\(quota)", to: directory + "/cpu.cfs_quota_us")
         } else if let controllers = try? String(contentsOfFile: "/sys/fs/cgroup/cgroup.controllers", encoding: .utf8),
                   controllers.split(separator: " ").contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines) == "cpu" }) {
             // cgroup v2: the cpu controller must be enabled for the root's children.
-            directory = "/sys/fs/cgroup/\(name)"
-            parentProcs = "/sys/fs/cgroup/cgroup.procs"
-            try? Self.write("+cpu", to: "/sys/fs/cgroup/cgroup.subtree_control")
+            let own = "/sys/fs/cgroup" + Self.ownGroup(controller: "")
+            directory = own + "/\(name)"
+            parentProcs = own + "/cgroup.procs"
+            try? Self.write("+cpu", to: own + "/cgroup.subtree_control")
             try Self.makeDirectory(directory)
             try Self.write("\(quota) \(Self.periodMicroseconds)", to: directory + "/cpu.max")
         } else {
@@ -53,7 +56,22 @@ final class CPUBudget {
         try Self.write("\(pid)", to: directory + "/cgroup.procs")
     }
 
-    /// Moves a process back to the root group (a process that has exited is already gone).
+    /// This process's group in the hierarchy of `controller` ("" for cgroup v2's unified one),
+    /// from /proc/self/cgroup ("" for the root).
+    private static func ownGroup(controller: String) -> String {
+        guard let text = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8) else { return "" }
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3 else { continue }
+            let controllers = fields[1].split(separator: ",").map(String.init)
+            if controller.isEmpty ? fields[1].isEmpty : controllers.contains(controller) {
+                return fields[2] == "/" ? "" : String(fields[2])
+            }
+        }
+        return ""
+    }
+
+    /// Moves a process back to the group it came from (a process that has exited is gone).
     func release(pid: Int32) {
         try? Self.write("\(pid)", to: parentProcs)
     }

@@ -355,13 +355,14 @@ private func measureGroupAgainstSingle(binary: String, root: String, quick: Bool
     let totalFiles = quick ? 640 : 12_800
     let tag = "rfs-bench-\(getpid())"
     var budgets: [CPUBudget] = []
-    if let cores = budgetCores {
-        for name in ["clients", "nn1", "nn2", "nn3"] { budgets.append(try CPUBudget(name: "\(tag)-\(name)", cores: cores)) }
-        try budgets[0].add(pid: getpid())
-    }
+    // Before any is made: a failure making the second must still remove the first.
     defer {
         if let clients = budgets.first { clients.release(pid: getpid()) }
         for budget in budgets { budget.remove() }
+    }
+    if let cores = budgetCores {
+        for name in ["clients", "nn1", "nn2", "nn3"] { budgets.append(try CPUBudget(name: "\(tag)-\(name)", cores: cores)) }
+        try budgets[0].add(pid: getpid())
     }
     var lines: [String] = []
     var rates: [String: [Int: Double]] = [:]

@@ -1,3 +1,4 @@
+import RFSModel
 import RFSProtocol
 
 import struct Foundation.Data
@@ -72,6 +73,12 @@ extension EditContext {
         file.blockSizeBytes = op.blockSizeBytes
         file.underConstruction.clientName = op.clientName
         file.underConstruction.clientMachine = op.clientMachine
+        // HDFS's setNewINodeStoragePolicy: a copy-on-create policy the file inherits
+        // (LAZY_PERSIST) is set on the file itself, which keeps it from then on.
+        if let inherited = chain.last(where: { $0.storagePolicyID != StoragePolicy.unspecifiedID })?.storagePolicyID,
+           StoragePolicy.withID(inherited)?.copyOnCreateFile == true {
+            file.storagePolicyID = inherited
+        }
         try link(&file, under: &parent, parentPath: path.parent.description)
         try charge(QuotaDelta(namespace: 1), along: chain)
         effects.append(.leaseOpened(fileID: file.id, holder: op.clientName))
