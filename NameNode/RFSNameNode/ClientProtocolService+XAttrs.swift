@@ -21,6 +21,9 @@ extension ClientProtocolService {
             op.path = request.src
             op.xattr = Self.record(request.xAttr)
             op.flags = request.flag
+            let limits = engine.machine.configuration
+            op.maxSize = UInt32(limits.maxXAttrSize)
+            op.maxPerInode = UInt32(limits.maxXAttrsPerInode)
             _ = try await propose(.setXattr(op), context: context)
             return Hadoop_Hdfs_SetXAttrResponseProto()
         }

@@ -109,4 +109,25 @@ struct XAttrTests {
         #expect(try set(ns, "/f", Self.xattr(.user, "c"), as: "hdfs").rejection == .io("Cannot add additional XAttr to inode, would exceed limit of 2"))
         #expect(try set(ns, "/f", Self.xattr(.user, "a", "replaced"), as: "hdfs").succeeded)
     }
+
+    @Test("an edit carrying the proposer's limits applies alike on members configured otherwise")
+    func limitsTravelInTheEdit() throws {
+        var strict = NamespaceConfiguration()
+        strict.maxXAttrSize = 4
+        strict.maxXAttrsPerInode = 0
+        for configuration in [NamespaceConfiguration(), strict] {
+            let ns = try Harness(configuration: configuration)
+            try ns.writeFile("/f", as: "hdfs")
+            var op = Rfs_Namenode_SetXAttr()
+            op.path = "/f"
+            op.xattr = Self.xattr(.user, "name", "a value")
+            op.flags = 3
+            op.maxSize = 16_384
+            op.maxPerInode = 32
+            #expect(try ns.edit(.setXattr(op), as: "hdfs").succeeded)
+            op.xattr = Self.xattr(.user, "other")
+            op.maxPerInode = 1
+            #expect(try ns.edit(.setXattr(op), as: "hdfs").rejection == .io("Cannot add additional XAttr to inode, would exceed limit of 1"))
+        }
+    }
 }

@@ -1031,11 +1031,34 @@ public nonisolated struct Rfs_Namenode_SetXAttr: Sendable {
 
   public var flags: UInt32 = 0
 
+  /// The proposer's dfs.namenode.fs-limits.max-xattr-size and max-xattrs-per-inode, so every
+  /// member applies the edit alike whatever its own configuration (absent: the applier's, as edits
+  /// written before these fields carry).
+  public var maxSize: UInt32 {
+    get {_maxSize ?? 0}
+    set {_maxSize = newValue}
+  }
+  /// Returns true if `maxSize` has been explicitly set.
+  public var hasMaxSize: Bool {self._maxSize != nil}
+  /// Clears the value of `maxSize`. Subsequent reads from it will return its default value.
+  public mutating func clearMaxSize() {self._maxSize = nil}
+
+  public var maxPerInode: UInt32 {
+    get {_maxPerInode ?? 0}
+    set {_maxPerInode = newValue}
+  }
+  /// Returns true if `maxPerInode` has been explicitly set.
+  public var hasMaxPerInode: Bool {self._maxPerInode != nil}
+  /// Clears the value of `maxPerInode`. Subsequent reads from it will return its default value.
+  public mutating func clearMaxPerInode() {self._maxPerInode = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _xattr: Rfs_Namenode_XAttrRecord? = nil
+  fileprivate var _maxSize: UInt32? = nil
+  fileprivate var _maxPerInode: UInt32? = nil
 }
 
 public nonisolated struct Rfs_Namenode_RemoveXAttr: Sendable {
@@ -2996,7 +3019,7 @@ nonisolated extension Rfs_Namenode_SetStoragePolicy: SwiftProtobuf.Message, Swif
 
 nonisolated extension Rfs_Namenode_SetXAttr: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SetXAttr"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}xattr\0\u{1}flags\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}xattr\0\u{1}flags\0\u{3}max_size\0\u{3}max_per_inode\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3007,6 +3030,8 @@ nonisolated extension Rfs_Namenode_SetXAttr: SwiftProtobuf.Message, SwiftProtobu
       case 1: try { try decoder.decodeSingularStringField(value: &self.path) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._xattr) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.flags) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self._maxSize) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self._maxPerInode) }()
       default: break
       }
     }
@@ -3026,6 +3051,12 @@ nonisolated extension Rfs_Namenode_SetXAttr: SwiftProtobuf.Message, SwiftProtobu
     if self.flags != 0 {
       try visitor.visitSingularUInt32Field(value: self.flags, fieldNumber: 3)
     }
+    try { if let v = self._maxSize {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._maxPerInode {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 5)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3033,6 +3064,8 @@ nonisolated extension Rfs_Namenode_SetXAttr: SwiftProtobuf.Message, SwiftProtobu
     if lhs.path != rhs.path {return false}
     if lhs._xattr != rhs._xattr {return false}
     if lhs.flags != rhs.flags {return false}
+    if lhs._maxSize != rhs._maxSize {return false}
+    if lhs._maxPerInode != rhs._maxPerInode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -78,10 +78,13 @@ extension EditContext {
 
     mutating func applySetXAttr(_ op: Rfs_Namenode_SetXAttr) throws -> EditReply {
         let xattr = op.xattr
+        // The proposer's limits when it sent them: every member applies the edit alike.
+        let maxSize = op.hasMaxSize ? Int(op.maxSize) : configuration.maxXAttrSize
+        let maxPerInode = op.hasMaxPerInode ? Int(op.maxPerInode) : configuration.maxXAttrsPerInode
         let size = xattr.name.utf8.count + xattr.value.count
-        guard size <= configuration.maxXAttrSize else {
+        guard size <= maxSize else {
             throw NamespaceRejection.hadoopIllegalArgument(
-                "The XAttr is too big. The maximum combined size of the name and value is \(configuration.maxXAttrSize), but the total size is \(size)")
+                "The XAttr is too big. The maximum combined size of the name and value is \(maxSize), but the total size is \(size)")
         }
         let checker = try access()
         try XAttrRules.checkNamed(xattr, superuser: checker.isSuperuser)
@@ -98,8 +101,8 @@ extension EditContext {
         }
         let updated = [xattr] + inode.xattrs.filter { !XAttrRules.sameName($0, xattr) }
         let userVisible = updated.count { [XAttrNamespace.user.rawValue, XAttrNamespace.trusted.rawValue].contains($0.namespace) }
-        guard userVisible <= configuration.maxXAttrsPerInode else {
-            throw NamespaceRejection.io("Cannot add additional XAttr to inode, would exceed limit of \(configuration.maxXAttrsPerInode)")
+        guard userVisible <= maxPerInode else {
+            throw NamespaceRejection.io("Cannot add additional XAttr to inode, would exceed limit of \(maxPerInode)")
         }
         if inode.kind != .inodeFile && XAttrRules.prefixedName(xattr) == XAttrRules.unreadableBySuperuser {
             throw NamespaceRejection.io("Can only set '\(XAttrRules.unreadableBySuperuser)' on a file.")
