@@ -65,7 +65,37 @@ extension ConfigKey where Value == String {
     }
 }
 
+extension ConfigKey where Value == String {
+    /// One local directory, as a plain absolute path or a `file://` URI (Hadoop writes storage
+    /// directories as URIs: `file:///data/nn`). rfs keeps one name directory, so a list is refused.
+    public static func localDirectory(_ name: String, default value: String) -> Self {
+        ConfigKey(name, default: value, expected: "one local directory: an absolute path or a file:/// URI") { text in
+            guard !text.contains(",") else { return nil }
+            return ValueParsers.localDirectory(text)
+        }
+    }
+}
+
 extension ConfigKey where Value == [String] {
+    /// Local directories, comma-separated, each a path or a `file://` URI, optionally after a
+    /// storage type in brackets as HDFS datanodes take them (`[DISK]file:///grid/0`): rfs's
+    /// datanodes have one storage type, so the tag is read and dropped.
+    public static func localDirectories(_ name: String, default value: [String]) -> Self {
+        ConfigKey(name, default: value, expected: "comma-separated local directories: absolute paths or file:/// URIs, each optionally after [DISK], [SSD], …") { text in
+            let items = ValueParsers.list(text)
+            let directories = items.compactMap { item -> String? in
+                var rest = Substring(item)
+                if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+                    let type = rest[rest.index(after: rest.startIndex)..<close].uppercased()
+                    guard ["DISK", "SSD", "ARCHIVE", "RAM_DISK", "PROVIDED", "NVDIMM"].contains(type) else { return nil }
+                    rest = rest[rest.index(after: close)...]
+                }
+                return ValueParsers.localDirectory(String(rest))
+            }
+            return directories.count == items.count && !directories.isEmpty ? directories : nil
+        }
+    }
+
     /// A comma-separated list; blanks around items are dropped, as Hadoop's getTrimmedStrings does.
     public static func list(_ name: String, default value: [String]) -> Self {
         ConfigKey(name, default: value, expected: "a comma-separated list") { text in
@@ -84,6 +114,21 @@ extension ConfigKey where Value == HostPort {
 
 /// Parsers for Hadoop's value syntaxes.
 public enum ValueParsers {
+    /// A local directory given as a path or a `file:` URI (`file:///a/b` and `file:/a/b` are
+    /// `/a/b`); nil when empty, or a URI of another scheme or naming a host.
+    public static func localDirectory(_ text: String) -> String? {
+        var path = Substring(text)
+        if path.hasPrefix("file://") {
+            path = path.dropFirst(7)
+            guard path.hasPrefix("/") else { return nil }
+        } else if path.hasPrefix("file:") {
+            path = path.dropFirst(5)
+        } else if path.contains("://") {
+            return nil
+        }
+        return path.isEmpty ? nil : String(path)
+    }
+
     public static func byteCount(_ text: String) -> Int? {
         let lowered = text.lowercased()
         guard let last = lowered.last else { return nil }

@@ -80,7 +80,7 @@ public enum Keys {
 
     public static let namenodeRPCAddress = ConfigKey<HostPort>.address("dfs.namenode.rpc-address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.namenodeRPCPort))
     public static let namenodeHTTPAddress = ConfigKey<HostPort>.address("dfs.namenode.http-address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.namenodeHTTPPort))
-    public static let namenodeNameDir = ConfigKey<String>.string("dfs.namenode.name.dir", default: "/tmp/rfs/name", nonEmpty: true)
+    public static let namenodeNameDir = ConfigKey<String>.localDirectory("dfs.namenode.name.dir", default: "/tmp/rfs/name")
     /// Read for compatibility with HDFS configurations and otherwise unused: rfs runs each call's
     /// handler on the event loop of its connection, so `rpcEventLoops` is what sets concurrency.
     public static let namenodeHandlerCount = ConfigKey<Int>.integer("dfs.namenode.handler.count", default: 10, range: 1...1024)
@@ -91,7 +91,7 @@ public enum Keys {
     public static let datanodeAddress = ConfigKey<HostPort>.address("dfs.datanode.address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.datanodeTransferPort))
     public static let datanodeHTTPAddress = ConfigKey<HostPort>.address("dfs.datanode.http.address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.datanodeHTTPPort))
     public static let datanodeIPCAddress = ConfigKey<HostPort>.address("dfs.datanode.ipc.address", default: HostPort(host: "0.0.0.0", port: HDFSDefaults.datanodeIPCPort))
-    public static let datanodeDataDirs = ConfigKey<[String]>.list("dfs.datanode.data.dir", default: ["/tmp/rfs/data"])
+    public static let datanodeDataDirs = ConfigKey<[String]>.localDirectories("dfs.datanode.data.dir", default: ["/tmp/rfs/data"])
     public static let heartbeatInterval = ConfigKey<Duration>.duration("dfs.heartbeat.interval", default: .seconds(3), defaultUnit: .seconds(1), minimum: .milliseconds(1))
     /// A writer silent this long loses its files: the namenode recovers and closes them.
     public static let leaseHardLimit = ConfigKey<Duration>.duration("dfs.namenode.lease-hard-limit-sec", default: .seconds(1200), defaultUnit: .seconds(1), minimum: .seconds(1))

@@ -105,6 +105,21 @@ struct HadoopConfigurationTests {
         }
     }
 
+    @Test("storage directories as Hadoop writes them: file:// URIs, [TYPE] tags on datanode directories")
+    func storageDirectories() throws {
+        var conf = Configuration()
+        conf.set("dfs.namenode.name.dir", "file:///data/nn")
+        conf.set("dfs.datanode.data.dir", "[DISK]file:///grid/0, [ssd]/grid/1 ,/grid/2,file:/grid/3")
+        #expect(try conf.get(Keys.namenodeNameDir) == "/data/nn")
+        #expect(try conf.get(Keys.datanodeDataDirs) == ["/grid/0", "/grid/1", "/grid/2", "/grid/3"])
+        for bad in ["file:///a,file:///b", "hdfs://nn/a", "file://host/a", ""] {
+            conf.set("dfs.namenode.name.dir", bad)
+            #expect(throws: ConfigError.self) { try conf.get(Keys.namenodeNameDir) }
+        }
+        conf.set("dfs.datanode.data.dir", "[TAPE]/grid/0")
+        #expect(throws: ConfigError.self) { try conf.get(Keys.datanodeDataDirs) }
+    }
+
     @Test("Hadoop's deprecated key names set the current keys, from files and -D")
     func deprecatedNames() throws {
         let files = try Self.directory(["old.xml": Self.xml([("fs.default.name", "hdfs://old:8020"), ("dfs.block.size", "64m")])])
