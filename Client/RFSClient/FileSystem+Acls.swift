@@ -1,3 +1,4 @@
+import RFSConfig
 import RFSModel
 import RFSProtocol
 
@@ -16,7 +17,8 @@ public struct AclEntry: Sendable, Equatable {
     /// AclEntry.parseAclSpec: comma-separated entries, empty ones skipped.
     public static func parseSpec(_ spec: String, includePermission: Bool) throws(FileSystemError) -> [AclEntry] {
         try spec.split(separator: ",", omittingEmptySubsequences: true).map { entry throws(FileSystemError) in
-            try parse(String(entry).trimmingWhitespaceForAcl(), includePermission: includePermission)
+            // Hadoop's getStringCollection trims each piece.
+            try parse(entry.trimmingWhitespace(), includePermission: includePermission)
         }
     }
 
@@ -41,18 +43,12 @@ public struct AclEntry: Sendable, Equatable {
         var permission: UInt8?
         if includePermission {
             guard parts.count > index else { throw .illegalArgument("Invalid <aclSpec> : \(text)") }
-            guard let bits = Self.actionBits(parts[index]) else { throw .illegalArgument("Invalid permission in <aclSpec> : \(text)") }
+            guard let bits = FsPermission.actionBits(parts[index]) else { throw .illegalArgument("Invalid permission in <aclSpec> : \(text)") }
             permission = bits
             index += 1
         }
         guard parts.count <= index else { throw .illegalArgument("Invalid <aclSpec> : \(text)") }
         return AclEntry(scope: scope, kind: kind, name: name, permission: permission)
-    }
-
-    /// FsAction.getFsAction: exactly one of the eight symbols ("rwx", "r-x", "---", …).
-    static func actionBits(_ symbol: String) -> UInt8? {
-        let symbols = ["---", "--x", "-w-", "-wx", "r--", "r-x", "rw-", "rwx"]
-        return symbols.firstIndex(of: symbol).map { UInt8($0) }
     }
 
     var proto: Hadoop_Hdfs_AclEntryProto {
@@ -62,16 +58,6 @@ public struct AclEntry: Sendable, Equatable {
         proto.permissions = Hadoop_Hdfs_AclEntryProto.FsActionProto(rawValue: Int(permission ?? 0)) ?? .none
         if let name { proto.name = name }
         return proto
-    }
-}
-
-private extension String {
-    /// Hadoop's getStringCollection trims each piece.
-    func trimmingWhitespaceForAcl() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
-        while let last = slice.last, last.isWhitespace { slice.removeLast() }
-        return String(slice)
     }
 }
 

@@ -5,33 +5,34 @@ import RFSProtocol
 /// An extended attribute's name split as HDFS's XAttrHelper does: a namespace prefix (user,
 /// trusted, security, system or raw, in any case) and the name after the first dot.
 public struct XAttrName: Sendable, Equatable {
-    /// XAttrProto's namespace numbers: USER 0, TRUSTED 1, SECURITY 2, SYSTEM 3, RAW 4.
-    public var namespace: Int
+    public var namespace: XAttrNamespace
     public var name: String
-
-    static let prefixes = ["user", "trusted", "security", "system", "raw"]
 
     /// Refuses what XAttrHelper.buildXAttr refuses, with its words (HadoopIllegalArgumentException).
     public init(parsing text: String) throws(FileSystemError) {
         let badPrefix = FileSystemError.illegalArgument("An XAttr name must be prefixed with user/trusted/security/system/raw, followed by a '.'")
         guard let dot = text.firstIndex(of: "."), text.distance(from: text.startIndex, to: dot) >= 3 else { throw badPrefix }
         guard text.index(after: dot) != text.endIndex else { throw FileSystemError.illegalArgument("XAttr name cannot be empty.") }
-        guard let namespace = Self.prefixes.firstIndex(of: text[..<dot].lowercased()) else { throw badPrefix }
+        guard let namespace = XAttrNamespace(prefix: text[..<dot]) else { throw badPrefix }
         self.namespace = namespace
         self.name = String(text[text.index(after: dot)...])
     }
 
-    public init(namespace: Int, name: String) {
+    public init(namespace: XAttrNamespace, name: String) {
         self.namespace = namespace
         self.name = name
     }
 
     /// The name as HDFS prints it: the prefix lower-cased ("user.a").
-    public var prefixed: String { (Self.prefixes.indices.contains(namespace) ? Self.prefixes[namespace] : "\(namespace)") + "." + name }
+    public var prefixed: String { namespace.prefix + "." + name }
+
+    init(_ proto: Hadoop_Hdfs_XAttrProto) {
+        self.init(namespace: XAttrNamespace(rawValue: UInt32(proto.namespace.rawValue)) ?? .user, name: proto.name)
+    }
 
     var proto: Hadoop_Hdfs_XAttrProto {
         var proto = Hadoop_Hdfs_XAttrProto()
-        proto.namespace = Hadoop_Hdfs_XAttrProto.XAttrNamespaceProto(rawValue: namespace) ?? .user
+        proto.namespace = Hadoop_Hdfs_XAttrProto.XAttrNamespaceProto(rawValue: Int(namespace.rawValue)) ?? .user
         proto.name = name
         return proto
     }
@@ -72,7 +73,7 @@ extension FileSystem {
         request.src = try resolve(path)
         request.xAttrs = try names.map { try XAttrName(parsing: $0).proto }
         let reply = try await call("getXAttrs", request, returning: Hadoop_Hdfs_GetXAttrsResponseProto.self, idempotent: true)
-        return reply.xAttrs.map { (XAttrName(namespace: $0.namespace.rawValue, name: $0.name), [UInt8]($0.value)) }
+        return reply.xAttrs.map { (XAttrName($0), [UInt8]($0.value)) }
     }
 
     /// The names of the attributes of `path` the caller may see.
@@ -80,6 +81,6 @@ extension FileSystem {
         var request = Hadoop_Hdfs_ListXAttrsRequestProto()
         request.src = try resolve(path)
         let reply = try await call("listXAttrs", request, returning: Hadoop_Hdfs_ListXAttrsResponseProto.self, idempotent: true)
-        return reply.xAttrs.map { XAttrName(namespace: $0.namespace.rawValue, name: $0.name) }
+        return reply.xAttrs.map(XAttrName.init)
     }
 }

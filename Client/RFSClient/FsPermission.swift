@@ -26,19 +26,23 @@ public struct FsPermission: Sendable, Hashable, CustomStringConvertible {
     /// `rwxr-xr-t` — HDFS's `FsPermission.toString`: the sticky bit shows as `t` in the
     /// other-execute place, `T` when other has no execute.
     public var description: String {
-        var text = ""
-        for shift in [6, 3, 0] {
-            let bits = (mode >> UInt16(shift)) & 0o7
-            text += bits & 4 != 0 ? "r" : "-"
-            text += bits & 2 != 0 ? "w" : "-"
-            text += bits & 1 != 0 ? "x" : "-"
-        }
+        var text = [6, 3, 0].map { Self.actionSymbol(mode >> UInt16($0)) }.joined()
         if isSticky {
             let otherExecute = mode & 0o1 != 0
             text.removeLast()
             text += otherExecute ? "t" : "T"
         }
         return text
+    }
+
+    /// FsAction's SYMBOL for the low three bits of `bits` ("rwx", "r-x", "---", …).
+    public static func actionSymbol(_ bits: UInt16) -> String {
+        (bits & 4 != 0 ? "r" : "-") + (bits & 2 != 0 ? "w" : "-") + (bits & 1 != 0 ? "x" : "-")
+    }
+
+    /// FsAction.getFsAction: the rwx bits of exactly one of the eight symbols, else nil.
+    public static func actionBits(_ symbol: String) -> UInt8? {
+        (0...7).first { actionSymbol(UInt16($0)) == symbol }.map(UInt8.init)
     }
 
     /// The mode as octal digits without leading zeros beyond three (`644`, `1777`), as `-stat %a` prints.

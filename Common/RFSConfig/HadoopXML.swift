@@ -114,7 +114,7 @@ public enum HadoopXML {
         return output + decodeEntities(rest)
     }
 
-    public static func decodeEntities(_ text: Substring) -> String {
+    static func decodeEntities(_ text: Substring) -> String {
         guard text.contains("&") else { return String(text) }
         var output = ""
         var rest = text

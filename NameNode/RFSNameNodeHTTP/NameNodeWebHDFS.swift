@@ -71,10 +71,12 @@ struct NameNodeWebHDFS {
             _ = try request.int64("offset", minimum: 0)
             _ = try request.int64("length", minimum: 0)
         case .getXAttrs:
-            guard try request.xattrEncoding() != nil else { _ = try request.requiredParameter("encoding"); return }
+            _ = try request.xattrEncoding()
+            _ = try request.requiredParameter("encoding")
         case .setXAttr:
             _ = try request.requiredParameter("xattr.name")
-            guard try request.xattrSetFlags() != nil else { _ = try request.requiredParameter("flag"); return }
+            _ = try request.xattrSetFlags()
+            _ = try request.requiredParameter("flag")
         case .removeXAttr:
             _ = try request.requiredParameter("xattr.name")
         case .create, .append, .open:

@@ -1,4 +1,5 @@
 import RFSClient
+import RFSModel
 @testable import RFSShell
 import Testing
 
@@ -23,7 +24,7 @@ struct XAttrCodecTests {
 
     @Test("names as XAttrHelper parses them")
     func names() throws {
-        #expect(try XAttrName(parsing: "USER.a.b") == XAttrName(namespace: 0, name: "a.b"))
+        #expect(try XAttrName(parsing: "USER.a.b") == XAttrName(namespace: .user, name: "a.b"))
         #expect(try XAttrName(parsing: "trusted.t").prefixed == "trusted.t")
         #expect(throws: FileSystemError.illegalArgument("XAttr name cannot be empty.")) { try XAttrName(parsing: "user.") }
         for bad in ["bad", "ab.c", ".a", "other.a"] {

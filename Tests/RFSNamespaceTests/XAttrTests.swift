@@ -1,4 +1,5 @@
 import Foundation
+import RFSModel
 import RFSNamespace
 import RFSProtocol
 import Testing

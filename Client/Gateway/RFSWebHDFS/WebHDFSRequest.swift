@@ -53,14 +53,19 @@ public struct WebHDFSRequest: Sendable {
 
     static func parseQuery(_ query: Substring) -> [String: String] {
         var parameters: [String: String] = [:]
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = percentDecode(parts[0], plusIsSpace: true)?.lowercased() else { continue }
-            let value = parts.count > 1 ? percentDecode(parts[1], plusIsSpace: true) ?? "" : ""
-            // The first occurrence wins, as with Jersey's @QueryParam.
-            if parameters[name] == nil { parameters[name] = value }
-        }
+        // The first occurrence wins, as with Jersey's @QueryParam.
+        for (name, value) in queryPairs(query) where parameters[name] == nil { parameters[name] = value }
         return parameters
+    }
+
+    /// The query's `name=value` pairs in order, names lower-cased, both percent-decoded (a
+    /// name that does not decode is skipped, a value that does not is empty).
+    static func queryPairs(_ query: Substring) -> [(name: String, value: String)] {
+        query.split(separator: "&", omittingEmptySubsequences: true).compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = percentDecode(parts[0], plusIsSpace: true)?.lowercased() else { return nil }
+            return (name, parts.count > 1 ? percentDecode(parts[1], plusIsSpace: true) ?? "" : "")
+        }
     }
 
     /// Percent-decodes UTF-8; nil for a malformed escape. Query strings use `+` for a space
@@ -135,12 +140,7 @@ public struct WebHDFSRequest: Sendable {
 
     /// Every non-empty value of a parameter given more than once (`xattr.name`), in order.
     public func values(_ name: String) -> [String] {
-        rawQuery.split(separator: "&", omittingEmptySubsequences: true).compactMap { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, Self.percentDecode(parts[0], plusIsSpace: true)?.lowercased() == name,
-                  let value = Self.percentDecode(parts[1], plusIsSpace: true), !value.isEmpty else { return nil }
-            return value
-        }
+        Self.queryPairs(Substring(rawQuery)).compactMap { $0.name == name && !$0.value.isEmpty ? $0.value : nil }
     }
 
     /// A parameter the operation cannot go without, refused as NamenodeWebHdfsMethods'

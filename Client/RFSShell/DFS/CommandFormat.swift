@@ -77,3 +77,17 @@ public struct CommandFormat: Sendable {
         }
     }
 }
+
+/// Hadoop's StringUtils.popOptionWithArgument: removes `option` and the value after it from
+/// anywhere before a "--", and answers the value (nil when the option is absent).
+func popOptionWithArgument(_ option: String, from arguments: inout [String]) throws(UsageError) -> String? {
+    for index in arguments.indices {
+        if arguments[index] == "--" { return nil }
+        guard arguments[index] == option else { continue }
+        guard index + 1 < arguments.count else { throw UsageError("option \(option) requires 1 argument.") }
+        let value = arguments[index + 1]
+        arguments.removeSubrange(index...(index + 1))
+        return value
+    }
+    return nil
+}

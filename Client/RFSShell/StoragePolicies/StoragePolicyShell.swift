@@ -14,6 +14,8 @@ public enum StoragePolicyShell {
         let summary: String
         /// (option, description) rows of the long usage.
         let options: [(String, String)]
+        /// What the tool says when `-path` is missing (nil: the command takes none).
+        var missingPath: String? = nil
 
         var shortUsage: String { "[" + name + (arguments.isEmpty ? "" : " " + arguments) + "]\n" }
         var longUsage: String {
@@ -26,13 +28,17 @@ public enum StoragePolicyShell {
     static let commands = [
         Command(name: "-listPolicies", arguments: "", summary: "List all the existing block storage policies.", options: []),
         Command(name: "-setStoragePolicy", arguments: "-path <path> -policy <policy>", summary: "Set the storage policy to a file/directory.",
-                options: [("<path>", "The path of the file/directory to set storage policy"), ("<policy>", "The name of the block storage policy")]),
+                options: [("<path>", "The path of the file/directory to set storage policy"), ("<policy>", "The name of the block storage policy")],
+                missingPath: "Please specify the path for setting the storage policy."),
         Command(name: "-getStoragePolicy", arguments: "-path <path>", summary: "Get the storage policy of a file/directory.",
-                options: [("<path>", "The path of the file/directory for getting the storage policy")]),
+                options: [("<path>", "The path of the file/directory for getting the storage policy")],
+                missingPath: "Please specify the path with -path."),
         Command(name: "-unsetStoragePolicy", arguments: "-path <path>", summary: "Unset the storage policy set for a file/directory.",
-                options: [("<path>", "The path of the file/directory from which the storage policy will be unset.")]),
+                options: [("<path>", "The path of the file/directory from which the storage policy will be unset.")],
+                missingPath: "Please specify the path from which the storage policy will be unset."),
         Command(name: "-satisfyStoragePolicy", arguments: "-path <path>", summary: "Schedule blocks to move based on file/directory policy.",
-                options: [("<path>", "The path of the file/directory to satisfy storage policy")]),
+                options: [("<path>", "The path of the file/directory to satisfy storage policy")],
+                missingPath: "Please specify the path for setting the storage policy."),
     ]
     static let help = Command(name: "-help", arguments: "<command-name>", summary: "Get detailed help about a command.",
                               options: [("<command-name>", "The command for which to get detailed help. If no command is specified, print detailed help for all commands")])
@@ -74,15 +80,8 @@ public enum StoragePolicyShell {
             output.printError("\(error)")
             return 2
         }
-        func connect(_ path: String?) throws -> FileSystem {
-            let uri = try path.flatMap { $0.contains("://") ? $0 : nil } ?? generic.fileSystem ?? configuration.get(Keys.defaultFS)
-            return try FileSystem(uri: uri, configuration: configuration, environment: environment)
-        }
-        if command.name != "-listPolicies" && path == nil {
-            let what = ["-getStoragePolicy": "Please specify the path with -path.",
-                        "-unsetStoragePolicy": "Please specify the path from which the storage policy will be unset."][command.name]
-                ?? "Please specify the path for setting the storage policy."
-            output.printError(what + "\nUsage: " + command.longUsage)
+        if let missing = command.missingPath, path == nil {
+            output.printError(missing + "\nUsage: " + command.longUsage)
             return 1
         }
         if command.name == "-setStoragePolicy" && policyName == nil {
@@ -90,7 +89,11 @@ public enum StoragePolicyShell {
             return 1
         }
         let fs: FileSystem
-        do { fs = try connect(path) } catch {
+        do {
+            // A qualified -path names its own filesystem, as Hadoop's Path.getFileSystem.
+            let uri = try path.flatMap { $0.contains("://") ? $0 : nil } ?? generic.fileSystem ?? configuration.get(Keys.defaultFS)
+            fs = try FileSystem(uri: uri, configuration: configuration, environment: environment)
+        } catch {
             output.printError(prettify(error, unwrapping: []))
             return 2
         }

@@ -75,10 +75,8 @@ extension EditContext {
         file.underConstruction.clientMachine = op.clientMachine
         // HDFS's setNewINodeStoragePolicy: a copy-on-create policy the file inherits
         // (LAZY_PERSIST) is set on the file itself, which keeps it from then on.
-        if let inherited = chain.last(where: { $0.storagePolicyID != StoragePolicy.unspecifiedID })?.storagePolicyID,
-           StoragePolicy.withID(inherited)?.copyOnCreateFile == true {
-            file.storagePolicyID = inherited
-        }
+        let inherited = NamespaceReads.effectiveStoragePolicy(along: chain)
+        if StoragePolicy.withID(inherited)?.copyOnCreateFile == true { file.storagePolicyID = inherited }
         try link(&file, under: &parent, parentPath: path.parent.description)
         try charge(QuotaDelta(namespace: 1), along: chain)
         effects.append(.leaseOpened(fileID: file.id, holder: op.clientName))

@@ -8,21 +8,6 @@ import RFSProtocol
 /// on files), `raw.` (only through /.reserved/raw paths, which rfs does not serve) and `system.`
 /// (never through the API). Values are opaque bytes; an inode keeps its attributes most recently
 /// set first, and a name with its value takes at most `maxXAttrSize` bytes.
-public enum XAttrNamespace: UInt32, Sendable, CaseIterable {
-    case user = 0, trusted = 1, security = 2, system = 3, raw = 4
-
-    /// The prefix as names are written ("user" in "user.a").
-    public var prefix: String {
-        switch self {
-        case .user: "user"
-        case .trusted: "trusted"
-        case .security: "security"
-        case .system: "system"
-        case .raw: "raw"
-        }
-    }
-}
-
 enum XAttrRules {
     static let unreadableBySuperuser = "security.hdfs.unreadable.by.superuser"
 

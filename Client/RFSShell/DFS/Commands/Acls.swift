@@ -25,17 +25,12 @@ struct GetfaclCommand: DFSCommand {
                 guard let status = entry.status else { return }
                 let mode = status.permission.mode
                 var text = "# file: \(entry.display)\n# owner: \(status.owner)\n# group: \(status.group)\n"
-                if mode & 0o1000 != 0 { text += "# flags: --" + (mode & 0o001 != 0 ? "t" : "T") + "\n" }
-                text += "user::\(Self.symbol(mode >> 6))\ngroup::\(Self.symbol(mode >> 3))\nother::\(Self.symbol(mode))\n\n"
+                if status.permission.isSticky { text += "# flags: --" + (mode & 0o001 != 0 ? "t" : "T") + "\n" }
+                text += "user::\(FsPermission.actionSymbol(mode >> 6))\ngroup::\(FsPermission.actionSymbol(mode >> 3))\nother::\(FsPermission.actionSymbol(mode))\n\n"
                 context.print(text)
             }
         }
         return context.exitCode
-    }
-
-    /// FsAction's SYMBOL for the low three bits.
-    static func symbol(_ bits: UInt16) -> String {
-        (bits & 4 != 0 ? "r" : "-") + (bits & 2 != 0 ? "w" : "-") + (bits & 1 != 0 ? "x" : "-")
     }
 }
 

@@ -114,20 +114,6 @@ enum XAttrValueText {
     }
 }
 
-/// Hadoop's StringUtils.popOptionWithArgument: removes `option` and the value after it from
-/// anywhere before a "--", and answers the value (nil when the option is absent).
-func popOptionWithArgument(_ option: String, from arguments: inout [String]) throws(UsageError) -> String? {
-    for index in arguments.indices {
-        if arguments[index] == "--" { return nil }
-        guard arguments[index] == option else { continue }
-        guard index + 1 < arguments.count else { throw UsageError("option \(option) requires 1 argument.") }
-        let value = arguments[index + 1]
-        arguments.removeSubrange(index...(index + 1))
-        return value
-    }
-    return nil
-}
-
 /// The iteration order of a java.util.HashMap<String, _> filled in the given order (default
 /// capacity 16, load factor 0.75, doubling): by bucket of the key's spread String.hashCode,
 /// keys sharing a bucket in insertion order. FsShell prints some maps in this order.
