@@ -65,7 +65,8 @@ public final class ClientProtocolService: Sendable {
         edit.caller.user = context.user
         edit.caller.groups = groups.groups(for: context.user)
         edit.operation = operation
-        if let key = RetryCache.key(clientID: context.clientID, callID: context.callID) {
+        if RetryCache.atMostOnceMethods.contains(context.methodName),
+           let key = RetryCache.key(clientID: context.clientID, callID: context.callID) {
             // A call seen before (its reply was lost, or it comes again after a failover).
             if let outcome = retryCache.outcome(for: key, nowMillis: clock()) { return try outcome.get() }
             edit.rpcClientID = Data(context.clientID)

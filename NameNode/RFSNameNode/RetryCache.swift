@@ -18,10 +18,27 @@ final class RetryCache: Sendable {
         var callID: Int32
     }
 
+    /// The ClientProtocol methods whose outcomes are kept: HDFS's `@AtMostOnce` ones, which
+    /// must not run twice (a second create, delete or rename would fail or do something else),
+    /// and truncate, whose retry after its block recovery has started would be refused. The
+    /// others are `@Idempotent` in HDFS: the state machine answers their retry itself (complete
+    /// of a closed file, addBlock naming the previous block again, mkdirs of an existing
+    /// directory, setPermission to the same mode), so keeping them would only cost a lookup
+    /// and an entry per edit.
+    static let atMostOnceMethods: Set<String> = [
+        "create", "append", "concat", "rename", "rename2", "delete", "truncate", "updatePipeline",
+        "createSymlink", "saveNamespace", "createSnapshot", "deleteSnapshot", "renameSnapshot",
+        "addCacheDirective", "modifyCacheDirective", "removeCacheDirective", "addCachePool", "modifyCachePool",
+        "removeCachePool", "createEncryptionZone", "reencryptEncryptionZone", "setXAttr", "removeXAttr",
+        "setErasureCodingPolicy", "unsetErasureCodingPolicy", "addErasureCodingPolicies",
+        "removeErasureCodingPolicy", "enableErasureCodingPolicy", "disableErasureCodingPolicy",
+    ]
+
     private struct State {
         var outcomes: [Key: (outcome: Result<EditReply, NamespaceRejection>, atMillis: Int64)] = [:]
-        /// Insertion order, for eviction; `head` is the oldest live position.
-        var order: [Key] = []
+        /// Insertion order with each entry's time, for eviction without looking the oldest up;
+        /// `head` is the oldest live position.
+        var order: [(key: Key, atMillis: Int64)] = []
         var head = 0
     }
 
@@ -56,10 +73,12 @@ final class RetryCache: Sendable {
 
     func record(_ key: Key, outcome: Result<EditReply, NamespaceRejection>, nowMillis: Int64) {
         state.withLock { state in
-            if state.outcomes.updateValue((outcome, nowMillis), forKey: key) == nil { state.order.append(key) }
+            // A key recorded again (an edit re-applied by a replay) keeps its first place in
+            // `order`; its entry there may then be older than its outcome, and is evicted with it.
+            if state.outcomes.updateValue((outcome, nowMillis), forKey: key) == nil { state.order.append((key, nowMillis)) }
             while state.order.count - state.head > capacity
-                    || (state.head < state.order.count && nowMillis - (state.outcomes[state.order[state.head]]?.atMillis ?? .min) > lifetimeMillis) {
-                state.outcomes[state.order[state.head]] = nil
+                    || (state.head < state.order.count && nowMillis - state.order[state.head].atMillis > lifetimeMillis) {
+                state.outcomes[state.order[state.head].key] = nil
                 state.head += 1
             }
             // Drop the evicted prefix now and then, not on every insert.

@@ -1,8 +1,12 @@
 import Foundation
+import Logging
+import NIOPosix
 import RFSConfig
 import RFSModel
 @testable import RFSNameNode
 import RFSNamespace
+import RFSProtocol
+import RFSRPC
 import Testing
 
 @Suite("HA membership and the retry cache")
@@ -80,5 +84,55 @@ struct HATests {
         #expect(cache.count == 1)
         #expect(RetryCache.key(clientID: [], callID: 1) == nil)
         #expect(RetryCache.key(clientID: client, callID: -3) == nil)
+    }
+    @Test("a retried call: create (at most once) is answered from the cache, complete (idempotent) by the namespace itself")
+    func retriedCalls() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-retry-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = Configuration()
+        configuration.set(Keys.namenodeRPCAddress.name, "127.0.0.1:0")
+        configuration.set(Keys.namenodeNameDir.name, directory.path)
+        let daemon = try await NameNodeDaemon.start(configuration: configuration, superuser: "hdfs",
+                                                    group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test.namenode"))
+        do {
+            try await Self.retry(daemon.clientProtocol)
+        } catch {
+            try await daemon.shutdown()
+            throw error
+        }
+        try await daemon.shutdown()
+    }
+
+    static func retry(_ service: ClientProtocolService) async throws {
+        let clientID = (0..<16).map { UInt8($0) }
+        func call(_ method: String, _ callID: Int32, retry: Int32 = 0) -> RPCCallContext {
+            RPCCallContext(user: "hdfs", clientID: clientID, callID: callID, retryCount: retry,
+                           protocolName: ProtocolNames.clientProtocol, methodName: method, remoteAddress: "[IPv4]127.0.0.1/127.0.0.1:4242")
+        }
+        var create = Rfs_Namenode_Create()
+        create.path = "/retried"
+        create.permission = 0o644
+        create.clientName = "DFSClient_test"
+        create.createParent = true
+        create.replication = 1
+        create.blockSizeBytes = 128 << 20
+        let cachedBefore = service.retryCache.count
+        let first = try await service.propose(.create(create), context: call("create", 1))
+        // The same call again (its reply was lost): the first outcome, not "already being created".
+        let again = try await service.propose(.create(create), context: call("create", 1, retry: 1))
+        #expect(first == again)
+        guard case .inode(let inode) = first else {
+            Issue.record("create answered \(first)")
+            return
+        }
+        var complete = Rfs_Namenode_Complete()
+        complete.path = "/retried"
+        complete.clientName = "DFSClient_test"
+        complete.fileID = inode.id
+        #expect(try await service.propose(.complete(complete), context: call("complete", 2)) == .flag(true))
+        #expect(try await service.propose(.complete(complete), context: call("complete", 2, retry: 1)) == .flag(true))
+        // Only create's outcome was kept; a new create call of the same path is refused.
+        #expect(service.retryCache.count == cachedBefore + 1)
+        await #expect(throws: NamespaceRejection.self) { try await service.propose(.create(create), context: call("create", 3)) }
     }
 }
