@@ -98,6 +98,8 @@ extension Configuration {
         return expanded
     }
 
+    static let hadoopTmpDir = "hadoop.tmp.dir"
+
     private func expand(_ text: String, environment: [String: String]) -> String {
         var value = text
         for _ in 0..<20 {
@@ -124,6 +126,9 @@ extension Configuration {
             return environment[String(reference)]
         }
         if name == "user.name" { return entries[name]?.value ?? ProcessInfo.processInfo.userName }
+        // core-default.xml's value, which site files refer to without setting it
+        // (`${hadoop.tmp.dir}/dfs/name`); its own `${user.name}` expands in the next round.
+        if name == Self.hadoopTmpDir, entries[name] == nil { return "/tmp/hadoop-${user.name}" }
         return entries[name]?.value
     }
 }

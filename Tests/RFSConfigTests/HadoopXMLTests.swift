@@ -151,5 +151,10 @@ struct HadoopConfigurationTests {
         #expect(expanded.raw("unresolved") == "${no.such.key}/x")
         #expect(expanded.raw("loop") == "${loop}")
         #expect(expanded.raw("nested") == "resolved")
+        // Unset, hadoop.tmp.dir is core-default's: /tmp/hadoop-${user.name}.
+        var site = Configuration()
+        site.set("dfs.datanode.data.dir", "file://${hadoop.tmp.dir}/dfs/data")
+        site.set("user.name", "alice")
+        #expect(site.expandingVariables(environment: [:]).raw("dfs.datanode.data.dir") == "file:///tmp/hadoop-alice/dfs/data")
     }
 }
