@@ -87,6 +87,10 @@ public actor RaftNode {
     private nonisolated let loop: any EventLoop
     private nonisolated let loopExecutor: any SerialExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { loopExecutor.asUnownedSerialExecutor() }
+    /// For tasks started outside the actor (a proposer's `submit`, the WAL writer's completion):
+    /// a plain `Task {}` there starts on Swift's pool, which wakes a pool thread only to hop
+    /// onto the loop; one that prefers the loop is queued on it directly.
+    private nonisolated let loopTaskExecutor: EventLoopTaskExecutor
     /// The clock's period (`start`).
     private var tickInterval = Duration.milliseconds(100)
     /// Members a snapshot is being streamed to now (one stream each at most).
@@ -163,6 +167,7 @@ public actor RaftNode {
         self.group = group
         loop = group.next()
         loopExecutor = loop.executor
+        loopTaskExecutor = EventLoopTaskExecutor(loop)
         var (storage, recovered) = try RaftStorage.open(directory: directory, logger: logger)
         if recovered.entries.isEmpty && recovered.hardState == HardState() && !bootstrap.isEmpty && installedSnapshot == nil {
             try await storage.bootstrap(bootstrap)
@@ -325,7 +330,7 @@ public actor RaftNode {
             defer { queue.draining = true }
             return !queue.draining
         }
-        if first { Task { await self.appendQueuedProposals() } }
+        if first { Task(executorPreference: loopTaskExecutor) { await self.appendQueuedProposals() } }
     }
 
     private func appendQueuedProposals() async {
@@ -487,7 +492,7 @@ public actor RaftNode {
                             defer { report.notifying = true }
                             return !report.notifying
                         }
-                        if first { Task { await self?.written() } }
+                        if first, let self { Task(executorPreference: self.loopTaskExecutor) { await self.written() } }
                     }
                 } catch {
                     // Nothing more of this Ready may leave: a member that cannot persist must stop.
