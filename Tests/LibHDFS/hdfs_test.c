@@ -156,7 +156,9 @@ static void testConnect(void) {
     hdfsBuilderSetUserName(builder, "carol");
     hdfsBuilderSetKerbTicketCachePath(builder, "/tmp/krb5cc_unused");
     hdfsBuilderSetForceNewInstance(builder);
-    CHECK(hdfsBuilderConfSetStr(builder, "dfs.blocksize", "2m") == 0);
+    /* The builder's keys expand ${name} as Hadoop's Configuration does. */
+    CHECK(hdfsBuilderConfSetStr(builder, "test.block.size", "2m") == 0);
+    CHECK(hdfsBuilderConfSetStr(builder, "dfs.blocksize", "${test.block.size}") == 0);
     fs = hdfsBuilderConnect(builder);
     CHECK(fs != NULL);
     if (fs) {

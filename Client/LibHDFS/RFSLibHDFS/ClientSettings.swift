@@ -14,12 +14,14 @@ import RFSModel
 /// The configuration a libhdfs connection runs with: what every rfs command reads
 /// (`Configuration.load`: Hadoop's XML files in `$HADOOP_CONF_DIR`, core-site.xml then
 /// hdfs-site.xml, as Hadoop's client reads them; rfs's own `$RFS_CONF_DIR/rfs-site.conf` and
-/// `RFS_…` variables), then the builder's `hdfsBuilderConfSetStr` keys.
+/// `RFS_…` variables), then the builder's `hdfsBuilderConfSetStr` keys, whose `${name}`
+/// references expand like the files' (Hadoop's Configuration expands on every read).
 enum ClientSettings {
     static func load(overrides: [(String, String)] = [], environment: [String: String]) throws -> Configuration {
         var configuration = try Configuration.load(files: [], environment: environment, flags: [])
+        guard !overrides.isEmpty else { return configuration }
         for (key, value) in overrides { configuration.set(key, value, source: .flag) }
-        return configuration
+        return configuration.expandingVariables(environment: environment)
     }
 }
 
