@@ -61,6 +61,8 @@ public enum HadoopException: String, Sendable, CaseIterable {
     case hadoopIllegalArgument = "org.apache.hadoop.HadoopIllegalArgumentException"
     case acl = "org.apache.hadoop.hdfs.protocol.AclException"
     case unsupportedOperation = "java.lang.UnsupportedOperationException"
+    /// A namenode feature switched off by its administrator (the storage policy satisfier).
+    case unsupportedAction = "org.apache.hadoop.hdfs.server.namenode.UnsupportedActionException"
     case unresolvedLink = "org.apache.hadoop.fs.UnresolvedLinkException"
     case standby = "org.apache.hadoop.ipc.StandbyException"
     case retriable = "org.apache.hadoop.ipc.RetriableException"

@@ -106,6 +106,14 @@ extension ClientProtocolService {
             _ = try await propose(.setStoragePolicy(op), context: context)
             return Hadoop_Hdfs_SetStoragePolicyResponseProto()
         }
+        registry.register(protocol: protocolName, method: "satisfyStoragePolicy") { [self] (request: Hadoop_Hdfs_SatisfyStoragePolicyRequestProto, context: RPCCallContext) -> Hadoop_Hdfs_SatisfyStoragePolicyResponseProto in
+            // HDFS's default (dfs.storage.policy.satisfier.mode = none): no satisfier runs,
+            // and the namenode says so after its write checks. Blocks follow a policy when
+            // they are written or re-replicated.
+            try safeMode.checkWritable(operation: "satisfy storage policy for \(request.src)")
+            throw HadoopRemoteError(.unsupportedAction, "Cannot request to satisfy storage policy when storage policy satisfier "
+                                    + "feature has been disabled by admin. Seek for an admin help to enable it or use Mover tool.")
+        }
         registry.register(protocol: protocolName, method: "unsetStoragePolicy") { [self] (request: Hadoop_Hdfs_UnsetStoragePolicyRequestProto, context: RPCCallContext) in
             var op = Rfs_Namenode_SetStoragePolicy()
             op.path = request.src

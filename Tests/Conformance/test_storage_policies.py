@@ -89,6 +89,13 @@ def test_storage_policies_as_hdfs_defines_them(namenode, java_tool):
     assert java_tool(url, "set", "/sp/d", "WARM", user="alice") == (True, ["ok"])  # its own, 777 directory
     assert java_tool(url, "status", "/sp/g") == (True, ["12"])
 
+    # No storage policy satisfier runs (HDFS's default mode, none): refused as HDFS refuses it.
+    no_sps = ("Cannot request to satisfy storage policy when storage policy satisfier feature has been disabled by admin. "
+              "Seek for an admin help to enable it or use Mover tool.")
+    assert java_tool(url, "satisfy", "/sp/d/f") == (False, ["org.apache.hadoop.ipc.RemoteException", no_sps])
+    satisfy = rfs(url, "storagepolicies", "-satisfyStoragePolicy", "-path", "/sp/d/f")
+    assert (satisfy.returncode, satisfy.stderr) == (2, f"RemoteException: {no_sps}\n")
+
     # Unset: the parent's applies again, or the default at the top.
     assert java_tool(url, "unset", "/sp/d") == (True, ["ok"])
     assert java_tool(url, "status", "/sp/d/f") == (True, ["2"])

@@ -5,6 +5,7 @@
 //   java -cp <jars> StoragePolicyTool.java <fs-url> get <path>       (getStoragePolicy)
 //   java -cp <jars> StoragePolicyTool.java <fs-url> set <path> <policy>
 //   java -cp <jars> StoragePolicyTool.java <fs-url> unset <path>
+//   java -cp <jars> StoragePolicyTool.java <fs-url> satisfy <path>   (satisfyStoragePolicy)
 //   java -cp <jars> StoragePolicyTool.java <fs-url> status <path>    (the file status's policy id)
 //   java -cp <jars> StoragePolicyTool.java <fs-url> ls <path>        (each entry's name and policy id)
 // Prints the result and exits 0; on an exception, prints its class name on the first line and
@@ -37,6 +38,10 @@ public class StoragePolicyTool {
                     break;
                 case "unset":
                     fs.unsetStoragePolicy(new Path(args[2]));
+                    System.out.println("ok");
+                    break;
+                case "satisfy":
+                    fs.satisfyStoragePolicy(new Path(args[2]));
                     System.out.println("ok");
                     break;
                 case "status":
