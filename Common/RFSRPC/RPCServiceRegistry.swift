@@ -23,6 +23,14 @@ public struct RPCCallContext: Sendable {
         self.methodName = methodName
         self.remoteAddress = remoteAddress
     }
+
+    /// The same caller without the call's retry identity (client id and call id): for work a
+    /// handler does on the side of the call's own, which a server's retry cache must neither
+    /// answer from nor record as the call's outcome.
+    public var withoutRetryIdentity: RPCCallContext {
+        RPCCallContext(user: user, clientID: [], callID: -1, retryCount: retryCount, protocolName: protocolName,
+                       methodName: methodName, remoteAddress: remoteAddress)
+    }
 }
 
 /// The methods a server answers, by (protocol name, method name), registered before the

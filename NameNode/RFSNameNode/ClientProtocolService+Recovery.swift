@@ -33,7 +33,10 @@ extension ClientProtocolService {
         var op = Rfs_Namenode_NewGenerationStamp()
         op.blockID = block.id
         op.generationStamp = engine.allocateGenerationStamp()
-        _ = try await propose(.newGenerationStamp(op), context: context)
+        // An edit besides the call's own (a truncate's, a recoverLease's): under the call's
+        // retry identity the retry cache would answer it with the truncate's outcome, and the
+        // recovery id would go out without ever being logged.
+        _ = try await propose(.newGenerationStamp(op), context: context.withoutRetryIdentity)
         // A truncate inside the block names the length (recorded with the truncate, so it
         // survives a restart); otherwise the replicas settle it among themselves.
         let newLength = file.underConstruction.truncating ? block.numBytes : nil

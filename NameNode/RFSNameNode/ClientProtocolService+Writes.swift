@@ -110,11 +110,14 @@ extension ClientProtocolService {
                 // complete edit itself, once replicas are in.)
                 let file = try request.fileID != 0 ? reads().inode(id: request.fileID)
                                                   : reads().fileInfo(request.src, caller: caller(context))
-                guard file != nil else {
+                guard let file else {
                     throw NamespaceRejection.fileNotFound(
                         "File does not exist: \(request.src) (inode \(request.fileID)) Holder \(request.clientName) does not have any open files.")
                 }
-                response.result = false
+                // A retried complete of a file already closed with this last block (its reply
+                // was lost, or a new active's block map has not heard every replica yet): the
+                // file is complete, as HDFS answers first.
+                response.result = !file.hasUnderConstruction && file.blocks.last?.id == request.last.blockID
                 return response
             }
             var op = Rfs_Namenode_Complete()

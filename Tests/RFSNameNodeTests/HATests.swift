@@ -121,6 +121,12 @@ struct HATests {
         // The same call again (its reply was lost): the first outcome, not "already being created".
         let again = try await service.propose(.create(create), context: call("create", 1, retry: 1))
         #expect(first == again)
+        // An edit a handler proposes besides its call's own (a truncate's recovery stamp) is
+        // applied and logged, not answered with the call's cached outcome.
+        var stamp = Rfs_Namenode_NewGenerationStamp()
+        stamp.generationStamp = 1 << 40
+        #expect(try await service.propose(.newGenerationStamp(stamp), context: call("create", 1).withoutRetryIdentity) == .done)
+        #expect(try service.reads().counters()?.lastGenerationStamp == 1 << 40)
         guard case .inode(let inode) = first else {
             Issue.record("create answered \(first)")
             return

@@ -392,6 +392,8 @@ extension EditContext {
                 file.blocks[file.blocks.count - 1].numBytes = op.lastBlockLength
                 file.blocks[file.blocks.count - 1].generationStamp = max(last.generationStamp, op.lastGenerationStamp)
                 file.blocks[file.blocks.count - 1].complete = true
+                // The stamp the recovery settled on: a later one must be newer, after any restart.
+                try noteBlockIDs(blockID: 0, generationStamp: op.lastGenerationStamp)
                 effects.append(.blockCommitted(blockID: last.id, generationStamp: file.blocks[file.blocks.count - 1].generationStamp, numBytes: op.lastBlockLength))
             }
         }
