@@ -13,8 +13,11 @@ extension Configuration {
     ///    if that exists;
     /// 3. `RFS_…` environment variables;
     /// 4. `-D key=value` flags.
-    /// Later ones win; then `${name}` in values is expanded as Hadoop does (`expandingVariables`).
-    public static func load(files: [String], environment: [String: String], flags: [String]) throws(ConfigError) -> Configuration {
+    /// Later ones win; then `${name}` in values is expanded as Hadoop does (`expandingVariables`),
+    /// unless `expand` is false (a caller with a layer of its own above these expands once
+    /// after it, so that the files' references see its values).
+    public static func load(files: [String], environment: [String: String], flags: [String],
+                            expand: Bool = true) throws(ConfigError) -> Configuration {
         var configuration = Configuration()
         if let directory = environment["HADOOP_CONF_DIR"], !directory.isEmpty {
             for name in ["core-site.xml", "hdfs-site.xml"] {
@@ -31,7 +34,7 @@ extension Configuration {
         }
         configuration.apply(environment: environment, knownKeys: Keys.all)
         for flag in flags { try configuration.apply(flag: flag) }
-        return configuration.expandingVariables(environment: environment)
+        return expand ? configuration.expandingVariables(environment: environment) : configuration
     }
 
     /// `load` with at most one file (`-conf` given once, or not).

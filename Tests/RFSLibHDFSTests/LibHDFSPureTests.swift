@@ -5,6 +5,7 @@ import Darwin
 #endif
 import RFSClient
 import RFSConfig
+import Foundation
 @testable import RFSLibHDFS
 import Testing
 
@@ -79,5 +80,25 @@ struct ErrorMappingTests {
         #expect(ErrorMapping.posixCode(for: FileSystemError.cannotConnect(address: "h:1", reason: "refused")) == ECONNREFUSED)
         #expect(ErrorMapping.text(for: RemoteException(className: "java.io.FileNotFoundException", message: "File does not exist: /a"))
             == "java.io.FileNotFoundException: File does not exist: /a")
+    }
+
+    @Test("the builder's keys are a layer above the site files, and the files' ${…} see them")
+    func builderKeys() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rfs-libhdfs-conf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try """
+            <configuration>
+              <property><name>dfs.datanode.data.dir</name><value>file://${hadoop.tmp.dir}/dfs/data</value></property>
+              <property><name>dfs.blocksize</name><value>64m</value></property>
+            </configuration>
+            """.write(to: directory.appendingPathComponent("hdfs-site.xml"), atomically: true, encoding: .utf8)
+        let environment = ["HADOOP_CONF_DIR": directory.path]
+        let built = try ClientSettings.load(overrides: [("hadoop.tmp.dir", "/data/tmp"), ("dfs.blocksize", "${test.size}"),
+                                                        ("test.size", "2m")], environment: environment)
+        #expect(built.raw("dfs.datanode.data.dir") == "file:///data/tmp/dfs/data")
+        #expect(try built.get(Keys.blockSize) == 2 << 20)
+        let plain = try ClientSettings.load(environment: environment)
+        #expect(plain.raw("dfs.datanode.data.dir")?.hasPrefix("file:///tmp/hadoop-") == true)
     }
 }

@@ -18,8 +18,8 @@ import RFSModel
 /// references expand like the files' (Hadoop's Configuration expands on every read).
 enum ClientSettings {
     static func load(overrides: [(String, String)] = [], environment: [String: String]) throws -> Configuration {
-        var configuration = try Configuration.load(files: [], environment: environment, flags: [])
-        guard !overrides.isEmpty else { return configuration }
+        // Expanded once, after the builder's keys: a file's `${hadoop.tmp.dir}` sees the builder's.
+        var configuration = try Configuration.load(files: [], environment: environment, flags: [], expand: false)
         for (key, value) in overrides { configuration.set(key, value, source: .flag) }
         return configuration.expandingVariables(environment: environment)
     }
