@@ -238,6 +238,9 @@ struct NameNodeWebHDFS {
         case .unsetStoragePolicy:
             try await fileSystem.unsetStoragePolicy(path)
             return emptyOK()
+        case .satisfyStoragePolicy:
+            try await fileSystem.satisfyStoragePolicy(path)
+            return emptyOK()
         case .create, .append, .open:
             preconditionFailure("data operations are redirected")
         }

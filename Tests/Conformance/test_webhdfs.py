@@ -508,7 +508,11 @@ def test_extended_attributes_and_storage_policies_over_webhdfs_match_rpc(cluster
              "XAttr: text already exists. The REPLACE flag must be specified."),
             ("PUT", "op=SETSTORAGEPOLICY", 400, "IllegalArgumentException", "Storage policy name is empty."),
             ("PUT", "op=SETSTORAGEPOLICY&storagepolicy=FROZEN", 400, "HadoopIllegalArgumentException",
-             "Cannot find a block policy with the name FROZEN")):
+             "Cannot find a block policy with the name FROZEN"),
+            # No storage policy satisfier runs (HDFS's default): the namenode's refusal, an IOException.
+            ("PUT", "op=SATISFYSTORAGEPOLICY", 403, "UnsupportedActionException",
+             "Cannot request to satisfy storage policy when storage policy satisfier feature has been disabled by admin. "
+             "Seek for an admin help to enable it or use Mover tool.")):
         status, _, body = curl(cluster, method, f"/webhdfs/v1/xw/r/f?{query}&user.name={superuser}")
         got = remote_exception(body)
         assert (status, got["exception"], got["message"]) == (code, exception, message), (query, status, got)

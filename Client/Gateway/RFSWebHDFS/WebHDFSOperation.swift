@@ -44,6 +44,7 @@ public enum WebHDFSOperation: String, Sendable, CaseIterable {
     case setXAttr = "SETXATTR"
     case removeXAttr = "REMOVEXATTR"
     case setStoragePolicy = "SETSTORAGEPOLICY"
+    case satisfyStoragePolicy = "SATISFYSTORAGEPOLICY"
     // POST
     case append = "APPEND"
     case concat = "CONCAT"
@@ -59,7 +60,7 @@ public enum WebHDFSOperation: String, Sendable, CaseIterable {
              .getAllStoragePolicy, .getStoragePolicy:
             .get
         case .create, .mkdirs, .rename, .setPermission, .setOwner, .setReplication, .setTimes, .setXAttr, .removeXAttr,
-             .setStoragePolicy:
+             .setStoragePolicy, .satisfyStoragePolicy:
             .put
         case .append, .concat, .truncate, .unsetStoragePolicy: .post
         case .delete: .delete
@@ -81,7 +82,7 @@ public enum WebHDFSOperation: String, Sendable, CaseIterable {
         .put: ["CREATESYMLINK", "RENEWDELEGATIONTOKEN", "CANCELDELEGATIONTOKEN", "MODIFYACLENTRIES", "REMOVEACLENTRIES",
                "REMOVEDEFAULTACL", "REMOVEACL", "SETACL", "ENABLEECPOLICY", "DISABLEECPOLICY",
                "SETECPOLICY", "ALLOWSNAPSHOT", "DISALLOWSNAPSHOT", "CREATESNAPSHOT", "RENAMESNAPSHOT",
-               "SATISFYSTORAGEPOLICY", "SETQUOTA", "SETQUOTABYSTORAGETYPE"],
+               "SETQUOTA", "SETQUOTABYSTORAGETYPE"],
         .post: ["UNSETECPOLICY"],
         .delete: ["DELETESNAPSHOT"],
     ]
