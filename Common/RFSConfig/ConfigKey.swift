@@ -87,7 +87,7 @@ extension ConfigKey where Value == [String] {
                 var rest = Substring(item)
                 if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
                     let type = rest[rest.index(after: rest.startIndex)..<close].uppercased()
-                    guard ["DISK", "SSD", "ARCHIVE", "RAM_DISK", "PROVIDED", "NVDIMM"].contains(type) else { return nil }
+                    guard StorageType.allCases.contains(where: { $0.description == type }) else { return nil }
                     rest = rest[rest.index(after: close)...]
                 }
                 return ValueParsers.localDirectory(String(rest))

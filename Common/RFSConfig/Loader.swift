@@ -101,7 +101,9 @@ extension Configuration {
         return expanded
     }
 
-    static let hadoopTmpDir = "hadoop.tmp.dir"
+    /// core-default.xml's values that site files refer to without setting them
+    /// (`${hadoop.tmp.dir}/dfs/name`); a value's own `${user.name}` expands in the next round.
+    static let coreDefaults = ["hadoop.tmp.dir": "/tmp/hadoop-${user.name}"]
 
     private func expand(_ text: String, environment: [String: String]) -> String {
         var value = text
@@ -129,9 +131,6 @@ extension Configuration {
             return environment[String(reference)]
         }
         if name == "user.name" { return entries[name]?.value ?? ProcessInfo.processInfo.userName }
-        // core-default.xml's value, which site files refer to without setting it
-        // (`${hadoop.tmp.dir}/dfs/name`); its own `${user.name}` expands in the next round.
-        if name == Self.hadoopTmpDir, entries[name] == nil { return "/tmp/hadoop-${user.name}" }
-        return entries[name]?.value
+        return entries[name]?.value ?? Self.coreDefaults[name]
     }
 }
