@@ -134,6 +134,9 @@ public enum Keys {
     public static let raftTick = ConfigKey<Duration>.duration("rfs.raft.tick", default: .milliseconds(100), defaultUnit: .milliseconds(1), minimum: .milliseconds(1))
     /// Ticks without a leader before a follower campaigns (randomized up to twice this).
     public static let raftElectionTicks = ConfigKey<Int>.integer("rfs.raft.election-ticks", default: 10, range: 2...1000)
+    /// Appends a Raft leader keeps unacknowledged per follower before waiting (etcd's
+    /// MaxInflightMsgs).
+    public static let raftMaxInflightAppends = ConfigKey<Int>.integer("rfs.raft.max-inflight-appends", default: 64, range: 1...4096)
     /// With HA: the active proposes dropping the Raft log once every member holds this many
     /// entries past the last compaction.
     public static let raftLogCompactionEntries = ConfigKey<Int>.integer("rfs.raft.log-compaction-entries", default: 100_000, range: 1...(1 << 40))

@@ -100,6 +100,23 @@ public final class RPCClient: Sendable {
         }
     }
 
+    /// Sends a call to a one-way method (`RPCServiceRegistry.registerOneWay`) of the server
+    /// that last answered: returns once the request is handed to the connection's socket,
+    /// with no answer to wait for. No retries and no fail-over: the protocol above must
+    /// tolerate a lost message. Calls sent from one task arrive, and are handled, in order.
+    public func send<Request: Message>(_ method: String, _ request: Request) async throws {
+        let body: [UInt8] = try request.serializedBytes()
+        let index = activeIndex.withLockedValue { $0 } % configuration.addresses.count
+        let callID = nextCallID.withLockedValue { id -> Int32 in
+            let current = id
+            id = id == Int32.max ? 0 : id + 1
+            return current
+        }
+        let connection = try await connection(at: index)
+        try await connection.send(protocolName: configuration.protocolName, method: method, callID: callID, body: body,
+                                  clientProtocolVersion: configuration.clientProtocolVersion)
+    }
+
     public func callRaw(_ method: String, body: [UInt8], idempotent: Bool) async throws -> [UInt8] {
         var policy = RetryPolicy(maxFailovers: configuration.maxFailovers, maxRetries: configuration.maxRetries,
                                  baseDelay: configuration.backoffBase, maxDelay: configuration.backoffMax)
@@ -325,8 +342,9 @@ final class RPCConnection: Sendable {
         return RPCConnection(channel: channel, address: address, clientID: clientID, refusal: refusal)
     }
 
-    func call(protocolName: String, method: String, callID: Int32, body: [UInt8], clientProtocolVersion: UInt64,
-              retryCount: Int32, timeout: Duration) async throws -> [UInt8] {
+    /// The frame of one call: its RPC header, the method's request header, the request.
+    private func requestFrame(protocolName: String, method: String, callID: Int32, body: [UInt8], clientProtocolVersion: UInt64,
+                              retryCount: Int32) throws -> OutboundFrame {
         var header = Hadoop_Common_RpcRequestHeaderProto()
         header.rpcKind = .rpcProtocolBuffer
         header.rpcOp = .rpcFinalPacket
@@ -337,6 +355,25 @@ final class RPCConnection: Sendable {
         try frame.append(header)
         frame.append(serialized: try requestHeader(protocolName: protocolName, method: method, clientProtocolVersion: clientProtocolVersion))
         frame.append(serialized: body)
+        return frame
+    }
+
+    /// Writes a one-way call; returns once it is written to the socket (or queued behind
+    /// earlier writes NIO has not finished), which paces a sender to what the peer reads.
+    func send(protocolName: String, method: String, callID: Int32, body: [UInt8], clientProtocolVersion: UInt64) async throws {
+        let frame = try requestFrame(protocolName: protocolName, method: method, callID: callID, body: body,
+                                     clientProtocolVersion: clientProtocolVersion, retryCount: 0)
+        do {
+            try await channel.writeAndFlush(RPCClientHandler.Outbound.raw(frame.buffer(allocator: channel.allocator)))
+        } catch {
+            throw refusal.error ?? RPCClientError.connectionClosed(address: addressText)
+        }
+    }
+
+    func call(protocolName: String, method: String, callID: Int32, body: [UInt8], clientProtocolVersion: UInt64,
+              retryCount: Int32, timeout: Duration) async throws -> [UInt8] {
+        let frame = try requestFrame(protocolName: protocolName, method: method, callID: callID, body: body,
+                                     clientProtocolVersion: clientProtocolVersion, retryCount: retryCount)
         let promise = channel.eventLoop.makePromise(of: [UInt8].self)
         let call = RPCClientHandler.PendingCall(callID: callID, method: method, frame: frame.buffer(allocator: channel.allocator),
                                                 promise: promise, timeout: timeout)

@@ -275,6 +275,12 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
             user: user, clientID: clientIDBytes(header), callID: callID, retryCount: header.retryCount,
             protocolName: protocolName, methodName: method, remoteAddress: peer(context))
 
+        if let oneWay = registry.oneWayHandler(protocol: protocolName, method: method) {
+            // Handled here, in the order the calls came, and never answered.
+            metrics(for: method).success.increment()
+            oneWay(body, callContext)
+            return
+        }
         let handler: RPCServiceRegistry.RawHandler
         switch registry.handler(protocol: protocolName, method: method) {
         case .success(let found): handler = found

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import RFSModel
 import SwiftProtobuf
@@ -39,7 +40,12 @@ public struct RPCServiceRegistry: Sendable {
     /// A handler over serialized bytes: request in, response out.
     public typealias RawHandler = @Sendable ([UInt8], RPCCallContext) async throws -> [UInt8]
 
+    /// A one-way handler: runs on the connection's event loop, in the order the calls
+    /// arrived, and is never answered.
+    public typealias OneWayHandler = @Sendable ([UInt8], RPCCallContext) -> Void
+
     private var methods: [String: [String: RawHandler]] = [:]
+    private var oneWayMethods: [String: [String: OneWayHandler]] = [:]
 
     public init() {}
 
@@ -61,6 +67,33 @@ public struct RPCServiceRegistry: Sendable {
             let response = try await handler(request, context)
             return try response.serializedBytes()
         }
+    }
+
+    /// Registers a one-way method: the server never answers it (not even with an error; a
+    /// request that cannot be decoded is logged and dropped), and calls it synchronously on
+    /// the connection's event loop in the order its calls arrived, so a sender that does not
+    /// wait for answers still has its messages handled in order. For messages whose loss the
+    /// protocol above tolerates (Raft's), where an answer per message would only cost a
+    /// write and a read at each end. The handler must not block: it hands the message on.
+    public mutating func registerOneWay<Request: Message>(
+        protocol protocolName: String,
+        method: String,
+        logger: Logger,
+        _ handler: @escaping @Sendable (Request, RPCCallContext) -> Void
+    ) {
+        oneWayMethods[protocolName, default: [:]][method] = { bytes, context in
+            do {
+                handler(try Request(serializedBytes: bytes, partial: true), context)
+            } catch {
+                logger.warning("one-way rpc call dropped: cannot decode its request",
+                               metadata: ["method": "\(method)", "from": "\(context.remoteAddress)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// The one-way handler of (`protocolName`, `method`), if that method is one-way.
+    public func oneWayHandler(protocol protocolName: String, method: String) -> OneWayHandler? {
+        oneWayMethods[protocolName]?[method]
     }
 
     /// Runs `check` before every method registered so far for `protocolName` (a namenode's
@@ -91,9 +124,9 @@ public struct RPCServiceRegistry: Sendable {
         return .success(handler)
     }
 
-    public var protocols: [String] { methods.keys.sorted() }
+    public var protocols: [String] { Set(methods.keys).union(oneWayMethods.keys).sorted() }
 
     public func methodNames(protocol protocolName: String) -> [String] {
-        methods[protocolName]?.keys.sorted() ?? []
+        Set(methods[protocolName]?.keys.map { $0 } ?? []).union(oneWayMethods[protocolName]?.keys.map { $0 } ?? []).sorted()
     }
 }

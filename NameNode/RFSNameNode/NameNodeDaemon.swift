@@ -81,6 +81,7 @@ public final class NameNodeDaemon: Sendable {
         if let membership {
             var raft = RaftConfiguration(id: membership.selfRaftID, seed: UInt64.random(in: 1...UInt64.max))
             raft.electionTicks = try configuration.get(Keys.raftElectionTicks)
+            raft.maxInflightMessages = try configuration.get(Keys.raftMaxInflightAppends)
             let peers = membership.peers
             var formatEdit = Rfs_Namenode_Edit()
             formatEdit.caller.user = superuser

@@ -6,6 +6,7 @@ import RFSModel
 import RFSProtocol
 @testable import RFSRPC
 import SwiftProtobuf
+import Synchronization
 import Testing
 
 let testProtocol = ProtocolNames.clientProtocol
@@ -320,6 +321,69 @@ struct RPCTests {
         let (bytes, closed) = socket.readUntilClose()
         #expect(closed)
         #expect(try replies(bytes).first?.0.status == .fatal)
+        try await server.close()
+    }
+
+    @Test("one-way calls run in the order sent and are never answered, even when undecodable; two-way calls still are")
+    func oneWayCalls() async throws {
+        let seen = Mutex<[String]>([])
+        var registry = RPCServiceRegistry()
+        registry.registerOneWay(protocol: testProtocol, method: "post", logger: Logger(label: "test.rpc")) {
+            (request: Hadoop_Hdfs_GetFileInfoRequestProto, _: RPCCallContext) in
+            seen.withLock { $0.append(request.src) }
+        }
+        registry.register(protocol: testProtocol, method: "getFileInfo") {
+            (request: Hadoop_Hdfs_GetFileInfoRequestProto, _: RPCCallContext) async throws -> Hadoop_Hdfs_GetFileInfoResponseProto in
+            Hadoop_Hdfs_GetFileInfoResponseProto()
+        }
+        let server = try await RPCServer.start(host: "127.0.0.1", port: 0, registry: registry, group: MultiThreadedEventLoopGroup.singleton,
+                                               logger: Logger(label: "test.rpc"))
+        #expect(registry.methodNames(protocol: testProtocol) == ["getFileInfo", "post"])
+
+        // Through the client: 200 sends, then a call; the call's answer comes after every send ran.
+        let client = makeClient(ports: [server.localAddress.port!])
+        for index in 0..<200 {
+            var request = Hadoop_Hdfs_GetFileInfoRequestProto()
+            request.src = "/\(index)"
+            try await client.send("post", request)
+        }
+        _ = try await getFileInfo(client, "/")
+        #expect(seen.withLock { $0 } == (0..<200).map { "/\($0)" })
+
+        // On the wire: three one-way calls (the second's request is not a protobuf message),
+        // then a two-way call; the only reply is the two-way call's.
+        seen.withLock { $0 = [] }
+        let socket = try RawSocket(port: server.localAddress.port!, receiveTimeoutSeconds: 1)
+        var bytes = HadoopPreamble().bytes + (try contextFrame(user: "alice"))
+        for (callID, src) in [(0, "/a"), (1, nil), (2, "/c"), (3, "/")] as [(Int32, String?)] {
+            var header = Hadoop_Common_RpcRequestHeaderProto()
+            header.rpcKind = .rpcProtocolBuffer
+            header.rpcOp = .rpcFinalPacket
+            header.callID = callID
+            header.clientID = Data(repeating: 7, count: 16)
+            var method = Hadoop_Common_RequestHeaderProto()
+            method.methodName = callID == 3 ? "getFileInfo" : "post"
+            method.declaringClassProtocolName = testProtocol
+            method.clientProtocolVersion = 1
+            var request = Hadoop_Hdfs_GetFileInfoRequestProto()
+            request.src = src ?? ""
+            var body = try frame([header, method, request])
+            if src == nil {
+                // The request replaced by a field header with no value: undecodable.
+                body = try frame([header, method]) + [0x02, 0x0A, 0x05]
+                let length = UInt32(body.count - 4)
+                body.replaceSubrange(0..<4, with: [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)])
+            }
+            bytes += body
+        }
+        socket.send(bytes)
+        let (received, closed) = socket.readUntilClose()
+        #expect(!closed)
+        let answers = try replies(received)
+        #expect(answers.map(\.0.callID) == [3])
+        #expect(answers.first?.0.status == .success)
+        #expect(seen.withLock { $0 } == ["/a", "/c"])
+        await client.close()
         try await server.close()
     }
 

@@ -110,6 +110,11 @@ public actor RaftNode {
     private var ticker: Task<Void, Never>?
     /// Proposers waiting for their entry to apply: its term, to tell a replaced entry.
     private var waiting: [UInt64: (term: UInt64, continuation: CheckedContinuation<UInt64, any Error>)] = [:]
+    /// Peers' messages received one-way and not yet stepped, and whether a turn of the actor
+    /// is taking them. Bounded: past `maxInbox` the oldest are dropped, as Raft allows (the
+    /// leader sends again what is still needed).
+    private nonisolated let inbox = Mutex<(items: [Rfs_Raft_RaftEnvelope], draining: Bool)>(([], false))
+    static let maxInbox = 8192
     /// Proposals queued by `submit`, and whether a turn of the actor is taking them.
     private nonisolated let proposals = Mutex<(items: [QueuedProposal], draining: Bool)>(([], false))
     /// Writes handed to the WAL (numbered in order) and not yet durable, oldest first.
@@ -260,11 +265,13 @@ public actor RaftNode {
     }
 
     /// Registers `deliver` on the member's RPC server.
+    /// The one-way RaftProtocol method peers' messages travel by (`PeerSender`).
+    static let oneWayDelivery = "deliverMessages"
+
     public nonisolated func register(into registry: inout RPCServiceRegistry) {
-        // A peer's sender has one call out at a time and sends the next after the answer, so
-        // its messages are stepped in the order sent. Stepping never waits for the disk (the
-        // Ready loop hands writes to the WAL), so the answer is prompt and a peer's heartbeats
-        // do not queue behind this member's fsyncs.
+        // Two-way deliveries, as members before one-way delivery sent them: one call out at a
+        // time per peer, stepped in order. Stepping never waits for the disk (the Ready loop
+        // hands writes to the WAL), so the answer is prompt.
         registry.register(protocol: ProtocolNames.raftProtocol, method: "deliver") { [weak self] (envelope: Rfs_Raft_RaftEnvelope, _: RPCCallContext) in
             await self?.deliver([envelope])
             return Rfs_Raft_RaftDelivered()
@@ -272,6 +279,12 @@ public actor RaftNode {
         registry.register(protocol: ProtocolNames.raftProtocol, method: "deliverBatch") { [weak self] (batch: Rfs_Raft_RaftEnvelopeBatch, _: RPCCallContext) in
             await self?.deliver(batch.envelopes)
             return Rfs_Raft_RaftDelivered()
+        }
+        // What peers' senders use: one-way, so a batch costs one write at the sender and one
+        // read here, with no answer written back and read there (a quarter of a leader's
+        // socket calls per round went to those answers). Taken in the order they arrive.
+        registry.registerOneWay(protocol: ProtocolNames.raftProtocol, method: Self.oneWayDelivery, logger: logger) { [weak self] (batch: Rfs_Raft_RaftEnvelopeBatch, _: RPCCallContext) in
+            self?.enqueue(batch.envelopes)
         }
         registry.register(protocol: ProtocolNames.raftProtocol, method: "installSnapshot") { [weak self] (chunk: Rfs_Raft_InstallSnapshotRequest, _: RPCCallContext) in
             guard let self else { throw ProposalError.stopped }
@@ -419,6 +432,30 @@ public actor RaftNode {
         // In this turn: the loop never waits for the disk, and the peer's next call waits for
         // this one's answer anyway.
         await processReadies()
+    }
+
+    /// Queues messages received one-way, in the order they came, for one turn of the actor
+    /// that steps every message queued by then (see `deliver`).
+    nonisolated func enqueue(_ envelopes: [Rfs_Raft_RaftEnvelope]) {
+        let first = inbox.withLock { queue in
+            queue.items += envelopes
+            if queue.items.count > Self.maxInbox { queue.items.removeFirst(queue.items.count - Self.maxInbox) }
+            defer { queue.draining = true }
+            return !queue.draining
+        }
+        if first { Task(executorPreference: loopTaskExecutor) { await self.deliverQueued() } }
+    }
+
+    private func deliverQueued() async {
+        while true {
+            let envelopes = inbox.withLock { queue in
+                defer { queue.items = [] }
+                if queue.items.isEmpty { queue.draining = false }
+                return queue.items
+            }
+            guard !envelopes.isEmpty else { return }
+            await deliver(envelopes)
+        }
     }
 
     /// Has the Readies carried out soon, without waiting: the caller (a peer's delivery, the
@@ -835,9 +872,11 @@ extension RaftNode {
     }
 }
 
-/// Sends one peer's messages in order over one RPC connection, without holding up the node:
-/// whatever was queued while the previous call was out goes in the next call as one batch, so
-/// under load a follower gets many appends per round trip instead of one.
+/// Sends one peer's messages in order over one RPC connection, one-way (`deliverMessages`),
+/// without holding up the node: whatever was queued by the time the sender runs (every
+/// message of one turn of the node, at least) goes as one batch, and a batch waits only for
+/// the previous one to reach the socket. How many appends are out per follower is the core's
+/// window (`rfs.raft.max-inflight-appends`).
 final class PeerSender: Sendable {
     /// Messages not yet sent. Bounded: a peer that is down loses the oldest, as Raft allows
     /// (the leader re-sends what a follower still needs).
@@ -848,7 +887,7 @@ final class PeerSender: Sendable {
     static let maxQueued = 4096
     static let maxPerCall = 512
 
-    /// `loop`: the member's own, where the connection is made and the calls run.
+    /// `loop`: the member's own, where the connection is made and the batches are written.
     init(peer: RaftNode.Peer, loop: any EventLoop, logger: Logger) {
         // A peer that is down loses messages, as Raft allows; retrying here would only delay
         // the newer ones behind them.
@@ -864,7 +903,7 @@ final class PeerSender: Sendable {
                     guard !batch.isEmpty else { break }
                     var message = Rfs_Raft_RaftEnvelopeBatch()
                     message.envelopes = batch
-                    _ = try? await client.call("deliverBatch", message, returning: Rfs_Raft_RaftDelivered.self, idempotent: false)
+                    try? await client.send(RaftNode.oneWayDelivery, message)
                 }
             }
         }
