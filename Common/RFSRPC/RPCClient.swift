@@ -105,7 +105,11 @@ public final class RPCClient: Sendable {
     /// with no answer to wait for. No retries and no fail-over: the protocol above must
     /// tolerate a lost message. Calls sent from one task arrive, and are handled, in order.
     public func send<Request: Message>(_ method: String, _ request: Request) async throws {
-        let body: [UInt8] = try request.serializedBytes()
+        try await sendRaw(method, body: try request.serializedBytes())
+    }
+
+    /// `send` with the request already serialized.
+    public func sendRaw(_ method: String, body: [UInt8]) async throws {
         let index = activeIndex.withLockedValue { $0 } % configuration.addresses.count
         let callID = nextCallID.withLockedValue { id -> Int32 in
             let current = id

@@ -513,7 +513,7 @@ public actor RaftNode {
                 await stop()
                 return
             }
-            for message in ready.sendableBeforePersisting { senders[message.to]?.send(RaftWire.envelope(message)) }
+            for message in ready.sendableBeforePersisting { senders[message.to]?.send(RaftWire.encodedEnvelope(message)) }
             if let last = ready.entries.last {
                 writesSubmitted += 1
                 let sequence = writesSubmitted
@@ -604,7 +604,7 @@ public actor RaftNode {
                 streamSnapshot(to: message.to)
                 continue
             }
-            senders[message.to]?.send(RaftWire.envelope(message))
+            senders[message.to]?.send(RaftWire.encodedEnvelope(message))
         }
     }
 }
@@ -901,15 +901,14 @@ final class PeerSender: Sendable {
                 while true {
                     let batch = queue.take(Self.maxPerCall)
                     guard !batch.isEmpty else { break }
-                    var message = Rfs_Raft_RaftEnvelopeBatch()
-                    message.envelopes = batch
-                    try? await client.send(RaftNode.oneWayDelivery, message)
+                    try? await client.sendRaw(RaftNode.oneWayDelivery, body: RaftWire.encodedBatch(batch))
                 }
             }
         }
     }
 
-    func send(_ envelope: Rfs_Raft_RaftEnvelope) {
+    /// Queues one serialized RaftEnvelope (`RaftWire.encodedEnvelope`).
+    func send(_ envelope: [UInt8]) {
         queue.append(envelope, keepingAtMost: Self.maxQueued)
         doorbell.yield()
     }
@@ -923,9 +922,9 @@ final class PeerSender: Sendable {
 
 /// A peer's outgoing messages, shared by the node (appending) and its sender task (taking).
 final class EnvelopeQueue: Sendable {
-    private let items = Mutex<[Rfs_Raft_RaftEnvelope]>([])
+    private let items = Mutex<[[UInt8]]>([])
 
-    func append(_ envelope: Rfs_Raft_RaftEnvelope, keepingAtMost limit: Int) {
+    func append(_ envelope: [UInt8], keepingAtMost limit: Int) {
         items.withLock { queued in
             if queued.count >= limit { queued.removeFirst(queued.count - limit + 1) }
             queued.append(envelope)
@@ -933,7 +932,7 @@ final class EnvelopeQueue: Sendable {
     }
 
     /// The oldest `count` messages (or all), removed.
-    func take(_ count: Int) -> [Rfs_Raft_RaftEnvelope] {
+    func take(_ count: Int) -> [[UInt8]] {
         items.withLock { queued in
             let taken = Array(queued.prefix(count))
             queued.removeFirst(taken.count)
