@@ -61,7 +61,8 @@ import Testing
         return (0..<300).map { _ in
             let entries = (0..<Int.random(in: 0...40, using: &random)).map { _ in
                 RaftEntry(term: value(), index: value(), kind: Bool.random(using: &random) ? .normal : .configChange,
-                          data: (0..<[0, 1, 127, 128, 300, 20_000][Int.random(in: 0...5, using: &random)]).map { _ in UInt8.random(in: 0...255, using: &random) })
+                          data: [UInt8](repeating: UInt8.random(in: 0...255, using: &random),
+                                        count: [0, 1, 127, 128, 300, 20_000][Int.random(in: 0...5, using: &random)]))
             }
             return RaftMessage(from: value(), to: value(), term: value(),
                                body: .append(prevIndex: value(), prevTerm: value(), entries: entries, commit: value(), context: value()))
@@ -85,6 +86,19 @@ import Testing
             return message
         })
         #expect(RaftWire.encodedBatch([]).isEmpty)
+    }
+
+    @Test("a peer's queue hands out batches bounded by count and bytes, oldest first, and drops the oldest when full")
+    func envelopeQueueBatches() {
+        let queue = EnvelopeQueue()
+        for size in [10, 20, 30, 5_000, 40] { queue.append([UInt8](repeating: UInt8(size % 256), count: size), keepingAtMost: 4) }
+        #expect(queue.take(10, maxBytes: 100).map(\.count) == [20, 30])            // 10 was dropped: at most 4 kept
+        #expect(queue.take(10, maxBytes: 100).map(\.count) == [5_000])             // a first message goes whatever its size
+        #expect(queue.take(10, maxBytes: 100).map(\.count) == [40])
+        #expect(queue.take(10, maxBytes: 100).isEmpty)
+        for size in 1...5 { queue.append([UInt8](repeating: 0, count: size), keepingAtMost: 100) }
+        #expect(queue.take(2, maxBytes: 1_000).map(\.count) == [1, 2])
+        #expect(queue.take(10, maxBytes: 7).map(\.count) == [3, 4])
     }
 
     @Test func aMalformedContextIsRefused() {

@@ -886,6 +886,10 @@ final class PeerSender: Sendable {
     private let client: RPCClient
     static let maxQueued = 4096
     static let maxPerCall = 512
+    /// A batch's bytes, past its first message: well below the receiver's frame limit
+    /// (`ipc.maximum.data.length`, 128 MiB unless set lower), which a full window of 1 MiB
+    /// appends could otherwise pass, and then the batch would be refused each time it is sent.
+    static let maxBytesPerCall = 16 << 20
 
     /// `loop`: the member's own, where the connection is made and the batches are written.
     init(peer: RaftNode.Peer, loop: any EventLoop, logger: Logger) {
@@ -899,7 +903,7 @@ final class PeerSender: Sendable {
         task = Task(executorPreference: EventLoopTaskExecutor(loop)) {
             for await _ in rings {
                 while true {
-                    let batch = queue.take(Self.maxPerCall)
+                    let batch = queue.take(Self.maxPerCall, maxBytes: Self.maxBytesPerCall)
                     guard !batch.isEmpty else { break }
                     try? await client.sendRaw(RaftNode.oneWayDelivery, body: RaftWire.encodedBatch(batch))
                 }
@@ -931,11 +935,16 @@ final class EnvelopeQueue: Sendable {
         }
     }
 
-    /// The oldest `count` messages (or all), removed.
-    func take(_ count: Int) -> [[UInt8]] {
+    /// The oldest messages, removed: at most `count` of them and, past the first, `maxBytes`.
+    func take(_ count: Int, maxBytes: Int) -> [[UInt8]] {
         items.withLock { queued in
-            let taken = Array(queued.prefix(count))
-            queued.removeFirst(taken.count)
+            var taking = 0, bytes = 0
+            while taking < min(count, queued.count), taking == 0 || bytes + queued[taking].count <= maxBytes {
+                bytes += queued[taking].count
+                taking += 1
+            }
+            let taken = Array(queued.prefix(taking))
+            queued.removeFirst(taking)
             return taken
         }
     }
