@@ -136,7 +136,7 @@ public enum Keys {
     public static let raftElectionTicks = ConfigKey<Int>.integer("rfs.raft.election-ticks", default: 10, range: 2...1000)
     /// Appends a Raft leader keeps unacknowledged per follower before waiting (etcd's
     /// MaxInflightMsgs).
-    public static let raftMaxInflightAppends = ConfigKey<Int>.integer("rfs.raft.max-inflight-appends", default: 64, range: 1...4096)
+    public static let raftMaxInflightAppends = ConfigKey<Int>.integer("rfs.raft.max-inflight-appends", default: 64, range: 1...1024)
     /// With HA: the active proposes dropping the Raft log once every member holds this many
     /// entries past the last compaction.
     public static let raftLogCompactionEntries = ConfigKey<Int>.integer("rfs.raft.log-compaction-entries", default: 100_000, range: 1...(1 << 40))
@@ -172,7 +172,7 @@ public enum Keys {
         blockReportInterval.name, datanodeReservedBytes.name, datanodeHostname.name, scannerBytesPerSecond.name,
         scanPeriod.name, socketTimeout.name, datanodeIOThreads.name, leaseHardLimit.name,
         domainSocketPath.name, shortCircuitReads.name, domainSocketDisableInterval.name,
-        haNamenodeID.name, raftTick.name, raftElectionTicks.name, raftLogCompactionEntries.name, checkpointInterval.name,
+        haNamenodeID.name, raftTick.name, raftElectionTicks.name, raftMaxInflightAppends.name, raftLogCompactionEntries.name, checkpointInterval.name,
         namenodeReservedBytes.name, namenodeResourceCheckInterval.name, deleteIncrement.name,
     ]
 }

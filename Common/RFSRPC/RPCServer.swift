@@ -277,8 +277,10 @@ final class RPCServerConnectionHandler: ChannelInboundHandler {
 
         if let oneWay = registry.oneWayHandler(protocol: protocolName, method: method) {
             // Handled here, in the order the calls came, and never answered.
-            metrics(for: method).success.increment()
-            oneWay(body, callContext)
+            let metrics = metrics(for: method)
+            let started = ContinuousClock.now
+            if oneWay(body, callContext) { metrics.success.increment() } else { metrics.error.increment() }
+            metrics.duration.recordNanoseconds((ContinuousClock.now - started).wholeNanoseconds)
             return
         }
         let handler: RPCServiceRegistry.RawHandler

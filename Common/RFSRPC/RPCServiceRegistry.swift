@@ -41,8 +41,8 @@ public struct RPCServiceRegistry: Sendable {
     public typealias RawHandler = @Sendable ([UInt8], RPCCallContext) async throws -> [UInt8]
 
     /// A one-way handler: runs on the connection's event loop, in the order the calls
-    /// arrived, and is never answered.
-    public typealias OneWayHandler = @Sendable ([UInt8], RPCCallContext) -> Void
+    /// arrived, and is never answered. Returns whether the request could be decoded.
+    public typealias OneWayHandler = @Sendable ([UInt8], RPCCallContext) -> Bool
 
     private var methods: [String: [String: RawHandler]] = [:]
     private var oneWayMethods: [String: [String: OneWayHandler]] = [:]
@@ -74,19 +74,24 @@ public struct RPCServiceRegistry: Sendable {
     /// the connection's event loop in the order its calls arrived, so a sender that does not
     /// wait for answers still has its messages handled in order. For messages whose loss the
     /// protocol above tolerates (Raft's), where an answer per message would only cost a
-    /// write and a read at each end. The handler must not block: it hands the message on.
+    /// write and a read at each end. The handler must not block: it hands the message on. It
+    /// is given the request's size in bytes, to bound what it holds. (A call to a method a
+    /// server does not have is answered with RpcNoSuchMethodException, which a one-way sender
+    /// never reads: a sender learns whether its peer has the method some other way.)
     public mutating func registerOneWay<Request: Message>(
         protocol protocolName: String,
         method: String,
         logger: Logger,
-        _ handler: @escaping @Sendable (Request, RPCCallContext) -> Void
+        _ handler: @escaping @Sendable (Request, _ bytes: Int, RPCCallContext) -> Void
     ) {
         oneWayMethods[protocolName, default: [:]][method] = { bytes, context in
             do {
-                handler(try Request(serializedBytes: bytes, partial: true), context)
+                handler(try Request(serializedBytes: bytes, partial: true), bytes.count, context)
+                return true
             } catch {
                 logger.warning("one-way rpc call dropped: cannot decode its request",
                                metadata: ["method": "\(method)", "from": "\(context.remoteAddress)", "error": "\(error)"])
+                return false
             }
         }
     }

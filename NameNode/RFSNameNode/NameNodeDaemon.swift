@@ -82,6 +82,8 @@ public final class NameNodeDaemon: Sendable {
             var raft = RaftConfiguration(id: membership.selfRaftID, seed: UInt64.random(in: 1...UInt64.max))
             raft.electionTicks = try configuration.get(Keys.raftElectionTicks)
             raft.maxInflightMessages = try configuration.get(Keys.raftMaxInflightAppends)
+            // An append, and a peer's batch of two, stay well under the RPC frame limit.
+            raft.maxBytesPerMessage = min(raft.maxBytesPerMessage, try configuration.get(Keys.rpcFrameBytesMax) / 4)
             let peers = membership.peers
             var formatEdit = Rfs_Namenode_Edit()
             formatEdit.caller.user = superuser

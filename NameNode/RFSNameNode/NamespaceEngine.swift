@@ -404,18 +404,15 @@ final class Applier: Sendable {
     /// changes nothing but the applied index.
     func enqueueCommitted(_ entries: [RaftEntry]) {
         // The leader's own proposals wait here with their edits: no need to decode those again.
-        let proposed: [UInt64: Rfs_Namenode_Edit] = state.withLock { state in
-            var found: [UInt64: Rfs_Namenode_Edit] = [:]
-            for entry in entries {
-                if let waiting = state.expected[entry.index], waiting.term == entry.term { found[entry.index] = waiting.edit }
-            }
-            return found
+        // By position in `entries` (an array: a dictionary built per call showed in profiles).
+        let proposed: [Rfs_Namenode_Edit?] = state.withLock { state in
+            entries.map { entry in state.expected[entry.index].flatMap { $0.term == entry.term ? $0.edit : nil } }
         }
         var decoded: [(UInt64, UInt64, Rfs_Namenode_Edit)] = []
         decoded.reserveCapacity(entries.count)
-        for entry in entries {
+        for (entry, mine) in zip(entries, proposed) {
             var edit = Rfs_Namenode_Edit()
-            if let mine = proposed[entry.index] {
+            if let mine {
                 edit = mine
             } else if entry.kind == .normal && !entry.data.isEmpty {
                 do {

@@ -329,7 +329,8 @@ struct RPCTests {
         let seen = Mutex<[String]>([])
         var registry = RPCServiceRegistry()
         registry.registerOneWay(protocol: testProtocol, method: "post", logger: Logger(label: "test.rpc")) {
-            (request: Hadoop_Hdfs_GetFileInfoRequestProto, _: RPCCallContext) in
+            (request: Hadoop_Hdfs_GetFileInfoRequestProto, bytes: Int, _: RPCCallContext) in
+            #expect(bytes == (try? request.serializedBytes() as [UInt8])?.count)
             seen.withLock { $0.append(request.src) }
         }
         registry.register(protocol: testProtocol, method: "getFileInfo") {

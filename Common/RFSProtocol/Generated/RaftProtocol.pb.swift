@@ -516,8 +516,10 @@ public nonisolated struct Rfs_Raft_TimeoutNowResponse: Sendable {
 }
 
 /// The Raft core's messages are one-way: a response is a message of its own, produced whenever
-/// the receiver's core gets to it (after persisting what it must). Each goes in one envelope by
-/// `deliver`; the RPC's reply only says the envelope arrived.
+/// the receiver's core gets to it (after persisting what it must). Members send them in batches
+/// by `deliverMessages`, an RPC that is never answered (messages from one sender are stepped in
+/// the order sent); `probeDeliverMessages` tells a sender that its peer has it. Members of
+/// earlier versions use `deliver` and `deliverBatch`, whose reply only says the envelopes arrived.
 public nonisolated struct Rfs_Raft_RaftEnvelope: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for

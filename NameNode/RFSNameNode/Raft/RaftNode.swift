@@ -42,8 +42,8 @@ public struct RaftNodeStatus: Sendable, Equatable {
 }
 
 /// A member of a Raft group: the pure `RaftCore` run by a shell that ticks it on a timer,
-/// steps it with messages from its peers (RaftProtocol's `deliverBatch` on this member's RPC
-/// server, stepped by the call that brings them), and carries out each Ready in order without
+/// steps it with messages from its peers (RaftProtocol's one-way `deliverMessages` on this
+/// member's RPC server, queued in arrival order and stepped together), and carries out each Ready in order without
 /// waiting for the disk (`processReadies`): entries go to the WAL, acknowledgements and votes
 /// leave once what they claim is durable, committed entries durable here are applied and the
 /// proposers waiting on them woken.
@@ -110,11 +110,16 @@ public actor RaftNode {
     private var ticker: Task<Void, Never>?
     /// Proposers waiting for their entry to apply: its term, to tell a replaced entry.
     private var waiting: [UInt64: (term: UInt64, continuation: CheckedContinuation<UInt64, any Error>)] = [:]
-    /// Peers' messages received one-way and not yet stepped, and whether a turn of the actor
-    /// is taking them. Bounded: past `maxInbox` the oldest are dropped, as Raft allows (the
-    /// leader sends again what is still needed).
-    private nonisolated let inbox = Mutex<(items: [Rfs_Raft_RaftEnvelope], draining: Bool)>(([], false))
-    static let maxInbox = 8192
+    /// Peers' messages received one-way and not yet stepped, batch by batch with each batch's
+    /// size on the wire, and whether a turn of the actor is taking them. Bounded: past
+    /// `maxInboxMessages` or `maxInboxBytes` the oldest batches are dropped, as Raft allows
+    /// (the leader sends again what is still needed).
+    private nonisolated let inbox = Mutex<Inbox>(Inbox())
+    static let maxInboxMessages = 8192
+    static let maxInboxBytes = 64 << 20
+    /// The most a peer sender puts in one batch, past its first message (twice the core's
+    /// largest append, which the daemon keeps well under the RPC frame limit).
+    private nonisolated let batchByteLimit: Int
     /// Proposals queued by `submit`, and whether a turn of the actor is taking them.
     private nonisolated let proposals = Mutex<(items: [QueuedProposal], draining: Bool)>(([], false))
     /// Writes handed to the WAL (numbered in order) and not yet durable, oldest first.
@@ -168,6 +173,7 @@ public actor RaftNode {
                 appliedIndex: UInt64 = 0, installedSnapshot: (index: UInt64, term: UInt64)? = nil,
                 bootstrap: [RaftEntry] = [], group: EventLoopGroup, logger: Logger) async throws {
         id = configuration.id
+        batchByteLimit = 2 * configuration.maxBytesPerMessage
         self.directory = directory
         self.group = group
         loop = group.next()
@@ -220,7 +226,7 @@ public actor RaftNode {
     private func connect(_ member: RaftMember) {
         guard member.id != id, senders[member.id] == nil else { return }
         let peer = Peer(id: member.id, address: member.address, name: member.name)
-        senders[member.id] = PeerSender(peer: peer, loop: loop, logger: logger)
+        senders[member.id] = PeerSender(peer: peer, loop: loop, maxBytesPerCall: batchByteLimit, logger: logger)
         // The last chunk's answer waits for the member to install the snapshot.
         snapshotClients[member.id] = RPCClient(configuration: .raftPeer(member.address, callTimeout: .seconds(120)),
                                                group: group, logger: logger)
@@ -267,11 +273,15 @@ public actor RaftNode {
     /// Registers `deliver` on the member's RPC server.
     /// The one-way RaftProtocol method peers' messages travel by (`PeerSender`).
     static let oneWayDelivery = "deliverMessages"
+    /// A two-way method that only says this member serves `deliverMessages`: a member of an
+    /// earlier version answers RpcNoSuchMethodException, and is sent `deliverBatch` calls.
+    static let oneWayProbe = "probeDeliverMessages"
 
+    /// Registers the member's RaftProtocol methods on its RPC server.
     public nonisolated func register(into registry: inout RPCServiceRegistry) {
-        // Two-way deliveries, as members before one-way delivery sent them: one call out at a
-        // time per peer, stepped in order. Stepping never waits for the disk (the Ready loop
-        // hands writes to the WAL), so the answer is prompt.
+        // Two-way deliveries, which members of earlier versions send (and are sent): one call
+        // out at a time per peer, stepped in order. Stepping never waits for the disk (the
+        // Ready loop hands writes to the WAL), so the answer is prompt.
         registry.register(protocol: ProtocolNames.raftProtocol, method: "deliver") { [weak self] (envelope: Rfs_Raft_RaftEnvelope, _: RPCCallContext) in
             await self?.deliver([envelope])
             return Rfs_Raft_RaftDelivered()
@@ -283,8 +293,11 @@ public actor RaftNode {
         // What peers' senders use: one-way, so a batch costs one write at the sender and one
         // read here, with no answer written back and read there (a quarter of a leader's
         // socket calls per round went to those answers). Taken in the order they arrive.
-        registry.registerOneWay(protocol: ProtocolNames.raftProtocol, method: Self.oneWayDelivery, logger: logger) { [weak self] (batch: Rfs_Raft_RaftEnvelopeBatch, _: RPCCallContext) in
-            self?.enqueue(batch.envelopes)
+        registry.registerOneWay(protocol: ProtocolNames.raftProtocol, method: Self.oneWayDelivery, logger: logger) { [weak self] (batch: Rfs_Raft_RaftEnvelopeBatch, bytes: Int, _: RPCCallContext) in
+            self?.enqueue(batch.envelopes, bytes: bytes)
+        }
+        registry.register(protocol: ProtocolNames.raftProtocol, method: Self.oneWayProbe) { (_: Rfs_Raft_RaftDelivered, _: RPCCallContext) in
+            Rfs_Raft_RaftDelivered()
         }
         registry.register(protocol: ProtocolNames.raftProtocol, method: "installSnapshot") { [weak self] (chunk: Rfs_Raft_InstallSnapshotRequest, _: RPCCallContext) in
             guard let self else { throw ProposalError.stopped }
@@ -416,8 +429,8 @@ public actor RaftNode {
         scheduleReadies()
     }
 
-    /// Messages from a peer (what one `deliver` or `deliverBatch` call on the RPC server hands
-    /// over), stepped in one turn: their effects leave in one Ready.
+    /// Messages from peers (what the inbox held, or one two-way `deliver` or `deliverBatch`
+    /// call), stepped in one turn: their effects leave in one Ready.
     public func deliver(_ envelopes: [Rfs_Raft_RaftEnvelope]) async {
         guard started && !stopped else { return }
         for envelope in envelopes where envelope.to == id {
@@ -429,29 +442,29 @@ public actor RaftNode {
             }
         }
         publish()
-        // In this turn: the loop never waits for the disk, and the peer's next call waits for
-        // this one's answer anyway.
+        // In this turn: the loop never waits for the disk (and a two-way caller's next call
+        // waits for this one's answer).
         await processReadies()
     }
 
     /// Queues messages received one-way, in the order they came, for one turn of the actor
     /// that steps every message queued by then (see `deliver`).
-    nonisolated func enqueue(_ envelopes: [Rfs_Raft_RaftEnvelope]) {
-        let first = inbox.withLock { queue in
-            queue.items += envelopes
-            if queue.items.count > Self.maxInbox { queue.items.removeFirst(queue.items.count - Self.maxInbox) }
-            defer { queue.draining = true }
-            return !queue.draining
+    nonisolated func enqueue(_ envelopes: [Rfs_Raft_RaftEnvelope], bytes: Int) {
+        guard !envelopes.isEmpty else { return }
+        let first = inbox.withLock { inbox in
+            inbox.add(envelopes, bytes: bytes, keepingAtMost: Self.maxInboxMessages, bytes: Self.maxInboxBytes)
+            defer { inbox.draining = true }
+            return !inbox.draining
         }
         if first { Task(executorPreference: loopTaskExecutor) { await self.deliverQueued() } }
     }
 
     private func deliverQueued() async {
         while true {
-            let envelopes = inbox.withLock { queue in
-                defer { queue.items = [] }
-                if queue.items.isEmpty { queue.draining = false }
-                return queue.items
+            let envelopes = inbox.withLock { inbox in
+                let taken = inbox.takeAll()
+                if taken.isEmpty { inbox.draining = false }
+                return taken
             }
             guard !envelopes.isEmpty else { return }
             await deliver(envelopes)
@@ -620,6 +633,36 @@ struct UnwrittenEntries {
     var lastIndex: UInt64
     var lastTerm: UInt64
     var waitingMessages: [RaftMessage] = []
+}
+
+/// Peers' messages received one-way and not yet stepped (`RaftNode.enqueue`).
+struct Inbox {
+    private var batches: [(envelopes: [Rfs_Raft_RaftEnvelope], bytes: Int)] = []
+    private(set) var messages = 0
+    private(set) var bytes = 0
+    /// Whether a turn of the member is on its way to take them.
+    var draining = false
+
+    /// Adds a batch; then drops the oldest batches (never the one just added) while more than
+    /// `maxMessages` messages or `maxBytes` bytes are held.
+    mutating func add(_ envelopes: [Rfs_Raft_RaftEnvelope], bytes size: Int, keepingAtMost maxMessages: Int, bytes maxBytes: Int) {
+        batches.append((envelopes, size))
+        messages += envelopes.count
+        bytes += size
+        var dropping = 0
+        while dropping < batches.count - 1, messages > maxMessages || bytes > maxBytes {
+            messages -= batches[dropping].envelopes.count
+            bytes -= batches[dropping].bytes
+            dropping += 1
+        }
+        batches.removeFirst(dropping)
+    }
+
+    /// Every message held, oldest first, removed.
+    mutating func takeAll() -> [Rfs_Raft_RaftEnvelope] {
+        defer { batches = []; messages = 0; bytes = 0 }
+        return batches.count == 1 ? batches[0].envelopes : batches.flatMap(\.envelopes)
+    }
 }
 
 /// A proposal queued by `RaftNode.submit`.
@@ -886,13 +929,14 @@ final class PeerSender: Sendable {
     private let client: RPCClient
     static let maxQueued = 4096
     static let maxPerCall = 512
-    /// A batch's bytes, past its first message: well below the receiver's frame limit
-    /// (`ipc.maximum.data.length`, 128 MiB unless set lower), which a full window of 1 MiB
-    /// appends could otherwise pass, and then the batch would be refused each time it is sent.
-    static let maxBytesPerCall = 16 << 20
+    /// How often the sender asks again whether the peer serves one-way delivery (it may have
+    /// been restarted on another version).
+    static let probeInterval = Duration.seconds(10)
 
     /// `loop`: the member's own, where the connection is made and the batches are written.
-    init(peer: RaftNode.Peer, loop: any EventLoop, logger: Logger) {
+    /// `maxBytesPerCall`: a batch's bytes past its first message, kept below the receiver's
+    /// RPC frame limit (a batch over it would be refused each time it is sent).
+    init(peer: RaftNode.Peer, loop: any EventLoop, maxBytesPerCall: Int, logger: Logger) {
         // A peer that is down loses messages, as Raft allows; retrying here would only delay
         // the newer ones behind them.
         let client = RPCClient(configuration: .raftPeer(peer.address, callTimeout: .seconds(5)), group: loop, logger: logger)
@@ -901,11 +945,23 @@ final class PeerSender: Sendable {
         self.doorbell = doorbell
         let queue = queue
         task = Task(executorPreference: EventLoopTaskExecutor(loop)) {
+            // Whether the peer serves one-way delivery, as last asked (nil: could not ask), and when.
+            var oneWay: Bool?
+            var asked = ContinuousClock.now
             for await _ in rings {
-                while true {
-                    let batch = queue.take(Self.maxPerCall, maxBytes: Self.maxBytesPerCall)
+                while !Task.isCancelled {
+                    let batch = queue.take(Self.maxPerCall, maxBytes: maxBytesPerCall)
                     guard !batch.isEmpty else { break }
-                    try? await client.sendRaw(RaftNode.oneWayDelivery, body: RaftWire.encodedBatch(batch))
+                    if oneWay == nil || ContinuousClock.now - asked > Self.probeInterval {
+                        oneWay = await Self.servesOneWay(client)
+                        asked = ContinuousClock.now
+                    }
+                    let body = RaftWire.encodedBatch(batch)
+                    switch oneWay {
+                    case true?: try? await client.sendRaw(RaftNode.oneWayDelivery, body: body)
+                    case false?: _ = try? await client.callRaw("deliverBatch", body: body, idempotent: false)
+                    case nil: break   // unreachable now: the batch is lost, as Raft allows
+                    }
                 }
             }
         }
@@ -915,6 +971,18 @@ final class PeerSender: Sendable {
     func send(_ envelope: [UInt8]) {
         queue.append(envelope, keepingAtMost: Self.maxQueued)
         doorbell.yield()
+    }
+
+    /// Whether the peer serves `deliverMessages`; nil when it could not be asked.
+    static func servesOneWay(_ client: RPCClient) async -> Bool? {
+        do {
+            _ = try await client.call(RaftNode.oneWayProbe, Rfs_Raft_RaftDelivered(), returning: Rfs_Raft_RaftDelivered.self, idempotent: true)
+            return true
+        } catch let error as RPCRemoteException where error.exceptionClassName == HadoopException.noSuchMethod.rawValue {
+            return false
+        } catch {
+            return nil
+        }
     }
 
     func close() async {
