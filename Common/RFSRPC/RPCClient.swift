@@ -215,6 +215,13 @@ public final class RPCClient: Sendable {
 
     /// Closes every connection this client opened.
     public func close() async {
+        await dropConnections()
+    }
+
+    /// Closes every connection this client opened; calls after this connect again. For a
+    /// connection whose peer may have vanished without a reset (a call on it timed out), which
+    /// would otherwise be used until TCP gives up on it, minutes later.
+    public func dropConnections() async {
         cachedConnections.withLockedValue { $0.removeAll() }
         await pool.closeAll()
     }

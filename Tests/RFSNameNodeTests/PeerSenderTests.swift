@@ -58,6 +58,21 @@ struct PeerSenderTests {
         }
     }
 
+    @Test("a write under way longer than the limit is reported once; a finished one never")
+    func stuckWrites() async throws {
+        let clock = WriteClock()
+        #expect(!clock.endIfOlder(than: .zero))                 // nothing under way
+        clock.begin()
+        #expect(!clock.endIfOlder(than: .seconds(60)))
+        try await Task.sleep(for: .milliseconds(5))
+        #expect(clock.endIfOlder(than: .milliseconds(1)))
+        #expect(!clock.endIfOlder(than: .zero))                 // reported: no longer counts
+        clock.begin()
+        clock.end()
+        try await Task.sleep(for: .milliseconds(5))
+        #expect(!clock.endIfOlder(than: .milliseconds(1)))
+    }
+
     @Test("a member's inbox keeps batches in order and drops the oldest past its bounds, never the newest")
     func inboxBounds() {
         func batch(_ numbers: ClosedRange<UInt64>) -> [Rfs_Raft_RaftEnvelope] {

@@ -324,6 +324,20 @@ struct RPCTests {
         try await server.close()
     }
 
+    @Test("after its connections are dropped a client connects again; an idempotent call in flight is sent again on the new one")
+    func dropConnectionsReconnects() async throws {
+        let server = try await startTestServer()
+        let client = makeClient(ports: [server.localAddress.port!])
+        #expect(try await getFileInfo(client, "/a").fs.path == Data("/a".utf8))
+        let slow = Task { try await getFileInfo(client, "/slow-2000") }
+        try await Task.sleep(for: .milliseconds(200))
+        await client.dropConnections()
+        #expect(try await slow.value.fs.path == Data("/slow-2000".utf8))
+        #expect(try await getFileInfo(client, "/b").fs.path == Data("/b".utf8))
+        await client.close()
+        try await server.close()
+    }
+
     @Test("one-way calls run in the order sent and are never answered, even when undecodable; two-way calls still are")
     func oneWayCalls() async throws {
         let seen = Mutex<[String]>([])

@@ -117,8 +117,8 @@ public actor RaftNode {
     private nonisolated let inbox = Mutex<Inbox>(Inbox())
     static let maxInboxMessages = 8192
     static let maxInboxBytes = 64 << 20
-    /// The most a peer sender puts in one batch, past its first message (twice the core's
-    /// largest append, which the daemon keeps well under the RPC frame limit).
+    /// The most a peer sender puts in one batch unless its first message alone is bigger
+    /// (twice the core's largest append, which the daemon keeps well under the RPC frame limit).
     private nonisolated let batchByteLimit: Int
     /// Proposals queued by `submit`, and whether a turn of the actor is taking them.
     private nonisolated let proposals = Mutex<(items: [QueuedProposal], draining: Bool)>(([], false))
@@ -424,6 +424,9 @@ public actor RaftNode {
     }
 
     private func onTick() async {
+        // A write to a peer that has not finished for a while is into a connection that is
+        // gone without a reset (its host vanished): the next batch goes on a fresh one.
+        for sender in senders.values { sender.dropConnectionIfStuck(after: .seconds(5)) }
         core.tick()
         publish()
         scheduleReadies()
@@ -816,7 +819,8 @@ extension RaftNode {
             return
         }
         streaming.insert(peer)
-        let stream = SnapshotStream(client: client, leader: id, term: core.term, meta: meta)
+        let stream = SnapshotStream(client: client, leader: id, term: core.term, meta: meta,
+                                    chunkBytes: min(SnapshotStream.defaultChunkBytes, batchByteLimit / 2))
         logger.log(level: snapshotFailures[peer] == nil ? .notice : .debug, "raft: streaming a snapshot to a member behind the compacted log",
                       metadata: ["member": "\(peer)", "index": "\(meta.index)", "term": "\(meta.term)"])
         Task.detached { [weak self] in
@@ -932,10 +936,12 @@ final class PeerSender: Sendable {
     /// How often the sender asks again whether the peer serves one-way delivery (it may have
     /// been restarted on another version).
     static let probeInterval = Duration.seconds(10)
+    /// When the write under way began, if one is.
+    private let writing = WriteClock()
 
     /// `loop`: the member's own, where the connection is made and the batches are written.
-    /// `maxBytesPerCall`: a batch's bytes past its first message, kept below the receiver's
-    /// RPC frame limit (a batch over it would be refused each time it is sent).
+    /// `maxBytesPerCall`: a batch's bytes (unless its first message alone is bigger), kept
+    /// below the receiver's RPC frame limit (a batch over it would be refused every time).
     init(peer: RaftNode.Peer, loop: any EventLoop, maxBytesPerCall: Int, logger: Logger) {
         // A peer that is down loses messages, as Raft allows; retrying here would only delay
         // the newer ones behind them.
@@ -943,7 +949,7 @@ final class PeerSender: Sendable {
         self.client = client
         let (rings, doorbell) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.doorbell = doorbell
-        let queue = queue
+        let queue = queue, writing = writing
         task = Task(executorPreference: EventLoopTaskExecutor(loop)) {
             // Whether the peer serves one-way delivery, as last asked (nil: could not ask), and when.
             var oneWay: Bool?
@@ -953,15 +959,24 @@ final class PeerSender: Sendable {
                     let batch = queue.take(Self.maxPerCall, maxBytes: maxBytesPerCall)
                     guard !batch.isEmpty else { break }
                     if oneWay == nil || ContinuousClock.now - asked > Self.probeInterval {
-                        oneWay = await Self.servesOneWay(client)
+                        // An answer that could not be had keeps what was known: a peer that
+                        // is down is no more likely to have changed version than one that is up.
+                        if let answer = await Self.servesOneWay(client) { oneWay = answer }
                         asked = ContinuousClock.now
                     }
                     let body = RaftWire.encodedBatch(batch)
+                    writing.begin()
                     switch oneWay {
                     case true?: try? await client.sendRaw(RaftNode.oneWayDelivery, body: body)
-                    case false?: _ = try? await client.callRaw("deliverBatch", body: body, idempotent: false)
-                    case nil: break   // unreachable now: the batch is lost, as Raft allows
+                    case false?:
+                        do {
+                            _ = try await client.callRaw("deliverBatch", body: body, idempotent: false)
+                        } catch RPCClientError.timedOut {
+                            await client.dropConnections()
+                        } catch {}
+                    case nil: break   // never reached: the batch is lost, as Raft allows
                     }
+                    writing.end()
                 }
             }
         }
@@ -973,22 +988,51 @@ final class PeerSender: Sendable {
         doorbell.yield()
     }
 
-    /// Whether the peer serves `deliverMessages`; nil when it could not be asked.
+    /// Whether the peer serves `deliverMessages`; nil when it could not be asked. A call that
+    /// timed out drops the connection: it may be one whose peer vanished without a reset,
+    /// which would otherwise be reused until TCP gives up on it.
     static func servesOneWay(_ client: RPCClient) async -> Bool? {
         do {
             _ = try await client.call(RaftNode.oneWayProbe, Rfs_Raft_RaftDelivered(), returning: Rfs_Raft_RaftDelivered.self, idempotent: true)
             return true
         } catch let error as RPCRemoteException where error.exceptionClassName == HadoopException.noSuchMethod.rawValue {
             return false
+        } catch RPCClientError.timedOut {
+            await client.dropConnections()
+            return nil
         } catch {
             return nil
         }
+    }
+
+    /// Drops the connection when a write on it has been under way longer than `limit` (the
+    /// socket's buffer is full and the peer reads nothing): the write fails, and the sender
+    /// goes on with a new connection.
+    func dropConnectionIfStuck(after limit: Duration) {
+        if writing.endIfOlder(than: limit) { Task { [client] in await client.dropConnections() } }
     }
 
     func close() async {
         doorbell.finish()
         task.cancel()
         await client.close()
+    }
+}
+
+/// When a peer sender's write under way began (nil: none is).
+final class WriteClock: Sendable {
+    private let started = Mutex<ContinuousClock.Instant?>(nil)
+
+    func begin() { started.withLock { $0 = ContinuousClock.now } }
+    func end() { started.withLock { $0 = nil } }
+
+    /// Whether a write has been under way longer than `limit`; if so it no longer counts.
+    func endIfOlder(than limit: Duration) -> Bool {
+        started.withLock { since in
+            guard let began = since, ContinuousClock.now - began > limit else { return false }
+            since = nil
+            return true
+        }
     }
 }
 

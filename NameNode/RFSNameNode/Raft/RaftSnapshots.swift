@@ -40,7 +40,8 @@ extension RaftStateMachine {
 /// last one marked `done`. Any gap, refusal or error ends the attempt; the core then probes
 /// the member again and asks for a new snapshot if it still needs one.
 struct SnapshotStream {
-    static let chunkBytes = 1 << 20
+    /// A chunk's size unless the RPC frame limit asks for less (`chunkBytes`).
+    static let defaultChunkBytes = 1 << 20
 
     enum Outcome: Sendable, Equatable {
         case sent(bytes: UInt64)
@@ -53,12 +54,15 @@ struct SnapshotStream {
     let leader: NodeID
     let term: UInt64
     let meta: SnapshotMeta
+    /// The largest chunk: the core's largest append, which the daemon keeps at or below a
+    /// quarter of the receiver's RPC frame limit (a bigger chunk would be refused every time).
+    var chunkBytes = defaultChunkBytes
 
     func send(_ reader: any RaftSnapshotReader) async -> Outcome {
         var offset: UInt64 = 0
         do {
             while true {
-                let data = try reader.next(maxBytes: Self.chunkBytes)
+                let data = try reader.next(maxBytes: chunkBytes)
                 let done = data == nil
                 let response = try await client.call(
                     "installSnapshot", request(offset: offset, data: data ?? [], done: done),
