@@ -974,7 +974,7 @@ final class PeerSender: Sendable {
                         } catch RPCClientError.timedOut {
                             await client.dropConnections()
                         } catch {}
-                    case nil: break   // never reached: the batch is lost, as Raft allows
+                    case nil: break   // the peer could not be asked yet (it is down): the batch is lost, as Raft allows
                     }
                     writing.end()
                 }
