@@ -111,14 +111,19 @@ public final class RPCClient: Sendable {
     /// `send` with the request already serialized.
     public func sendRaw(_ method: String, body: [UInt8]) async throws {
         let index = activeIndex.withLockedValue { $0 } % configuration.addresses.count
-        let callID = nextCallID.withLockedValue { id -> Int32 in
+        let callID = takeCallID()
+        let connection = try await connection(at: index)
+        try await connection.send(protocolName: configuration.protocolName, method: method, callID: callID, body: body,
+                                  clientProtocolVersion: configuration.clientProtocolVersion)
+    }
+
+    /// The next call id, wrapping to 0 after Int32.max.
+    private func takeCallID() -> Int32 {
+        nextCallID.withLockedValue { id -> Int32 in
             let current = id
             id = id == Int32.max ? 0 : id + 1
             return current
         }
-        let connection = try await connection(at: index)
-        try await connection.send(protocolName: configuration.protocolName, method: method, callID: callID, body: body,
-                                  clientProtocolVersion: configuration.clientProtocolVersion)
     }
 
     public func callRaw(_ method: String, body: [UInt8], idempotent: Bool) async throws -> [UInt8] {
@@ -130,11 +135,7 @@ public final class RPCClient: Sendable {
         // Servers a standby named as the active during this call: the first time one is
         // named, go there at once (it is a pointer, not a guess worth backing off for).
         var named = Set<Int>()
-        let callID = nextCallID.withLockedValue { id -> Int32 in
-            let current = id
-            id = id == Int32.max ? 0 : id + 1
-            return current
-        }
+        let callID = takeCallID()
         while true {
             let address = configuration.addresses[index]
             let failure: CallFailure
