@@ -28,18 +28,55 @@ def free_port() -> int:
             return port
 
 
-def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20.0) -> None:
+class PortTaken(RuntimeError):
+    """The daemon could not bind the port it was given: something took it between `free_port`
+    handing it out and the daemon binding it (another process's outgoing connection can be
+    given the same ephemeral port). The caller starts it again on a fresh port."""
+
+
+def _log_tail(log_path, lines: int = 15) -> str:
+    try:
+        return "\n".join(Path(log_path).read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _exited_early(proc: subprocess.Popen, log_path) -> RuntimeError:
+    tail = _log_tail(log_path)
+    kind = PortTaken if "Address already in use" in tail else RuntimeError
+    return kind(f"rfs exited early with {proc.returncode}; the end of {log_path}:\n{tail}")
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20.0, log_path=None) -> None:
     """hdfs-native retries a refused connection for minutes, so check the port first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"rfs exited early with {proc.returncode}")
+            raise _exited_early(proc, log_path)
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listening on port {port} after {timeout}s")
+
+
+def wait_for_logged_port(pattern: str, proc: subprocess.Popen, log_path, timeout: float = 20.0) -> int:
+    """The port a daemon started on port 0 says it bound, from the first match of `pattern`
+    (one group, the port) in its log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        match = re.search(pattern, Path(log_path).read_text(errors="replace"))
+        if match:
+            return int(match.group(1))
+        if proc.poll() is not None:
+            raise _exited_early(proc, log_path)
+        time.sleep(0.05)
+    raise TimeoutError(f"{log_path} logged no port matching {pattern!r} after {timeout}s")
+
+
+# A datanode given `dfs.datanode.address=…:0` names the transfer port it bound here.
+DATANODE_TRANSFER_PORT = r"datanode started .*transfer=\S*:(\d+)"
 
 
 def wait_until(predicate, timeout: float, what: str):
@@ -53,13 +90,18 @@ def wait_until(predicate, timeout: float, what: str):
 
 
 class Daemon:
-    def __init__(self, args, port, log_path):
-        self.port = port
+    """One `rfs` process. With `port` None, `port_pattern` finds the port it bound in its log
+    (for daemons started on port 0, which cannot lose their port to a race)."""
+
+    def __init__(self, args, port, log_path, port_pattern: str = None):
         self.log_path = log_path
         self.log = open(log_path, "w")
         self.proc = subprocess.Popen([RFS_BIN, *args], stdout=self.log, stderr=subprocess.STDOUT)
         try:
-            wait_for_port(port, self.proc)
+            if port is None:
+                port = wait_for_logged_port(port_pattern, self.proc, log_path)
+            wait_for_port(port, self.proc, log_path=log_path)
+            self.port = port
         except BaseException:
             # Leave no stray process behind a daemon that failed to come up.
             self.kill()
@@ -95,14 +137,27 @@ class Daemon:
         self.proc.wait()
 
 
+def start_namenode(tmp_path: Path, conf=(), log_name: str = "namenode.log"):
+    """`rfs namenode` on fresh RPC and HTTP ports, started again on new ones if another
+    process took one first. Its ports are fixed up front (clients are configured with them),
+    so unlike a datanode it cannot start on port 0. Returns the daemon and its HTTP port."""
+    for attempt in range(3):
+        port, http_port = free_port(), free_port()
+        args = ["namenode", "-D", f"dfs.namenode.rpc-address=127.0.0.1:{port}",
+                "-D", f"dfs.namenode.name.dir={tmp_path / 'name'}",
+                "-D", f"dfs.namenode.http-address=127.0.0.1:{http_port}"]
+        for setting in conf:
+            args += ["-D", setting]
+        try:
+            return Daemon(args, port, tmp_path / log_name), http_port
+        except PortTaken:
+            if attempt == 2:
+                raise
+
+
 @pytest.fixture
 def namenode(tmp_path):
-    port = free_port()
-    daemon = Daemon(
-        ["namenode", "-D", f"dfs.namenode.rpc-address=127.0.0.1:{port}",
-         "-D", f"dfs.namenode.name.dir={tmp_path / 'name'}",
-         "-D", f"dfs.namenode.http-address=127.0.0.1:{free_port()}"],
-        port, tmp_path / "namenode.log")
+    daemon, _ = start_namenode(tmp_path)
     yield daemon
     daemon.stop()
 
@@ -189,14 +244,7 @@ class Cluster:
     def __init__(self, tmp_path: Path, datanodes: int = 3, conf=()):
         self.tmp_path = tmp_path
         self.conf = [*self.CONF, *conf]
-        port = free_port()
-        self.http_port = free_port()
-        args = ["namenode", "-D", f"dfs.namenode.rpc-address=127.0.0.1:{port}",
-                "-D", f"dfs.namenode.name.dir={tmp_path / 'name'}",
-                "-D", f"dfs.namenode.http-address=127.0.0.1:{self.http_port}"]
-        for setting in self.conf:
-            args += ["-D", setting]
-        self.namenode = Daemon(args, port, tmp_path / "namenode.log")
+        self.namenode, self.http_port = start_namenode(tmp_path, self.conf)
         self.datanodes = []
         try:
             for index in range(datanodes):
@@ -228,13 +276,12 @@ class Cluster:
         return self.tmp_path / f"data{index}"
 
     def start_datanode(self, index: int) -> Daemon:
-        port = free_port()
-        args = ["datanode", "-D", f"fs.defaultFS={self.url}", "-D", f"dfs.datanode.address=127.0.0.1:{port}",
+        args = ["datanode", "-D", f"fs.defaultFS={self.url}", "-D", "dfs.datanode.address=127.0.0.1:0",
                 "-D", "dfs.datanode.ipc.address=127.0.0.1:0",
                 "-D", f"dfs.datanode.data.dir={self.data_dir(index)}", "-D", f"rfs.node.name=datanode{index}"]
         for setting in self.conf:
             args += ["-D", setting]
-        daemon = Daemon(args, port, self.tmp_path / f"datanode{index}.log")
+        daemon = Daemon(args, None, self.tmp_path / f"datanode{index}.log", port_pattern=DATANODE_TRANSFER_PORT)
         deadline = time.monotonic() + 20
         while "full block report sent" not in daemon.log_text():
             if time.monotonic() > deadline:

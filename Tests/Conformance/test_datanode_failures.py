@@ -8,7 +8,7 @@ import subprocess
 import hdfs_native
 from hdfs_native import WriteOptions
 
-from conftest import RFS_BIN, Cluster, Daemon, free_port, wait_until
+from conftest import DATANODE_TRANSFER_PORT, RFS_BIN, Cluster, Daemon, wait_until
 
 
 def test_datanode_killed_during_a_300_mib_write(tmp_path):
@@ -152,13 +152,12 @@ def test_an_unusable_volume_is_reported_and_the_datanode_serves_from_the_others(
     try:
         bad = tmp_path / "not-a-directory"
         bad.write_text("a file where a volume should be\n")
-        port = free_port()
         good = tmp_path / "good-volume"
-        args = ["datanode", "-D", f"fs.defaultFS={cluster.url}", "-D", f"dfs.datanode.address=127.0.0.1:{port}",
+        args = ["datanode", "-D", f"fs.defaultFS={cluster.url}", "-D", "dfs.datanode.address=127.0.0.1:0",
                 "-D", f"dfs.datanode.data.dir={good},{bad}", "-D", "rfs.node.name=datanode-two-volumes"]
         for setting in cluster.conf:
             args += ["-D", setting]
-        second = Daemon(args, port, tmp_path / "datanode-two-volumes.log")
+        second = Daemon(args, None, tmp_path / "datanode-two-volumes.log", port_pattern=DATANODE_TRANSFER_PORT)
         cluster.datanodes.append(second)
         assert "volume cannot be used" in second.log_text()
         wait_until(lambda: "datanode reports an error" in cluster.namenode.log_text()

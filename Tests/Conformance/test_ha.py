@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RFS_BIN, Cluster, Daemon, _pyspark_jars, free_port, wait_until
+from conftest import DATANODE_TRANSFER_PORT, RFS_BIN, Cluster, Daemon, _pyspark_jars, free_port, wait_until
 
 NS = "rfsha"
 
@@ -79,12 +79,11 @@ class HACluster:
             self.rpc_ports[index], self.tmp_path / f"namenode-{nn}.log")
 
     def _start_datanode(self, index: int) -> Daemon:
-        port = free_port()
-        daemon = Daemon(self._args("datanode", "-D", f"fs.defaultFS=hdfs://{NS}", "-D", f"dfs.datanode.address=127.0.0.1:{port}",
+        daemon = Daemon(self._args("datanode", "-D", f"fs.defaultFS=hdfs://{NS}", "-D", "dfs.datanode.address=127.0.0.1:0",
                                    "-D", "dfs.datanode.ipc.address=127.0.0.1:0",
                                    "-D", f"dfs.datanode.data.dir={self.tmp_path / f'data{index}'}",
                                    "-D", f"rfs.node.name=datanode{index}"),
-                        port, self.tmp_path / f"datanode{index}.log")
+                        None, self.tmp_path / f"datanode{index}.log", port_pattern=DATANODE_TRANSFER_PORT)
         wait_until(lambda: "full block report sent" in daemon.log_text(), 30, f"datanode {index} to report")
         return daemon
 
