@@ -46,17 +46,26 @@ struct RaftLog: Sendable {
     }
 
     /// Entries from `index` on, within the message bounds (at least one when any exist).
+    /// `maxBytes` bounds the entries as a message carries them: each one's data and its
+    /// `encodingOverhead`, so many small entries cannot outgrow a frame limit either.
     func entries(from index: UInt64, maxCount: Int, maxBytes: Int) -> [RaftEntry] {
         guard index > snapshotIndex, index <= lastIndex else { return [] }
         var result: [RaftEntry] = []
         var bytes = 0
         for entry in entries[Int(index - snapshotIndex - 1)...] {
-            if !result.isEmpty && (result.count >= maxCount || bytes + entry.data.count > maxBytes) { break }
+            let size = entry.data.count + Self.encodingOverhead
+            if !result.isEmpty && (result.count >= maxCount || bytes + size > maxBytes) { break }
             result.append(entry)
-            bytes += entry.data.count
+            bytes += size
         }
         return result
     }
+
+    /// A bound on what an entry's encoding in a message adds to its data (RaftProtocol.proto's
+    /// Entry inside its batch): its own tag and length (6 bytes for any entry under 32 GiB),
+    /// term and index (a tag and a varint, 11 bytes each at most), its type (2) and the
+    /// data's tag and length (6): 36.
+    static let encodingOverhead = 36
 
     /// The last index at or before `index` whose term is at most `term`: where a follower's
     /// and a leader's logs can first agree, skipping a whole term per round trip.

@@ -312,3 +312,29 @@ import Testing
         #expect(sim.convergenceProblems(excluding: [leaving]).isEmpty)
     }
 }
+
+/// The byte bound of an append counts each entry's encoding, not only its data.
+@Suite struct RaftLogBoundsTests {
+    static func log(entries: Int, dataBytes: Int) -> RaftLog {
+        RaftLog(snapshot: nil, entries: (1...UInt64(entries)).map { RaftEntry(term: 1, index: $0, data: Array(repeating: 7, count: dataBytes)) },
+                committed: 0)
+    }
+
+    @Test func emptyEntriesAreBoundedByTheirEncoding() {
+        // 256 no-ops carry no data, yet each costs bytes on the wire: a 1 KiB bound takes 28.
+        let taken = Self.log(entries: 256, dataBytes: 0).entries(from: 1, maxCount: 256, maxBytes: 1024)
+        #expect(taken.count == 1024 / RaftLog.encodingOverhead)
+        #expect(taken.map(\.index) == Array(1...UInt64(taken.count)))
+    }
+
+    @Test func dataAndOverheadTogetherStayWithinTheBound() {
+        let taken = Self.log(entries: 100, dataBytes: 100).entries(from: 5, maxCount: 256, maxBytes: 1000)
+        #expect(taken.count == 1000 / (100 + RaftLog.encodingOverhead))
+        #expect(taken.first?.index == 5)
+    }
+
+    @Test func oneEntryLargerThanTheBoundStillGoes() {
+        let taken = Self.log(entries: 3, dataBytes: 5000).entries(from: 2, maxCount: 256, maxBytes: 1000)
+        #expect(taken.map(\.index) == [2])
+    }
+}
