@@ -326,9 +326,8 @@ func runNamespaceHABench(quick: Bool, rfsBinary: String?) async throws -> [Strin
     lines.append("shared cores: the members and the clients all share this machine's \(ProcessInfo.processInfo.activeProcessorCount) cores")
     lines += try await measureGroupAgainstSingle(binary: binary, root: root + "/shared", quick: quick, budgetCores: nil).lines
     // Three members and the clients: four equal shares of the machine. Rounds, as in the
-    // single-namenode bench, and five of them: the single namenode and the group are measured
-    // one after the other, and on a shared virtual machine the host's speed changes between
-    // the two often enough that one round's ratio has ranged from 0.55 to 0.96x.
+    // single-namenode bench, and five of them: even measured in turns, a round's ratio moves
+    // with the host's speed.
     let share = Double(ProcessInfo.processInfo.activeProcessorCount) / 4
     lines.append("a machine per member: each namenode process and the clients held to \(String(format: "%.2f", share)) core "
                  + "(cpu cgroup quota, \(CPUBudget.periodMicroseconds / 1000) ms period), the single namenode too")
@@ -355,9 +354,16 @@ func runNamespaceHABench(quick: Bool, rfsBinary: String?) async throws -> [Strin
 /// One measurement of the group against the single namenode, each at 1 and at 64 clients;
 /// with `budgetCores`, every namenode process and this process (the clients) run in cpu
 /// cgroups of that many cores each.
+///
+/// Both setups run side by side (the idle one costs nothing but its heartbeats), and the
+/// 64-client figure is taken in alternating parts: single, group, group, single. On a shared
+/// virtual machine the host's speed drifts within seconds; measured one after the other, the
+/// two setups saw different hosts, and one round's ratio ranged from 0.49 to 0.96x. In this
+/// order a steady drift weighs the same on both.
 private func measureGroupAgainstSingle(binary: String, root: String, quick: Bool, budgetCores: Double?) async throws -> (lines: [String], ratioAt64: Double) {
     let totalFiles = quick ? 640 : 12_800
     let tag = "rfs-bench-\(getpid())"
+    let setups = ["single", "raft3"]
     var budgets: [CPUBudget] = []
     // Before any is made: a failure making the second must still remove the first.
     defer {
@@ -365,54 +371,79 @@ private func measureGroupAgainstSingle(binary: String, root: String, quick: Bool
         for budget in budgets { budget.remove() }
     }
     if let cores = budgetCores {
-        for name in ["clients", "nn1", "nn2", "nn3"] { budgets.append(try CPUBudget(name: "\(tag)-\(name)", cores: cores)) }
+        for name in ["clients", "single", "nn1", "nn2", "nn3"] { budgets.append(try CPUBudget(name: "\(tag)-\(name)", cores: cores)) }
         try budgets[0].add(pid: getpid())
     }
-    var lines: [String] = []
-    var rates: [String: [Int: Double]] = [:]
-    var cpu: [String: [Int: (members: [Double], client: Double)]] = [:]
-    var throttled: [String: [Double]] = [:]
-    for setup in ["single", "raft3"] {
-        let throttledBefore = budgets.map { $0.throttledSeconds() }
-        defer { throttled[setup] = zip(budgets, throttledBefore).map { $0.throttledSeconds() - $1 } }
-        var members: [NamenodeProcess] = []
-        defer { for member in members { member.stop() } }
-        if setup == "single" {
-            members = [try NamenodeProcess(binary: binary, directory: root + "/single")]
-        } else {
-            let ports = try (0..<3).map { _ in try freePort() }
-            var keys = ["dfs.nameservices=benchns", "dfs.ha.namenodes.benchns=nn1,nn2,nn3"]
-            for (index, port) in ports.enumerated() { keys.append("dfs.namenode.rpc-address.benchns.nn\(index + 1)=127.0.0.1:\(port)") }
-            for index in 0..<3 {
-                let flags = (keys + ["dfs.ha.namenode.id=nn\(index + 1)"]).flatMap { ["-D", $0] }
-                members.append(try NamenodeProcess(binary: binary, directory: root + "/nn\(index + 1)", port: ports[index],
-                                                   extraFlags: flags, waitForPort: false))
-            }
-            for member in members { try waitForPort(member.port, timeoutSeconds: 30) }
-        }
-        if !budgets.isEmpty {
-            for (index, member) in members.enumerated() { try budgets[index + 1].add(pid: member.process.processIdentifier) }
-        }
-        let ports = members.map(\.port)
-        // One create first: it waits (failing over) until a member is active.
-        _ = try await createFiles(ports: ports, clients: 1, filesPerClient: 1, run: "\(setup)-warmup")
-        for clients in [1, 64] {
-            let perClient = max(1, (clients == 1 ? totalFiles / 10 : totalFiles) / clients)
-            let cpuBefore = members.map { $0.cpuSeconds() }
-            let clientCPUBefore = ownCPUSeconds()
-            let rate = try await createFiles(ports: ports, clients: clients, filesPerClient: perClient, run: "\(setup)-c\(clients)")
-            rates[setup, default: [:]][clients] = rate
-            let edits = Double(perClient * clients * 2)
-            let memberCPU = zip(members, cpuBefore).map { ($0.cpuSeconds() - $1) / edits * 1e6 }.sorted(by: >)
-            cpu[setup, default: [:]][clients] = (memberCPU, (ownCPUSeconds() - clientCPUBefore) / edits * 1e6)
+    // Each setup's namenodes, and the indexes of their budgets.
+    var members: [String: [NamenodeProcess]] = [:]
+    defer { for processes in members.values { for member in processes { member.stop() } } }
+    members["single"] = [try NamenodeProcess(binary: binary, directory: root + "/single")]
+    let groupPorts = try (0..<3).map { _ in try freePort() }
+    var keys = ["dfs.nameservices=benchns", "dfs.ha.namenodes.benchns=nn1,nn2,nn3"]
+    for (index, port) in groupPorts.enumerated() { keys.append("dfs.namenode.rpc-address.benchns.nn\(index + 1)=127.0.0.1:\(port)") }
+    members["raft3"] = try (0..<3).map { index in
+        let flags = (keys + ["dfs.ha.namenode.id=nn\(index + 1)"]).flatMap { ["-D", $0] }
+        return try NamenodeProcess(binary: binary, directory: root + "/nn\(index + 1)", port: groupPorts[index],
+                                   extraFlags: flags, waitForPort: false)
+    }
+    for member in members["raft3"]! { try waitForPort(member.port, timeoutSeconds: 30) }
+    let budgetIndexes = ["single": [1], "raft3": [2, 3, 4]]
+    if !budgets.isEmpty {
+        for setup in setups {
+            for (member, index) in zip(members[setup]!, budgetIndexes[setup]!) { try budgets[index].add(pid: member.process.processIdentifier) }
         }
     }
+    // One create first: it waits (failing over) until a member is active.
+    for setup in setups { _ = try await createFiles(ports: members[setup]!.map(\.port), clients: 1, filesPerClient: 1, run: "\(setup)-warmup") }
+
+    var files: [String: [Int: Int]] = [:]
+    var seconds: [String: [Int: Double]] = [:]
+    var memberCPU: [String: [Int: [Double]]] = [:]
+    var clientCPU: [String: [Int: Double]] = [:]
+    var throttled: [String: [Double]] = [:]
+    var partRates: [String] = []
+    // (setup, clients, files per client, part): one client alone, then 64 in four parts.
+    let perClient64 = max(1, totalFiles / 2 / 64)
+    let plan: [(String, Int, Int, Int)] = [("single", 1, totalFiles / 10, 0), ("raft3", 1, totalFiles / 10, 0)]
+        + [("single", 1), ("raft3", 2), ("raft3", 3), ("single", 4)].map { ($0.0, 64, perClient64, $0.1) }
+    for (setup, clients, perClient, part) in plan {
+        let processes = members[setup]!
+        let cpuBefore = processes.map { $0.cpuSeconds() }
+        let clientCPUBefore = ownCPUSeconds()
+        let throttledBefore = budgets.map { $0.throttledSeconds() }
+        let partRate = try await createFiles(ports: processes.map(\.port), clients: clients, filesPerClient: perClient,
+                                             run: "\(setup)-c\(clients)-\(part)")
+        seconds[setup, default: [:]][clients, default: 0] += partRate > 0 ? Double(clients * perClient) / partRate : 0
+        if clients > 1 { partRates.append("\(setup == "raft3" ? "group" : "single") \(Int(partRate))") }
+        files[setup, default: [:]][clients, default: 0] += clients * perClient
+        let used = zip(processes, cpuBefore).map { $0.cpuSeconds() - $1 }
+        memberCPU[setup, default: [:]][clients] = zip(memberCPU[setup]?[clients] ?? Array(repeating: 0, count: used.count), used).map { $0 + $1 }
+        clientCPU[setup, default: [:]][clients, default: 0] += ownCPUSeconds() - clientCPUBefore
+        if !budgets.isEmpty {
+            let held = zip(budgets, throttledBefore).map { $0.throttledSeconds() - $1 }
+            // The clients' budget, then this setup's members'.
+            let mine = [held[0]] + budgetIndexes[setup]!.map { held[$0] }
+            throttled[setup] = zip(throttled[setup] ?? Array(repeating: 0, count: mine.count), mine).map { $0 + $1 }
+        }
+    }
+    func rate(_ setup: String, _ clients: Int) -> Double {
+        guard let time = seconds[setup]?[clients], time > 0 else { return 0 }
+        return Double(files[setup]?[clients] ?? 0) / time
+    }
+    /// µs per edit (create and complete are one edit each) of each member, busiest first, and of the clients.
+    func cpuPerEdit(_ setup: String, _ clients: Int) -> (members: [Double], client: Double)? {
+        guard let used = memberCPU[setup]?[clients], let count = files[setup]?[clients], count > 0 else { return nil }
+        let edits = Double(count * 2)
+        return (used.map { $0 / edits * 1e6 }.sorted(by: >), (clientCPU[setup]?[clients] ?? 0) / edits * 1e6)
+    }
+    var lines: [String] = []
     for clients in [1, 64] {
-        let single = rates["single"]?[clients] ?? 0, group = rates["raft3"]?[clients] ?? 0
+        let single = rate("single", clients), group = rate("raft3", clients)
         lines.append("  \(clients) client(s): 3-member group \(Int(group)) files/s, single namenode \(Int(single)) files/s, "
-                     + "ratio \(String(format: "%.2f", single > 0 ? group / single : 0))x")
+                     + "ratio \(String(format: "%.2f", single > 0 ? group / single : 0))x"
+                     + (clients > 1 ? " (measured in turns, files/s: \(partRates.joined(separator: ", ")))" : ""))
         for setup in ["raft3", "single"] {
-            guard let (members, client) = cpu[setup]?[clients] else { continue }
+            guard let (members, client) = cpuPerEdit(setup, clients) else { continue }
             let total = members.reduce(0, +) + client
             lines.append("      CPU per edit, \(setup == "raft3" ? "group " : "single"): namenodes "
                          + members.map { "\(Int($0))" }.joined(separator: " + ") + " µs, clients \(Int(client)) µs, total \(Int(total)) µs")
@@ -422,22 +453,22 @@ private func measureGroupAgainstSingle(binary: String, root: String, quick: Bool
         // where everything shares the cores, the ratio of the totals; with a machine per
         // member (and the clients elsewhere), the single namenode's CPU per edit over the
         // busiest member's (the leader's), which the budgeted run then measures.
-        if budgets.isEmpty, clients > 1, let (groupMembers, groupClient) = cpu["raft3"]?[clients],
-           let (singleMembers, singleClient) = cpu["single"]?[clients], let busiest = groupMembers.first, busiest > 0,
+        if budgets.isEmpty, clients > 1, let (groupMembers, groupClient) = cpuPerEdit("raft3", clients),
+           let (singleMembers, singleClient) = cpuPerEdit("single", clients), let busiest = groupMembers.first, busiest > 0,
            let single = singleMembers.first {
             let shared = (single + singleClient) / (groupMembers.reduce(0, +) + groupClient)
             lines.append("      CPU bound on the ratio: \(String(format: "%.2f", shared))x on this machine; "
                          + "\(String(format: "%.2f", single / busiest))x estimated with a machine per member")
         }
     }
-    // How long each budget held its processes back: the busiest member's budget, not its
-    // work, set the pace when its figure is near the run's length.
-    for setup in ["single", "raft3"] {
-        guard let seconds = throttled[setup], !seconds.isEmpty else { continue }
-        let members = setup == "single" ? 1 : 3
-        lines.append("      throttled by the budgets, \(setup == "raft3" ? "group " : "single"): clients \(String(format: "%.1f", seconds[0])) s, namenodes "
-                     + seconds.dropFirst().prefix(members).map { String(format: "%.1f", $0) }.joined(separator: ", ") + " s")
+    // How long each budget held its processes back while its setup ran: the busiest member's
+    // budget, not its work, set the pace when its figure is near the time measured.
+    for setup in setups {
+        guard let held = throttled[setup], !held.isEmpty else { continue }
+        lines.append("      throttled by the budgets, \(setup == "raft3" ? "group " : "single"): clients \(String(format: "%.1f", held[0])) s, namenodes "
+                     + held.dropFirst().map { String(format: "%.1f", $0) }.joined(separator: ", ") + " s"
+                     + " (of \(String(format: "%.1f", (seconds[setup]?[1] ?? 0) + (seconds[setup]?[64] ?? 0))) s measured)")
     }
-    let single = rates["single"]?[64] ?? 0, group = rates["raft3"]?[64] ?? 0
+    let single = rate("single", 64), group = rate("raft3", 64)
     return (lines, single > 0 ? group / single : 0)
 }
