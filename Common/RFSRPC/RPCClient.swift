@@ -464,6 +464,12 @@ final class RPCClientHandler: ChannelDuplexHandler {
     /// in the client's profile, and calls almost always share one timeout, so the earliest
     /// deadline is that of the oldest call and the timer fires about once per timeout.
     private var timer: (deadline: NIODeadline, task: Scheduled<Void>)?
+    /// When the connection last received a frame (or opened). A call that times out on a
+    /// connection silent for all that time closes it, as Hadoop's client does when a read
+    /// gets nothing for its RPC timeout: the peer may have vanished without a reset (its host
+    /// died), and the connection would otherwise be reused, and time out, until TCP gave up on
+    /// it minutes later. A call that is merely slow, while others are answered, leaves it open.
+    private var lastHeard = NIODeadline.now()
 
     init(address: String, refusal: ConnectionRefusal) {
         self.address = address
@@ -483,42 +489,58 @@ final class RPCClientHandler: ChannelDuplexHandler {
                 promise?.succeed(())
                 return
             }
-            let deadline = NIODeadline.now() + .nanoseconds(call.timeout.wholeNanoseconds)
+            let now = NIODeadline.now()
+            let deadline = now + .nanoseconds(call.timeout.wholeNanoseconds)
+            // Silence counts from the first call still waiting: a connection idle between
+            // calls has nothing to hear.
+            if waiting.isEmpty { lastHeard = now }
             waiting[call.callID] = Waiting(promise: call.promise, method: call.method, timeout: call.timeout, deadline: deadline)
-            armTimer(for: deadline, on: context.eventLoop)
+            armTimer(for: deadline, channel: context.channel)
             context.write(wrapOutboundOut(call.frame), promise: promise)
         }
     }
 
     /// Makes sure the timer fires no later than `deadline`.
-    private func armTimer(for deadline: NIODeadline, on eventLoop: any EventLoop) {
+    private func armTimer(for deadline: NIODeadline, channel: any Channel) {
         if let armed = timer, armed.deadline <= deadline { return }
         timer?.task.cancel()
-        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        let task = eventLoop.scheduleTask(deadline: deadline) {
-            loopBound.value.expireDue(on: eventLoop)
+        let loopBound = NIOLoopBound(self, eventLoop: channel.eventLoop)
+        let task = channel.eventLoop.scheduleTask(deadline: deadline) {
+            loopBound.value.expireDue(channel: channel)
         }
         timer = (deadline, task)
     }
 
-    /// Fails every call whose deadline has passed, then re-arms for the earliest left.
-    private func expireDue(on eventLoop: any EventLoop) {
+    /// Fails every call whose deadline has passed, then re-arms for the earliest left; closes
+    /// the connection when nothing came on it for a whole timeout of a call that expired.
+    private func expireDue(channel: any Channel) {
         timer = nil
         let now = NIODeadline.now()
         var earliest: NIODeadline?
+        var expired: [Waiting] = []
         for (callID, entry) in waiting {
             if entry.deadline <= now {
                 waiting.removeValue(forKey: callID)
-                entry.promise.fail(RPCClientError.timedOut(method: entry.method, after: entry.timeout))
+                expired.append(entry)
             } else if earliest.map({ entry.deadline < $0 }) ?? true {
                 earliest = entry.deadline
             }
         }
-        if let earliest, !closed { armTimer(for: earliest, on: eventLoop) }
+        let silent = expired.contains { now - lastHeard >= .nanoseconds($0.timeout.wholeNanoseconds) }
+        if silent && !closed {
+            // Closed before the expired callers hear of it, so that a retry finds it closed
+            // and connects again. The calls still waiting fail as it closes (`channelInactive`)
+            // and are sent again on a new one if they may be.
+            channel.close(promise: nil)
+        } else if let earliest, !closed {
+            armTimer(for: earliest, channel: channel)
+        }
+        for entry in expired { entry.promise.fail(RPCClientError.timedOut(method: entry.method, after: entry.timeout)) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .frame(var frame) = unwrapInboundIn(data) else { return }
+        lastHeard = NIODeadline.now()
         let header: Hadoop_Common_RpcResponseHeaderProto
         do {
             header = try frame.readDelimited(Hadoop_Common_RpcResponseHeaderProto.self)

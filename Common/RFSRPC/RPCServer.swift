@@ -32,14 +32,20 @@ public final class RPCServer: Sendable {
     public let localAddress: SocketAddress
     private let listener: Channel
     private let connections: NIOLockedValueBox<[ObjectIdentifier: Channel]>
+    private let accepted: NIOLockedValueBox<Int>
     private let logger: Logger
 
-    private init(listener: Channel, connections: NIOLockedValueBox<[ObjectIdentifier: Channel]>, logger: Logger) {
+    private init(listener: Channel, connections: NIOLockedValueBox<[ObjectIdentifier: Channel]>, accepted: NIOLockedValueBox<Int>,
+                 logger: Logger) {
         self.listener = listener
         self.localAddress = listener.localAddress!
         self.connections = connections
+        self.accepted = accepted
         self.logger = logger
     }
+
+    /// Connections accepted since the server started (open or not).
+    public var connectionsAccepted: Int { accepted.withLockedValue { $0 } }
 
     /// Binds `host:port` (port 0 picks a free one; see `localAddress`) and starts serving.
     public static func start(
@@ -51,6 +57,7 @@ public final class RPCServer: Sendable {
         logger: Logger
     ) async throws -> RPCServer {
         let connections = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
+        let accepted = NIOLockedValueBox(0)
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: configuration.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -59,6 +66,7 @@ public final class RPCServer: Sendable {
             .childChannelInitializer { channel in
                 let key = ObjectIdentifier(channel)
                 connections.withLockedValue { $0[key] = channel }
+                accepted.withLockedValue { $0 += 1 }
                 channel.closeFuture.whenComplete { _ in _ = connections.withLockedValue { $0.removeValue(forKey: key) } }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([
@@ -70,7 +78,7 @@ public final class RPCServer: Sendable {
             .bind(host: host, port: port)
             .get()
         logger.info("rpc server listening", metadata: ["address": "\(listener.localAddress!)", "protocols": "\(registry.protocols.joined(separator: ","))"])
-        return RPCServer(listener: listener, connections: connections, logger: logger)
+        return RPCServer(listener: listener, connections: connections, accepted: accepted, logger: logger)
     }
 
     /// Stops accepting, then closes every open connection.

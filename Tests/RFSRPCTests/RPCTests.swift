@@ -209,6 +209,60 @@ struct RPCTests {
         try await server.close()
     }
 
+    @Test("a call that times out on a connection that heard nothing meanwhile closes it; the next call connects again")
+    func silentConnectionIsReplaced() async throws {
+        // A peer that accepts and never answers: a host that vanished without a reset looks so.
+        final class Count: Sendable { let value = Mutex(0) }
+        let accepted = Count()
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                accepted.value.withLock { $0 += 1 }
+                return channel.eventLoop.makeSucceededVoidFuture()
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        var configuration = makeClient(ports: [listener.localAddress!.port!]).configuration
+        configuration.callTimeout = .milliseconds(200)
+        configuration.maxFailovers = 0
+        configuration.maxRetries = 0
+        let client = RPCClient(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton)
+        for path in ["/a", "/b"] {
+            await #expect {
+                _ = try await getFileInfo(client, path)
+            } throws: { error in
+                if case RPCClientError.timedOut = error { return true }
+                return false
+            }
+        }
+        #expect(accepted.value.withLock { $0 } == 2)
+        await client.close()
+        try await listener.close()
+    }
+
+    @Test("a slow call times out without closing a connection on which other calls are answered")
+    func slowCallKeepsALiveConnection() async throws {
+        let server = try await startTestServer()
+        var configuration = makeClient(ports: [server.localAddress.port!]).configuration
+        configuration.callTimeout = .seconds(2)
+        configuration.maxFailovers = 0
+        configuration.maxRetries = 0
+        let client = RPCClient(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton)
+        #expect(try await getFileInfo(client, "/first").fs.path == Data("/first".utf8))
+        let slow = Task { try await getFileInfo(client, "/slow-5000") }
+        // Calls answered back to back while the slow one waits: the connection is heard.
+        var answered = 0
+        let until = ContinuousClock.now + .milliseconds(2500)
+        while ContinuousClock.now < until {
+            #expect(try await getFileInfo(client, "/fast").fs.path == Data("/fast".utf8))
+            answered += 1
+        }
+        await #expect(throws: RPCClientError.self) { try await slow.value }
+        #expect(answered > 0)
+        #expect(try await getFileInfo(client, "/after").fs.path == Data("/after".utf8))
+        #expect(server.connectionsAccepted == 1)
+        await client.close()
+        try await server.close()
+    }
+
     @Test("a refused connection fails over to the next server")
     func failOverOnRefused() async throws {
         let server = try await startTestServer()
