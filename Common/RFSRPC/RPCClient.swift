@@ -452,6 +452,7 @@ final class RPCClientHandler: ChannelDuplexHandler {
         var promise: EventLoopPromise<[UInt8]>
         var method: String
         var timeout: Duration
+        var sentAt: NIODeadline
         var deadline: NIODeadline
     }
 
@@ -464,11 +465,12 @@ final class RPCClientHandler: ChannelDuplexHandler {
     /// in the client's profile, and calls almost always share one timeout, so the earliest
     /// deadline is that of the oldest call and the timer fires about once per timeout.
     private var timer: (deadline: NIODeadline, task: Scheduled<Void>)?
-    /// When the connection last received a frame (or opened). A call that times out on a
-    /// connection silent for all that time closes it, as Hadoop's client does when a read
-    /// gets nothing for its RPC timeout: the peer may have vanished without a reset (its host
-    /// died), and the connection would otherwise be reused, and time out, until TCP gave up on
-    /// it minutes later. A call that is merely slow, while others are answered, leaves it open.
+    /// When the connection last received a frame (or opened). A call that times out with
+    /// nothing received on its connection since it was sent closes the connection, as Hadoop's
+    /// client does when a read gets nothing for its RPC timeout: the peer may have vanished
+    /// without a reset (its host died), and the connection would otherwise be reused, and time
+    /// out, until TCP gave up on it minutes later. A call that is merely slow, while others are
+    /// answered, leaves it open.
     private var lastHeard = NIODeadline.now()
 
     init(address: String, refusal: ConnectionRefusal) {
@@ -485,16 +487,15 @@ final class RPCClientHandler: ChannelDuplexHandler {
             context.write(wrapOutboundOut(buffer), promise: promise)
         case .call(let call):
             guard !closed else {
-                call.promise.fail(closedError)
+                // Never sent: a call may go elsewhere (or again) without being counted as one
+                // that may have reached the server.
+                call.promise.fail(refusal.error ?? RPCClientError.connectFailed(address: address, reason: "the connection was closed"))
                 promise?.succeed(())
                 return
             }
             let now = NIODeadline.now()
             let deadline = now + .nanoseconds(call.timeout.wholeNanoseconds)
-            // Silence counts from the first call still waiting: a connection idle between
-            // calls has nothing to hear.
-            if waiting.isEmpty { lastHeard = now }
-            waiting[call.callID] = Waiting(promise: call.promise, method: call.method, timeout: call.timeout, deadline: deadline)
+            waiting[call.callID] = Waiting(promise: call.promise, method: call.method, timeout: call.timeout, sentAt: now, deadline: deadline)
             armTimer(for: deadline, channel: context.channel)
             context.write(wrapOutboundOut(call.frame), promise: promise)
         }
@@ -512,7 +513,7 @@ final class RPCClientHandler: ChannelDuplexHandler {
     }
 
     /// Fails every call whose deadline has passed, then re-arms for the earliest left; closes
-    /// the connection when nothing came on it for a whole timeout of a call that expired.
+    /// the connection when nothing came on it since an expired call was sent.
     private func expireDue(channel: any Channel) {
         timer = nil
         let now = NIODeadline.now()
@@ -526,7 +527,7 @@ final class RPCClientHandler: ChannelDuplexHandler {
                 earliest = entry.deadline
             }
         }
-        let silent = expired.contains { now - lastHeard >= .nanoseconds($0.timeout.wholeNanoseconds) }
+        let silent = expired.contains { lastHeard <= $0.sentAt }
         if silent && !closed {
             // Closed before the expired callers hear of it, so that a retry finds it closed
             // and connects again. The calls still waiting fail as it closes (`channelInactive`)

@@ -1,5 +1,6 @@
 """Fixtures for the conformance tests: real rfs daemons as processes, judged by real clients."""
 import os
+import random
 import re
 import signal
 import socket
@@ -14,11 +15,36 @@ RFS_BIN = os.environ.get("RFS_BIN", str(ROOT / ".build" / "debug" / "rfs"))
 
 
 _handed_out: set = set()
+_LOWEST_PORT = 10000
+
+
+def _ephemeral_ports_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def free_port() -> int:
-    """A port nothing listens on now, and not handed out before in this run: two calls before
-    either port is bound (a namenode's RPC and HTTP ports) could otherwise get the same one."""
+    """A port nothing is bound to now, not handed out before in this run (two calls before
+    either port is bound, a namenode's RPC and HTTP ports, could otherwise get the same one),
+    and below the kernel's ephemeral range: a port from that range can be given to any
+    process's outgoing connection between this call and the daemon binding it, or while a
+    daemon is down between a kill and its restart on the same port."""
+    highest = _ephemeral_ports_start() - 1
+    if highest - _LOWEST_PORT >= 1000:
+        for _ in range(1000):
+            port = random.randint(_LOWEST_PORT, highest)
+            if port in _handed_out:
+                continue
+            try:
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            _handed_out.add(port)
+            return port
+    # No room below the ephemeral range on this machine: any port the kernel picks.
     while True:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -76,7 +102,7 @@ def wait_for_logged_port(pattern: str, proc: subprocess.Popen, log_path, timeout
 
 
 # A datanode given `dfs.datanode.address=…:0` names the transfer port it bound here.
-DATANODE_TRANSFER_PORT = r"datanode started .*transfer=\S*:(\d+)"
+DATANODE_TRANSFER_PORT = r"datanode started .*transfer=\S*:(\d+)\s"
 
 
 def wait_until(predicate, timeout: float, what: str):
@@ -310,20 +336,23 @@ def free_port_run(count: int) -> int:
     """The first of `count` consecutive free ports (the minicluster's namenodes count up)."""
     for _ in range(100):
         first = free_port()
-        if first + count > 65535:
+        run = range(first, first + count)
+        # The whole run below the ephemeral range (see free_port) and handed out to no one else.
+        if run[-1] > 65535 or (first < _ephemeral_ports_start() <= run[-1]) or any(p in _handed_out for p in run[1:]):
             continue
         sockets = []
         try:
-            for port in range(first, first + count):
+            for port in run:
                 s = socket.socket()
                 sockets.append(s)
                 s.bind(("127.0.0.1", port))
-            return first
         except OSError:
             continue
         finally:
             for s in sockets:
                 s.close()
+        _handed_out.update(run)
+        return first
     raise RuntimeError("no run of free ports")
 
 

@@ -154,6 +154,7 @@ def test_an_unusable_volume_is_reported_and_the_datanode_serves_from_the_others(
         bad.write_text("a file where a volume should be\n")
         good = tmp_path / "good-volume"
         args = ["datanode", "-D", f"fs.defaultFS={cluster.url}", "-D", "dfs.datanode.address=127.0.0.1:0",
+                "-D", "dfs.datanode.ipc.address=127.0.0.1:0",
                 "-D", f"dfs.datanode.data.dir={good},{bad}", "-D", "rfs.node.name=datanode-two-volumes"]
         for setting in cluster.conf:
             args += ["-D", setting]

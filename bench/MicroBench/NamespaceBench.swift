@@ -179,7 +179,15 @@ final class NamenodeProcess {
         process.standardOutput = log
         process.standardError = log
         try process.run()
-        if wait { try waitForPort(self.port, timeoutSeconds: 30) }
+        if wait {
+            do {
+                try waitForPort(self.port, timeoutSeconds: 30)
+            } catch {
+                // Nobody else holds this process yet: stop it here, or it outlives the bench.
+                stop()
+                throw error
+            }
+        }
     }
 
     /// User plus system CPU time the process has used, from /proc/<pid>/stat.
@@ -381,10 +389,12 @@ private func measureGroupAgainstSingle(binary: String, root: String, quick: Bool
     let groupPorts = try (0..<3).map { _ in try freePort() }
     var keys = ["dfs.nameservices=benchns", "dfs.ha.namenodes.benchns=nn1,nn2,nn3"]
     for (index, port) in groupPorts.enumerated() { keys.append("dfs.namenode.rpc-address.benchns.nn\(index + 1)=127.0.0.1:\(port)") }
-    members["raft3"] = try (0..<3).map { index in
+    // One at a time into `members`, so that a member failing to start leaves the others
+    // where the `defer` above stops them.
+    for index in 0..<3 {
         let flags = (keys + ["dfs.ha.namenode.id=nn\(index + 1)"]).flatMap { ["-D", $0] }
-        return try NamenodeProcess(binary: binary, directory: root + "/nn\(index + 1)", port: groupPorts[index],
-                                   extraFlags: flags, waitForPort: false)
+        members["raft3", default: []].append(try NamenodeProcess(binary: binary, directory: root + "/nn\(index + 1)", port: groupPorts[index],
+                                                                 extraFlags: flags, waitForPort: false))
     }
     for member in members["raft3"]! { try waitForPort(member.port, timeoutSeconds: 30) }
     let budgetIndexes = ["single": [1], "raft3": [2, 3, 4]]
