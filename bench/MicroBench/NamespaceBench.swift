@@ -216,18 +216,11 @@ final class NamenodeProcess {
     }
 }
 
+/// A free port on 127.0.0.1 for a daemon about to be started (`LoopbackPort.free`: below the
+/// kernel's ephemeral range, where no outgoing connection is given it meanwhile).
 func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw BenchError("cannot find a free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    guard let port = LoopbackPort.free() else { throw BenchError("cannot find a free port") }
+    return port
 }
 
 func waitForPort(_ port: Int, timeoutSeconds: Double) throws {

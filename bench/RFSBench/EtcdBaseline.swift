@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import NIOCore
+import RFSRPC
 
 /// The reference Raft store: a 3-member etcd cluster (Debian's etcd-server) on loopback,
 /// each member with its own data directory on the run's disk and etcd's default fsync policy
@@ -149,17 +150,9 @@ final class BenchChildProcess: @unchecked Sendable {
     }
 }
 
-/// A port the OS says is free on 127.0.0.1 now.
+/// A free port on 127.0.0.1 for a daemon about to be started (`LoopbackPort.free`: below the
+/// kernel's ephemeral range, where no outgoing connection is given it meanwhile).
 func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw BenchError("cannot find a free port on 127.0.0.1") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    guard let port = LoopbackPort.free() else { throw BenchError("cannot find a free port on 127.0.0.1") }
+    return port
 }
