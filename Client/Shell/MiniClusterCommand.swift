@@ -86,7 +86,7 @@ struct MiniClusterCommand: AsyncParsableCommand {
 
         for endpoint in namenodeEndpoints {
             for (address, option) in [(endpoint.rpc, "--port"), (endpoint.http, "--http-port")]
-            where PortProbe.isListening(host: address.host, port: address.port) {
+            where LoopbackPort.isListening(port: address.port, host: address.host) {
                 throw ValidationError("\(address) is in use by another process; stop it or pick another \(option)")
             }
         }
@@ -165,7 +165,7 @@ struct MiniClusterCommand: AsyncParsableCommand {
     static func waitForPort(host: String, port: Int, child: ChildProcess) async throws {
         for _ in 0..<400 {
             guard child.isRunning else { throw ValidationError("the namenode exited; see \(child.log)") }
-            if PortProbe.isListening(host: host, port: port) { return }
+            if LoopbackPort.isListening(port: port, host: host) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw ValidationError("the namenode did not listen on \(host):\(port) within 20 s; see \(child.log)")
@@ -241,21 +241,6 @@ final class ChildProcess: @unchecked Sendable {
         while process.isRunning, Date() < deadline { usleep(50_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-    }
-}
-
-enum PortProbe {
-    static func isListening(host: String, port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { return false }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }
 

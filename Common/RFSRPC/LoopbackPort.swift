@@ -3,9 +3,9 @@ import Glibc
 #endif
 import Synchronization
 
-/// Free TCP ports on 127.0.0.1 for a daemon this process is about to start (the benches'
-/// clusters): the daemon binds the port later, so the choice must be one nothing else is
-/// likely to take meanwhile.
+/// TCP ports on the loopback for daemons this process starts (the minicluster's, the benches'):
+/// free ones to hand them, chosen where nothing else is likely to take them before the daemon
+/// binds them, and whether one listens yet.
 public enum LoopbackPort {
     /// The lowest port handed out; below it are the well-known and HDFS's default ports.
     static let lowest = 10_000
@@ -50,19 +50,36 @@ public enum LoopbackPort {
         bound(port: 0)
     }
 
+    /// Whether something accepts connections on `host`:`port` now (an IPv4 literal): a
+    /// daemon just started has bound its port, or another process holds one wanted.
+    public static func isListening(port: Int, host: String = "127.0.0.1") -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard var address = ipv4(host: host, port: port) else { return false }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
     /// Binds a TCP socket to 127.0.0.1:`port` and returns the port it got, closing it again.
     private static func bound(port: Int) -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        guard var address = ipv4(host: "127.0.0.1", port: port) else { return nil }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let ok = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
         return ok ? Int(UInt16(bigEndian: address.sin_port)) : nil
+    }
+
+    private static func ipv4(host: String, port: Int) -> sockaddr_in? {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { return nil }
+        return address
     }
 }

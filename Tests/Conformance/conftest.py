@@ -163,7 +163,7 @@ class Daemon:
         self.proc.wait()
 
 
-def start_namenode(tmp_path: Path, conf=(), log_name: str = "namenode.log"):
+def start_namenode(tmp_path: Path, conf=()):
     """`rfs namenode` on fresh RPC and HTTP ports, started again on new ones if another
     process took one first. Its ports are fixed up front (clients are configured with them),
     so unlike a datanode it cannot start on port 0. Returns the daemon and its HTTP port."""
@@ -175,7 +175,7 @@ def start_namenode(tmp_path: Path, conf=(), log_name: str = "namenode.log"):
         for setting in conf:
             args += ["-D", setting]
         try:
-            return Daemon(args, port, tmp_path / log_name), http_port
+            return Daemon(args, port, tmp_path / "namenode.log"), http_port
         except PortTaken:
             if attempt == 2:
                 raise

@@ -226,16 +226,7 @@ func freePort() throws -> Int {
 func waitForPort(_ port: Int, timeoutSeconds: Double) throws {
     let start = ContinuousClock.now
     while (ContinuousClock.now - start).seconds < timeoutSeconds {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        close(fd)
-        if connected { return }
+        if LoopbackPort.isListening(port: port) { return }
         usleep(50_000)
     }
     throw BenchError("nothing listening on port \(port) after \(timeoutSeconds) s")

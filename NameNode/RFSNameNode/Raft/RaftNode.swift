@@ -968,12 +968,7 @@ final class PeerSender: Sendable {
                     writing.begin()
                     switch oneWay {
                     case true?: try? await client.sendRaw(RaftNode.oneWayDelivery, body: body)
-                    case false?:
-                        do {
-                            _ = try await client.callRaw("deliverBatch", body: body, idempotent: false)
-                        } catch RPCClientError.timedOut {
-                            await client.dropConnections()
-                        } catch {}
+                    case false?: _ = try? await client.callRaw("deliverBatch", body: body, idempotent: false)
                     case nil: break   // the peer could not be asked yet (it is down): the batch is lost, as Raft allows
                     }
                     writing.end()
@@ -988,18 +983,15 @@ final class PeerSender: Sendable {
         doorbell.yield()
     }
 
-    /// Whether the peer serves `deliverMessages`; nil when it could not be asked. A call that
-    /// timed out drops the connection: it may be one whose peer vanished without a reset,
-    /// which would otherwise be reused until TCP gives up on it.
+    /// Whether the peer serves `deliverMessages`; nil when it could not be asked. (A probe or
+    /// `deliverBatch` call that times out with nothing heard closes its connection in the RPC
+    /// client itself: its peer may have vanished without a reset.)
     static func servesOneWay(_ client: RPCClient) async -> Bool? {
         do {
             _ = try await client.call(RaftNode.oneWayProbe, Rfs_Raft_RaftDelivered(), returning: Rfs_Raft_RaftDelivered.self, idempotent: true)
             return true
         } catch let error as RPCRemoteException where error.exceptionClassName == HadoopException.noSuchMethod.rawValue {
             return false
-        } catch RPCClientError.timedOut {
-            await client.dropConnections()
-            return nil
         } catch {
             return nil
         }
@@ -1007,7 +999,8 @@ final class PeerSender: Sendable {
 
     /// Drops the connection when a write on it has been under way longer than `limit` (the
     /// socket's buffer is full and the peer reads nothing): the write fails, and the sender
-    /// goes on with a new connection.
+    /// goes on with a new connection. One-way sends have no reply to time out, so the RPC
+    /// client's own check never sees this case.
     func dropConnectionIfStuck(after limit: Duration) {
         if writing.endIfOlder(than: limit) { Task { [client] in await client.dropConnections() } }
     }
