@@ -139,7 +139,7 @@ public final class HAState: Sendable {
 
     public var isActive: Bool {
         guard let raft = engine.raft else { return true }
-        let status = raft.status
+        let status = raft.leadership
         let active = status.role == .leader && status.leaderStartIndex > 0
             && engine.lastAppliedIndex >= status.leaderStartIndex
         let changed = last.withLock { last -> Bool in

@@ -328,19 +328,18 @@ final class Applier: Sendable {
 
     struct Waiting {
         var edit: Rfs_Namenode_Edit
-        /// Nil for an edit that reached this member through Raft (its proposer, if here, is
-        /// in `expected`).
+        /// Nil for an edit proposed on another member (a Raft proposer here moves in from
+        /// `expected` when its entry commits).
         var continuation: CheckedContinuation<EditResult, any Error>?
     }
 
     private struct State {
         var lastAppliedIndex: UInt64
         var waiting: [UInt64: Waiting] = [:]
-        /// Raft proposers: the index and term their entry got. Another term at that index
-        /// when it applies means a new leader replaced it.
+        /// Raft proposers: the index and term their entry got. When the entry at that index
+        /// commits, the proposer moves to `waiting` with its edit (the same term), or hears
+        /// that a new leader replaced it (another term).
         var expected: [UInt64: (term: UInt64, edit: Rfs_Namenode_Edit, continuation: CheckedContinuation<EditResult, any Error>)] = [:]
-        /// Terms of the committed entries waiting in `waiting`.
-        var terms: [UInt64: UInt64] = [:]
         var observer: (@Sendable ([AppliedEdit]) -> Void)?
         /// Runs after a snapshot replaced the store (see `NamespaceEngine.onSnapshotInstalled`).
         var snapshotObserver: (@Sendable () -> Void)?
@@ -403,38 +402,54 @@ final class Applier: Sendable {
     /// no-op, a membership change or an undecodable entry applies as an empty edit, which
     /// changes nothing but the applied index.
     func enqueueCommitted(_ entries: [RaftEntry]) {
-        // The leader's own proposals wait here with their edits: no need to decode those again.
-        // By position in `entries` (an array: a dictionary built per call showed in profiles).
-        let proposed: [Rfs_Namenode_Edit?] = state.withLock { state in
-            entries.map { entry in state.expected[entry.index].flatMap { $0.term == entry.term ? $0.edit : nil } }
+        // One pass under the lock: the leader's own proposals wait here with their edits and
+        // become waiting edits at once (no decoding, no second lookup when they apply); only
+        // entries proposed elsewhere are decoded, outside the lock, and added after.
+        var replaced: [(UInt64, CheckedContinuation<EditResult, any Error>)] = []
+        let foreign: [RaftEntry] = state.withLock { state in
+            guard state.failure == nil else { return [] }
+            var foreign: [RaftEntry] = []
+            for entry in entries where entry.index > state.lastAppliedIndex {
+                if let mine = state.expected.removeValue(forKey: entry.index) {
+                    if mine.term == entry.term {
+                        state.waiting[entry.index] = Waiting(edit: mine.edit, continuation: mine.continuation)
+                        continue
+                    }
+                    replaced.append((entry.index, mine.continuation))
+                }
+                foreign.append(entry)
+            }
+            if foreign.isEmpty, let last = entries.last { markCommitted(through: last.index, &state) }
+            return foreign
         }
-        var decoded: [(UInt64, UInt64, Rfs_Namenode_Edit)] = []
-        decoded.reserveCapacity(entries.count)
-        for (entry, mine) in zip(entries, proposed) {
-            var edit = Rfs_Namenode_Edit()
-            if let mine {
-                edit = mine
-            } else if entry.kind == .normal && !entry.data.isEmpty {
+        // A new leader's entry took the index: the proposal never took effect.
+        for (index, continuation) in replaced { continuation.resume(throwing: RaftNode.ProposalError.dropped(index: index)) }
+        if !foreign.isEmpty {
+            let decoded: [(UInt64, Rfs_Namenode_Edit)] = foreign.map { entry in
+                guard entry.kind == .normal && !entry.data.isEmpty else { return (entry.index, Rfs_Namenode_Edit()) }
                 do {
-                    edit = try Rfs_Namenode_Edit(serializedBytes: entry.data)
+                    return (entry.index, try Rfs_Namenode_Edit(serializedBytes: entry.data))
                 } catch {
                     logger.error("a committed entry is not an edit; applied as a no-op", metadata: ["index": "\(entry.index)", "error": "\(error)"])
+                    return (entry.index, Rfs_Namenode_Edit())
                 }
             }
-            decoded.append((entry.index, entry.term, edit))
-        }
-        state.withLock { state in
-            guard state.failure == nil else { return }
-            for (index, term, edit) in decoded where index > state.lastAppliedIndex {
-                state.waiting[index] = Waiting(edit: edit, continuation: nil)
-                state.terms[index] = term
-                state.lastEnqueuedIndex = max(state.lastEnqueuedIndex, index)
+            state.withLock { state in
+                guard state.failure == nil else { return }
+                for (index, edit) in decoded { state.waiting[index] = Waiting(edit: edit, continuation: nil) }
+                if let last = entries.last { markCommitted(through: last.index, &state) }
             }
-            // Committed entries are durable here already: applied and answered at once.
-            state.preparableThrough = max(state.preparableThrough, state.lastEnqueuedIndex)
-            state.committableThrough = max(state.committableThrough, state.lastEnqueuedIndex)
         }
         thread.signal()
+    }
+
+    /// Committed entries through `index` are handed over; they are durable here already, so
+    /// they are applied and answered at once.
+    private func markCommitted(through index: UInt64, _ state: inout State) {
+        guard index > state.lastAppliedIndex else { return }
+        state.lastEnqueuedIndex = max(state.lastEnqueuedIndex, index)
+        state.preparableThrough = max(state.preparableThrough, state.lastEnqueuedIndex)
+        state.committableThrough = max(state.committableThrough, state.lastEnqueuedIndex)
     }
 
     /// Waits until every entry handed over has been applied (or the store failed).
@@ -589,7 +604,6 @@ final class Applier: Sendable {
     /// Writes a held batch, tells the observer, and resumes its proposers. False when the
     /// store failed (everything waiting has then been failed).
     private func commit(_ held: HeldBatch) -> Bool {
-        typealias Expected = (term: UInt64, edit: Rfs_Namenode_Edit, continuation: CheckedContinuation<EditResult, any Error>)
         let batch = held.edits
         let results = held.prepared.results
         let (observer, compaction) = state.withLock { ($0.observer, $0.compactionHandler) }
@@ -607,18 +621,7 @@ final class Applier: Sendable {
         }).max() {
             compaction(through)
         }
-        let proposers: [(UInt64, UInt64?, Expected?)] = state.withLock { state in
-            batch.map { index, _ in (index, state.terms.removeValue(forKey: index), state.expected.removeValue(forKey: index)) }
-        }
-        for (((_, waiting), result), (index, term, expected)) in zip(zip(batch, results), proposers) {
-            waiting.continuation?.resume(returning: result)
-            guard let expected else { continue }
-            if expected.term == term {
-                expected.continuation.resume(returning: result)
-            } else {
-                expected.continuation.resume(throwing: RaftNode.ProposalError.dropped(index: index))
-            }
-        }
+        for ((_, waiting), result) in zip(batch, results) { waiting.continuation?.resume(returning: result) }
         return true
     }
 

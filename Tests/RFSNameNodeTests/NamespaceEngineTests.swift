@@ -3,6 +3,7 @@ import Logging
 import RFSNamespace
 @testable import RFSNameNode
 import RFSProtocol
+import RFSRaft
 import Testing
 
 /// The namespace engine on real files: WAL (group commit, fsync) and LevelDB in a temporary
@@ -179,6 +180,43 @@ struct NamespaceEngineTests {
         await #expect(throws: WALLost.self) { try await lost.value }
         #expect(applier.lastAppliedIndex == 2)
         #expect(try !fixture.exists("/lost"))
+    }
+
+    @Test("a Raft proposer is answered when its entry commits, and told its proposal was dropped when another term's entry took the index")
+    func raftProposersAnsweredOrDropped() async throws {
+        let fixture = try ApplierFixture()
+        let applier = fixture.applier
+        var format = Rfs_Namenode_Edit()
+        format.caller.user = "hdfs"
+        format.operation = .format(Self.format())
+        func entry(_ edit: Rfs_Namenode_Edit, index: UInt64, term: UInt64) throws -> RaftEntry {
+            RaftEntry(term: term, index: index, data: try edit.serializedBytes())
+        }
+        func expect(_ edit: Rfs_Namenode_Edit, index: UInt64, term: UInt64) -> Task<EditResult, any Error> {
+            Task { try await withCheckedThrowingContinuation { applier.expect(index: index, term: term, edit: edit, continuation: $0) } }
+        }
+        // This member, leading in term 2, proposed /kept at 2 and /replaced at 3; a new leader's
+        // term-3 entry took index 3 (/theirs), and came with the entries of another member's
+        // proposals (the format at 1).
+        let kept = expect(Self.mkdirs("/kept"), index: 2, term: 2)
+        let replaced = expect(Self.mkdirs("/replaced"), index: 3, term: 2)
+        try await Task.sleep(for: .milliseconds(50))
+        applier.enqueueCommitted([try entry(format, index: 1, term: 1), try entry(Self.mkdirs("/kept"), index: 2, term: 2),
+                                  try entry(Self.mkdirs("/theirs"), index: 3, term: 3)])
+        guard case .success(.flag(true)) = try await kept.value.outcome else {
+            Issue.record("the committed proposal was not answered as done")
+            return
+        }
+        await #expect(throws: RaftNode.ProposalError.dropped(index: 3)) { try await replaced.value }
+        await applier.waitUntilApplied()
+        #expect(applier.lastAppliedIndex == 3)
+        #expect(try fixture.exists("/kept"))
+        #expect(try fixture.exists("/theirs"))
+        #expect(try !fixture.exists("/replaced"))
+        // Entries already applied (a restart hands them over again) are skipped.
+        applier.enqueueCommitted([try entry(Self.mkdirs("/again"), index: 3, term: 3)])
+        await applier.waitUntilApplied()
+        #expect(try !fixture.exists("/again"))
     }
 
     @Test("a WAL failure fails the appends from the failed one on; a durable group before it is still applied and answered")

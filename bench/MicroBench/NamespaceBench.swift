@@ -216,6 +216,14 @@ final class NamenodeProcess {
     }
 }
 
+/// With RFS_BENCH_MARKS=<directory>, an empty file `<run>.<event>` there marks when each
+/// measured part starts and ends (its modification time), so that a profiler sampling the
+/// namenodes from outside can cut its samples to the parts.
+func markPart(_ run: String, _ event: String) {
+    guard let directory = ProcessInfo.processInfo.environment["RFS_BENCH_MARKS"] else { return }
+    FileManager.default.createFile(atPath: "\(directory)/\(run).\(event)", contents: nil)
+}
+
 /// A free port on 127.0.0.1 for a daemon about to be started (`LoopbackPort.free`: below the
 /// kernel's ephemeral range, where no outgoing connection is given it meanwhile).
 func freePort() throws -> Int {
@@ -405,8 +413,11 @@ private func measureGroupAgainstSingle(binary: String, root: String, quick: Bool
         let cpuBefore = processes.map { $0.cpuSeconds() }
         let clientCPUBefore = ownCPUSeconds()
         let throttledBefore = budgets.map { $0.throttledSeconds() }
-        let partRate = try await createFiles(ports: processes.map(\.port), clients: clients, filesPerClient: perClient,
-                                             run: "\(setup)-c\(clients)-\(part)")
+        let run = "\(setup)-c\(clients)-\(part)"
+        let mark = URL(fileURLWithPath: root).lastPathComponent + "-" + run
+        markPart(mark, "start")
+        let partRate = try await createFiles(ports: processes.map(\.port), clients: clients, filesPerClient: perClient, run: run)
+        markPart(mark, "end")
         seconds[setup, default: [:]][clients, default: 0] += partRate > 0 ? Double(clients * perClient) / partRate : 0
         if clients > 1 { partRates.append("\(setup == "raft3" ? "group" : "single") \(Int(partRate))") }
         files[setup, default: [:]][clients, default: 0] += clients * perClient

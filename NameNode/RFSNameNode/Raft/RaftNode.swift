@@ -77,7 +77,13 @@ public actor RaftNode {
     private var snapshotClients: [NodeID: RPCClient] = [:]
     /// Every member this one knows, by id: the configuration's at a group's start, then as
     /// membership changes apply (persisted in `RaftMembersFile`).
-    private var members: [NodeID: RaftMember] = [:]
+    private var members: [NodeID: RaftMember] = [:] { didSet { membersRevision &+= 1 } }
+    /// Bumped by every change to `members`, so that `publish` rebuilds the status's member
+    /// list only when the list or the core's membership changed.
+    private var membersRevision = 0
+    private var publishedMembers: (membership: Membership, revision: Int, list: [RaftMember])?
+    /// What `publish` last put in `published` (its counters carry over to the next).
+    private var lastPublished = RaftNodeStatus()
     private let directory: String
     private let group: EventLoopGroup
     /// The event loop this member runs on, as its actor's executor, and where its peer
@@ -146,6 +152,12 @@ public actor RaftNode {
 
     /// The member's role, term, leader and indexes as of its last step.
     public nonisolated var status: RaftNodeStatus { published.withLock { $0 } }
+
+    /// Whether this member leads, in which term, and its term's first index, as of its last
+    /// step: what every client call checks (`HAState.isActive`), without copying the rest.
+    public nonisolated var leadership: (role: RaftRole, term: UInt64, leaderStartIndex: UInt64) {
+        published.withLock { ($0.role, $0.term, $0.leaderStartIndex) }
+    }
 
     public enum ProposalError: Error, Sendable, Equatable, CustomStringConvertible {
         case notLeader(leader: NodeID)
@@ -218,8 +230,7 @@ public actor RaftNode {
         // Connections only to the group's members: the others are addresses kept for a
         // change that may add them (`applied(membershipChange:)` connects then).
         for member in members where member.id != configuration.id && membership.members.contains(member.id) { connect(member) }
-        let core = core, known = self.members
-        published.withLock { $0 = Self.status(of: core, members: known, previous: RaftNodeStatus()) }
+        publish()
     }
 
     /// Opens the connections to `member` (messages and snapshots).
@@ -244,16 +255,11 @@ public actor RaftNode {
         return recovered.entries.contains { $0.index == point.index && $0.term == point.term }
     }
 
-    private static func status(of core: RaftCore, members: [NodeID: RaftMember], previous: RaftNodeStatus) -> RaftNodeStatus {
+    private static func status(of core: RaftCore, members: [RaftMember], previous: RaftNodeStatus) -> RaftNodeStatus {
         var status = RaftNodeStatus(role: core.role, term: core.term, leader: core.leader, commitIndex: core.commitIndex,
                                     lastIndex: core.lastIndex, leaderChanges: previous.leaderChanges,
                                     replication: core.role == .leader ? core.replication : [:])
-        // The group as the core has it, with the names and addresses the shell knows.
-        status.members = core.membership.members.sorted().map { id in
-            var member = members[id] ?? RaftMember(id: id, name: "\(id)", address: HostPort(host: "", port: 0))
-            member.learner = !core.membership.voters.contains(id)
-            return member
-        }
+        status.members = members
         status.ticksSinceLeaderContact = core.ticksSinceLeaderContact
         if core.leader != 0 && (core.leader != previous.leader || core.term != previous.term) { status.leaderChanges += 1 }
         if core.role == .leader {
@@ -264,10 +270,29 @@ public actor RaftNode {
         return status
     }
 
-    /// Publishes the core's state for `status` readers (after every step).
+    /// The group as the core has it, with the names and addresses the shell knows.
+    private static func memberList(_ membership: Membership, _ members: [NodeID: RaftMember]) -> [RaftMember] {
+        membership.members.sorted().map { id in
+            var member = members[id] ?? RaftMember(id: id, name: "\(id)", address: HostPort(host: "", port: 0))
+            member.learner = !membership.voters.contains(id)
+            return member
+        }
+    }
+
+    /// Publishes the core's state for `status` readers (after every step). It runs several
+    /// times per batch of proposals, so the member list is rebuilt only when it changed.
     private func publish() {
-        let core = core, members = members
-        published.withLock { $0 = Self.status(of: core, members: members, previous: $0) }
+        let membership = core.membership
+        let list: [RaftMember]
+        if let cached = publishedMembers, cached.revision == membersRevision, cached.membership == membership {
+            list = cached.list
+        } else {
+            list = Self.memberList(membership, members)
+            publishedMembers = (membership, membersRevision, list)
+        }
+        let status = Self.status(of: core, members: list, previous: lastPublished)
+        lastPublished = status
+        published.withLock { $0 = status }
     }
 
     /// Registers `deliver` on the member's RPC server.
