@@ -336,10 +336,12 @@ final class Applier: Sendable {
     private struct State {
         var lastAppliedIndex: UInt64
         var waiting: [UInt64: Waiting] = [:]
-        /// Raft proposers: the index and term their entry got. When the entry at that index
-        /// commits, the proposer moves to `waiting` with its edit (the same term), or hears
-        /// that a new leader replaced it (another term).
-        var expected: [UInt64: (term: UInt64, edit: Rfs_Namenode_Edit, continuation: CheckedContinuation<EditResult, any Error>)] = [:]
+        /// Raft proposers, by the index their entry got (ascending), with its term. When the
+        /// entry at that index commits, the proposer of its term moves to `waiting` with its
+        /// edit; any other there hears that another term's entry took the index. There can be
+        /// more than one per index: a leader whose log was cut back proposes at an index again
+        /// in a later term, while the earlier entry may still commit (another member holds it).
+        var expected = CircularBuffer<ExpectedProposal>()
         var observer: (@Sendable ([AppliedEdit]) -> Void)?
         /// Runs after a snapshot replaced the store (see `NamespaceEngine.onSnapshotInstalled`).
         var snapshotObserver: (@Sendable () -> Void)?
@@ -410,19 +412,23 @@ final class Applier: Sendable {
             guard state.failure == nil else { return [] }
             var foreign: [RaftEntry] = []
             for entry in entries where entry.index > state.lastAppliedIndex {
-                if let mine = state.expected.removeValue(forKey: entry.index) {
-                    if mine.term == entry.term {
-                        state.waiting[entry.index] = Waiting(edit: mine.edit, continuation: mine.continuation)
-                        continue
-                    }
-                    replaced.append((entry.index, mine.continuation))
+                var mine: ExpectedProposal?
+                // Proposers at an index committed before without them cannot be (each index
+                // is handed over once, and a proposal always gets an uncommitted index).
+                while let first = state.expected.first, first.index <= entry.index {
+                    let proposer = state.expected.removeFirst()
+                    if proposer.index == entry.index && proposer.term == entry.term { mine = proposer } else { replaced.append((proposer.index, proposer.continuation)) }
                 }
-                foreign.append(entry)
+                if let mine {
+                    state.waiting[entry.index] = Waiting(edit: mine.edit, continuation: mine.continuation)
+                } else {
+                    foreign.append(entry)
+                }
             }
             if foreign.isEmpty, let last = entries.last { markCommitted(through: last.index, &state) }
             return foreign
         }
-        // A new leader's entry took the index: the proposal never took effect.
+        // Another term's entry took the index: the proposal never took effect.
         for (index, continuation) in replaced { continuation.resume(throwing: RaftNode.ProposalError.dropped(index: index)) }
         if !foreign.isEmpty {
             let decoded: [(UInt64, Rfs_Namenode_Edit)] = foreign.map { entry in
@@ -482,8 +488,16 @@ final class Applier: Sendable {
     /// A Raft proposer waits for the entry it got at `index` in `term` (`edit`: what it proposed).
     func expect(index: UInt64, term: UInt64, edit: Rfs_Namenode_Edit, continuation: CheckedContinuation<EditResult, any Error>) {
         let failure = state.withLock { state -> (any Error)? in
-            if state.failure == nil { state.expected[index] = (term, edit, continuation) }
-            return state.failure
+            guard state.failure == nil else { return state.failure }
+            let proposer = ExpectedProposal(index: index, term: term, edit: edit, continuation: continuation)
+            // Indexes rise within a term; only a leader whose log was cut back goes lower.
+            if let last = state.expected.last, last.index > index {
+                let position = state.expected.firstIndex { $0.index > index } ?? state.expected.endIndex
+                state.expected.insert(proposer, at: position)
+            } else {
+                state.expected.append(proposer)
+            }
+            return nil
         }
         if let failure { continuation.resume(throwing: failure) }
     }
@@ -496,7 +510,7 @@ final class Applier: Sendable {
                 state.expected.removeAll()
                 state.failure = state.failure ?? error
             }
-            return (Array(state.waiting.values), Array(state.expected.values))
+            return (Array(state.waiting.values), Array(state.expected))
         }
         for entry in waiting { entry.continuation?.resume(throwing: error) }
         for entry in expected { entry.continuation.resume(throwing: error) }
@@ -642,6 +656,14 @@ final class Applier: Sendable {
         state.withLock { $0.lastAppliedIndex = last }
         return applied.results
     }
+}
+
+/// A Raft proposer waiting for the entry it got at `index` in `term` to commit.
+struct ExpectedProposal {
+    var index: UInt64
+    var term: UInt64
+    var edit: Rfs_Namenode_Edit
+    var continuation: CheckedContinuation<EditResult, any Error>
 }
 
 /// An edit as applied, with its result: what the namenode's observer sees.

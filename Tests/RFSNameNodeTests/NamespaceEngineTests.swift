@@ -219,6 +219,48 @@ struct NamespaceEngineTests {
         #expect(try !fixture.exists("/again"))
     }
 
+    // Before, the later proposer replaced the earlier one: that one was never answered.
+    @Test("proposers at one index in two terms (a leader whose log was cut back): the one whose entry commits is answered, the other dropped",
+          .timeLimit(.minutes(1)))
+    func raftProposersAtOneIndexInTwoTerms() async throws {
+        let fixture = try ApplierFixture()
+        let applier = fixture.applier
+        var format = Rfs_Namenode_Edit()
+        format.caller.user = "hdfs"
+        format.operation = .format(Self.format())
+        func entry(_ edit: Rfs_Namenode_Edit, index: UInt64, term: UInt64) throws -> RaftEntry {
+            RaftEntry(term: term, index: index, data: try edit.serializedBytes())
+        }
+        func expect(_ path: String, index: UInt64, term: UInt64) -> Task<EditResult, any Error> {
+            let edit = Self.mkdirs(path)
+            return Task { try await withCheckedThrowingContinuation { applier.expect(index: index, term: term, edit: edit, continuation: $0) } }
+        }
+        // Term 2: proposed at 2, 3 and 4; cut back to 1, then leading again in term 4: proposed
+        // at 2 again (lower than what waits), and at 4 in term 5.
+        let first = expect("/first", index: 2, term: 2)
+        let second = expect("/second", index: 3, term: 2)
+        let third = expect("/third", index: 4, term: 2)
+        try await Task.sleep(for: .milliseconds(30))
+        let again = expect("/again", index: 2, term: 4)
+        let later = expect("/later", index: 4, term: 5)
+        try await Task.sleep(for: .milliseconds(30))
+        // Term 2's entry at 2 committed after all (another member held it); 3 and 4 are other terms'.
+        applier.enqueueCommitted([try entry(format, index: 1, term: 1), try entry(Self.mkdirs("/first"), index: 2, term: 2),
+                                  try entry(Self.mkdirs("/other"), index: 3, term: 3), try entry(Self.mkdirs("/later"), index: 4, term: 5)])
+        for (task, name) in [(first, "/first"), (later, "/later")] {
+            guard case .success(.flag(true)) = try await task.value.outcome else {
+                Issue.record("\(name) was not answered as done")
+                continue
+            }
+        }
+        await #expect(throws: RaftNode.ProposalError.dropped(index: 2)) { try await again.value }
+        await #expect(throws: RaftNode.ProposalError.dropped(index: 3)) { try await second.value }
+        await #expect(throws: RaftNode.ProposalError.dropped(index: 4)) { try await third.value }
+        await applier.waitUntilApplied()
+        #expect(try fixture.exists("/first") && fixture.exists("/other") && fixture.exists("/later"))
+        #expect(try !fixture.exists("/again") && !fixture.exists("/second") && !fixture.exists("/third"))
+    }
+
     @Test("a WAL failure fails the appends from the failed one on; a durable group before it is still applied and answered")
     func walFailureAfterADurableGroup() async throws {
         let fixture = try ApplierFixture()

@@ -114,8 +114,10 @@ public actor RaftNode {
     private let logger: Logger
     private var processing = false
     private var ticker: Task<Void, Never>?
-    /// Proposers waiting for their entry to apply: its term, to tell a replaced entry.
-    private var waiting: [UInt64: (term: UInt64, continuation: CheckedContinuation<UInt64, any Error>)] = [:]
+    /// Proposers waiting for their entry to apply: its term, to tell a replaced entry. An
+    /// index can have more than one: a leader whose log was cut back proposes at an index
+    /// again in a later term, and the earlier entry may still be the one that commits.
+    private var waiting: [UInt64: [(term: UInt64, continuation: CheckedContinuation<UInt64, any Error>)]] = [:]
     /// Peers' messages received one-way and not yet stepped, batch by batch with each batch's
     /// size on the wire, and whether a turn of the actor is taking them. Bounded: past
     /// `maxInboxMessages` or `maxInboxBytes` the oldest batches are dropped, as Raft allows
@@ -351,7 +353,7 @@ public actor RaftNode {
         incoming?.writer.discard()
         incoming = nil
         storage.close()
-        for (_, waiter) in waiting { waiter.continuation.resume(throwing: ProposalError.stopped) }
+        for waiter in waiting.values.joined() { waiter.continuation.resume(throwing: ProposalError.stopped) }
         waiting = [:]
     }
 
@@ -365,7 +367,7 @@ public actor RaftNode {
         let index = try append(data)
         let term = core.term
         return try await withCheckedThrowingContinuation { continuation in
-            waiting[index] = (term, continuation)
+            waiting[index, default: []].append((term, continuation))
             Task { await self.processReadies() }
         }
     }
@@ -598,11 +600,12 @@ public actor RaftNode {
                     await applied(membershipChange: entry)
                 }
                 for entry in ready.committed {
-                    guard let waiter = waiting.removeValue(forKey: entry.index) else { continue }
-                    if waiter.term == entry.term {
-                        waiter.continuation.resume(returning: entry.index)
-                    } else {
-                        waiter.continuation.resume(throwing: ProposalError.dropped(index: entry.index))
+                    for waiter in waiting.removeValue(forKey: entry.index) ?? [] {
+                        if waiter.term == entry.term {
+                            waiter.continuation.resume(returning: entry.index)
+                        } else {
+                            waiter.continuation.resume(throwing: ProposalError.dropped(index: entry.index))
+                        }
                     }
                 }
             }
@@ -742,7 +745,7 @@ extension RaftNode {
         }
         let term = core.term
         _ = try await withCheckedThrowingContinuation { continuation in
-            waiting[index] = (term, continuation)
+            waiting[index, default: []].append((term, continuation))
             Task { await self.processReadies() }
         }
         // The other members apply the change once they learn it is committed, which the next
