@@ -76,8 +76,10 @@ public final class ClientProtocolService: Sendable {
         do {
             result = try await engine.propose(edit)
         } catch let error as RaftNode.ProposalError {
-            // Not applied anywhere (this member lost the lead, or a new leader replaced the
-            // entry): the client may send it to the active namenode.
+            // Not applied here, or not known to have been (this member lost the lead, a new
+            // leader replaced the entry, or a snapshot covered it): the client may send it to
+            // the active namenode, where an at-most-once call's retry is answered from the
+            // retry cache (filled on every member) if it did take effect.
             throw HadoopRemoteError(.standby, "Operation category WRITE is not supported in state standby (\(error))")
         }
         // The block map and leases already follow it: the engine's observer ran before this resumed.

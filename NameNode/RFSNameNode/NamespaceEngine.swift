@@ -413,8 +413,9 @@ final class Applier: Sendable {
             var foreign: [RaftEntry] = []
             for entry in entries where entry.index > state.lastAppliedIndex {
                 var mine: ExpectedProposal?
-                // Proposers at an index committed before without them cannot be (each index
-                // is handed over once, and a proposal always gets an uncommitted index).
+                // A proposer below this entry's index was replaced there: each index is handed
+                // over once, in order, and a proposal always gets an index above the commit
+                // (a snapshot, which skips indexes, settles the proposers it covers).
                 while let first = state.expected.first, first.index <= entry.index {
                     let proposer = state.expected.removeFirst()
                     if proposer.index == entry.index && proposer.term == entry.term { mine = proposer } else { replaced.append((proposer.index, proposer.continuation)) }
@@ -471,19 +472,28 @@ final class Applier: Sendable {
     func snapshotInstalled(through index: UInt64) {
         committedInodes.removeAll()
         readCache.removeAll()
+        var covered: [ExpectedProposal] = []
         let observer = state.withLock { state in
+            // Proposers of entries the snapshot covers: those entries are never handed over
+            // here, so whether each took effect is not known on this member (a deposed
+            // leader's entry may have committed through another member).
+            while let first = state.expected.first, first.index <= index { covered.append(state.expected.removeFirst()) }
             state.lastAppliedIndex = index
             state.lastEnqueuedIndex = index
             state.preparableThrough = index
             state.committableThrough = index
             return state.snapshotObserver
         }
+        for proposer in covered { proposer.continuation.resume(throwing: RaftNode.ProposalError.outcomeUnknown(index: proposer.index)) }
         observer?()
     }
 
     func setSnapshotObserver(_ observer: @escaping @Sendable () -> Void) {
         state.withLock { $0.snapshotObserver = observer }
     }
+
+    /// How many Raft proposers wait (tests wait for theirs to be filed).
+    var expectedCount: Int { state.withLock { $0.expected.count } }
 
     /// A Raft proposer waits for the entry it got at `index` in `term` (`edit`: what it proposed).
     func expect(index: UInt64, term: UInt64, edit: Rfs_Namenode_Edit, continuation: CheckedContinuation<EditResult, any Error>) {

@@ -145,6 +145,11 @@ struct NamespaceEngineTests {
         func exists(_ path: String) throws -> Bool {
             try reads.fileInfo(path, caller: Caller(user: "hdfs", groups: [])) != nil
         }
+
+        /// Waits until `count` Raft proposers are filed (each files from a task of its own).
+        func waitForProposers(_ count: Int) async throws {
+            while applier.expectedCount < count { try await Task.sleep(for: .milliseconds(2)) }
+        }
     }
 
     @Test("a group applied during its fsync is written and answered only once durable; a WAL failure drops it unwritten")
@@ -182,7 +187,8 @@ struct NamespaceEngineTests {
         #expect(try !fixture.exists("/lost"))
     }
 
-    @Test("a Raft proposer is answered when its entry commits, and told its proposal was dropped when another term's entry took the index")
+    @Test("a Raft proposer is answered when its entry commits, and told its proposal was dropped when another term's entry took the index",
+          .timeLimit(.minutes(1)))
     func raftProposersAnsweredOrDropped() async throws {
         let fixture = try ApplierFixture()
         let applier = fixture.applier
@@ -200,7 +206,7 @@ struct NamespaceEngineTests {
         // proposals (the format at 1).
         let kept = expect(Self.mkdirs("/kept"), index: 2, term: 2)
         let replaced = expect(Self.mkdirs("/replaced"), index: 3, term: 2)
-        try await Task.sleep(for: .milliseconds(50))
+        try await fixture.waitForProposers(2)
         applier.enqueueCommitted([try entry(format, index: 1, term: 1), try entry(Self.mkdirs("/kept"), index: 2, term: 2),
                                   try entry(Self.mkdirs("/theirs"), index: 3, term: 3)])
         guard case .success(.flag(true)) = try await kept.value.outcome else {
@@ -240,10 +246,10 @@ struct NamespaceEngineTests {
         let first = expect("/first", index: 2, term: 2)
         let second = expect("/second", index: 3, term: 2)
         let third = expect("/third", index: 4, term: 2)
-        try await Task.sleep(for: .milliseconds(30))
+        try await fixture.waitForProposers(3)
         let again = expect("/again", index: 2, term: 4)
         let later = expect("/later", index: 4, term: 5)
-        try await Task.sleep(for: .milliseconds(30))
+        try await fixture.waitForProposers(5)
         // Term 2's entry at 2 committed after all (another member held it); 3 and 4 are other terms'.
         applier.enqueueCommitted([try entry(format, index: 1, term: 1), try entry(Self.mkdirs("/first"), index: 2, term: 2),
                                   try entry(Self.mkdirs("/other"), index: 3, term: 3), try entry(Self.mkdirs("/later"), index: 4, term: 5)])
@@ -259,6 +265,27 @@ struct NamespaceEngineTests {
         await applier.waitUntilApplied()
         #expect(try fixture.exists("/first") && fixture.exists("/other") && fixture.exists("/later"))
         #expect(try !fixture.exists("/again") && !fixture.exists("/second") && !fixture.exists("/third"))
+    }
+
+    @Test("proposers of entries a snapshot covered hear that their outcome is not known here; later ones still wait",
+          .timeLimit(.minutes(1)))
+    func raftProposersCoveredByASnapshot() async throws {
+        let fixture = try ApplierFixture()
+        let applier = fixture.applier
+        func expect(_ path: String, index: UInt64, term: UInt64) -> Task<EditResult, any Error> {
+            let edit = Self.mkdirs(path)
+            return Task { try await withCheckedThrowingContinuation { applier.expect(index: index, term: term, edit: edit, continuation: $0) } }
+        }
+        // A deposed leader's proposals at 4 and 6; the new leader's snapshot through 5 arrives.
+        let covered = expect("/covered", index: 4, term: 2)
+        let after = expect("/after", index: 6, term: 2)
+        try await fixture.waitForProposers(2)
+        applier.snapshotInstalled(through: 5)
+        await #expect(throws: RaftNode.ProposalError.outcomeUnknown(index: 4)) { try await covered.value }
+        #expect(applier.expectedCount == 1)
+        #expect(applier.lastAppliedIndex == 5)
+        applier.failWaiting(RaftNode.ProposalError.stopped)
+        await #expect(throws: RaftNode.ProposalError.stopped) { try await after.value }
     }
 
     @Test("a WAL failure fails the appends from the failed one on; a durable group before it is still applied and answered")

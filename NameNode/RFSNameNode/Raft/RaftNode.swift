@@ -168,6 +168,9 @@ public actor RaftNode {
         case dropped(index: UInt64)
         /// The member stopped (or cannot persist) before the entry was settled.
         case stopped
+        /// A snapshot from the leader replaced this member's log through the entry's index
+        /// before the entry was seen to commit here: whether it took effect is not known here.
+        case outcomeUnknown(index: UInt64)
 
         public var description: String {
             switch self {
@@ -175,6 +178,7 @@ public actor RaftNode {
             case .stopped: "the Raft member stopped"
             case .refused(let why): "proposal refused: \(why)"
             case .dropped(let index): "the entry at \(index) was replaced by a new leader's"
+            case .outcomeUnknown(let index): "a snapshot replaced this member's log through the entry at \(index); its outcome is not known here"
             }
         }
     }
@@ -540,6 +544,13 @@ public actor RaftNode {
                     try storage.install(snapshotThrough: snapshot.index, term: snapshot.term)
                     lastSubmitted = snapshot.index
                     compacted.withLock { $0 = snapshot.index }
+                    // Entries through the snapshot are never handed over here: their
+                    // proposers cannot learn their outcome from this member.
+                    for index in waiting.keys.filter({ $0 <= snapshot.index }) {
+                        for waiter in waiting.removeValue(forKey: index) ?? [] {
+                            waiter.continuation.resume(throwing: ProposalError.outcomeUnknown(index: index))
+                        }
+                    }
                     try await adopt(snapshot.membership)
                     logger.notice("raft: installed a snapshot from the leader",
                                   metadata: ["index": "\(snapshot.index)", "term": "\(snapshot.term)"])
