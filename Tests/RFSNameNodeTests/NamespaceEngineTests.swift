@@ -136,10 +136,25 @@ struct NamespaceEngineTests {
 
         /// The format edit, filed at index 1.
         func format() -> Task<EditResult, any Error> {
+            propose(Self.formatEdit, at: 1)
+        }
+
+        static var formatEdit: Rfs_Namenode_Edit {
             var format = Rfs_Namenode_Edit()
             format.caller.user = "hdfs"
             format.operation = .format(NamespaceEngineTests.format())
-            return propose(format, at: 1)
+            return format
+        }
+
+        /// A committed Raft entry carrying `edit`.
+        func entry(_ edit: Rfs_Namenode_Edit, index: UInt64, term: UInt64) throws -> RaftEntry {
+            RaftEntry(term: term, index: index, data: try edit.serializedBytes())
+        }
+
+        /// A Raft proposer of a mkdirs of `path` whose entry got `index` in `term`.
+        func expect(_ path: String, index: UInt64, term: UInt64) -> Task<EditResult, any Error> {
+            let applier = applier, edit = NamespaceEngineTests.mkdirs(path)
+            return Task { try await withCheckedThrowingContinuation { applier.expect(index: index, term: term, edit: edit, continuation: $0) } }
         }
 
         func exists(_ path: String) throws -> Bool {
@@ -192,23 +207,15 @@ struct NamespaceEngineTests {
     func raftProposersAnsweredOrDropped() async throws {
         let fixture = try ApplierFixture()
         let applier = fixture.applier
-        var format = Rfs_Namenode_Edit()
-        format.caller.user = "hdfs"
-        format.operation = .format(Self.format())
-        func entry(_ edit: Rfs_Namenode_Edit, index: UInt64, term: UInt64) throws -> RaftEntry {
-            RaftEntry(term: term, index: index, data: try edit.serializedBytes())
-        }
-        func expect(_ edit: Rfs_Namenode_Edit, index: UInt64, term: UInt64) -> Task<EditResult, any Error> {
-            Task { try await withCheckedThrowingContinuation { applier.expect(index: index, term: term, edit: edit, continuation: $0) } }
-        }
+        let format = ApplierFixture.formatEdit
         // This member, leading in term 2, proposed /kept at 2 and /replaced at 3; a new leader's
         // term-3 entry took index 3 (/theirs), and came with the entries of another member's
         // proposals (the format at 1).
-        let kept = expect(Self.mkdirs("/kept"), index: 2, term: 2)
-        let replaced = expect(Self.mkdirs("/replaced"), index: 3, term: 2)
+        let kept = fixture.expect("/kept", index: 2, term: 2)
+        let replaced = fixture.expect("/replaced", index: 3, term: 2)
         try await fixture.waitForProposers(2)
-        applier.enqueueCommitted([try entry(format, index: 1, term: 1), try entry(Self.mkdirs("/kept"), index: 2, term: 2),
-                                  try entry(Self.mkdirs("/theirs"), index: 3, term: 3)])
+        applier.enqueueCommitted([try fixture.entry(format, index: 1, term: 1), try fixture.entry(Self.mkdirs("/kept"), index: 2, term: 2),
+                                  try fixture.entry(Self.mkdirs("/theirs"), index: 3, term: 3)])
         guard case .success(.flag(true)) = try await kept.value.outcome else {
             Issue.record("the committed proposal was not answered as done")
             return
@@ -220,7 +227,7 @@ struct NamespaceEngineTests {
         #expect(try fixture.exists("/theirs"))
         #expect(try !fixture.exists("/replaced"))
         // Entries already applied (a restart hands them over again) are skipped.
-        applier.enqueueCommitted([try entry(Self.mkdirs("/again"), index: 3, term: 3)])
+        applier.enqueueCommitted([try fixture.entry(Self.mkdirs("/again"), index: 3, term: 3)])
         await applier.waitUntilApplied()
         #expect(try !fixture.exists("/again"))
     }
@@ -231,28 +238,19 @@ struct NamespaceEngineTests {
     func raftProposersAtOneIndexInTwoTerms() async throws {
         let fixture = try ApplierFixture()
         let applier = fixture.applier
-        var format = Rfs_Namenode_Edit()
-        format.caller.user = "hdfs"
-        format.operation = .format(Self.format())
-        func entry(_ edit: Rfs_Namenode_Edit, index: UInt64, term: UInt64) throws -> RaftEntry {
-            RaftEntry(term: term, index: index, data: try edit.serializedBytes())
-        }
-        func expect(_ path: String, index: UInt64, term: UInt64) -> Task<EditResult, any Error> {
-            let edit = Self.mkdirs(path)
-            return Task { try await withCheckedThrowingContinuation { applier.expect(index: index, term: term, edit: edit, continuation: $0) } }
-        }
+        let format = ApplierFixture.formatEdit
         // Term 2: proposed at 2, 3 and 4; cut back to 1, then leading again in term 4: proposed
         // at 2 again (lower than what waits), and at 4 in term 5.
-        let first = expect("/first", index: 2, term: 2)
-        let second = expect("/second", index: 3, term: 2)
-        let third = expect("/third", index: 4, term: 2)
+        let first = fixture.expect("/first", index: 2, term: 2)
+        let second = fixture.expect("/second", index: 3, term: 2)
+        let third = fixture.expect("/third", index: 4, term: 2)
         try await fixture.waitForProposers(3)
-        let again = expect("/again", index: 2, term: 4)
-        let later = expect("/later", index: 4, term: 5)
+        let again = fixture.expect("/again", index: 2, term: 4)
+        let later = fixture.expect("/later", index: 4, term: 5)
         try await fixture.waitForProposers(5)
         // Term 2's entry at 2 committed after all (another member held it); 3 and 4 are other terms'.
-        applier.enqueueCommitted([try entry(format, index: 1, term: 1), try entry(Self.mkdirs("/first"), index: 2, term: 2),
-                                  try entry(Self.mkdirs("/other"), index: 3, term: 3), try entry(Self.mkdirs("/later"), index: 4, term: 5)])
+        applier.enqueueCommitted([try fixture.entry(format, index: 1, term: 1), try fixture.entry(Self.mkdirs("/first"), index: 2, term: 2),
+                                  try fixture.entry(Self.mkdirs("/other"), index: 3, term: 3), try fixture.entry(Self.mkdirs("/later"), index: 4, term: 5)])
         for (task, name) in [(first, "/first"), (later, "/later")] {
             guard case .success(.flag(true)) = try await task.value.outcome else {
                 Issue.record("\(name) was not answered as done")
@@ -272,13 +270,9 @@ struct NamespaceEngineTests {
     func raftProposersCoveredByASnapshot() async throws {
         let fixture = try ApplierFixture()
         let applier = fixture.applier
-        func expect(_ path: String, index: UInt64, term: UInt64) -> Task<EditResult, any Error> {
-            let edit = Self.mkdirs(path)
-            return Task { try await withCheckedThrowingContinuation { applier.expect(index: index, term: term, edit: edit, continuation: $0) } }
-        }
         // A deposed leader's proposals at 4 and 6; the new leader's snapshot through 5 arrives.
-        let covered = expect("/covered", index: 4, term: 2)
-        let after = expect("/after", index: 6, term: 2)
+        let covered = fixture.expect("/covered", index: 4, term: 2)
+        let after = fixture.expect("/after", index: 6, term: 2)
         try await fixture.waitForProposers(2)
         applier.snapshotInstalled(through: 5)
         await #expect(throws: RaftNode.ProposalError.outcomeUnknown(index: 4)) { try await covered.value }
