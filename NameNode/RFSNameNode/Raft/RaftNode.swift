@@ -77,11 +77,10 @@ public actor RaftNode {
     private var snapshotClients: [NodeID: RPCClient] = [:]
     /// Every member this one knows, by id: the configuration's at a group's start, then as
     /// membership changes apply (persisted in `RaftMembersFile`).
-    private var members: [NodeID: RaftMember] = [:] { didSet { membersRevision &+= 1 } }
-    /// Bumped by every change to `members`, so that `publish` rebuilds the status's member
-    /// list only when the list or the core's membership changed.
-    private var membersRevision = 0
-    private var publishedMembers: (membership: Membership, revision: Int, list: [RaftMember])?
+    private var members: [NodeID: RaftMember] = [:] { didSet { publishedMembers = nil } }
+    /// The status's member list as `publish` last built it, for the membership it was built
+    /// from; dropped whenever `members` changes, so it is rebuilt only when either changed.
+    private var publishedMembers: (membership: Membership, list: [RaftMember])?
     /// What `publish` last put in `published` (its counters carry over to the next).
     private var lastPublished = RaftNodeStatus()
     private let directory: String
@@ -290,11 +289,11 @@ public actor RaftNode {
     private func publish() {
         let membership = core.membership
         let list: [RaftMember]
-        if let cached = publishedMembers, cached.revision == membersRevision, cached.membership == membership {
+        if let cached = publishedMembers, cached.membership == membership {
             list = cached.list
         } else {
             list = Self.memberList(membership, members)
-            publishedMembers = (membership, membersRevision, list)
+            publishedMembers = (membership, list)
         }
         let status = Self.status(of: core, members: list, previous: lastPublished)
         lastPublished = status
